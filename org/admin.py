@@ -1,0 +1,30 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from org.models import Customer, Employee, Team
+
+
+@admin.register(Team)
+class TeamAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "parent", "manager", "is_scored"]
+    list_filter = ["is_scored", "parent"]
+    search_fields = ["name", "manager__name"]
+    autocomplete_fields = ["parent", "manager"]
+
+
+@admin.register(Employee)
+class EmployeeAdmin(SimpleHistoryAdmin):
+    list_display = ["employee_no", "name", "team", "level", "hire_date", "is_active", "user"]
+    list_filter = ["level", "is_active", "team"]
+    search_fields = ["employee_no", "name", "user__username"]
+    autocomplete_fields = ["team", "user"]
+    list_select_related = ["team", "user"]
+    date_hierarchy = "hire_date"
+
+
+@admin.register(Customer)
+class CustomerAdmin(SimpleHistoryAdmin):
+    list_display = ["external_id", "name", "tier", "customer_since"]
+    list_filter = ["tier"]
+    search_fields = ["external_id", "name"]
+    date_hierarchy = "customer_since"

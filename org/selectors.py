@@ -1,0 +1,151 @@
+"""Reads about people and teams, and the one place that decides who may see whom."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import reverse
+
+from org.models import Employee, Role, Team
+
+# When a user holds several roles, the widest one decides what they see.
+ROLE_PRECEDENCE = [Role.ADMIN, Role.HR, Role.MANAGER, Role.MERCHANDISER]
+
+
+def user_role(user: AbstractBaseUser | AnonymousUser) -> Role | None:
+    """The widest role the user holds; superusers are admins. ``None`` for anonymous users."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    held = set(user.groups.values_list("name", flat=True))
+    return next((role for role in ROLE_PRECEDENCE if role.value in held), None)
+
+
+def employee_for_user(user: AbstractBaseUser | AnonymousUser) -> Employee | None:
+    """The employee record linked to a user account, with its team, or ``None``."""
+    if not user.is_authenticated:
+        return None
+    return Employee.objects.select_related("team").filter(user=user).first()
+
+
+def landing_url(role: Role | None) -> str:
+    """Where a user of this role works; the login page for users without a role."""
+    return {
+        Role.ADMIN: reverse("admin:index"),
+        Role.HR: reverse("org:hr_overview"),
+        Role.MANAGER: reverse("org:team_overview"),
+        Role.MERCHANDISER: reverse("org:my_workspace"),
+    }.get(role, reverse("org:no_role"))
+
+
+def team_descendant_ids(root_ids: set[int]) -> set[int]:
+    """The given teams and every team below them, read in one query."""
+    children: dict[int | None, list[int]] = {}
+    for team_id, parent_id in Team.objects.values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(team_id)
+    found, frontier = set(root_ids), list(root_ids)
+    while frontier:
+        for child in children.get(frontier.pop(), []):
+            if child not in found:
+                found.add(child)
+                frontier.append(child)
+    return found
+
+
+def teams_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Team]:
+    """Teams whose members' names the user may see.
+
+    HR and admins see every team; a manager sees the teams they manage and the teams below them;
+    everyone else sees none by name (a merchandiser sees colleagues only as aggregates).
+    """
+    role = user_role(user)
+    if role in (Role.ADMIN, Role.HR):
+        return Team.objects.all()
+    if role == Role.MANAGER:
+        managed = set(Team.objects.filter(manager__user=user).values_list("id", flat=True))
+        return Team.objects.filter(id__in=team_descendant_ids(managed))
+    return Team.objects.none()
+
+
+def employees_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Employee]:
+    """Employees whose individual records the user may see: all, their teams', or only their own."""
+    role = user_role(user)
+    if role in (Role.ADMIN, Role.HR):
+        return Employee.objects.all()
+    if role == Role.MANAGER:
+        return Employee.objects.filter(team__in=teams_visible_to(user))
+    if role == Role.MERCHANDISER:
+        return Employee.objects.filter(user=user)
+    return Employee.objects.none()
+
+
+def employee_get_for_user(*, user: AbstractBaseUser, employee_id: int) -> Employee:
+    """One employee the user may see, or 404: an id outside one's scope does not exist."""
+    employee = (
+        employees_visible_to(user).select_related("team", "user").filter(pk=employee_id).first()
+    )
+    if employee is None:
+        raise Http404
+    return employee
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at a page: shown in every page's header."""
+
+    name: str
+    role: Role | None
+    team: Team | None
+    employee: Employee | None
+
+    @property
+    def role_label(self) -> str:
+        return self.role.label if self.role else ""
+
+
+def viewer_for_user(user: AbstractBaseUser) -> Viewer:
+    """The signed-in user's display name, role and team."""
+    employee = employee_for_user(user)
+    name = employee.name if employee else (user.get_full_name() or user.get_username())
+    return Viewer(
+        name=name,
+        role=user_role(user),
+        team=employee.team if employee else None,
+        employee=employee,
+    )
+
+
+DEMO_USERNAMES = ["admin", "hr", "manager", "merchandiser"]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: Role | None
+    username: str
+    name: str
+    team: str
+
+
+def demo_logins() -> list[DemoLogin]:
+    """The named demo accounts that exist, widest role first (empty outside a demo database)."""
+    User = get_user_model()
+    users = (
+        User.objects.filter(username__in=DEMO_USERNAMES)
+        .select_related("employee__team")
+        .prefetch_related("groups")
+    )
+    logins = []
+    for user in users:
+        employee = getattr(user, "employee", None)
+        logins.append(
+            DemoLogin(
+                role=user_role(user),
+                username=user.get_username(),
+                name=employee.name if employee else user.get_full_name(),
+                team=employee.team.name if employee else "",
+            )
+        )
+    return sorted(logins, key=lambda login: DEMO_USERNAMES.index(login.username))

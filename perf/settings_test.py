@@ -1,0 +1,14 @@
+"""Settings for the test suite: the real ones, with a fast hasher and Celery run inline."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key")
+
+from perf.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
