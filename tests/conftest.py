@@ -1,0 +1,51 @@
+import pytest
+from django.core.cache import cache
+
+from org.models import Role
+from tests.factories import EmployeeFactory, TeamFactory, UserFactory
+
+PASSWORD = "pw-for-tests"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Tests share one cache (Redis in CI): start each from an empty one."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def org_chart(db):
+    """Two teams under a department, each with a manager and two merchandisers, plus HR and admin.
+
+    Returns a dict of users and employees by a short name.
+    """
+    department = TeamFactory(name="运营中心", is_scored=False)
+    east = TeamFactory(name="华东跟单一组", parent=department)
+    south = TeamFactory(name="华南跟单二组", parent=department)
+    hr_team = TeamFactory(name="人力资源部", is_scored=False)
+    people = {}
+    for key, team, role, name in [
+        ("east_manager", east, Role.MANAGER, "陈主管"),
+        ("east_a", east, Role.MERCHANDISER, "王芳"),
+        ("east_b", east, Role.MERCHANDISER, "李强"),
+        ("south_manager", south, Role.MANAGER, "赵主管"),
+        ("south_a", south, Role.MERCHANDISER, "刘洋"),
+        ("hr", hr_team, Role.HR, "周人事"),
+    ]:
+        user = UserFactory(username=key, role=role.value)
+        people[key] = EmployeeFactory(user=user, team=team, name=name)
+    east.manager = people["east_manager"]
+    east.save()
+    south.manager = people["south_manager"]
+    south.save()
+    people["admin"] = UserFactory(
+        username="admin",
+        first_name="系统管理员",
+        role=Role.ADMIN.value,
+        is_staff=True,
+        is_superuser=True,
+    )
+    people["teams"] = {"east": east, "south": south, "department": department, "hr": hr_team}
+    return people

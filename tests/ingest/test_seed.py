@@ -1,0 +1,141 @@
+"""The demo company: deterministic for a seed, the stated size, and visibly different styles."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+
+from ingest.models import Feedback, FollowUp, Order, OrderNode, PeerReview, Ticket
+from ingest.seed.company import DEMO, STYLES, generate
+from ingest.services import AlreadySeeded, company_seed
+from org.models import Employee, Level, Role, Team
+
+END = dt.date(2026, 10, 1)
+
+
+def test_same_seed_gives_the_same_company_and_another_seed_another():
+    first = generate(scale=DEMO, seed=11, end_month=END)
+    again = generate(scale=DEMO, seed=11, end_month=END)
+    other = generate(scale=DEMO, seed=12, end_month=END)
+    for (name, frame), (_, same) in zip(first.tables(), again.tables(), strict=True):
+        pd.testing.assert_frame_equal(frame, same, obj=name)
+    pd.testing.assert_series_equal(first.styles, again.styles)
+    assert not first.orders["submitted_at"].equals(other.orders["submitted_at"])
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo company written once for this module's tests (through COPY on PostgreSQL)."""
+    with django_db_blocker.unblock():
+        report = company_seed(scale=DEMO, seed=2026, end_month=END)
+        yield report
+        call_command("flush", interactive=False, verbosity=0)
+        # flush removes the role groups a migration created; put them back for later tests.
+        Group.objects.bulk_create([Group(name=role) for role in Role.values])
+
+
+def _per_style(report, values: dict[int, float]) -> pd.Series:
+    """Mean of a per-employee value by style."""
+    numbers = dict(Employee.objects.values_list("id", "employee_no"))
+    frame = pd.DataFrame(
+        {"style": [report.styles[numbers[e]] for e in values], "value": list(values.values())}
+    )
+    return frame.groupby("style")["value"].mean()
+
+
+@pytest.mark.django_db
+def test_demo_has_the_stated_size(seeded):
+    assert seeded.months == [dt.date(2026, m, 1) for m in range(5, 11)]
+    assert Team.objects.filter(is_scored=True).count() >= 3
+    scored = Employee.objects.filter(team__is_scored=True)
+    assert scored.count() >= 60
+    assert set(scored.values_list("level", flat=True)) == set(Level.values)
+    assert Order.objects.count() >= 30_000
+    assert Order.objects.dates("submitted_at", "month").count() == 6
+    # Every delivered order went through all eight nodes.
+    delivered = Order.objects.filter(status="delivered")
+    assert OrderNode.objects.filter(order__in=delivered).count() == 8 * delivered.count()
+    for model in (FollowUp, Feedback, Ticket, PeerReview):
+        assert model.objects.count() > 1000, model
+    for table, count in seeded.counts.items():
+        assert count > 0, table
+    # Every team has every style, so heatmaps have something to show.
+    by_team = Employee.objects.filter(team__is_scored=True).values_list("team", "employee_no")
+    styles_by_team: dict[int, set] = {}
+    for team, number in by_team:
+        styles_by_team.setdefault(team, set()).add(seeded.styles[number])
+    assert all(styles == set(STYLES) for styles in styles_by_team.values())
+
+
+@pytest.mark.django_db
+def test_feedback_comments_are_chinese_positive_negative_and_mixed(seeded):
+    comments = set(Feedback.objects.exclude(comment="").values_list("comment", flat=True))
+    assert "发错货了，型号不对，非常失望。" in comments
+    assert "交期准时，包装完好，下次还会合作。" in comments
+    assert "服务态度很好，就是回复有点慢。" in comments
+
+
+@pytest.mark.django_db
+def test_working_styles_show_in_the_records(seeded):
+    response = ExpressionWrapper(
+        F("confirmed_at") - F("submitted_at"), output_field=DurationField()
+    )
+    orders = Order.objects.values("merchandiser").annotate(
+        response=Avg(response),
+        errors=Avg("entry_errors"),
+        n=Count("id"),
+    )
+    response_hours = _per_style(
+        seeded, {o["merchandiser"]: o["response"].total_seconds() / 3600 for o in orders}
+    )
+    entry_errors = _per_style(seeded, {o["merchandiser"]: o["errors"] for o in orders})
+    csat = _per_style(
+        seeded,
+        dict(
+            Feedback.objects.values("employee").annotate(c=Avg("csat")).values_list("employee", "c")
+        ),
+    )
+    assert (
+        response_hours["fast_careless"] < response_hours["steady"] < response_hours["slow_careful"]
+    )
+    assert entry_errors["fast_careless"] > 5 * entry_errors["slow_careful"]
+    assert csat["star"] > csat["steady"] > csat["struggling"]
+    assert response_hours["star"] < response_hours["struggling"]
+
+    # "improving" people get better month by month: faster and better rated in the last month.
+    improving = [
+        e
+        for e, n in Employee.objects.values_list("id", "employee_no")
+        if seeded.styles.get(n) == "improving"
+    ]
+    first, last = seeded.months[0], seeded.months[-1]
+
+    def month_mean(month):
+        rows = Order.objects.filter(
+            merchandiser__in=improving,
+            submitted_at__year=month.year,
+            submitted_at__month=month.month,
+        ).aggregate(r=Avg(response))
+        return rows["r"]
+
+    assert month_mean(last) < month_mean(first) / 2
+    first_contact = Ticket.objects.filter(employee__in=improving).aggregate(
+        early=Avg("contacts_until_resolved", filter=Q(opened_at__month=first.month)),
+        late=Avg("contacts_until_resolved", filter=Q(opened_at__month=last.month)),
+    )
+    assert first_contact["late"] < first_contact["early"]
+
+
+@pytest.mark.django_db
+def test_demo_logins_exist_for_every_role(seeded, client):
+    for username in ("admin", "hr", "manager", "merchandiser"):
+        assert client.login(username=username, password="perf-demo-2026"), username
+
+
+@pytest.mark.django_db
+def test_seeding_again_refuses_to_mix_two_companies(seeded):
+    with pytest.raises(AlreadySeeded):
+        company_seed(scale=DEMO, seed=1, end_month=END)
