@@ -20,10 +20,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-try:
-    DEBUG = env.bool("DEBUG", default=False)
-except ValueError as exc:  # a malformed value must stop start-up with a clear message
-    raise ImproperlyConfigured(f"DEBUG must be true or false: {exc}") from exc
+_debug = env("DEBUG", default="false").strip().lower()
+if _debug not in {"1", "true", "yes", "on", "0", "false", "no", "off", ""}:
+    # A typo must stop start-up, not silently switch debugging off (or on).
+    raise ImproperlyConfigured(f"DEBUG must be true or false, not {_debug!r}.")
+DEBUG = _debug in {"1", "true", "yes", "on"}
 
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -90,7 +91,11 @@ try:
     }
 except (ValueError, KeyError, ImproperlyConfigured) as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from exc
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
+SUPPORTED_DATABASES = {"django.db.backends.postgresql", "django.db.backends.sqlite3"}
+if DATABASES["default"]["ENGINE"] not in SUPPORTED_DATABASES:
+    raise ImproperlyConfigured(
+        "DATABASE_URL is malformed: use postgres://user:password@host:5432/name or sqlite:///path"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a seed or sync writes.
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}

@@ -1,0 +1,41 @@
+"""/healthz says which part is down, with 503, instead of crashing."""
+
+import pytest
+from django.test import override_settings
+
+STOPPED_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+@pytest.mark.django_db
+def test_all_parts_up(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "up"
+    assert {name: part["status"] for name, part in body["checks"].items()} == {
+        "database": "up",
+        "cache": "up",
+        "broker": "up",
+    }
+
+
+@pytest.mark.django_db
+def test_stopped_redis_is_reported_down_with_503(client):
+    redis_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": STOPPED_REDIS,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    with override_settings(
+        CACHES=redis_cache, CELERY_BROKER_URL=STOPPED_REDIS, CELERY_TASK_ALWAYS_EAGER=False
+    ):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "down"
+    assert body["checks"]["database"]["status"] == "up"
+    assert body["checks"]["cache"]["status"] == "down"
+    assert body["checks"]["broker"]["status"] == "down"
+    assert "Connection" in body["checks"]["broker"]["error"]
