@@ -1,0 +1,44 @@
+# perf: two commands do everything on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+# The demo runs with debugging on (static files served by runserver, a local secret key).
+DEMO_ENV := DEBUG=true
+HOST := 127.0.0.1:8000
+
+.PHONY: install demo test lint format messages clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(INSTALLED)
+
+demo: install
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+	@echo ""
+	@echo "perf is starting on http://$(HOST)/  (Ctrl-C to stop)"
+	$(DEMO_ENV) $(PY) manage.py runserver $(HOST)
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Needs GNU gettext; the compiled catalogs are committed so running perf never does.
+messages: install
+	$(DEMO_ENV) $(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=tests --ignore=staticfiles
+	$(DEMO_ENV) $(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles test-artifacts

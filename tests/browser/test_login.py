@@ -1,0 +1,47 @@
+"""In a real browser: each role signs in and lands where it works; the language switch works."""
+
+import pytest
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+LANDING = [
+    ("east_a", "/me/", "王芳", "跟单员"),
+    ("east_manager", "/team/", "陈主管", "主管"),
+    ("hr", "/hr/", "周人事", "人事"),
+    ("admin", "/admin/", None, None),
+]
+
+
+def _sign_in(page, live_server, username):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw-for-tests")
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.parametrize(("who", "landing", "name", "role"), LANDING)
+def test_each_role_signs_in_and_lands_on_its_page(
+    live_server, org_chart, page, screenshot, who, landing, name, role
+):
+    _sign_in(page, live_server, who)
+    assert page.url == f"{live_server.url}{landing}"
+    if name:
+        assert page.get_by_test_id("viewer-name").inner_text() == name
+        assert page.get_by_test_id("viewer-role").inner_text() == role
+    screenshot(f"landing-{who}")
+
+
+def test_language_switch_changes_the_page(live_server, org_chart, page, screenshot):
+    _sign_in(page, live_server, "east_manager")
+    assert page.locator("h2").first.inner_text() == "团队成员"
+    page.get_by_test_id("language-switcher").locator("button[value=en]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/team/")
+    assert page.locator("h2").first.inner_text() == "Team members"
+    assert page.get_by_test_id("viewer-role").inner_text() == "Manager"
+    assert page.locator("[data-testid=member-row]").count() == 3
+    screenshot("team-en")
