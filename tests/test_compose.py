@@ -65,7 +65,7 @@ def test_commands_start_what_the_project_provides(compose):
     web = services["web"]["command"]
     assert "manage.py migrate" in web
     assert "gunicorn perf.wsgi" in web
-    assert "perf.wsgi" == settings.WSGI_APPLICATION.rsplit(".", 1)[0]
+    assert settings.WSGI_APPLICATION.rsplit(".", 1)[0] == "perf.wsgi"
     assert services["worker"]["command"].startswith("celery -A perf worker")
     assert services["beat"]["command"].startswith("celery -A perf beat")
     assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
