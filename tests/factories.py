@@ -6,7 +6,6 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.utils import timezone
 
 from ingest import models as records
 from org.models import Customer, Employee, Level, Team
@@ -160,7 +159,3 @@ class PeerReviewFactory(factory.django.DjangoModelFactory):
     reviewee = factory.SubFactory(EmployeeFactory, team=factory.SelfAttribute("..reviewer.team"))
     period = dt.date(2026, 10, 1)
     score = 4
-
-
-def now() -> dt.datetime:
-    return timezone.now()

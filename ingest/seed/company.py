@@ -301,10 +301,6 @@ def _lognormal_hours(rng: np.random.Generator, median: np.ndarray, sigma: float)
     return median * rng.lognormal(0.0, sigma, size=len(median)) * HOUR
 
 
-def _pick(rng: np.random.Generator, pool: list[str], n: int) -> np.ndarray:
-    return np.asarray(pool, dtype=object)[rng.integers(0, len(pool), size=n)]
-
-
 def generate(*, scale: Scale, seed: int, end_month: dt.date) -> Company:
     """The whole company for ``scale``: deterministic for a given ``seed`` and ``end_month``."""
     rng = np.random.default_rng(seed)
@@ -773,7 +769,7 @@ def _tickets(
             "customer_id": portfolio_start[employee_idx]
             + (rng.random(len(cell)) * portfolio_size[employee_idx]).astype(np.int64)
             + 1,
-            "subject": _pick(rng, texts.TICKET_SUBJECTS, len(cell)),
+            "subject": texts.draw(rng, texts.TICKET_SUBJECTS, len(cell)),
             "opened_at": opened,
             "resolved_at": np.where(done, resolved, np.nan),
             "contacts_until_resolved": pd.Series(contacts).where(done).astype("Int64"),

@@ -177,25 +177,26 @@ COURSES = [
 ]
 
 
-def _draw(rng: np.random.Generator, pool: list[str], n: int) -> np.ndarray:
+def draw(rng: np.random.Generator, pool: list[str], n: int) -> np.ndarray:
+    """``n`` items drawn from ``pool`` with replacement."""
     return np.asarray(pool, dtype=object)[rng.integers(0, len(pool), size=n)]
 
 
 def person_names(rng: np.random.Generator, n: int) -> list[str]:
     """Chinese names: a surname and one or two given-name characters."""
-    surname = _draw(rng, SURNAMES, n)
-    first = _draw(rng, GIVEN, n)
-    second = np.where(rng.random(n) < 0.6, _draw(rng, GIVEN, n), "")
+    surname = draw(rng, SURNAMES, n)
+    first = draw(rng, GIVEN, n)
+    second = np.where(rng.random(n) < 0.6, draw(rng, GIVEN, n), "")
     return [a + b + c for a, b, c in zip(surname, first, second, strict=True)]
 
 
 def company_names(rng: np.random.Generator, n: int) -> list[str]:
     """Names like 苏州恒达电子有限公司; a running number keeps rare repeats apart."""
     parts = zip(
-        _draw(rng, CITIES, n),
-        _draw(rng, WORDS, n),
-        _draw(rng, TRADES, n),
-        _draw(rng, SUFFIXES, n),
+        draw(rng, CITIES, n),
+        draw(rng, WORDS, n),
+        draw(rng, TRADES, n),
+        draw(rng, SUFFIXES, n),
         strict=True,
     )
     seen: dict[str, int] = {}
@@ -224,20 +225,20 @@ def follow_up_messages(
         lacks = (missing == element) | (drop_extra & (missing == (element - 1) % 4))
         return compliant | ~lacks
 
-    greeting = np.where(keep(0), _draw(rng, GREETINGS, n) + "，", "")
+    greeting = np.where(keep(0), draw(rng, GREETINGS, n) + "，", "")
     order_ref = np.where(keep(1), "订单" + order_numbers.astype(object), "订单")
     date = np.where(keep(2), "，预计" + delivery_dates.astype(object) + "交货", "")
-    closing = np.where(keep(3), _draw(rng, CLOSINGS, n), "")
-    body = _draw(rng, BODIES, n) + order_ref + _draw(rng, STATUSES, n) + date + "。"
+    closing = np.where(keep(3), draw(rng, CLOSINGS, n), "")
+    body = draw(rng, BODIES, n) + order_ref + draw(rng, STATUSES, n) + date + "。"
     return greeting + body + closing
 
 
 def feedback_comments(rng: np.random.Generator, csat: np.ndarray) -> np.ndarray:
     """A comment whose mood fits the rating: 4–5 mostly positive, 3 mixed, 1–2 negative."""
     n = len(csat)
-    positive = _draw(rng, POSITIVE_COMMENTS, n)
-    mixed = _draw(rng, MIXED_COMMENTS, n)
-    negative = _draw(rng, NEGATIVE_COMMENTS, n)
+    positive = draw(rng, POSITIVE_COMMENTS, n)
+    mixed = draw(rng, MIXED_COMMENTS, n)
+    negative = draw(rng, NEGATIVE_COMMENTS, n)
     roll = rng.random(n)
     return np.select(
         [
