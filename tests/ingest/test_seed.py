@@ -1,12 +1,14 @@
 """The demo company: deterministic for a seed, the stated size, and visibly different styles."""
 
 import datetime as dt
+import io
 
 import pandas as pd
 import pytest
 from django.contrib.auth.models import Group
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.utils import translation
 
 from ingest.models import Feedback, FollowUp, Order, OrderNode, PeerReview, Ticket
 from ingest.seed.company import DEMO, STYLES, generate
@@ -139,3 +141,21 @@ def test_demo_logins_exist_for_every_role(seeded, client):
 def test_seeding_again_refuses_to_mix_two_companies(seeded):
     with pytest.raises(AlreadySeeded):
         company_seed(scale=DEMO, seed=1, end_month=END)
+
+
+@pytest.mark.django_db
+def test_command_on_a_seeded_database_keeps_the_data_and_prints_the_logins(seeded):
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("seed_demo", stdout=out)
+    printed = out.getvalue()
+    assert "already holds a company; nothing was seeded" in printed
+    assert "perf-demo-2026" in printed
+    for username in ("admin", "hr", "manager", "merchandiser"):
+        assert username in printed
+    assert Order.objects.count() == 32_000
+
+
+def test_command_refuses_a_malformed_end_month():
+    with pytest.raises(CommandError, match="2026-10"):
+        call_command("seed_demo", "--end-month", "October")

@@ -1,5 +1,6 @@
 import datetime as dt
 import time
+import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -17,6 +18,12 @@ def _month(value: str) -> dt.date:
         raise CommandError(
             _("--end-month must look like 2026-10, not %(value)r.") % {"value": value}
         ) from exc
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align ``text`` in ``width`` terminal columns; Chinese characters take two."""
+    used = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return text + " " * max(width - used, 1)
 
 
 class Command(BaseCommand):
@@ -72,6 +79,5 @@ class Command(BaseCommand):
             )
         )
         for login in logins:
-            self.stdout.write(
-                f"  {login.role.label:<12} {login.username:<14} {login.name} {login.team}"
-            )
+            role = _pad(str(login.role.label), 14)
+            self.stdout.write(f"  {role}{login.username:<14}{login.name} {login.team}".rstrip())
