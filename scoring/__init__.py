@@ -1,0 +1,1 @@
+"""Scoring: the pure engine (``scoring.engine``) and, with the scoring issue, runs and results."""

@@ -1,0 +1,1 @@
+"""The pure scoring engine: numpy and pandas only, no Django, no I/O."""
