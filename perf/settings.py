@@ -20,11 +20,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 _debug = env("DEBUG", default="false").strip().lower()
-if _debug not in {"1", "true", "yes", "on", "0", "false", "no", "off", ""}:
+if _debug not in _TRUE | _FALSE:
     # A typo must stop start-up, not silently switch debugging off (or on).
     raise ImproperlyConfigured(f"DEBUG must be true or false, not {_debug!r}.")
-DEBUG = _debug in {"1", "true", "yes", "on"}
+DEBUG = _debug in _TRUE
 
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:

@@ -301,6 +301,19 @@ def _lognormal_hours(rng: np.random.Generator, median: np.ndarray, sigma: float)
     return median * rng.lognormal(0.0, sigma, size=len(median)) * HOUR
 
 
+def _month_progress(n_months: int) -> np.ndarray:
+    """Each month's place in the period, 0 for the first and 1 for the last: how far an
+    "improving" person has come."""
+    return np.linspace(0.0, 1.0, n_months) if n_months > 1 else np.zeros(1)
+
+
+def _team_kind_of_members(scale: Scale, employees: pd.DataFrame, scored: int) -> list[str]:
+    """The kind ("merchandising" or "service") of each scored employee's team; operating teams
+    have ids 2.. in the order of ``scale.teams``."""
+    kinds = {i + 2: team.kind for i, team in enumerate(scale.teams)}
+    return [kinds[team_id] for team_id in employees["team_id"].to_numpy()[:scored]]
+
+
 def generate(*, scale: Scale, seed: int, end_month: dt.date) -> Company:
     """The whole company for ``scale``: deterministic for a given ``seed`` and ``end_month``."""
     rng = np.random.default_rng(seed)
@@ -480,12 +493,9 @@ def _orders(
     """Orders spread over (employee, month) by each style's volume and each team's order share."""
     n_months = len(month_edges) - 1
     scored = len(style_idx)
-    progress_of_month = np.linspace(0.0, 1.0, n_months) if n_months > 1 else np.zeros(1)
-    kind_of_team = dict(
-        zip(range(2, 2 + len(scale.teams)), [t.kind for t in scale.teams], strict=True)
-    )
+    progress_of_month = _month_progress(n_months)
     team_share = np.array(
-        [scale.order_share[kind_of_team[t]] for t in employees["team_id"].to_numpy()[:scored]]
+        [scale.order_share[kind] for kind in _team_kind_of_members(scale, employees, scored)]
     )
     manager_share = np.where(employees["is_manager"].to_numpy()[:scored], 0.4, 1.0)
     cell_style = np.repeat(style_idx, n_months)
@@ -743,14 +753,13 @@ def _tickets(
     """Customer tickets per person and month; service teams take many more."""
     n_months = len(month_edges) - 1
     scored = len(style_idx)
-    kinds = {i + 2: t.kind for i, t in enumerate(scale.teams)}
     rate = np.array(
-        [scale.tickets_per_month[kinds[t]] for t in employees["team_id"].to_numpy()[:scored]]
+        [scale.tickets_per_month[kind] for kind in _team_kind_of_members(scale, employees, scored)]
     )
     counts = rng.poisson(np.repeat(rate, n_months))
     cell = np.repeat(np.arange(scored * n_months), counts)
     employee_idx, month_idx = np.divmod(cell, n_months)
-    progress = (np.linspace(0.0, 1.0, n_months) if n_months > 1 else np.zeros(1))[month_idx]
+    progress = _month_progress(n_months)[month_idx]
     s = style_idx[employee_idx]
     opened = month_edges[month_idx] + rng.random(len(cell)) * (
         month_edges[month_idx + 1] - month_edges[month_idx]
@@ -787,7 +796,7 @@ def _suggestions(
     """Improvement suggestions; a decision comes one to three weeks after submission."""
     n_months = len(month_edges) - 1
     scored = len(style_idx)
-    progress = np.tile(np.linspace(0.0, 1.0, n_months) if n_months > 1 else np.zeros(1), scored)
+    progress = np.tile(_month_progress(n_months), scored)
     cell_style = np.repeat(style_idx, n_months)
     counts = rng.poisson(_param("suggestions_per_month", cell_style, progress))
     cell = np.repeat(np.arange(scored * n_months), counts)
@@ -829,7 +838,7 @@ def _trainings(
     rows_employee = np.repeat(np.arange(scored), len(texts.COURSES))
     rows_course = np.tile(np.arange(len(texts.COURSES)), scored)
     course_month = (rows_course * n_months) // len(texts.COURSES)
-    progress = course_month / max(n_months - 1, 1)
+    progress = _month_progress(n_months)[course_month]
     assigned = (
         np.array([_epoch(months[m]) for m in course_month])
         + rng.integers(0, 10, size=len(rows_course)) * DAY
@@ -878,7 +887,7 @@ def _peer_reviews(
     # Offsets 1..size-1, distinct for one reviewee and month, rotating by month: never oneself.
     offset = 1 + (shift + month_idx * k) % (size - 1)
     reviewer = start + (reviewee - start + offset) % size
-    progress = month_idx / max(n_months - 1, 1)
+    progress = _month_progress(n_months)[month_idx]
     score = np.clip(
         np.rint(
             _param("peer_mean", style_idx[reviewee], progress)

@@ -93,7 +93,10 @@ def validate(matrix: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:
 
 def evaluate(matrix: Sequence[Sequence[float]] | np.ndarray) -> AHPResult:
     """Weights (principal eigenvector), λmax, CI, CR and whether CR < 0.10."""
-    array = validate(matrix)
+    return _evaluate_valid(validate(matrix))
+
+
+def _evaluate_valid(array: np.ndarray) -> AHPResult:
     n = array.shape[0]
     eigenvalues, eigenvectors = np.linalg.eig(array)
     principal = int(np.argmax(eigenvalues.real))
@@ -134,7 +137,7 @@ def most_inconsistent_judgment(matrix: Sequence[Sequence[float]] | np.ndarray) -
     n = array.shape[0]
     if n < 3:
         return None
-    weights = evaluate(array).weights
+    weights = _evaluate_valid(array).weights
     deviation = np.abs(np.log(array * weights[None, :] / weights[:, None]))
     rows, columns = np.triu_indices(n, k=1)
     worst = int(np.argmax(deviation[rows, columns]))
