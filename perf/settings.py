@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "simple_history",
     "org",
     "ingest",
+    "indicators",
+    "scoring",
 ]
 
 MIDDLEWARE = [

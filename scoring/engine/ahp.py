@@ -38,7 +38,16 @@ RECIPROCAL_TOLERANCE = 0.02
 
 
 class MatrixError(ValueError):
-    """The input is not a valid pairwise comparison matrix; the message says where and why."""
+    """The input is not a valid pairwise comparison matrix; the message says where and why.
+
+    ``code`` and ``params`` let a caller word the message in the user's language; ``str()`` is the
+    English wording.
+    """
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -66,27 +75,49 @@ def validate(matrix: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:
     try:
         array = np.asarray(matrix, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise MatrixError(f"the matrix must contain only numbers ({exc})") from exc
+        raise MatrixError(
+            "not_numeric", f"the matrix must contain only numbers ({exc})", detail=str(exc)
+        ) from exc
     if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] == 0:
-        raise MatrixError(f"the matrix must be square and non-empty, not of shape {array.shape}")
+        raise MatrixError(
+            "not_square",
+            f"the matrix must be square and non-empty, not of shape {array.shape}",
+            shape="×".join(str(size) for size in array.shape),
+        )
     n = array.shape[0]
     if n > MAX_SIZE:
-        raise MatrixError(f"at most {MAX_SIZE} items can be compared, not {n}")
+        raise MatrixError(
+            "too_large", f"at most {MAX_SIZE} items can be compared, not {n}", limit=MAX_SIZE, n=n
+        )
     bad = np.argwhere(~np.isfinite(array) | (array <= 0))
     if len(bad):
-        i, j = bad[0]
+        i, j = (int(index) for index in bad[0])
         raise MatrixError(
-            f"row {i + 1}, column {j + 1}: judgments must be positive numbers, not {array[i, j]}"
+            "not_positive",
+            f"row {i + 1}, column {j + 1}: judgments must be positive numbers, not {array[i, j]}",
+            row=i + 1,
+            column=j + 1,
+            value=float(array[i, j]),
         )
     product = array * array.T
     off = np.argwhere(np.abs(product - 1) > RECIPROCAL_TOLERANCE)
     if len(off):
-        i, j = sorted(off[0])
+        i, j = sorted(int(index) for index in off[0])
         if i == j:
-            raise MatrixError(f"row {i + 1}, column {i + 1}: the diagonal must be 1")
+            raise MatrixError(
+                "bad_diagonal",
+                f"row {i + 1}, column {i + 1}: the diagonal must be 1",
+                row=i + 1,
+                column=i + 1,
+            )
         raise MatrixError(
+            "not_reciprocal",
             f"row {i + 1}, column {j + 1} is {array[i, j]:g} but row {j + 1}, column {i + 1} is "
-            f"{array[j, i]:g}: they must be reciprocal (their product 1)"
+            f"{array[j, i]:g}: they must be reciprocal (their product 1)",
+            row=i + 1,
+            column=j + 1,
+            value=float(array[i, j]),
+            mirror=float(array[j, i]),
         )
     return array
 
@@ -113,16 +144,22 @@ def _evaluate_valid(array: np.ndarray) -> AHPResult:
 def aggregate(matrices: Sequence[Sequence[Sequence[float]]] | np.ndarray) -> np.ndarray:
     """Several experts' matrices combined by element-wise geometric mean (stays reciprocal)."""
     if len(matrices) == 0:
-        raise MatrixError("at least one matrix is needed")
+        raise MatrixError("no_matrices", "at least one matrix is needed")
     arrays = []
     for number, matrix in enumerate(matrices, start=1):
         try:
             arrays.append(validate(matrix))
         except MatrixError as exc:
-            raise MatrixError(f"matrix {number}: {exc}") from exc
+            raise MatrixError(
+                exc.code, f"matrix {number}: {exc}", **exc.params, matrix=number
+            ) from exc
     shapes = {a.shape for a in arrays}
     if len(shapes) > 1:
-        raise MatrixError(f"all matrices must have the same size, not {sorted(shapes)}")
+        raise MatrixError(
+            "sizes_differ",
+            f"all matrices must have the same size, not {sorted(shapes)}",
+            sizes=", ".join(f"{a}×{b}" for a, b in sorted(shapes)),
+        )
     return np.exp(np.mean(np.log(np.stack(arrays)), axis=0))
 
 
@@ -145,12 +182,31 @@ def most_inconsistent_judgment(matrix: Sequence[Sequence[float]] | np.ndarray) -
     # What the other judgments say about (i, j): the geometric mean of the paths i → k → j.
     others = [k for k in range(n) if k not in (i, j)]
     implied = float(np.exp(np.mean(np.log(array[i, others] * array[others, j]))))
-    scale = np.asarray(SAATY_SCALE)
-    suggested = float(scale[np.argmin(np.abs(np.log(scale / implied)))])
     return Judgment(
         row=i,
         column=j,
         value=float(array[i, j]),
         implied=implied,
-        suggested=suggested,
+        suggested=nearest_saaty(implied),
     )
+
+
+def nearest_saaty(value: float) -> float:
+    """The value of Saaty's scale (1/9 … 9) closest to ``value`` in log ratio."""
+    scale = np.asarray(SAATY_SCALE)
+    return float(scale[np.argmin(np.abs(np.log(scale / value)))])
+
+
+def matrix_from_weights(weights: Sequence[float]) -> np.ndarray:
+    """The judgments an expert holding these priorities would give, on Saaty's scale.
+
+    Each upper-triangle cell is the ratio of the two weights rounded to the scale; the lower
+    triangle is its reciprocal, so the result is always a valid matrix (nearly consistent).
+    """
+    priorities = np.asarray(weights, dtype=float)
+    n = len(priorities)
+    matrix = np.ones((n, n))
+    for i, j in zip(*np.triu_indices(n, k=1), strict=True):
+        matrix[i, j] = nearest_saaty(priorities[i] / priorities[j])
+        matrix[j, i] = 1 / matrix[i, j]
+    return matrix

@@ -1,0 +1,77 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from indicators import services
+from indicators.models import ComplianceRule, IndicatorDefinition, SchemeWeight, WeightScheme
+
+
+@admin.register(IndicatorDefinition)
+class IndicatorDefinitionAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "code",
+        "name_zh",
+        "name_en",
+        "tier",
+        "direction",
+        "normalisation",
+        "baseline",
+        "target",
+        "floor",
+        "floor_vetoes",
+        "is_active",
+    ]
+    list_filter = ["tier", "normalisation", "floor_vetoes", "is_active"]
+    search_fields = ["code", "name_zh", "name_en"]
+    readonly_fields = ["code", "calculator"]
+
+    def has_add_permission(self, request) -> bool:
+        # An indicator needs a calculator in code; the catalog grows with releases.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Past scores refer to indicators: retire one by deactivating it.
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.indicator_update(
+            indicator=obj,
+            user=request.user,
+            changes={field: form.cleaned_data[field] for field in form.changed_data},
+        )
+
+
+@admin.register(ComplianceRule)
+class ComplianceRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["element", "language", "kind", "pattern", "is_active"]
+    list_filter = ["element", "language", "kind", "is_active"]
+    search_fields = ["pattern"]
+    list_editable = ["is_active"]
+
+
+class SchemeWeightInline(admin.TabularInline):
+    model = SchemeWeight
+    fields = ["indicator", "tier_weight", "local_weight", "global_weight"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WeightScheme)
+class WeightSchemeAdmin(SimpleHistoryAdmin):
+    """Read-only here: schemes are edited in the weight editor, which checks consistency."""
+
+    list_display = ["name", "level", "version", "status", "effective_from", "entropy_alpha"]
+    list_filter = ["level", "status"]
+    inlines = [SchemeWeightInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

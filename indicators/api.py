@@ -1,0 +1,293 @@
+"""API: AHP evaluation, the indicator catalog (read for all, write for admins) and weight schemes
+(admins)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from indicators import services
+from indicators.models import IndicatorDefinition, WeightScheme
+from indicators.selectors import catalog_editable_by, scheme_in_force
+from indicators.wording import matrix_error_message
+from scoring.engine import ahp
+
+
+class AdminWritesOnly(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return request.method in permissions.SAFE_METHODS or catalog_editable_by(request.user)
+
+
+class AdminOnly(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return catalog_editable_by(request.user)
+
+
+class EvaluateInputSerializer(serializers.Serializer):
+    matrix = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField()), required=False
+    )
+    matrices = serializers.ListField(
+        child=serializers.ListField(child=serializers.ListField(child=serializers.FloatField())),
+        required=False,
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if ("matrix" in attrs) == ("matrices" in attrs):
+            raise serializers.ValidationError(
+                _("Send either “matrix” or “matrices”, not both and not neither.")
+            )
+        return attrs
+
+
+class JudgmentSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="1-based")
+    column = serializers.IntegerField(help_text="1-based")
+    value = serializers.FloatField()
+    implied = serializers.FloatField()
+    suggested = serializers.FloatField()
+
+
+class EvaluateOutputSerializer(serializers.Serializer):
+    weights = serializers.ListField(child=serializers.FloatField())
+    lambda_max = serializers.FloatField()
+    ci = serializers.FloatField()
+    cr = serializers.FloatField()
+    consistent = serializers.BooleanField()
+    combined = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField()), required=False
+    )
+    revise = JudgmentSerializer(required=False, allow_null=True)
+
+
+class AhpEvaluateApi(APIView):
+    """Weights (principal eigenvector), λmax, CI, CR and consistency of a pairwise comparison
+    matrix; several experts' matrices are combined by element-wise geometric mean first. When
+    the matrix is inconsistent, ``revise`` names the judgment to change first (1-based)."""
+
+    @extend_schema(request=EvaluateInputSerializer, responses=EvaluateOutputSerializer)
+    def post(self, request: Request) -> Response:
+        given = EvaluateInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        field = "matrix" if "matrix" in given.validated_data else "matrices"
+        try:
+            if field == "matrix":
+                matrix = ahp.validate(given.validated_data["matrix"])
+            else:
+                matrix = ahp.aggregate(given.validated_data["matrices"])
+            result = ahp.evaluate(matrix)
+        except ahp.MatrixError as exc:
+            raise ValidationError({field: [matrix_error_message(exc)]}) from exc
+        data = {
+            "weights": result.weights.tolist(),
+            "lambda_max": result.lambda_max,
+            "ci": result.ci,
+            "cr": result.cr,
+            "consistent": result.consistent,
+        }
+        if field == "matrices":
+            data["combined"] = matrix.tolist()
+        if not result.consistent:
+            judgment = ahp.most_inconsistent_judgment(matrix)
+            data["revise"] = {
+                "row": judgment.row + 1,
+                "column": judgment.column + 1,
+                "value": judgment.value,
+                "implied": judgment.implied,
+                "suggested": judgment.suggested,
+            }
+        return Response(EvaluateOutputSerializer(data).data)
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = IndicatorDefinition
+        fields = [
+            "id",
+            "code",
+            "name",
+            "name_zh",
+            "name_en",
+            "tier",
+            "position",
+            "direction",
+            "unit",
+            "calculator",
+            "normalisation",
+            "baseline",
+            "target",
+            "target_step",
+            "floor",
+            "floor_vetoes",
+            "levels",
+            "definition_zh",
+            "definition_en",
+            "formula_zh",
+            "formula_en",
+            "data_source_zh",
+            "data_source_en",
+            "counting_rules_zh",
+            "counting_rules_en",
+            "is_active",
+        ]
+        read_only_fields = ["id", "code", "calculator"]
+        # Constraints are checked as a whole by the service (full_clean) with clear messages.
+        validators: list = []
+
+
+def _django_errors(exc: DjangoValidationError) -> ValidationError:
+    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+
+class IndicatorViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The indicator catalog. Everyone signed in reads it; admins change definitions, targets,
+    floors and manual text (an indicator is retired by deactivating it, never deleted)."""
+
+    serializer_class = IndicatorSerializer
+    permission_classes = [permissions.IsAuthenticated, AdminWritesOnly]
+    pagination_class = None  # a catalog of a few dozen entries
+    queryset = IndicatorDefinition.objects.all()
+
+    def perform_update(self, serializer: IndicatorSerializer) -> None:
+        try:
+            serializer.instance = services.indicator_update(
+                indicator=serializer.instance,
+                user=self.request.user,
+                changes=dict(serializer.validated_data),
+            )
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from exc
+
+
+class SchemeWeightSerializer(serializers.Serializer):
+    indicator = serializers.CharField(source="indicator.code")
+    tier_weight = serializers.FloatField()
+    local_weight = serializers.FloatField()
+    global_weight = serializers.FloatField()
+
+
+class SchemeMatrixSerializer(serializers.Serializer):
+    matrix = serializers.CharField()
+    expert = serializers.CharField()
+    items = serializers.ListField(child=serializers.CharField())
+    judgments = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()))
+
+
+class WeightSchemeSerializer(serializers.ModelSerializer):
+    matrices = SchemeMatrixSerializer(many=True, read_only=True)
+    weights = SchemeWeightSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = WeightScheme
+        fields = [
+            "id",
+            "name",
+            "level",
+            "version",
+            "effective_from",
+            "status",
+            "entropy_alpha",
+            "consistency",
+            "note",
+            "activated_at",
+            "retired_at",
+            "matrices",
+            "weights",
+        ]
+        read_only_fields = [
+            "version",
+            "status",
+            "consistency",
+            "activated_at",
+            "retired_at",
+        ]
+        validators: list = []
+
+
+class SchemeCreateSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(
+        choices=WeightScheme._meta.get_field("level").choices, allow_blank=True
+    )
+    effective_from = serializers.DateField()
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    based_on = serializers.PrimaryKeyRelatedField(
+        queryset=WeightScheme.objects.all(), required=False, allow_null=True
+    )
+
+
+class JudgmentsInputSerializer(serializers.Serializer):
+    matrix = serializers.CharField()
+    expert = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    judgments = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()))
+
+
+class WeightSchemeViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Weight schemes (admins). Create a draft (judgments carried over from ``based_on``, by
+    default the scheme in force for the level), set judgments per matrix and expert, activate."""
+
+    serializer_class = WeightSchemeSerializer
+    permission_classes = [permissions.IsAuthenticated, AdminOnly]
+    pagination_class = None  # a few versions per level
+    queryset = WeightScheme.objects.prefetch_related("matrices", "weights__indicator")
+
+    def _service(self, call, **kwargs) -> WeightScheme:
+        try:
+            return call(user=self.request.user, **kwargs)
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from exc
+
+    @extend_schema(request=SchemeCreateSerializer, responses={201: WeightSchemeSerializer})
+    def create(self, request: Request) -> Response:
+        given = SchemeCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        if "based_on" not in data:
+            data["based_on"] = scheme_in_force(level=data["level"], on=data["effective_from"])
+        scheme = self._service(services.scheme_draft_create, **data)
+        return Response(
+            WeightSchemeSerializer(self.get_queryset().get(pk=scheme.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    def perform_update(self, serializer: WeightSchemeSerializer) -> None:
+        changes = {
+            field: value
+            for field, value in serializer.validated_data.items()
+            if field in ("name", "effective_from", "entropy_alpha", "note")
+        }
+        serializer.instance = self._service(
+            services.scheme_update, scheme=serializer.instance, changes=changes
+        )
+
+    @extend_schema(request=JudgmentsInputSerializer, responses=WeightSchemeSerializer)
+    @action(detail=True, methods=["post"])
+    def judgments(self, request: Request, pk: str) -> Response:
+        given = JudgmentsInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        scheme = self._service(
+            services.scheme_judgments_set, scheme=self.get_object(), **given.validated_data
+        )
+        return Response(WeightSchemeSerializer(self.get_queryset().get(pk=scheme.pk)).data)
+
+    @extend_schema(request=None, responses=WeightSchemeSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request: Request, pk: str) -> Response:
+        scheme = self._service(services.scheme_activate, scheme=self.get_object())
+        return Response(WeightSchemeSerializer(self.get_queryset().get(pk=scheme.pk)).data)

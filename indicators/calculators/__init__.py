@@ -1,0 +1,42 @@
+"""The calculators, one per indicator, by the key an IndicatorDefinition names.
+
+Each is a pure function ``(RecordFrames, Window) -> pd.Series`` of raw values indexed by employee
+id over the roster; see ``base`` for the rules they share.
+"""
+
+import pandas as pd
+
+from indicators.calculators import basic, efficiency, innovation, quality
+from indicators.calculators.base import Calculator, RecordFrames
+from scoring.engine.period import Window
+
+CALCULATORS: dict[str, Calculator] = {
+    "order_volume": basic.order_volume,
+    "follow_up_count": basic.follow_up_count,
+    "order_entry_accuracy": basic.order_entry_accuracy,
+    "order_response_time": efficiency.order_response_time,
+    "node_on_time_rate": efficiency.node_on_time_rate,
+    "exception_handling_hours": efficiency.exception_handling_hours,
+    "first_contact_resolution": efficiency.first_contact_resolution,
+    "csat": quality.csat,
+    "order_accuracy": quality.order_accuracy,
+    "complaint_return_rate": quality.complaint_return_rate,
+    "customer_sentiment": quality.customer_sentiment,
+    "process_compliance": quality.process_compliance,
+    "customer_repeat_rate": quality.customer_repeat_rate,
+    "long_customer_growth": quality.long_customer_growth,
+    "accepted_suggestions": innovation.accepted_suggestions,
+    "training_completion": innovation.training_completion,
+    "collaboration_360": innovation.collaboration_360,
+}
+
+
+def raw_values(
+    calculator_keys: dict[str, str], frames: RecordFrames, window: Window
+) -> pd.DataFrame:
+    """Raw values for several indicators: one column per indicator code (``calculator_keys`` maps
+    code → calculator key), one row per employee on the roster."""
+    columns = {
+        code: CALCULATORS[key](frames, window).rename(code) for code, key in calculator_keys.items()
+    }
+    return pd.DataFrame(columns, index=frames.roster)

@@ -1,0 +1,54 @@
+"""Innovation tier: improvements proposed, training taken, and colleagues' view of teamwork."""
+
+import pandas as pd
+
+from indicators.calculators.base import (
+    RecordFrames,
+    as_float,
+    count_by,
+    is_true,
+    mean_by,
+    percent_by,
+    utc,
+    within,
+)
+from scoring.engine.period import COMPANY_TZ, Window
+
+ACCEPTED = "accepted"
+
+
+def accepted_suggestions(frames: RecordFrames, window: Window) -> pd.Series:
+    """Improvement suggestions accepted during the period (counted when the decision is made)."""
+    suggestions = frames.suggestions
+    accepted = (suggestions["status"] == ACCEPTED) & within(suggestions["decided_at"], window)
+    return count_by(suggestions.loc[accepted, "employee_id"], frames)
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values).dt.normalize()
+
+
+def training_completion(frames: RecordFrames, window: Window) -> pd.Series:
+    """Percent of required trainings due in the period that were completed by the end of their
+    due day (company time). NaN for someone with no required training due."""
+    trainings = frames.trainings
+    due_on = _dates(trainings["due_on"])
+    due = (
+        is_true(trainings["is_required"])
+        & (due_on >= pd.Timestamp(window.first_day))
+        & (due_on < pd.Timestamp(window.end_day))
+    )
+    trainings, due_on = trainings[due], due_on[due]
+    deadline = (due_on + pd.Timedelta(days=1)).dt.tz_localize(COMPANY_TZ).dt.tz_convert("UTC")
+    completed = utc(trainings["completed_at"])
+    on_time = completed.notna() & (completed < deadline)
+    return percent_by(trainings["employee_id"], on_time, frames)
+
+
+def collaboration_360(frames: RecordFrames, window: Window) -> pd.Series:
+    """Mean score (1–5) colleagues gave for the months of the period."""
+    reviews = frames.peer_reviews
+    month = _dates(reviews["period"])
+    in_period = (month >= pd.Timestamp(window.first_day)) & (month < pd.Timestamp(window.end_day))
+    reviews = reviews[in_period]
+    return mean_by(reviews["reviewee_id"], as_float(reviews["score"]), frames)

@@ -1,0 +1,421 @@
+"""The indicator catalog, the reply checklist, and the AHP weight schemes built over them.
+
+An indicator says what is measured and how (the calculator), how its raw value becomes 0–100,
+where its floor is, and, in both languages, how anyone can check the number. A weight scheme holds
+the experts' pairwise judgments for one employee level and the weights they imply; it is versioned
+and in force from a date, so a past period is always scored with the weights of its time.
+"""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from indicators.calculators import CALCULATORS
+from indicators.weights import TIERS_MATRIX
+from org.models import Level
+
+
+class Tier(models.TextChoices):
+    BASIC = "basic", _("Basic")
+    EFFICIENCY = "efficiency", _("Efficiency")
+    QUALITY = "quality", _("Quality")
+    INNOVATION = "innovation", _("Innovation")
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", _("Higher is better")
+    LOWER = "lower", _("Lower is better")
+
+
+class Normalisation(models.TextChoices):
+    LINEAR = "linear", _("Linear from baseline to target")
+    PERCENTILE = "percentile", _("Percentile among peers")
+
+
+class Unit(models.TextChoices):
+    COUNT = "count", _("count")
+    PERCENT = "percent", _("%")
+    HOURS = "hours", _("hours")
+    POINTS = "points", _("points (1–5)")
+    INDEX = "index", _("index (0–100)")
+
+
+def validate_calculator(key: str) -> None:
+    if key not in CALCULATORS:
+        raise ValidationError(
+            _("Unknown calculator %(key)s."), code="unknown_calculator", params={"key": key}
+        )
+
+
+def validate_levels(levels: object) -> None:
+    if not isinstance(levels, list) or not levels or not set(levels) <= set(Level.values):
+        raise ValidationError(
+            _("Choose one or more of the levels: %(levels)s."),
+            code="bad_levels",
+            params={"levels": ", ".join(Level.values)},
+        )
+
+
+def all_levels() -> list[str]:
+    return list(Level.values)
+
+
+class Localised:
+    """Fields kept as ``<name>_zh`` / ``<name>_en`` read in the active language."""
+
+    def localised(self, name: str) -> str:
+        language = (get_language() or "zh-hans").lower()
+        chinese = getattr(self, f"{name}_zh")
+        english = getattr(self, f"{name}_en")
+        return (chinese or english) if language.startswith("zh") else (english or chinese)
+
+
+class IndicatorDefinition(Localised, models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices)
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Order within the tier.")
+    )
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
+    unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices)
+    calculator = models.CharField(_("calculator"), max_length=40, validators=[validate_calculator])
+    normalisation = models.CharField(
+        _("normalisation"), max_length=16, choices=Normalisation.choices
+    )
+    baseline = models.FloatField(
+        _("baseline"),
+        null=True,
+        blank=True,
+        help_text=_("Raw value that scores 0 under linear normalisation."),
+    )
+    target = models.FloatField(
+        _("target"),
+        null=True,
+        blank=True,
+        help_text=_("Raw value that scores 100 under linear normalisation."),
+    )
+    target_step = models.FloatField(
+        _("adaptive target step"),
+        default=0.05,
+        help_text=_("Share by which a person's target is raised after three periods far above it."),
+    )
+    floor = models.FloatField(
+        _("floor"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The worst acceptable raw value: below it when higher is better, above it when "
+            "lower is better."
+        ),
+    )
+    floor_vetoes = models.BooleanField(
+        _("floor vetoes"),
+        default=False,
+        help_text=_("Falling past the floor caps the total score and the grade."),
+    )
+    levels = models.JSONField(
+        _("levels"),
+        default=all_levels,
+        validators=[validate_levels],
+        help_text=_("Employee levels this indicator applies to."),
+    )
+    definition_zh = models.TextField(_("definition (Chinese)"))
+    definition_en = models.TextField(_("definition (English)"))
+    formula_zh = models.TextField(_("formula (Chinese)"))
+    formula_en = models.TextField(_("formula (English)"))
+    data_source_zh = models.TextField(_("data source (Chinese)"))
+    data_source_en = models.TextField(_("data source (English)"))
+    counting_rules_zh = models.TextField(_("what counts (Chinese)"))
+    counting_rules_en = models.TextField(_("what counts (English)"))
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["tier", "position", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tier__in=Tier.values),
+                name="indicator_tier_valid",
+                violation_error_message=_("Unknown tier."),
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=Direction.values),
+                name="indicator_direction_valid",
+                violation_error_message=_("Direction must be higher or lower is better."),
+            ),
+            models.CheckConstraint(
+                condition=Q(normalisation__in=Normalisation.values),
+                name="indicator_normalisation_valid",
+                violation_error_message=_("Unknown normalisation."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(normalisation=Normalisation.LINEAR)
+                | (
+                    Q(direction=Direction.HIGHER, target__gt=models.F("baseline"))
+                    | Q(direction=Direction.LOWER, target__lt=models.F("baseline"))
+                ),
+                name="indicator_linear_target_beyond_baseline",
+                violation_error_message=_(
+                    "Linear normalisation needs a baseline and a target, with the target on the "
+                    "better side of the baseline."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(floor_vetoes=True) | Q(floor__isnull=False),
+                name="indicator_veto_needs_floor",
+                violation_error_message=_("An indicator can only veto when it has a floor."),
+            ),
+            models.CheckConstraint(
+                condition=Q(target_step__gte=0, target_step__lte=1),
+                name="indicator_target_step_range",
+                violation_error_message=_("The adaptive target step is between 0 and 1."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.localised("name")
+
+
+class ChecklistElement(models.TextChoices):
+    GREETING = "greeting", _("Greeting")
+    ORDER_NUMBER = "order_number", _("Order number")
+    DELIVERY_DATE = "delivery_date", _("Delivery date")
+    CLOSING = "closing", _("Closing")
+
+
+class RuleKind(models.TextChoices):
+    KEYWORD = "keyword", _("Keyword")
+    REGEX = "regex", _("Pattern (regular expression)")
+
+
+class RuleLanguage(models.TextChoices):
+    CHINESE = "zh", _("Chinese")
+    ENGLISH = "en", _("English")
+
+
+class ComplianceRule(models.Model):
+    """One way a standard reply may show one required element. A message has an element when any
+    active rule for it matches (in either language); it is compliant when it has them all."""
+
+    element = models.CharField(_("element"), max_length=16, choices=ChecklistElement.choices)
+    language = models.CharField(_("language"), max_length=2, choices=RuleLanguage.choices)
+    kind = models.CharField(_("kind"), max_length=8, choices=RuleKind.choices)
+    pattern = models.CharField(
+        _("keyword or pattern"),
+        max_length=200,
+        help_text=_("Matched without regard to case."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reply checklist rule")
+        verbose_name_plural = _("reply checklist rules")
+        ordering = ["element", "language", "pattern"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["element", "language", "kind", "pattern"],
+                name="compliance_rule_unique",
+                violation_error_message=_("This rule already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(element__in=ChecklistElement.values),
+                name="compliance_rule_element_valid",
+                violation_error_message=_("Unknown checklist element."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(pattern=""),
+                name="compliance_rule_pattern_not_empty",
+                violation_error_message=_("A rule needs a keyword or pattern."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_element_display()} · {self.pattern}"
+
+    def clean(self) -> None:
+        if self.kind == RuleKind.REGEX and self.pattern:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValidationError(
+                    {"pattern": _("Not a valid pattern: %(error)s") % {"error": exc}}
+                ) from exc
+
+
+class SchemeStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    RETIRED = "retired", _("Retired")
+
+
+ALL_LEVELS = ""
+
+
+class WeightScheme(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(
+        _("level"),
+        max_length=16,
+        blank=True,
+        choices=[(ALL_LEVELS, _("All levels")), *Level.choices],
+        help_text=_("Empty: applies to every level without a scheme of its own."),
+    )
+    version = models.PositiveIntegerField(_("version"))
+    effective_from = models.DateField(_("effective from"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=SchemeStatus.choices, default=SchemeStatus.DRAFT
+    )
+    entropy_alpha = models.FloatField(
+        _("AHP share α"),
+        default=1.0,
+        help_text=_(
+            "Final weight = α · AHP weight + (1 − α) · entropy weight from the period's data. "
+            "1 uses the experts' weights alone."
+        ),
+    )
+    consistency = models.JSONField(
+        _("consistency"),
+        default=dict,
+        blank=True,
+        help_text=_("Per matrix: λmax, CI, CR and whether it is consistent."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("weight scheme")
+        verbose_name_plural = _("weight schemes")
+        ordering = ["level", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "version"],
+                name="weight_scheme_version_unique",
+                violation_error_message=_("This level already has a scheme of this version."),
+            ),
+            models.UniqueConstraint(
+                fields=["level"],
+                condition=Q(status=SchemeStatus.ACTIVE),
+                name="weight_scheme_one_active_per_level",
+                violation_error_message=_("Only one scheme per level can be active."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=SchemeStatus.values),
+                name="weight_scheme_status_valid",
+                violation_error_message=_("Unknown scheme status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(entropy_alpha__gte=0, entropy_alpha__lte=1),
+                name="weight_scheme_alpha_range",
+                violation_error_message=_("α is between 0 and 1."),
+            ),
+        ]
+        indexes = [
+            # scheme_in_force: the latest effective scheme of a level on a date.
+            models.Index(fields=["level", "status", "effective_from"], name="scheme_in_force_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == SchemeStatus.DRAFT
+
+    @property
+    def is_consistent(self) -> bool:
+        """Every matrix has CR < 0.10 (as last computed from the judgments)."""
+        return bool(self.consistency) and all(
+            figures["consistent"] for figures in self.consistency.values()
+        )
+
+
+class SchemeMatrix(models.Model):
+    """One expert's pairwise judgments for one matrix of a scheme: the tiers, or the indicators
+    of one tier. ``judgments`` is the full square matrix over ``items`` (tier or indicator
+    codes)."""
+
+    scheme = models.ForeignKey(
+        WeightScheme, verbose_name=_("scheme"), on_delete=models.CASCADE, related_name="matrices"
+    )
+    matrix = models.CharField(
+        _("matrix"),
+        max_length=16,
+        choices=[(TIERS_MATRIX, _("Tiers")), *Tier.choices],
+    )
+    expert = models.CharField(_("expert"), max_length=100)
+    items = models.JSONField(_("items"))
+    judgments = models.JSONField(_("judgments"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("judgment matrix")
+        verbose_name_plural = _("judgment matrices")
+        ordering = ["scheme", "matrix", "expert"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "matrix", "expert"],
+                name="scheme_matrix_once_per_expert",
+                violation_error_message=_("This expert already has judgments for this matrix."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} · {self.get_matrix_display()} · {self.expert}"
+
+
+class SchemeWeight(models.Model):
+    """An indicator's weight in a scheme, derived from the judgments (the scheme's history and
+    its matrices' history record how it came about)."""
+
+    scheme = models.ForeignKey(
+        WeightScheme, verbose_name=_("scheme"), on_delete=models.CASCADE, related_name="weights"
+    )
+    indicator = models.ForeignKey(
+        IndicatorDefinition,
+        verbose_name=_("indicator"),
+        on_delete=models.PROTECT,
+        related_name="scheme_weights",
+    )
+    tier_weight = models.FloatField(_("tier weight"))
+    local_weight = models.FloatField(_("weight within tier"))
+    global_weight = models.FloatField(_("global weight"))
+
+    class Meta:
+        verbose_name = _("scheme weight")
+        verbose_name_plural = _("scheme weights")
+        ordering = ["scheme", "-global_weight"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "indicator"],
+                name="scheme_weight_once_per_indicator",
+                violation_error_message=_("The scheme already weighs this indicator."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} · {self.indicator}: {self.global_weight:.3f}"

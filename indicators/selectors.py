@@ -1,0 +1,328 @@
+"""Reads for indicators and weight schemes, the record frames calculators work on, and who may
+change the catalog (the one place that decides it)."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pandas as pd
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from indicators.calculators.base import RecordFrames
+from indicators.models import (
+    ALL_LEVELS,
+    ComplianceRule,
+    IndicatorDefinition,
+    SchemeMatrix,
+    SchemeStatus,
+    SchemeWeight,
+    Tier,
+    WeightScheme,
+)
+from indicators.weights import TIERS_MATRIX, matrix_outcome
+from indicators.wording import inconsistency_message, matrix_label, saaty_label
+from ingest.models import (
+    ExceptionCase,
+    Feedback,
+    FollowUp,
+    Order,
+    OrderNode,
+    PeerReview,
+    Suggestion,
+    Ticket,
+    TrainingRecord,
+)
+from org.models import Customer, Employee, Level, Role
+from org.selectors import user_role
+from scoring.engine.period import Period
+
+
+def catalog_editable_by(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Only admins change indicators, the reply checklist and weight schemes; everyone signed in
+    reads the indicators."""
+    return user_role(user) == Role.ADMIN
+
+
+def indicators_active() -> QuerySet[IndicatorDefinition]:
+    return IndicatorDefinition.objects.filter(is_active=True)
+
+
+def scheme_get_for_user(*, user: AbstractBaseUser, scheme_id: int) -> WeightScheme:
+    """The scheme, for admins only; 404 otherwise (schemes are not public before activation)."""
+    if not catalog_editable_by(user):
+        raise Http404
+    scheme = WeightScheme.objects.filter(pk=scheme_id).first()
+    if scheme is None:
+        raise Http404
+    return scheme
+
+
+def _in_force(level: str, on: dt.date) -> Q:
+    return Q(
+        level=level,
+        status__in=[SchemeStatus.ACTIVE, SchemeStatus.RETIRED],
+        effective_from__lte=on,
+    )
+
+
+def scheme_in_force(*, level: str, on: dt.date) -> WeightScheme | None:
+    """The scheme that weighs ``level`` on the date ``on``: the latest-effective activated scheme
+    of that level, else of all levels. Retired schemes stay in force for the dates before their
+    successor took over, so past periods keep their weights."""
+    for candidate_level in (level, ALL_LEVELS):
+        scheme = (
+            WeightScheme.objects.filter(_in_force(candidate_level, on))
+            .order_by("-effective_from", "-version")
+            .first()
+        )
+        if scheme is not None:
+            return scheme
+    return None
+
+
+@dataclass(frozen=True)
+class ManualEntry:
+    indicator: IndicatorDefinition
+    weights: dict[str, float | None]  # level → global weight in the scheme in force, or None
+
+
+def indicator_manual(*, on: dt.date) -> list[ManualEntry]:
+    """Every active indicator with its global weight, per level, in the schemes in force on
+    ``on``."""
+    schemes = {level: scheme_in_force(level=level, on=on) for level in Level.values}
+    scheme_ids = {scheme.id for scheme in schemes.values() if scheme is not None}
+    weight_of: dict[tuple[int, int], float] = {
+        (scheme_id, indicator_id): weight
+        for scheme_id, indicator_id, weight in SchemeWeight.objects.filter(
+            scheme_id__in=scheme_ids
+        ).values_list("scheme_id", "indicator_id", "global_weight")
+    }
+    entries = []
+    for indicator in indicators_active():
+        weights = {
+            level: weight_of.get((scheme.id, indicator.id)) if scheme else None
+            for level, scheme in schemes.items()
+        }
+        entries.append(ManualEntry(indicator=indicator, weights=weights))
+    return entries
+
+
+def scheme_versions(level: str) -> QuerySet[WeightScheme]:
+    return WeightScheme.objects.filter(level=level).select_related("created_by")
+
+
+@dataclass(frozen=True)
+class Change:
+    when: dt.datetime
+    who: AbstractBaseUser | None
+    what: str
+    subject: str
+    reason: str
+
+
+def scheme_changes(scheme: WeightScheme) -> list[Change]:
+    """Who changed what in a scheme and its judgments, newest first."""
+    scheme_records = scheme.history.select_related("history_user")
+    matrix_records = SchemeMatrix.history.filter(scheme_id=scheme.id).select_related("history_user")
+    changes = [
+        Change(
+            when=record.history_date,
+            who=record.history_user,
+            what=record.get_history_type_display(),
+            subject=str(record.get_status_display()),
+            reason=record.history_change_reason or "",
+        )
+        for record in scheme_records
+    ] + [
+        Change(
+            when=record.history_date,
+            who=record.history_user,
+            what=record.get_history_type_display(),
+            subject=f"{record.get_matrix_display()} · {record.expert}",
+            reason=record.history_change_reason or "",
+        )
+        for record in matrix_records
+    ]
+    return sorted(changes, key=lambda change: change.when, reverse=True)
+
+
+def _frame(queryset: QuerySet, columns: list[str], index: str | None = None) -> pd.DataFrame:
+    """The queryset's ``columns`` as a DataFrame, read in one query."""
+    frame = pd.DataFrame.from_records(list(queryset.values_list(*columns)), columns=columns)
+    return frame.set_index(index) if index else frame
+
+
+def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> RecordFrames:
+    """Everything the calculators need for ``period``: one query per record type.
+
+    Rows are read generously (for instance orders of the previous period too, for retention);
+    each calculator decides by its own stated rule which of them count. ``employee_ids`` limits
+    the roster (and the records) to those people; by default the roster is every active employee
+    of a scored team.
+    """
+    window = period.window()
+    start, end, previous = window.start, window.end, window.previous_start
+    roster = Employee.objects.filter(is_active=True, team__is_scored=True)
+    if employee_ids is not None:
+        roster = Employee.objects.filter(id__in=employee_ids)
+    employees = _frame(roster.order_by("id"), ["id", "team_id", "level"], index="id")
+    people = list(employees.index)
+
+    orders = _frame(
+        Order.objects.filter(merchandiser_id__in=people).filter(
+            Q(submitted_at__gte=previous, submitted_at__lt=end)
+            | Q(delivered_at__gte=start, delivered_at__lt=end)
+        ),
+        [
+            "id",
+            "merchandiser_id",
+            "customer_id",
+            "submitted_at",
+            "confirmed_at",
+            "delivered_at",
+            "status",
+            "entry_errors",
+            "fulfilment_error",
+            "is_returned",
+            "is_refunded",
+            "has_complaint",
+        ],
+    )
+    customer_ids = orders["customer_id"].unique().tolist()
+    return RecordFrames(
+        employees=employees,
+        customers=_frame(
+            Customer.objects.filter(id__in=customer_ids),
+            ["id", "tier", "customer_since"],
+            index="id",
+        ),
+        orders=orders,
+        # A node is counted in the period its deadline falls in; thresholds are at most days, so
+        # nodes started in this or the previous period cover every deadline of this one.
+        nodes=_frame(
+            OrderNode.objects.filter(
+                order__merchandiser_id__in=people, started_at__gte=previous, started_at__lt=end
+            ),
+            [
+                "order_id",
+                "order__merchandiser_id",
+                "node",
+                "started_at",
+                "completed_at",
+                "threshold_hours",
+            ],
+        ).rename(columns={"order__merchandiser_id": "merchandiser_id"}),
+        follow_ups=_frame(
+            FollowUp.objects.filter(
+                employee_id__in=people, occurred_at__gte=start, occurred_at__lt=end
+            ),
+            ["employee_id", "occurred_at", "message"],
+        ),
+        feedback=_frame(
+            Feedback.objects.filter(
+                employee_id__in=people, submitted_at__gte=start, submitted_at__lt=end
+            ),
+            ["employee_id", "submitted_at", "csat", "comment"],
+        ),
+        exceptions=_frame(
+            ExceptionCase.objects.filter(
+                handler_id__in=people, detected_at__gte=start, detected_at__lt=end
+            ),
+            ["handler_id", "detected_at", "coordination_started_at", "resolved_at"],
+        ),
+        tickets=_frame(
+            Ticket.objects.filter(
+                employee_id__in=people, resolved_at__gte=start, resolved_at__lt=end
+            ),
+            ["employee_id", "opened_at", "resolved_at", "contacts_until_resolved"],
+        ),
+        suggestions=_frame(
+            Suggestion.objects.filter(
+                employee_id__in=people, decided_at__gte=start, decided_at__lt=end
+            ),
+            ["employee_id", "status", "decided_at"],
+        ),
+        trainings=_frame(
+            TrainingRecord.objects.filter(
+                employee_id__in=people, due_on__gte=period.start, due_on__lt=period.end
+            ),
+            ["employee_id", "is_required", "due_on", "completed_at"],
+        ),
+        peer_reviews=_frame(
+            PeerReview.objects.filter(
+                reviewee_id__in=people, period__gte=period.start, period__lt=period.end
+            ),
+            ["reviewee_id", "period", "score"],
+        ),
+        compliance_rules=_frame(
+            ComplianceRule.objects.filter(is_active=True), ["element", "kind", "pattern"]
+        ),
+    )
+
+
+def scheme_weights_by_indicator(scheme: WeightScheme) -> dict[str, dict[str, float]]:
+    """The scheme's stored weights, by indicator code."""
+    weights: dict[str, dict[str, float]] = defaultdict(dict)
+    for code, tier_weight, local, global_weight in SchemeWeight.objects.filter(
+        scheme=scheme
+    ).values_list("indicator__code", "tier_weight", "local_weight", "global_weight"):
+        weights[code] = {"tier": tier_weight, "local": local, "global": global_weight}
+    return dict(weights)
+
+
+@dataclass(frozen=True)
+class EditorCell:
+    row: int
+    column: int
+    value: str  # as on Saaty's scale: "3", "1/5"
+
+
+@dataclass(frozen=True)
+class EditorMatrix:
+    key: str
+    label: str
+    items: list[str]  # labels, in matrix order
+    cells: list[EditorCell]  # the upper triangle
+    weights: list[float]  # of this expert's judgments
+    cr: float
+    consistent: bool
+    combined: dict[str, object]  # the scheme's stored figures for all experts together
+    revise: str  # the judgment to revise first, in words; empty when consistent
+
+
+def scheme_experts(scheme: WeightScheme) -> list[str]:
+    return sorted(set(scheme.matrices.values_list("expert", flat=True)))
+
+
+def scheme_editor(scheme: WeightScheme, expert: str) -> list[EditorMatrix]:
+    """One expert's matrices of a scheme as the weight editor shows them, tiers first."""
+    names = {indicator.code: indicator.name for indicator in IndicatorDefinition.objects.all()}
+    tier_names = {tier.value: str(tier.label) for tier in Tier}
+    order = [TIERS_MATRIX, *Tier.values]
+    records = sorted(
+        scheme.matrices.filter(expert=expert), key=lambda record: order.index(record.matrix)
+    )
+    matrices = []
+    for record in records:
+        outcome = matrix_outcome(record.matrix, record.items, [record.judgments])
+        n = len(record.items)
+        matrices.append(
+            EditorMatrix(
+                key=record.matrix,
+                label=matrix_label(record.matrix),
+                items=[tier_names.get(item) or names.get(item, item) for item in record.items],
+                cells=[
+                    EditorCell(row=i, column=j, value=saaty_label(record.judgments[i][j]))
+                    for i in range(n)
+                    for j in range(i + 1, n)
+                ],
+                weights=[float(weight) for weight in outcome.result.weights],
+                cr=outcome.result.cr,
+                consistent=outcome.result.consistent,
+                combined=scheme.consistency.get(record.matrix, {}),
+                revise="" if outcome.result.consistent else inconsistency_message(outcome, names),
+            )
+        )
+    return matrices

@@ -1,0 +1,278 @@
+"""Changes to the indicator catalog and weight schemes: each in one transaction, with history that
+names the user."""
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicators.models import (
+    ALL_LEVELS,
+    IndicatorDefinition,
+    SchemeMatrix,
+    SchemeStatus,
+    SchemeWeight,
+    Tier,
+    WeightScheme,
+)
+from indicators.weights import TIERS_MATRIX, MatrixOutcome, global_weights, matrix_outcome
+from indicators.wording import inconsistency_message, matrix_error_message, matrix_label
+from scoring.engine import ahp
+
+
+def _save(
+    instance: models.Model, *, user: AbstractBaseUser | None, fields: list[str], reason: str
+) -> None:
+    """Save named fields, with the user and reason recorded in the instance's history."""
+    instance._history_user = user
+    instance._change_reason = reason
+    instance.save(update_fields=fields)
+
+
+def indicator_update(
+    *, indicator: IndicatorDefinition, user: AbstractBaseUser, changes: dict[str, object]
+) -> IndicatorDefinition:
+    """Change an indicator's definition (validated as a whole); history names ``user``."""
+    for field, value in changes.items():
+        setattr(indicator, field, value)
+    indicator.full_clean()
+    with transaction.atomic():
+        _save(indicator, user=user, fields=list(changes), reason="updated")
+    return indicator
+
+
+def _scheme_items(level: str) -> dict[str, list[str]]:
+    """The matrices a new scheme for ``level`` needs: the tiers that have indicators for the
+    level, and each such tier's active indicators in their catalog order."""
+    by_tier: dict[str, list[str]] = {tier: [] for tier in Tier.values}
+    for code, tier, levels in IndicatorDefinition.objects.filter(is_active=True).values_list(
+        "code", "tier", "levels"
+    ):
+        if level == ALL_LEVELS or level in levels:
+            by_tier[tier].append(code)
+    tiers = [tier for tier, codes in by_tier.items() if codes]
+    return {TIERS_MATRIX: tiers, **{tier: by_tier[tier] for tier in tiers}}
+
+
+def _carried_over(items: list[str], source: SchemeMatrix | None) -> list[list[float]]:
+    """Judgments for ``items``: the source matrix's where it compared the same pair, 1 (equal)
+    otherwise."""
+    n = len(items)
+    values = np.ones((n, n))
+    if source is not None:
+        position = {item: index for index, item in enumerate(source.items)}
+        for i, a in enumerate(items):
+            for j, b in enumerate(items):
+                if a in position and b in position:
+                    values[i, j] = source.judgments[position[a]][position[b]]
+    return values.tolist()
+
+
+def scheme_draft_create(
+    *,
+    user: AbstractBaseUser,
+    level: str,
+    effective_from: dt.date,
+    name: str = "",
+    based_on: WeightScheme | None = None,
+) -> WeightScheme:
+    """A new draft version for ``level`` over the active indicators, with the judgments of
+    ``based_on`` carried over where they still apply (equal judgments elsewhere)."""
+    with transaction.atomic():
+        latest = WeightScheme.objects.select_for_update().filter(level=level)
+        version = (latest.aggregate(latest=Max("version"))["latest"] or 0) + 1
+        level_label = dict(WeightScheme._meta.get_field("level").choices)[level]
+        scheme = WeightScheme(
+            name=name or _("%(level)s weights") % {"level": level_label},
+            level=level,
+            version=version,
+            effective_from=effective_from,
+            entropy_alpha=based_on.entropy_alpha if based_on else 1.0,
+            created_by=user,
+        )
+        scheme._history_user = user
+        scheme.full_clean()
+        scheme.save()
+        sources: dict[str, list[SchemeMatrix]] = {}
+        if based_on is not None:
+            for source in based_on.matrices.all():
+                sources.setdefault(source.matrix, []).append(source)
+        experts = {m.expert for group in sources.values() for m in group} or {_expert_name(user)}
+        by_expert = {
+            (key, source.expert): source for key, group in sources.items() for source in group
+        }
+        SchemeMatrix.objects.bulk_create(
+            SchemeMatrix(
+                scheme=scheme,
+                matrix=key,
+                expert=expert,
+                items=items,
+                judgments=_carried_over(items, by_expert.get((key, expert))),
+            )
+            for key, items in _scheme_items(level).items()
+            for expert in sorted(experts)
+        )
+        _weights_refresh(scheme)
+    return scheme
+
+
+def _expert_name(user: AbstractBaseUser) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def scheme_update(
+    *, scheme: WeightScheme, user: AbstractBaseUser, changes: dict[str, object]
+) -> WeightScheme:
+    """Change a draft's name, effective date, α or note."""
+    _require_draft(scheme)
+    for field, value in changes.items():
+        setattr(scheme, field, value)
+    scheme.full_clean()
+    with transaction.atomic():
+        _save(scheme, user=user, fields=list(changes), reason="updated")
+    return scheme
+
+
+def _require_draft(scheme: WeightScheme) -> None:
+    if not scheme.is_editable:
+        raise ValidationError(
+            _("%(scheme)s is %(status)s: only a draft can be changed. Start a new version.")
+            % {"scheme": scheme, "status": scheme.get_status_display()},
+            code="not_draft",
+        )
+
+
+def scheme_judgments_set(
+    *,
+    scheme: WeightScheme,
+    user: AbstractBaseUser,
+    matrix: str,
+    judgments: Sequence[Sequence[float]],
+    expert: str = "",
+) -> WeightScheme:
+    """Store one expert's judgments for one matrix of a draft and recompute the weights.
+
+    An inconsistent matrix is stored (the editor shows its CR); only activation is refused.
+    """
+    _require_draft(scheme)
+    expert = (expert or _expert_name(user)).strip()[:100]
+    existing = scheme.matrices.filter(matrix=matrix)
+    template = existing.first()
+    if template is None:
+        raise ValidationError(
+            _("%(scheme)s has no matrix %(matrix)s.") % {"scheme": scheme, "matrix": matrix},
+            code="no_matrix",
+        )
+    try:
+        array = ahp.validate(judgments)
+    except ahp.MatrixError as exc:
+        raise ValidationError(
+            f"{matrix_label(matrix)}: {matrix_error_message(exc)}", code="bad_matrix"
+        ) from exc
+    if array.shape[0] != len(template.items):
+        raise ValidationError(
+            _("%(matrix)s compares %(n)d items, not %(size)d.")
+            % {"matrix": matrix_label(matrix), "n": len(template.items), "size": array.shape[0]},
+            code="wrong_size",
+        )
+    with transaction.atomic():
+        record = existing.filter(expert=expert).first() or SchemeMatrix(
+            scheme=scheme, matrix=matrix, expert=expert, items=template.items
+        )
+        record.judgments = array.tolist()
+        record._history_user = user
+        record._change_reason = "judgments"
+        record.save()
+        _weights_refresh(scheme)
+    return scheme
+
+
+def _outcomes(scheme: WeightScheme) -> dict[str, MatrixOutcome]:
+    grouped: dict[str, list[SchemeMatrix]] = {}
+    # Read afresh: a caller's instance may carry a prefetched (now stale) set of matrices.
+    for record in SchemeMatrix.objects.filter(scheme=scheme):
+        grouped.setdefault(record.matrix, []).append(record)
+    return {
+        key: matrix_outcome(key, records[0].items, [record.judgments for record in records])
+        for key, records in grouped.items()
+    }
+
+
+def _weights_refresh(scheme: WeightScheme) -> None:
+    """Recompute the stored consistency figures and weights from the judgments."""
+    outcomes = _outcomes(scheme)
+    scheme.consistency = {key: outcome.summary() for key, outcome in outcomes.items()}
+    scheme.save(update_fields=["consistency"])
+    indicator_ids = dict(IndicatorDefinition.objects.values_list("code", "id"))
+    SchemeWeight.objects.filter(scheme=scheme).delete()
+    SchemeWeight.objects.bulk_create(
+        SchemeWeight(
+            scheme=scheme,
+            indicator_id=indicator_ids[weight.indicator],
+            tier_weight=weight.tier_weight,
+            local_weight=weight.local_weight,
+            global_weight=weight.global_weight,
+        )
+        for weight in global_weights(outcomes)
+    )
+
+
+def scheme_activate(
+    *, scheme: WeightScheme, user: AbstractBaseUser, now: dt.datetime | None = None
+) -> WeightScheme:
+    """Put a consistent draft in force from its effective date and retire the level's previous
+    active scheme (kept: it still weighs the periods before the new date).
+
+    Refused while any matrix has CR ≥ 0.10, naming the matrix and the judgment to revise.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        scheme = WeightScheme.objects.select_for_update().get(pk=scheme.pk)
+        _require_draft(scheme)
+        outcomes = _outcomes(scheme)
+        names = {indicator.code: indicator.name for indicator in IndicatorDefinition.objects.all()}
+        problems = [
+            inconsistency_message(outcome, names)
+            for outcome in outcomes.values()
+            if not outcome.result.consistent
+        ]
+        if problems:
+            raise ValidationError(problems, code="inconsistent")
+        previous = (
+            WeightScheme.objects.select_for_update()
+            .filter(level=scheme.level, status=SchemeStatus.ACTIVE)
+            .first()
+        )
+        if previous is not None:
+            if scheme.effective_from < previous.effective_from:
+                raise ValidationError(
+                    _(
+                        "%(scheme)s would take effect on %(date)s, before %(previous)s, which is "
+                        "in force from %(previous_date)s. Choose a later date."
+                    )
+                    % {
+                        "scheme": scheme,
+                        "date": scheme.effective_from,
+                        "previous": previous,
+                        "previous_date": previous.effective_from,
+                    },
+                    code="effective_too_early",
+                )
+            previous.status = SchemeStatus.RETIRED
+            previous.retired_at = now
+            _save(
+                previous,
+                user=user,
+                fields=["status", "retired_at"],
+                reason=f"retired by {scheme}",
+            )
+        scheme.status = SchemeStatus.ACTIVE
+        scheme.activated_at = now
+        _save(scheme, user=user, fields=["status", "activated_at"], reason="activated")
+    return scheme

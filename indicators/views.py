@@ -1,0 +1,222 @@
+"""Pages: the indicator manual (everyone) and the AHP weight editor (admins)."""
+
+import datetime as dt
+from collections.abc import Callable
+from fractions import Fraction
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from indicators import services
+from indicators.models import Tier, WeightScheme
+from indicators.selectors import (
+    catalog_editable_by,
+    indicator_manual,
+    scheme_changes,
+    scheme_editor,
+    scheme_experts,
+    scheme_get_for_user,
+    scheme_in_force,
+    scheme_versions,
+)
+from org.models import Level
+from scoring.engine.ahp import SAATY_SCALE
+
+# Saaty's scale as the editor offers it, strongest preference for the row item first.
+SCALE_CHOICES = [
+    (label, label)
+    for label in (str(Fraction(value).limit_denominator(9)) for value in reversed(SAATY_SCALE))
+]
+
+
+def admin_only(view: Callable) -> Callable:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not catalog_editable_by(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@login_required
+def manual(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    entries = indicator_manual(on=today)
+    tiers = [
+        (tier, [entry for entry in entries if entry.indicator.tier == tier.value]) for tier in Tier
+    ]
+    return render(
+        request,
+        "indicators/manual.html",
+        {
+            "tiers": tiers,
+            "levels": Level.choices,
+            "today": today,
+            "can_edit": catalog_editable_by(request.user),
+        },
+    )
+
+
+class DraftForm(forms.Form):
+    level = forms.ChoiceField(
+        label=gettext_lazy("Level"), choices=WeightScheme._meta.get_field("level").choices
+    )
+    effective_from = forms.DateField(
+        label=gettext_lazy("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=100)
+
+
+class SchemeSettingsForm(forms.ModelForm):
+    class Meta:
+        model = WeightScheme
+        fields = ["name", "effective_from", "entropy_alpha", "note"]
+        widgets = {
+            "effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+@admin_only
+def scheme_list(request: HttpRequest) -> HttpResponse:
+    form = DraftForm(request.POST or None, initial={"effective_from": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        level = form.cleaned_data["level"]
+        effective_from: dt.date = form.cleaned_data["effective_from"]
+        try:
+            scheme = services.scheme_draft_create(
+                user=request.user,
+                level=level,
+                effective_from=effective_from,
+                name=form.cleaned_data["name"],
+                based_on=scheme_in_force(level=level, on=effective_from),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("indicators:scheme_edit", scheme_id=scheme.id)
+    schemes = WeightScheme.objects.select_related("created_by").order_by("level", "-version")
+    return render(request, "indicators/scheme_list.html", {"schemes": schemes, "form": form})
+
+
+@admin_only
+def scheme_edit(request: HttpRequest, scheme_id: int) -> HttpResponse:
+    scheme = scheme_get_for_user(user=request.user, scheme_id=scheme_id)
+    experts = scheme_experts(scheme)
+    expert = request.GET.get("expert") or (experts[0] if experts else "")
+    settings_form = SchemeSettingsForm(instance=scheme)
+    return render(
+        request,
+        "indicators/scheme_edit.html",
+        {
+            "scheme": scheme,
+            "expert": expert,
+            "experts": experts,
+            "matrices": scheme_editor(scheme, expert),
+            "scale": SCALE_CHOICES,
+            "settings_form": settings_form,
+            "versions": scheme_versions(scheme.level),
+            "changes": scheme_changes(scheme),
+        },
+    )
+
+
+def _judgments_from_post(request: HttpRequest, size: int) -> list[list[float]]:
+    """The full matrix from the upper-triangle selects ``cell-<row>-<column>``."""
+    matrix = [[1.0] * size for _ in range(size)]
+    for i in range(size):
+        for j in range(i + 1, size):
+            raw = request.POST.get(f"cell-{i}-{j}", "1")
+            try:
+                value = float(Fraction(raw))
+            except (ValueError, ZeroDivisionError) as exc:
+                raise ValidationError(
+                    _("Row %(row)d, column %(column)d: %(value)s is not a judgment.")
+                    % {"row": i + 1, "column": j + 1, "value": raw}
+                ) from exc
+            matrix[i][j], matrix[j][i] = value, 1 / value if value else 0.0
+    return matrix
+
+
+@require_POST
+@admin_only
+def scheme_judgments(request: HttpRequest, scheme_id: int) -> HttpResponse:
+    scheme = scheme_get_for_user(user=request.user, scheme_id=scheme_id)
+    key = request.POST.get("matrix", "")
+    expert = request.POST.get("expert", "")
+    record = scheme.matrices.filter(matrix=key).first()
+    try:
+        if record is None:
+            raise ValidationError(_("Unknown matrix."))
+        services.scheme_judgments_set(
+            scheme=scheme,
+            user=request.user,
+            matrix=key,
+            expert=expert,
+            judgments=_judgments_from_post(request, len(record.items)),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Judgments saved; weights recomputed."))
+    return redirect(f"{_edit_url(scheme)}?expert={expert}")
+
+
+def _edit_url(scheme: WeightScheme) -> str:
+    return reverse("indicators:scheme_edit", kwargs={"scheme_id": scheme.id})
+
+
+@require_POST
+@admin_only
+def scheme_settings(request: HttpRequest, scheme_id: int) -> HttpResponse:
+    scheme = scheme_get_for_user(user=request.user, scheme_id=scheme_id)
+    form = SchemeSettingsForm(request.POST, instance=WeightScheme.objects.get(pk=scheme.pk))
+    if form.is_valid():
+        try:
+            services.scheme_update(
+                scheme=scheme,
+                user=request.user,
+                changes={field: form.cleaned_data[field] for field in form.changed_data},
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Scheme settings saved."))
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}")
+    return redirect(_edit_url(scheme))
+
+
+@require_POST
+@admin_only
+def scheme_activate(request: HttpRequest, scheme_id: int) -> HttpResponse:
+    scheme = scheme_get_for_user(user=request.user, scheme_id=scheme_id)
+    try:
+        services.scheme_activate(scheme=scheme, user=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("%(scheme)s is active from %(date)s.")
+            % {"scheme": scheme, "date": scheme.effective_from},
+        )
+    return redirect(_edit_url(scheme))

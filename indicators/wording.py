@@ -1,0 +1,85 @@
+"""AHP matrices, judgments and the engine's errors worded for people, in their language (the
+engine itself has no translations: it is pure numpy)."""
+
+from fractions import Fraction
+
+from django.utils.translation import gettext as _
+
+from indicators.models import Tier
+from indicators.weights import TIERS_MATRIX, MatrixOutcome
+from scoring.engine import ahp
+from scoring.engine.ahp import MatrixError
+
+MESSAGES = {
+    "not_numeric": lambda p: _("The matrix must contain only numbers."),
+    "not_square": lambda p: _("The matrix must be square and not empty, not %(shape)s.") % p,
+    "too_large": lambda p: _("At most %(limit)d items can be compared, not %(n)d.") % p,
+    "not_positive": lambda p: _(
+        "Row %(row)d, column %(column)d: judgments must be positive numbers, not %(value)g."
+    )
+    % p,
+    "bad_diagonal": lambda p: _("Row %(row)d, column %(column)d: the diagonal must be 1.") % p,
+    "not_reciprocal": lambda p: _(
+        "Row %(row)d, column %(column)d is %(value)g but row %(column)d, column %(row)d is "
+        "%(mirror)g: they must be reciprocal (their product 1)."
+    )
+    % p,
+    "no_matrices": lambda p: _("At least one matrix is needed."),
+    "sizes_differ": lambda p: _("All matrices must have the same size, not %(sizes)s.") % p,
+    "wrong_size": lambda p: _("The matrix compares %(n)d items but is %(size)d wide.") % p,
+}
+
+
+def matrix_error_message(error: MatrixError) -> str:
+    """``error`` in the active language, prefixed with the matrix number when several were
+    given."""
+    message = MESSAGES[error.code](error.params)
+    if "matrix" in error.params:
+        return _("Matrix %(number)d: %(message)s") % {
+            "number": error.params["matrix"],
+            "message": message,
+        }
+    return message
+
+
+def saaty_label(value: float) -> str:
+    """A judgment as people write it: ``3`` or ``1/3``."""
+    fraction = Fraction(value).limit_denominator(9)
+    if abs(float(fraction) - value) > 0.01:
+        return f"{value:.2f}"
+    return str(fraction.numerator) if fraction.denominator == 1 else str(fraction)
+
+
+def item_label(item: str, names: dict[str, str]) -> str:
+    if item in Tier.values:
+        return str(Tier(item).label)
+    return names.get(item, item)
+
+
+def matrix_label(key: str) -> str:
+    return str(_("Tiers")) if key == TIERS_MATRIX else str(Tier(key).label)
+
+
+def inconsistency_message(outcome: MatrixOutcome, names: dict[str, str]) -> str:
+    """Which matrix is inconsistent and which judgment to revise first, in words."""
+    judgment = ahp.most_inconsistent_judgment(outcome.combined)
+    message = _("The %(matrix)s matrix is inconsistent (CR %(cr).3f ≥ 0.10).") % {
+        "matrix": matrix_label(outcome.key),
+        "cr": outcome.result.cr,
+    }
+    if judgment is None:
+        return message
+    return (
+        message
+        + " "
+        + _(
+            "Revise the judgment of “%(row)s” against “%(column)s”: it is %(value)s, while the "
+            "other judgments imply about %(suggested)s."
+        )
+        % {
+            "row": item_label(outcome.items[judgment.row], names),
+            "column": item_label(outcome.items[judgment.column], names),
+            "value": saaty_label(judgment.value),
+            "suggested": saaty_label(judgment.suggested),
+        }
+    )

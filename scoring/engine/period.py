@@ -1,0 +1,125 @@
+"""Scoring periods: a calendar month (the default), an ISO week or a quarter, in company time.
+
+A period is half-open, ``[start, end)``: a record at exactly midnight on the first of November
+belongs to November. Bounds are dates in the company's time zone; ``window`` turns them into UTC
+instants so records stored in UTC are assigned by the company's calendar, not by UTC's.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+COMPANY_TZ = ZoneInfo("Asia/Shanghai")
+
+
+class PeriodKind(StrEnum):
+    MONTH = "month"
+    WEEK = "week"
+    QUARTER = "quarter"
+
+
+_PATTERNS = {
+    PeriodKind.MONTH: re.compile(r"^(\d{4})-(\d{2})$"),
+    PeriodKind.QUARTER: re.compile(r"^(\d{4})-Q([1-4])$"),
+    PeriodKind.WEEK: re.compile(r"^(\d{4})-W(\d{2})$"),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    kind: PeriodKind
+    start: dt.date
+
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        """``2026-10`` (month), ``2026-Q4`` (quarter) or ``2026-W43`` (ISO week)."""
+        text = text.strip().upper()
+        for kind, pattern in _PATTERNS.items():
+            found = pattern.match(text)
+            if not found:
+                continue
+            year, number = int(found[1]), int(found[2])
+            try:
+                if kind is PeriodKind.MONTH:
+                    return cls(kind, dt.date(year, number, 1))
+                if kind is PeriodKind.QUARTER:
+                    return cls(kind, dt.date(year, 3 * number - 2, 1))
+                return cls(kind, dt.date.fromisocalendar(year, number, 1))
+            except ValueError:
+                break
+        raise ValueError(
+            f"{text!r} is not a period: use YYYY-MM (month), YYYY-Qn (quarter) or YYYY-Wnn (week)"
+        )
+
+    @classmethod
+    def containing(cls, day: dt.date, kind: PeriodKind = PeriodKind.MONTH) -> "Period":
+        """The period of ``kind`` that contains ``day``."""
+        if kind is PeriodKind.MONTH:
+            return cls(kind, day.replace(day=1))
+        if kind is PeriodKind.QUARTER:
+            return cls(kind, dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1))
+        return cls(kind, day - dt.timedelta(days=day.weekday()))
+
+    @property
+    def end(self) -> dt.date:
+        """The first day after the period."""
+        if self.kind is PeriodKind.WEEK:
+            return self.start + dt.timedelta(days=7)
+        months = 1 if self.kind is PeriodKind.MONTH else 3
+        month_index = self.start.year * 12 + self.start.month - 1 + months
+        return dt.date(month_index // 12, month_index % 12 + 1, 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end - dt.timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        if self.kind is PeriodKind.MONTH:
+            return f"{self.start:%Y-%m}"
+        if self.kind is PeriodKind.QUARTER:
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        year, week, _ = self.start.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    def previous(self) -> "Period":
+        return Period.containing(self.start - dt.timedelta(days=1), self.kind)
+
+    def next(self) -> "Period":
+        return Period(self.kind, self.end)
+
+    def window(self) -> "Window":
+        """This period's UTC bounds, with the previous period's start for comparisons."""
+        return Window(
+            start=_utc(self.start),
+            end=_utc(self.end),
+            previous_start=_utc(self.previous().start),
+            first_day=self.start,
+            end_day=self.end,
+        )
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True)
+class Window:
+    """A period as instants (UTC ``pd.Timestamp``) and as company-calendar dates.
+
+    ``previous_start`` opens the period before, which retention indicators compare against.
+    """
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    previous_start: pd.Timestamp
+    first_day: dt.date
+    end_day: dt.date  # exclusive
+
+
+def _utc(day: dt.date) -> pd.Timestamp:
+    """Midnight of ``day`` in company time, as a UTC instant."""
+    return pd.Timestamp(dt.datetime.combine(day, dt.time(), tzinfo=COMPANY_TZ)).tz_convert("UTC")

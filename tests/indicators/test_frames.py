@@ -1,0 +1,100 @@
+"""The selector that reads a period's records for the calculators: company-time bounds, one query
+per record type, and raw values from real rows."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from indicators.calculators import raw_values
+from indicators.selectors import record_frames
+from scoring.engine.period import Period
+from tests.factories import (
+    CustomerFactory,
+    FeedbackFactory,
+    FollowUpFactory,
+    OrderFactory,
+    OrderNodeFactory,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+OCTOBER = Period.parse("2026-10")
+
+
+def _at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+
+
+@pytest.mark.django_db
+def test_orders_are_assigned_to_months_by_company_time(org_chart):
+    merchandiser = org_chart["east_a"]
+    # 23:30 on 31 October in Shanghai is 15:30 UTC, still October for the company.
+    OrderFactory(merchandiser=merchandiser, submitted_at=_at("2026-10-31T23:30"))
+    # 01:00 on 1 November in Shanghai is 17:00 UTC on 31 October: November for the company.
+    OrderFactory(merchandiser=merchandiser, submitted_at=_at("2026-11-01T01:00"))
+    # Exactly midnight at the start is in; a second before is out.
+    OrderFactory(merchandiser=merchandiser, submitted_at=_at("2026-10-01T00:00"))
+    OrderFactory(merchandiser=merchandiser, submitted_at=_at("2026-09-30T23:59:59"))
+
+    frames = record_frames(period=OCTOBER)
+    values = raw_values({"order_volume": "order_volume"}, frames, OCTOBER.window())
+
+    assert values.loc[merchandiser.id, "order_volume"] == 2
+    # Everyone on a scored team's roster, with a real 0 for someone without orders.
+    assert values.loc[org_chart["south_a"].id, "order_volume"] == 0
+    assert org_chart["hr"].id not in values.index
+
+
+@pytest.mark.django_db
+def test_one_query_per_record_type(org_chart, django_assert_num_queries):
+    merchandiser = org_chart["east_a"]
+    order = OrderFactory(merchandiser=merchandiser, customer=CustomerFactory())
+    OrderNodeFactory(order=order)
+    FollowUpFactory(employee=merchandiser)
+    FeedbackFactory(employee=merchandiser)
+    # roster, orders, customers, nodes, follow-ups, feedback, exceptions, tickets, suggestions,
+    # trainings, peer reviews, checklist rules
+    with django_assert_num_queries(12):
+        frames = record_frames(period=OCTOBER)
+    assert len(frames.orders) == 1
+    assert len(frames.nodes) == 1
+    assert frames.nodes.loc[0, "merchandiser_id"] == merchandiser.id
+
+
+@pytest.mark.django_db
+def test_raw_values_from_real_rows(org_chart):
+    merchandiser = org_chart["east_a"]
+    order = OrderFactory(
+        merchandiser=merchandiser,
+        submitted_at=_at("2026-10-08T09:00"),
+        source_created_at=_at("2026-10-08T12:00"),
+        confirmed_at=_at("2026-10-08T13:00"),
+    )
+    # The node's deadline is 24 h after its start; it took 30 h: late.
+    OrderNodeFactory(
+        order=order,
+        started_at=_at("2026-10-09T08:00"),
+        completed_at=_at("2026-10-10T14:00"),
+        threshold_hours=24,
+    )
+    FollowUpFactory(
+        employee=merchandiser,
+        occurred_at=_at("2026-10-09T10:00"),
+        message="您好，订单SO20261008已发货，预计10月20日交货。谢谢您的支持。",
+    )
+    FollowUpFactory(
+        employee=merchandiser, occurred_at=_at("2026-10-09T11:00"), message="货已发出。"
+    )
+    FeedbackFactory(employee=merchandiser, submitted_at=_at("2026-10-20T10:00"), csat=4)
+    FeedbackFactory(employee=merchandiser, submitted_at=_at("2026-10-21T10:00"), csat=5)
+
+    frames = record_frames(period=OCTOBER)
+    keys = ["order_response_time", "node_on_time_rate", "process_compliance", "csat"]
+    values = raw_values({key: key for key in keys}, frames, OCTOBER.window()).loc[merchandiser.id]
+
+    # From the customer's click (09:00), not the ERP's creation (12:00): 4 hours.
+    assert values["order_response_time"] == pytest.approx(4.0)
+    assert values["node_on_time_rate"] == pytest.approx(0.0)
+    # The first message has greeting, order number, date and closing; "货已发出。" has none.
+    assert values["process_compliance"] == pytest.approx(50.0)
+    assert values["csat"] == pytest.approx(4.5)

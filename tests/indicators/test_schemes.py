@@ -1,0 +1,175 @@
+"""Weight schemes: drafts, judgments, the consistency gate, activation and the scheme in force."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from indicators import services
+from indicators.models import IndicatorDefinition, SchemeWeight, WeightScheme
+from indicators.selectors import scheme_in_force
+
+# A consistent 4×4 matrix (priorities 8:4:2:1) with the judgment of item 1 against item 4 turned
+# the wrong way round: 1/8 where the other judgments imply 2 × 4 = 4 × 2 = 8.
+BACKWARDS = [
+    [1, 2, 4, 1 / 8],
+    [1 / 2, 1, 2, 4],
+    [1 / 4, 1 / 2, 1, 2],
+    [8, 1 / 4, 1 / 2, 1],
+]
+CONSISTENT = [
+    [1, 2, 4, 8],
+    [1 / 2, 1, 2, 4],
+    [1 / 4, 1 / 2, 1, 2],
+    [1 / 8, 1 / 4, 1 / 2, 1],
+]
+
+
+def _weights(scheme: WeightScheme) -> dict[str, float]:
+    return dict(
+        SchemeWeight.objects.filter(scheme=scheme).values_list("indicator__code", "global_weight")
+    )
+
+
+@pytest.fixture
+def admin(org_chart):
+    return org_chart["admin"]
+
+
+@pytest.fixture
+def senior_v1(db):
+    return WeightScheme.objects.get(level="senior", status="active")
+
+
+@pytest.mark.django_db
+def test_a_draft_carries_over_the_judgments_of_the_scheme_it_is_based_on(admin, senior_v1):
+    draft = services.scheme_draft_create(
+        user=admin, level="senior", effective_from=dt.date(2026, 11, 1), based_on=senior_v1
+    )
+    assert (draft.version, draft.status, draft.created_by) == (2, "draft", admin)
+    assert _weights(draft) == pytest.approx(_weights(senior_v1))
+    assert draft.matrices.count() == senior_v1.matrices.count()
+
+
+@pytest.mark.django_db
+def test_a_draft_without_a_base_starts_from_equal_judgments(admin):
+    IndicatorDefinition.objects.filter(code="collaboration_360").update(is_active=False)
+    draft = services.scheme_draft_create(
+        user=admin, level="junior", effective_from=dt.date(2026, 11, 1)
+    )
+    weights = _weights(draft)
+    assert "collaboration_360" not in weights
+    assert sum(weights.values()) == pytest.approx(1.0)
+    tiers = draft.matrices.get(matrix="tiers")
+    assert tiers.expert == admin.get_full_name()
+    # Four equal tiers; the two innovation indicators left share their tier equally.
+    assert weights["training_completion"] == pytest.approx(0.25 / 2)
+
+
+@pytest.mark.django_db
+def test_activation_retires_the_previous_scheme_which_stays_in_force_for_the_past(admin, senior_v1):
+    # Without a base the draft's only expert is its creator, whose judgments are set here.
+    draft = services.scheme_draft_create(
+        user=admin, level="senior", effective_from=dt.date(2026, 11, 1)
+    )
+    services.scheme_judgments_set(scheme=draft, user=admin, matrix="tiers", judgments=CONSISTENT)
+    services.scheme_activate(scheme=draft, user=admin)
+
+    senior_v1.refresh_from_db()
+    draft.refresh_from_db()
+    assert (senior_v1.status, draft.status) == ("retired", "active")
+    assert WeightScheme.objects.filter(pk=senior_v1.pk).exists()
+    assert scheme_in_force(level="senior", on=dt.date(2026, 10, 31)) == senior_v1
+    assert scheme_in_force(level="senior", on=dt.date(2026, 11, 1)) == draft
+    # Tier weights 8:4:2:1 → basic 8/15.
+    tier_weight = draft.weights.get(indicator__code="order_volume").tier_weight
+    assert tier_weight == pytest.approx(8 / 15)
+    # History says who did it.
+    assert senior_v1.history.first().history_user == admin
+    assert draft.history.first().history_user == admin
+    assert draft.matrices.get(matrix="tiers").history.first().history_user == admin
+
+
+@pytest.mark.django_db
+def test_an_inconsistent_scheme_is_refused_naming_the_matrix_and_the_judgment(admin, senior_v1):
+    # Without a base the draft's only expert is its creator, whose judgments are set here.
+    draft = services.scheme_draft_create(
+        user=admin, level="senior", effective_from=dt.date(2026, 11, 1)
+    )
+    services.scheme_judgments_set(scheme=draft, user=admin, matrix="tiers", judgments=BACKWARDS)
+    draft.refresh_from_db()
+    assert draft.consistency["tiers"]["cr"] >= 0.10
+    assert not draft.is_consistent
+
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.scheme_activate(scheme=draft, user=admin)
+    (message,) = refused.value.messages
+    assert message.startswith("The Tiers matrix is inconsistent (CR ")
+    assert "Revise the judgment of “Basic” against “Innovation”: it is 1/8" in message
+    assert "imply about 8" in message
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        services.scheme_activate(scheme=draft, user=admin)
+    assert "“基础”相对“创新”" in refused.value.messages[0]
+
+    draft.refresh_from_db()
+    senior_v1.refresh_from_db()
+    assert (draft.status, senior_v1.status) == ("draft", "active")
+
+
+@pytest.mark.django_db
+def test_several_experts_are_combined_by_geometric_mean(admin, senior_v1):
+    draft = services.scheme_draft_create(
+        user=admin, level="senior", effective_from=dt.date(2026, 11, 1)
+    )
+    services.scheme_judgments_set(
+        scheme=draft, user=admin, matrix="tiers", judgments=CONSISTENT, expert="专家甲"
+    )
+    services.scheme_judgments_set(
+        scheme=draft, user=admin, matrix="tiers", judgments=CONSISTENT, expert="专家乙"
+    )
+    draft.refresh_from_db()
+    # The creator's equal judgments, and two experts' 8:4:2:1: geometric mean 4^(2/3):…
+    assert draft.consistency["tiers"]["experts"] == 3
+    tier = draft.weights.get(indicator__code="order_volume").tier_weight
+    expected = 8 ** (2 / 3) / sum(x ** (2 / 3) for x in (8, 4, 2, 1))
+    assert tier == pytest.approx(expected)
+
+
+@pytest.mark.django_db
+def test_only_drafts_change_and_dates_cannot_go_back(admin, senior_v1):
+    with pytest.raises(ValidationError, match="only a draft"):
+        services.scheme_judgments_set(
+            scheme=senior_v1, user=admin, matrix="tiers", judgments=CONSISTENT
+        )
+    early = services.scheme_draft_create(
+        user=admin, level="senior", effective_from=dt.date(2025, 6, 1), based_on=senior_v1
+    )
+    with translation.override("en"), pytest.raises(ValidationError, match="Choose a later date"):
+        services.scheme_activate(scheme=early, user=admin)
+
+
+@pytest.mark.django_db
+def test_a_level_without_its_own_scheme_uses_the_all_levels_scheme(admin, senior_v1):
+    general = services.scheme_draft_create(
+        user=admin, level="", effective_from=dt.date(2025, 1, 1), based_on=senior_v1
+    )
+    services.scheme_activate(scheme=general, user=admin)
+    assert scheme_in_force(level="junior", on=dt.date(2025, 6, 1)) == general
+    assert scheme_in_force(level="junior", on=dt.date(2026, 6, 1)).level == "junior"
+    assert scheme_in_force(level="junior", on=dt.date(2024, 6, 1)) is None
+
+
+@pytest.mark.django_db
+def test_judgments_are_validated(admin, senior_v1):
+    draft = services.scheme_draft_create(
+        user=admin, level="senior", effective_from=dt.date(2026, 11, 1)
+    )
+    with translation.override("en"), pytest.raises(ValidationError, match="reciprocal"):
+        services.scheme_judgments_set(
+            scheme=draft, user=admin, matrix="tiers", judgments=[[1, 3], [3, 1]]
+        )
+    with translation.override("en"), pytest.raises(ValidationError, match="compares 4 items"):
+        services.scheme_judgments_set(
+            scheme=draft, user=admin, matrix="tiers", judgments=[[1, 3], [1 / 3, 1]]
+        )
