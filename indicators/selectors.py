@@ -35,7 +35,7 @@ from ingest.models import (
     TrainingRecord,
 )
 from org.models import Customer, Employee, Level, Role
-from org.selectors import user_role
+from org.selectors import user_display_name, user_role
 from scoring.engine.period import Period
 
 
@@ -116,7 +116,7 @@ def scheme_versions(level: str) -> QuerySet[WeightScheme]:
 @dataclass(frozen=True)
 class Change:
     when: dt.datetime
-    who: AbstractBaseUser | None
+    who: str  # the user's full name or username; empty when the change came from a migration
     what: str
     subject: str
     reason: str
@@ -129,7 +129,7 @@ def scheme_changes(scheme: WeightScheme) -> list[Change]:
     changes = [
         Change(
             when=record.history_date,
-            who=record.history_user,
+            who=user_display_name(record.history_user),
             what=record.get_history_type_display(),
             subject=str(record.get_status_display()),
             reason=record.history_change_reason or "",
@@ -138,7 +138,7 @@ def scheme_changes(scheme: WeightScheme) -> list[Change]:
     ] + [
         Change(
             when=record.history_date,
-            who=record.history_user,
+            who=user_display_name(record.history_user),
             what=record.get_history_type_display(),
             subject=f"{record.get_matrix_display()} · {record.expert}",
             reason=record.history_change_reason or "",

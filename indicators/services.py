@@ -23,6 +23,7 @@ from indicators.models import (
 )
 from indicators.weights import TIERS_MATRIX, MatrixOutcome, global_weights, matrix_outcome
 from indicators.wording import inconsistency_message, matrix_error_message, matrix_label
+from org.selectors import user_display_name
 from scoring.engine import ahp
 
 
@@ -103,7 +104,9 @@ def scheme_draft_create(
         if based_on is not None:
             for source in based_on.matrices.all():
                 sources.setdefault(source.matrix, []).append(source)
-        experts = {m.expert for group in sources.values() for m in group} or {_expert_name(user)}
+        experts = {m.expert for group in sources.values() for m in group} or {
+            user_display_name(user)
+        }
         by_expert = {
             (key, source.expert): source for key, group in sources.items() for source in group
         }
@@ -120,10 +123,6 @@ def scheme_draft_create(
         )
         _weights_refresh(scheme)
     return scheme
-
-
-def _expert_name(user: AbstractBaseUser) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def scheme_update(
@@ -161,7 +160,7 @@ def scheme_judgments_set(
     An inconsistent matrix is stored (the editor shows its CR); only activation is refused.
     """
     _require_draft(scheme)
-    expert = (expert or _expert_name(user)).strip()[:100]
+    expert = (expert or user_display_name(user)).strip()[:100]
     existing = scheme.matrices.filter(matrix=matrix)
     template = existing.first()
     if template is None:

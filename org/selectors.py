@@ -24,6 +24,11 @@ def user_role(user: AbstractBaseUser | AnonymousUser) -> Role | None:
     return next((role for role in ROLE_PRECEDENCE if role.value in held), None)
 
 
+def user_display_name(user: AbstractBaseUser | None) -> str:
+    """How a user is named on pages: full name, else username; empty for nobody."""
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
 def employee_for_user(user: AbstractBaseUser | AnonymousUser) -> Employee | None:
     """The employee record linked to a user account, with its team, or ``None``."""
     if not user.is_authenticated:
@@ -109,7 +114,7 @@ class Viewer:
 def viewer_for_user(user: AbstractBaseUser) -> Viewer:
     """The signed-in user's display name, role and team."""
     employee = employee_for_user(user)
-    name = employee.name if employee else (user.get_full_name() or user.get_username())
+    name = employee.name if employee else user_display_name(user)
     return Viewer(
         name=name,
         role=user_role(user),

@@ -1,0 +1,121 @@
+"""Pages: the indicator manual for every role, the weight editor for admins only."""
+
+import pytest
+
+from indicators.models import SchemeMatrix, WeightScheme
+
+NON_ADMINS = ["east_a", "east_manager", "hr"]
+
+
+def _user(org_chart, key):
+    person = org_chart[key]
+    return person if key == "admin" else person.user
+
+
+@pytest.fixture
+def as_user(client, org_chart):
+    def sign_in(key: str):
+        client.force_login(_user(org_chart, key))
+        return client
+
+    return sign_in
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [*NON_ADMINS, "admin"])
+def test_every_role_reads_the_manual_with_weights_per_level(as_user, role):
+    page = as_user(role).get("/indicators/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count('data-testid="manual-indicator"') == 17
+    assert "订单响应时效" in html and "客户点击提交" in html
+    # Junior weight of order entry accuracy in the default scheme, and the veto floor.
+    assert "16.2%" in html
+    assert "质量否决" in html or "veto" in html
+
+
+@pytest.mark.django_db
+def test_the_manual_in_english(as_user):
+    html = as_user("east_a").get("/indicators/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Order response time" in html
+    assert "not when the order was created in the ERP" in html
+    assert "Indicator manual" in html
+
+
+@pytest.mark.django_db
+def test_the_manual_needs_a_login(client):
+    assert client.get("/indicators/").status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", NON_ADMINS)
+def test_non_admins_cannot_open_or_post_to_the_weight_editor(as_user, role):
+    client = as_user(role)
+    scheme = WeightScheme.objects.get(level="junior")
+    draft_count = WeightScheme.objects.count()
+    assert client.get("/indicators/schemes/").status_code == 403
+    assert client.get(f"/indicators/schemes/{scheme.id}/").status_code == 403
+    assert (
+        client.post("/indicators/schemes/", {"level": "junior", "effective_from": "2026-12-01"})
+    ).status_code == 403
+    assert client.post(f"/indicators/schemes/{scheme.id}/activate/").status_code == 403
+    assert (
+        client.post(
+            f"/indicators/schemes/{scheme.id}/judgments/", {"matrix": "tiers", "cell-0-1": "9"}
+        ).status_code
+        == 403
+    )
+    assert WeightScheme.objects.count() == draft_count
+
+
+@pytest.mark.django_db
+def test_admin_edits_a_draft_sees_the_warning_and_activates_once_consistent(as_user):
+    client = as_user("admin")
+    created = client.post(
+        "/indicators/schemes/", {"level": "senior", "effective_from": "2026-12-01", "name": ""}
+    )
+    draft = WeightScheme.objects.get(level="senior", status="draft")
+    assert created.status_code == 302 and created.url == f"/indicators/schemes/{draft.id}/"
+    editor = client.get(created.url)
+    assert editor.status_code == 200
+    html = editor.content.decode()
+    assert 'data-testid="matrix-tiers"' in html and 'data-testid="matrix-quality"' in html
+    expert = SchemeMatrix.objects.filter(scheme=draft).first().expert
+
+    # basic ≫ efficiency ≫ quality ≫ basic: a circle no weights can satisfy.
+    circle = {"cell-0-1": "9", "cell-1-2": "9", "cell-0-2": "1/9", "cell-0-3": "1", "cell-1-3": "1"}
+    circle["cell-2-3"] = "1"
+    saved = client.post(
+        f"/indicators/schemes/{draft.id}/judgments/",
+        {"matrix": "tiers", "expert": expert, **circle},
+        follow=True,
+    )
+    html = saved.content.decode()
+    assert 'data-testid="inconsistent-warning"' in html
+    refused = client.post(f"/indicators/schemes/{draft.id}/activate/", follow=True)
+    assert "矩阵不一致" in refused.content.decode() or "inconsistent" in refused.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+    client.post(
+        f"/indicators/schemes/{draft.id}/judgments/",
+        {"matrix": "tiers", "expert": expert, "cell-0-1": "1/2", "cell-0-2": "1/4"},
+    )
+    activated = client.post(f"/indicators/schemes/{draft.id}/activate/", follow=True)
+    draft.refresh_from_db()
+    assert draft.status == "active"
+    assert WeightScheme.objects.get(level="senior", version=1).status == "retired"
+    changes = activated.content.decode()
+    assert 'data-testid="changes"' in changes and "系统管理员" in changes
+
+
+@pytest.mark.django_db
+def test_the_editor_in_english(as_user):
+    scheme = WeightScheme.objects.get(level="junior")
+    html = (
+        as_user("admin")
+        .get(f"/indicators/schemes/{scheme.id}/", HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
+    assert "Only a draft can be edited" in html
+    assert "Order entry accuracy" in html
