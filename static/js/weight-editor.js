@@ -55,6 +55,8 @@
 
   function evaluate(form) {
     var token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+    // Answers can arrive out of order: only the one for the latest change is shown.
+    var request = (form.latestRequest = (form.latestRequest || 0) + 1);
     fetch(form.dataset.evaluateUrl, {
       method: "POST",
       credentials: "same-origin",
@@ -62,7 +64,9 @@
       body: JSON.stringify({ matrix: matrixOf(form) })
     })
       .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (result) { if (result) { show(form, result); } });
+      .then(function (result) {
+        if (result && request === form.latestRequest) { show(form, result); }
+      });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -52,3 +52,17 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    """Sign in through the login form as one of the org chart's users."""
+
+    def as_user(username: str) -> None:
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", "pw-for-tests")
+        page.click("button[type=submit].primary")
+        page.wait_for_load_state("networkidle")
+
+    return as_user

@@ -15,19 +15,11 @@ LANDING = [
 ]
 
 
-def _sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-for-tests")
-    page.click("button[type=submit].primary")
-    page.wait_for_load_state("networkidle")
-
-
 @pytest.mark.parametrize(("who", "landing", "name", "role"), LANDING)
 def test_each_role_signs_in_and_lands_on_its_page(
-    live_server, org_chart, page, screenshot, who, landing, name, role
+    live_server, org_chart, page, sign_in, screenshot, who, landing, name, role
 ):
-    _sign_in(page, live_server, who)
+    sign_in(who)
     assert page.url == f"{live_server.url}{landing}"
     if name:
         assert page.get_by_test_id("viewer-name").inner_text() == name
@@ -35,8 +27,8 @@ def test_each_role_signs_in_and_lands_on_its_page(
     screenshot(f"landing-{who}")
 
 
-def test_language_switch_changes_the_page(live_server, org_chart, page, screenshot):
-    _sign_in(page, live_server, "east_manager")
+def test_language_switch_changes_the_page(org_chart, page, sign_in, screenshot):
+    sign_in("east_manager")
     assert page.locator("h2").first.inner_text() == "团队成员"
     page.get_by_test_id("language-switcher").locator("button[value=en]").click()
     page.wait_for_load_state("networkidle")
