@@ -13,6 +13,7 @@ from django.http import Http404
 from indicators.calculators.base import RecordFrames
 from indicators.models import (
     ALL_LEVELS,
+    ChecklistElement,
     ComplianceRule,
     IndicatorDefinition,
     SchemeMatrix,
@@ -47,6 +48,15 @@ def catalog_editable_by(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 def indicators_active() -> QuerySet[IndicatorDefinition]:
     return IndicatorDefinition.objects.filter(is_active=True)
+
+
+def checklist_active() -> list[tuple[str, list[ComplianceRule]]]:
+    """The reply checklist as the manual shows it: each element with its active rules."""
+    rules = list(ComplianceRule.objects.filter(is_active=True))
+    return [
+        (str(label), [rule for rule in rules if rule.element == element])
+        for element, label in ChecklistElement.choices
+    ]
 
 
 def scheme_get_for_user(*, user: AbstractBaseUser, scheme_id: int) -> WeightScheme:

@@ -21,6 +21,7 @@ from indicators import services
 from indicators.models import Tier, WeightScheme
 from indicators.selectors import (
     catalog_editable_by,
+    checklist_active,
     indicator_manual,
     scheme_changes,
     scheme_editor,
@@ -62,6 +63,7 @@ def manual(request: HttpRequest) -> HttpResponse:
         "indicators/manual.html",
         {
             "tiers": tiers,
+            "checklist": checklist_active(),
             "levels": Level.choices,
             "today": today,
             "can_edit": catalog_editable_by(request.user),

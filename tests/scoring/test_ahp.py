@@ -103,7 +103,17 @@ def test_aggregate_refuses_mismatched_or_invalid_matrices():
         aggregate([])
 
 
-def test_engine_imports_without_django():
+@pytest.mark.parametrize(
+    "module",
+    [
+        "scoring.engine.ahp",
+        "scoring.engine.entropy",
+        "scoring.engine.period",
+        "indicators.calculators",
+        "indicators.weights",
+    ],
+)
+def test_engine_and_calculators_import_without_django(module):
     environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    probe = "import sys, scoring.engine.ahp; assert 'django' not in sys.modules"
+    probe = f"import sys, {module}; assert 'django' not in sys.modules, sorted(sys.modules)"
     subprocess.run([sys.executable, "-c", probe], env=environment, check=True, timeout=60)
