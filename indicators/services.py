@@ -8,7 +8,6 @@ import numpy as np
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,8 +85,10 @@ def scheme_draft_create(
     """A new draft version for ``level`` over the active indicators, with the judgments of
     ``based_on`` carried over where they still apply (equal judgments elsewhere)."""
     with transaction.atomic():
-        latest = WeightScheme.objects.select_for_update().filter(level=level)
-        version = (latest.aggregate(latest=Max("version"))["latest"] or 0) + 1
+        # Lock the level's versions (PostgreSQL allows no FOR UPDATE with an aggregate); the
+        # unique (level, version) constraint still stops a race on a level's first scheme.
+        versions = WeightScheme.objects.select_for_update().filter(level=level)
+        version = max(versions.values_list("version", flat=True), default=0) + 1
         level_label = dict(WeightScheme._meta.get_field("level").choices)[level]
         scheme = WeightScheme(
             name=name or _("%(level)s weights") % {"level": level_label},

@@ -185,7 +185,7 @@ def _edit_url(scheme: WeightScheme) -> str:
 @admin_only
 def scheme_settings(request: HttpRequest, scheme_id: int) -> HttpResponse:
     scheme = scheme_get_for_user(user=request.user, scheme_id=scheme_id)
-    form = SchemeSettingsForm(request.POST, instance=WeightScheme.objects.get(pk=scheme.pk))
+    form = SchemeSettingsForm(request.POST, instance=scheme)
     if form.is_valid():
         try:
             services.scheme_update(

@@ -5,15 +5,15 @@ import io
 
 import pandas as pd
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import translation
 
 from ingest.models import Feedback, FollowUp, Order, OrderNode, PeerReview, Ticket
 from ingest.seed.company import DEMO, STYLES, generate
-from ingest.services import AlreadySeeded, company_seed
-from org.models import Employee, Level, Role, Team
+from ingest.services import TABLE_MODELS, AlreadySeeded, company_seed
+from org.models import Employee, Level, Team
 
 END = dt.date(2026, 10, 1)
 
@@ -34,9 +34,16 @@ def seeded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         report = company_seed(scale=DEMO, seed=2026, end_month=END)
         yield report
-        call_command("flush", interactive=False, verbosity=0)
-        # flush removes the role groups a migration created; put them back for later tests.
-        Group.objects.bulk_create([Group(name=role) for role in Role.values])
+        _remove_seeded_company()
+
+
+def _remove_seeded_company() -> None:
+    """Delete what the seed wrote, children first, keeping what migrations created (roles, the
+    indicator catalog). Raw deletes: hundreds of thousands of rows need no per-row signals."""
+    Team.objects.update(manager=None)
+    for model in reversed(TABLE_MODELS.values()):
+        model.objects.all()._raw_delete(model.objects.db)
+    get_user_model().objects.all().delete()
 
 
 def _per_style(report, values: dict[int, float]) -> pd.Series:
