@@ -3,10 +3,28 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from indicators import services
 from indicators.models import ComplianceRule, IndicatorDefinition, SchemeWeight, WeightScheme
+from indicators.selectors import catalog_editable_by
+
+
+class CatalogAdmin(SimpleHistoryAdmin):
+    """Who may see and change the catalog is decided by ``catalog_editable_by``, as in the API and
+    the pages, not by Django's per-model permissions."""
+
+    def has_module_permission(self, request) -> bool:
+        return catalog_editable_by(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return catalog_editable_by(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return catalog_editable_by(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return catalog_editable_by(request.user)
 
 
 @admin.register(IndicatorDefinition)
-class IndicatorDefinitionAdmin(SimpleHistoryAdmin):
+class IndicatorDefinitionAdmin(CatalogAdmin):
     list_display = [
         "code",
         "name_zh",
@@ -22,7 +40,7 @@ class IndicatorDefinitionAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["tier", "normalisation", "floor_vetoes", "is_active"]
     search_fields = ["code", "name_zh", "name_en"]
-    readonly_fields = ["code", "calculator"]
+    readonly_fields = ["code", "calculator", "tier"]
 
     def has_add_permission(self, request) -> bool:
         # An indicator needs a calculator in code; the catalog grows with releases.
@@ -41,11 +59,18 @@ class IndicatorDefinitionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ComplianceRule)
-class ComplianceRuleAdmin(SimpleHistoryAdmin):
+class ComplianceRuleAdmin(CatalogAdmin):
     list_display = ["element", "language", "kind", "pattern", "is_active"]
     list_filter = ["element", "language", "kind", "is_active"]
     search_fields = ["pattern"]
     list_editable = ["is_active"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Switch a rule off instead: its history explains past compliance figures.
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.compliance_rule_save(rule=obj, user=request.user)
 
 
 class SchemeWeightInline(admin.TabularInline):
@@ -60,7 +85,7 @@ class SchemeWeightInline(admin.TabularInline):
 
 
 @admin.register(WeightScheme)
-class WeightSchemeAdmin(SimpleHistoryAdmin):
+class WeightSchemeAdmin(CatalogAdmin):
     """Read-only here: schemes are edited in the weight editor, which checks consistency."""
 
     list_display = ["name", "level", "version", "status", "effective_from", "entropy_alpha"]

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from indicators import services
 from indicators.models import IndicatorDefinition, WeightScheme
-from indicators.selectors import catalog_editable_by, scheme_in_force
+from indicators.selectors import catalog_editable_by
 from indicators.wording import matrix_error_message
 from scoring.engine import ahp
 
@@ -137,7 +137,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "counting_rules_en",
             "is_active",
         ]
-        read_only_fields = ["id", "code", "calculator"]
+        # The tier places the indicator in the schemes' matrices: a new tier is a new indicator.
+        read_only_fields = ["id", "code", "calculator", "tier"]
         # Constraints are checked as a whole by the service (full_clean) with clear messages.
         validators: list = []
 
@@ -223,7 +224,11 @@ class SchemeCreateSerializer(serializers.Serializer):
     effective_from = serializers.DateField()
     name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     based_on = serializers.PrimaryKeyRelatedField(
-        queryset=WeightScheme.objects.all(), required=False, allow_null=True
+        queryset=WeightScheme.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Scheme whose judgments to carry over; omitted: the one in force on "
+        "effective_from; null: start from equal judgments.",
     )
 
 
@@ -257,10 +262,7 @@ class WeightSchemeViewSet(
     def create(self, request: Request) -> Response:
         given = SchemeCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        data = dict(given.validated_data)
-        if "based_on" not in data:
-            data["based_on"] = scheme_in_force(level=data["level"], on=data["effective_from"])
-        scheme = self._service(services.scheme_draft_create, **data)
+        scheme = self._service(services.scheme_draft_create, **given.validated_data)
         return Response(
             WeightSchemeSerializer(self.get_queryset().get(pk=scheme.pk)).data,
             status=status.HTTP_201_CREATED,

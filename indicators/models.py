@@ -21,6 +21,17 @@ from indicators.weights import TIERS_MATRIX
 from org.models import Level
 
 
+class ChangeReason(models.TextChoices):
+    """Why a catalog or scheme row changed, as stored in its history (shown translated)."""
+
+    BUILT_IN = "built in", _("built in")
+    CREATED = "created", _("created")
+    UPDATED = "updated", _("updated")
+    JUDGMENTS = "judgments", _("judgments changed")
+    ACTIVATED = "activated", _("activated")
+    RETIRED = "retired", _("retired by a newer version")
+
+
 class Tier(models.TextChoices):
     BASIC = "basic", _("Basic")
     EFFICIENCY = "efficiency", _("Efficiency")
@@ -250,7 +261,9 @@ class ComplianceRule(models.Model):
     def clean(self) -> None:
         if self.kind == RuleKind.REGEX and self.pattern:
             try:
-                re.compile(self.pattern)
+                # Compiled as the compliance calculator joins rules, so a rule that works alone
+                # but not among others (an inline flag, say) is refused here.
+                re.compile(f"(?:{self.pattern})|(?:x)")
             except re.error as exc:
                 raise ValidationError(
                     {"pattern": _("Not a valid pattern: %(error)s") % {"error": exc}}

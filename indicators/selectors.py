@@ -4,15 +4,20 @@ change the catalog (the one place that decides it)."""
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from indicators.calculators.base import RecordFrames
 from indicators.models import (
     ALL_LEVELS,
+    ChangeReason,
     ChecklistElement,
     ComplianceRule,
     IndicatorDefinition,
@@ -37,7 +42,7 @@ from ingest.models import (
 )
 from org.models import Customer, Employee, Level, Role
 from org.selectors import user_display_name, user_role
-from scoring.engine.period import Period
+from scoring.engine.period import Period, Window
 
 
 def catalog_editable_by(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -132,6 +137,12 @@ class Change:
     reason: str
 
 
+def _reason_label(reason: str | None) -> str:
+    if reason in ChangeReason.values:
+        return str(ChangeReason(reason).label)
+    return reason or ""
+
+
 def scheme_changes(scheme: WeightScheme) -> list[Change]:
     """Who changed what in a scheme and its judgments, newest first."""
     scheme_records = scheme.history.select_related("history_user")
@@ -142,7 +153,7 @@ def scheme_changes(scheme: WeightScheme) -> list[Change]:
             who=user_display_name(record.history_user),
             what=record.get_history_type_display(),
             subject=str(record.get_status_display()),
-            reason=record.history_change_reason or "",
+            reason=_reason_label(record.history_change_reason),
         )
         for record in scheme_records
     ] + [
@@ -151,11 +162,21 @@ def scheme_changes(scheme: WeightScheme) -> list[Change]:
             who=user_display_name(record.history_user),
             what=record.get_history_type_display(),
             subject=f"{record.get_matrix_display()} · {record.expert}",
-            reason=record.history_change_reason or "",
+            reason=_reason_label(record.history_change_reason),
         )
         for record in matrix_records
     ]
     return sorted(changes, key=lambda change: change.when, reverse=True)
+
+
+def period_window(period: Period) -> Window:
+    """The period in the company's time zone, with open clocks stopping now if it is running."""
+    return period.window(tz=ZoneInfo(settings.TIME_ZONE), as_of=pd.Timestamp(timezone.now()))
+
+
+def _longest_node_threshold() -> pd.Timedelta:
+    longest = OrderNode.objects.aggregate(longest=Max("threshold_hours"))["longest"]
+    return pd.Timedelta(hours=float(longest or 0))
 
 
 def _frame(queryset: QuerySet, columns: list[str], index: str | None = None) -> pd.DataFrame:
@@ -172,7 +193,7 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
     the roster (and the records) to those people; by default the roster is every active employee
     of a scored team.
     """
-    window = period.window()
+    window = period_window(period)
     start, end, previous = window.start, window.end, window.previous_start
     roster = Employee.objects.filter(is_active=True, team__is_scored=True)
     if employee_ids is not None:
@@ -209,11 +230,13 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
             index="id",
         ),
         orders=orders,
-        # A node is counted in the period its deadline falls in; thresholds are at most days, so
-        # nodes started in this or the previous period cover every deadline of this one.
+        # A node counts in the period its deadline (start + threshold) falls in: read back far
+        # enough for the longest threshold.
         nodes=_frame(
             OrderNode.objects.filter(
-                order__merchandiser_id__in=people, started_at__gte=previous, started_at__lt=end
+                order__merchandiser_id__in=people,
+                started_at__gte=min(previous, start - _longest_node_threshold()),
+                started_at__lt=end,
             ),
             [
                 "order_id",
@@ -302,29 +325,39 @@ class EditorMatrix:
     revise: str  # the judgment to revise first, in words; empty when consistent
 
 
+def matrix_items(scheme: WeightScheme, key: str) -> list[str] | None:
+    """What one matrix of the scheme compares (codes), or ``None`` if it has no such matrix."""
+    record = SchemeMatrix.objects.filter(scheme=scheme, matrix=key).only("items").first()
+    return record.items if record else None
+
+
 def scheme_experts(scheme: WeightScheme) -> list[str]:
     return sorted(set(scheme.matrices.values_list("expert", flat=True)))
 
 
 def scheme_editor(scheme: WeightScheme, expert: str) -> list[EditorMatrix]:
-    """One expert's matrices of a scheme as the weight editor shows them, tiers first."""
+    """One expert's matrices of a scheme as the weight editor shows them, tiers first. A new
+    expert starts from equal judgments over the scheme's items."""
     names = {indicator.code: indicator.name for indicator in IndicatorDefinition.objects.all()}
     tier_names = {tier.value: str(tier.label) for tier in Tier}
     order = [TIERS_MATRIX, *Tier.values]
-    records = sorted(
-        scheme.matrices.filter(expert=expert), key=lambda record: order.index(record.matrix)
-    )
+    records: dict[str, SchemeMatrix] = {}
+    for record in SchemeMatrix.objects.filter(scheme=scheme).order_by("expert"):
+        if record.expert == expert or record.matrix not in records:
+            records[record.matrix] = record
     matrices = []
-    for record in records:
-        outcome = matrix_outcome(record.matrix, record.items, [record.judgments])
+    for key in sorted(records, key=order.index):
+        record = records[key]
         n = len(record.items)
+        judgments = record.judgments if record.expert == expert else np.ones((n, n)).tolist()
+        outcome = matrix_outcome(record.matrix, record.items, [judgments])
         matrices.append(
             EditorMatrix(
                 key=record.matrix,
                 label=matrix_label(record.matrix),
                 items=[tier_names.get(item) or names.get(item, item) for item in record.items],
                 cells=[
-                    EditorCell(row=i, column=j, value=saaty_label(record.judgments[i][j]))
+                    EditorCell(row=i, column=j, value=saaty_label(judgments[i][j]))
                     for i in range(n)
                     for j in range(i + 1, n)
                 ],

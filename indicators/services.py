@@ -7,12 +7,15 @@ from collections.abc import Sequence
 import numpy as np
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from indicators.models import (
     ALL_LEVELS,
+    ChangeReason,
+    ComplianceRule,
     IndicatorDefinition,
     SchemeMatrix,
     SchemeStatus,
@@ -20,6 +23,7 @@ from indicators.models import (
     Tier,
     WeightScheme,
 )
+from indicators.selectors import scheme_in_force
 from indicators.weights import TIERS_MATRIX, MatrixOutcome, global_weights, matrix_outcome
 from indicators.wording import inconsistency_message, matrix_error_message, matrix_label
 from org.selectors import user_display_name
@@ -35,6 +39,17 @@ def _save(
     instance.save(update_fields=fields)
 
 
+def compliance_rule_save(*, rule: ComplianceRule, user: AbstractBaseUser) -> ComplianceRule:
+    """Create or change a reply-checklist rule (validated as a whole); history names ``user``."""
+    rule.full_clean()
+    created = rule._state.adding
+    with transaction.atomic():
+        rule._history_user = user
+        rule._change_reason = ChangeReason.CREATED if created else ChangeReason.UPDATED
+        rule.save()
+    return rule
+
+
 def indicator_update(
     *, indicator: IndicatorDefinition, user: AbstractBaseUser, changes: dict[str, object]
 ) -> IndicatorDefinition:
@@ -43,7 +58,7 @@ def indicator_update(
         setattr(indicator, field, value)
     indicator.full_clean()
     with transaction.atomic():
-        _save(indicator, user=user, fields=list(changes), reason="updated")
+        _save(indicator, user=user, fields=list(changes), reason=ChangeReason.UPDATED)
     return indicator
 
 
@@ -74,16 +89,42 @@ def _carried_over(items: list[str], source: SchemeMatrix | None) -> list[list[fl
     return values.tolist()
 
 
+# ``based_on`` default: the scheme in force for the level on the draft's effective date.
+IN_FORCE = object()
+
+
 def scheme_draft_create(
     *,
     user: AbstractBaseUser,
     level: str,
     effective_from: dt.date,
     name: str = "",
-    based_on: WeightScheme | None = None,
+    based_on: WeightScheme | None | object = IN_FORCE,
 ) -> WeightScheme:
     """A new draft version for ``level`` over the active indicators, with the judgments of
-    ``based_on`` carried over where they still apply (equal judgments elsewhere)."""
+    ``based_on`` (by default the scheme in force on ``effective_from``) carried over where they
+    still apply, equal judgments elsewhere; ``based_on=None`` starts from equal judgments."""
+    if based_on is IN_FORCE:
+        based_on = scheme_in_force(level=level, on=effective_from)
+    try:
+        return _draft_create(
+            user=user, level=level, effective_from=effective_from, name=name, based_on=based_on
+        )
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("Another draft for this level was created at the same moment; try again."),
+            code="concurrent_draft",
+        ) from exc
+
+
+def _draft_create(
+    *,
+    user: AbstractBaseUser,
+    level: str,
+    effective_from: dt.date,
+    name: str,
+    based_on: WeightScheme | None,
+) -> WeightScheme:
     with transaction.atomic():
         # Lock the level's versions (PostgreSQL allows no FOR UPDATE with an aggregate); the
         # unique (level, version) constraint still stops a race on a level's first scheme.
@@ -99,43 +140,59 @@ def scheme_draft_create(
             created_by=user,
         )
         scheme._history_user = user
+        scheme._change_reason = ChangeReason.CREATED
         scheme.full_clean()
         scheme.save()
         sources: dict[str, list[SchemeMatrix]] = {}
         if based_on is not None:
             for source in based_on.matrices.all():
                 sources.setdefault(source.matrix, []).append(source)
-        experts = {m.expert for group in sources.values() for m in group} or {
-            user_display_name(user)
-        }
+        experts = {m.expert for group in sources.values() for m in group} or {_expert_name(user)}
         by_expert = {
             (key, source.expert): source for key, group in sources.items() for source in group
         }
-        SchemeMatrix.objects.bulk_create(
-            SchemeMatrix(
-                scheme=scheme,
-                matrix=key,
-                expert=expert,
-                items=items,
-                judgments=_carried_over(items, by_expert.get((key, expert))),
-            )
-            for key, items in _scheme_items(level).items()
-            for expert in sorted(experts)
+        bulk_create_with_history(
+            [
+                SchemeMatrix(
+                    scheme=scheme,
+                    matrix=key,
+                    expert=expert,
+                    items=items,
+                    judgments=_carried_over(items, by_expert.get((key, expert))),
+                )
+                for key, items in _scheme_items(level).items()
+                for expert in sorted(experts)
+            ],
+            SchemeMatrix,
+            default_user=user,
+            default_change_reason=ChangeReason.CREATED,
         )
         _weights_refresh(scheme)
     return scheme
+
+
+def _expert_name(user: AbstractBaseUser) -> str:
+    return user_display_name(user)[: SchemeMatrix._meta.get_field("expert").max_length]
+
+
+def _locked_draft(scheme: WeightScheme) -> WeightScheme:
+    """The scheme re-read under a row lock, refused unless it is still a draft (another request
+    may have activated it since the caller read it)."""
+    locked = WeightScheme.objects.select_for_update().get(pk=scheme.pk)
+    _require_draft(locked)
+    return locked
 
 
 def scheme_update(
     *, scheme: WeightScheme, user: AbstractBaseUser, changes: dict[str, object]
 ) -> WeightScheme:
     """Change a draft's name, effective date, α or note."""
-    _require_draft(scheme)
-    for field, value in changes.items():
-        setattr(scheme, field, value)
-    scheme.full_clean()
     with transaction.atomic():
-        _save(scheme, user=user, fields=list(changes), reason="updated")
+        scheme = _locked_draft(scheme)
+        for field, value in changes.items():
+            setattr(scheme, field, value)
+        scheme.full_clean()
+        _save(scheme, user=user, fields=list(changes), reason=ChangeReason.UPDATED)
     return scheme
 
 
@@ -160,9 +217,10 @@ def scheme_judgments_set(
 
     An inconsistent matrix is stored (the editor shows its CR); only activation is refused.
     """
-    _require_draft(scheme)
-    expert = (expert or user_display_name(user)).strip()[:100]
-    existing = scheme.matrices.filter(matrix=matrix)
+    expert = (expert.strip() or _expert_name(user))[
+        : SchemeMatrix._meta.get_field("expert").max_length
+    ]
+    existing = SchemeMatrix.objects.filter(scheme=scheme, matrix=matrix)
     template = existing.first()
     if template is None:
         raise ValidationError(
@@ -182,13 +240,22 @@ def scheme_judgments_set(
             code="wrong_size",
         )
     with transaction.atomic():
-        record = existing.filter(expert=expert).first() or SchemeMatrix(
-            scheme=scheme, matrix=matrix, expert=expert, items=template.items
-        )
-        record.judgments = array.tolist()
-        record._history_user = user
-        record._change_reason = "judgments"
-        record.save()
+        scheme = _locked_draft(scheme)
+        record = existing.filter(expert=expert).first()
+        if record is None:
+            record = SchemeMatrix(
+                scheme=scheme,
+                matrix=matrix,
+                expert=expert,
+                items=template.items,
+                judgments=array.tolist(),
+            )
+            record._history_user = user
+            record._change_reason = ChangeReason.JUDGMENTS
+            record.save()
+        else:
+            record.judgments = array.tolist()
+            _save(record, user=user, fields=["judgments"], reason=ChangeReason.JUDGMENTS)
         _weights_refresh(scheme)
     return scheme
 
@@ -208,7 +275,8 @@ def _weights_refresh(scheme: WeightScheme) -> None:
     """Recompute the stored consistency figures and weights from the judgments."""
     outcomes = _outcomes(scheme)
     scheme.consistency = {key: outcome.summary() for key, outcome in outcomes.items()}
-    scheme.save(update_fields=["consistency"])
+    # The judgments' own history says who changed them; recomputed figures add no history row.
+    scheme.save_without_historical_record(update_fields=["consistency"])
     indicator_ids = dict(IndicatorDefinition.objects.values_list("code", "id"))
     SchemeWeight.objects.filter(scheme=scheme).delete()
     SchemeWeight.objects.bulk_create(
@@ -229,13 +297,35 @@ def scheme_activate(
     """Put a consistent draft in force from its effective date and retire the level's previous
     active scheme (kept: it still weighs the periods before the new date).
 
-    Refused while any matrix has CR ≥ 0.10, naming the matrix and the judgment to revise.
+    Refused while any matrix has CR ≥ 0.10, naming the matrix and the judgment to revise; when
+    the catalog changed since the draft was made; and for an effective date in a month already
+    begun, which would change the weights of periods that may have been scored.
     """
     now = now or timezone.now()
     with transaction.atomic():
-        scheme = WeightScheme.objects.select_for_update().get(pk=scheme.pk)
-        _require_draft(scheme)
+        scheme = _locked_draft(scheme)
+        first_open_day = timezone.localdate(now).replace(day=1)
+        if scheme.effective_from < first_open_day:
+            raise ValidationError(
+                _(
+                    "%(scheme)s would take effect on %(date)s, in a period that may already be "
+                    "scored. Choose %(first)s or later."
+                )
+                % {"scheme": scheme, "date": scheme.effective_from, "first": first_open_day},
+                code="effective_in_past",
+            )
         outcomes = _outcomes(scheme)
+        if {key: list(outcome.items) for key, outcome in outcomes.items()} != _scheme_items(
+            scheme.level
+        ):
+            raise ValidationError(
+                _(
+                    "The indicators have changed since %(scheme)s was drafted (one was added, "
+                    "moved or switched off). Create a new draft."
+                )
+                % {"scheme": scheme},
+                code="catalog_changed",
+            )
         names = {indicator.code: indicator.name for indicator in IndicatorDefinition.objects.all()}
         problems = [
             inconsistency_message(outcome, names)
@@ -250,11 +340,11 @@ def scheme_activate(
             .first()
         )
         if previous is not None:
-            if scheme.effective_from < previous.effective_from:
+            if scheme.effective_from <= previous.effective_from:
                 raise ValidationError(
                     _(
-                        "%(scheme)s would take effect on %(date)s, before %(previous)s, which is "
-                        "in force from %(previous_date)s. Choose a later date."
+                        "%(scheme)s would take effect on %(date)s, not after %(previous)s, which "
+                        "is in force from %(previous_date)s. Choose a later date."
                     )
                     % {
                         "scheme": scheme,
@@ -266,13 +356,8 @@ def scheme_activate(
                 )
             previous.status = SchemeStatus.RETIRED
             previous.retired_at = now
-            _save(
-                previous,
-                user=user,
-                fields=["status", "retired_at"],
-                reason=f"retired by {scheme}",
-            )
+            _save(previous, user=user, fields=["status", "retired_at"], reason=ChangeReason.RETIRED)
         scheme.status = SchemeStatus.ACTIVE
         scheme.activated_at = now
-        _save(scheme, user=user, fields=["status", "activated_at"], reason="activated")
+        _save(scheme, user=user, fields=["status", "activated_at"], reason=ChangeReason.ACTIVATED)
     return scheme

@@ -1,9 +1,9 @@
 """Pages: the indicator manual (everyone) and the AHP weight editor (admins)."""
 
-import datetime as dt
 from collections.abc import Callable
 from fractions import Fraction
 from functools import wraps
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -23,11 +23,11 @@ from indicators.selectors import (
     catalog_editable_by,
     checklist_active,
     indicator_manual,
+    matrix_items,
     scheme_changes,
     scheme_editor,
     scheme_experts,
     scheme_get_for_user,
-    scheme_in_force,
     scheme_versions,
 )
 from org.models import Level
@@ -72,8 +72,11 @@ def manual(request: HttpRequest) -> HttpResponse:
 
 
 class DraftForm(forms.Form):
+    # Not required: the empty choice is "all levels".
     level = forms.ChoiceField(
-        label=gettext_lazy("Level"), choices=WeightScheme._meta.get_field("level").choices
+        label=gettext_lazy("Level"),
+        choices=WeightScheme._meta.get_field("level").choices,
+        required=False,
     )
     effective_from = forms.DateField(
         label=gettext_lazy("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
@@ -95,15 +98,12 @@ class SchemeSettingsForm(forms.ModelForm):
 def scheme_list(request: HttpRequest) -> HttpResponse:
     form = DraftForm(request.POST or None, initial={"effective_from": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        level = form.cleaned_data["level"]
-        effective_from: dt.date = form.cleaned_data["effective_from"]
         try:
             scheme = services.scheme_draft_create(
                 user=request.user,
-                level=level,
-                effective_from=effective_from,
+                level=form.cleaned_data["level"],
+                effective_from=form.cleaned_data["effective_from"],
                 name=form.cleaned_data["name"],
-                based_on=scheme_in_force(level=level, on=effective_from),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -158,23 +158,23 @@ def scheme_judgments(request: HttpRequest, scheme_id: int) -> HttpResponse:
     scheme = scheme_get_for_user(user=request.user, scheme_id=scheme_id)
     key = request.POST.get("matrix", "")
     expert = request.POST.get("expert", "")
-    record = scheme.matrices.filter(matrix=key).first()
+    items = matrix_items(scheme, key)
     try:
-        if record is None:
+        if items is None:
             raise ValidationError(_("Unknown matrix."))
         services.scheme_judgments_set(
             scheme=scheme,
             user=request.user,
             matrix=key,
             expert=expert,
-            judgments=_judgments_from_post(request, len(record.items)),
+            judgments=_judgments_from_post(request, len(items)),
         )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
         messages.success(request, _("Judgments saved; weights recomputed."))
-    return redirect(f"{_edit_url(scheme)}?expert={expert}")
+    return redirect(f"{_edit_url(scheme)}?{urlencode({'expert': expert})}")
 
 
 def _edit_url(scheme: WeightScheme) -> str:

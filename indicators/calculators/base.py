@@ -150,10 +150,11 @@ def as_float(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values, errors="coerce").astype(float)
 
 
-def clip_to_window_end(values: pd.Series, window: Window) -> pd.Series:
-    """Instants after the period's end (or missing: still open) become the end itself."""
+def clip_to_cutoff(values: pd.Series, window: Window) -> pd.Series:
+    """Instants after the period's end, or after the data was read (or missing: still open),
+    become that cutoff."""
     instants = utc(values)
-    return instants.where(instants.notna() & (instants < window.end), window.end)
+    return instants.where(instants.notna() & (instants < window.cutoff), window.cutoff)
 
 
 def nan_series(frames: RecordFrames) -> pd.Series:

@@ -6,7 +6,7 @@ from indicators.calculators.base import (
     HOUR,
     RecordFrames,
     as_float,
-    clip_to_window_end,
+    clip_to_cutoff,
     hours_between,
     is_true,
     mean_by,
@@ -21,17 +21,15 @@ from scoring.engine.period import Window
 def order_response_time(frames: RecordFrames, window: Window) -> pd.Series:
     """Mean hours from the customer's submit click to confirmation, over the period's orders.
 
-    An order still unconfirmed at the period's end counts with the hours elapsed so far, so
-    leaving an order unanswered never improves the figure; one cancelled before anyone confirmed
-    it does not count.
+    An order still unconfirmed at the period's end (in a running period: when the data was read)
+    counts with the hours elapsed until then, so leaving an order unanswered never improves the
+    figure; one cancelled before anyone confirmed it does not count.
     """
     orders = frames.orders
     submitted = within(orders["submitted_at"], window)
     cancelled_unanswered = (orders["status"] == CANCELLED) & orders["confirmed_at"].isna()
     orders = orders[submitted & ~cancelled_unanswered]
-    hours = hours_between(
-        clip_to_window_end(orders["confirmed_at"], window), orders["submitted_at"]
-    )
+    hours = hours_between(clip_to_cutoff(orders["confirmed_at"], window), orders["submitted_at"])
     return mean_by(orders["merchandiser_id"], hours, frames)
 
 
@@ -39,11 +37,12 @@ def node_on_time_rate(frames: RecordFrames, window: Window) -> pd.Series:
     """Percent of process nodes finished within their own threshold.
 
     A node counts once, in the period its deadline (start + threshold) falls in: on time when it
-    was completed by the deadline, late otherwise, including when it is still open.
+    was completed by the deadline, late otherwise, including when it is still open. In a period
+    still running, a deadline not yet reached does not count yet.
     """
     nodes = frames.nodes
     deadline = utc(nodes["started_at"]) + as_float(nodes["threshold_hours"]) * HOUR
-    due = (deadline >= window.start) & (deadline < window.end)
+    due = (deadline >= window.start) & (deadline < window.cutoff)
     completed = utc(nodes["completed_at"])
     on_time = completed.notna() & (completed <= deadline)
     return percent_by(nodes.loc[due, "merchandiser_id"], on_time[due], frames)
@@ -53,8 +52,8 @@ def exception_handling_hours(frames: RecordFrames, window: Window) -> pd.Series:
     """Mean hours to start coordinating plus mean hours from then to resolution, for exceptions
     detected in the period; a clock still running at the period's end stops there."""
     cases = frames.exceptions[within(frames.exceptions["detected_at"], window)]
-    coordination = clip_to_window_end(cases["coordination_started_at"], window)
-    resolution = clip_to_window_end(cases["resolved_at"], window)
+    coordination = clip_to_cutoff(cases["coordination_started_at"], window)
+    resolution = clip_to_cutoff(cases["resolved_at"], window)
     to_coordinate = mean_by(
         cases["handler_id"], hours_between(coordination, cases["detected_at"]), frames
     )

@@ -12,7 +12,7 @@ from indicators.calculators.base import (
     utc,
     within,
 )
-from scoring.engine.period import COMPANY_TZ, Window
+from scoring.engine.period import Window
 
 ACCEPTED = "accepted"
 
@@ -39,7 +39,7 @@ def training_completion(frames: RecordFrames, window: Window) -> pd.Series:
         & (due_on < pd.Timestamp(window.end_day))
     )
     trainings, due_on = trainings[due], due_on[due]
-    deadline = (due_on + pd.Timedelta(days=1)).dt.tz_localize(COMPANY_TZ).dt.tz_convert("UTC")
+    deadline = (due_on + pd.Timedelta(days=1)).dt.tz_localize(window.tz).dt.tz_convert("UTC")
     completed = utc(trainings["completed_at"])
     on_time = completed.notna() & (completed < deadline)
     return percent_by(trainings["employee_id"], on_time, frames)

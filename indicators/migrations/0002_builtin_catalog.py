@@ -332,11 +332,13 @@ CHECKLIST = [
     ("closing", "en", "regex", r"\b(thanks|thank you|regards|best wishes|sincerely)\b"),
 ]
 
-# Default priorities per level, turned into Saaty judgments by matrix_from_weights: juniors weigh
+# Default priorities per level, turned into Saaty judgments by matrix_from_weights (ratios are
+# rounded to the scale, so the resulting weights are close to, not equal to, these): juniors weigh
 # entry accuracy and the basics, seniors weigh quality and the retention of long-standing customers.
+# The AHP arithmetic comes from the engine, which is pure and stable; the judgments are data here.
 TIER_PRIORITIES = {
     "junior": {"basic": 0.30, "efficiency": 0.25, "quality": 0.35, "innovation": 0.10},
-    "intermediate": {"basic": 0.20, "efficiency": 0.30, "quality": 0.38, "innovation": 0.12},
+    "intermediate": {"basic": 0.18, "efficiency": 0.27, "quality": 0.42, "innovation": 0.13},
     "senior": {"basic": 0.12, "efficiency": 0.28, "quality": 0.45, "innovation": 0.15},
 }
 INDICATOR_PRIORITIES = {
@@ -364,9 +366,9 @@ INDICATOR_PRIORITIES = {
         "long_customer_growth": 0.13,
     },
     "senior": {
-        "order_volume": 0.40,
-        "follow_up_count": 0.30,
-        "order_entry_accuracy": 0.30,
+        "order_volume": 0.45,
+        "follow_up_count": 0.35,
+        "order_entry_accuracy": 0.20,
         "csat": 0.18,
         "order_accuracy": 0.15,
         "complaint_return_rate": 0.12,

@@ -1,8 +1,9 @@
 """Scoring periods: a calendar month (the default), an ISO week or a quarter, in company time.
 
 A period is half-open, ``[start, end)``: a record at exactly midnight on the first of November
-belongs to November. Bounds are dates in the company's time zone; ``window`` turns them into UTC
-instants so records stored in UTC are assigned by the company's calendar, not by UTC's.
+belongs to November. Bounds are dates in the company's time zone (given by the caller, from
+settings); ``window`` turns them into UTC instants so records stored in UTC are assigned by the
+company's calendar, not by UTC's.
 """
 
 import datetime as dt
@@ -12,8 +13,6 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-
-COMPANY_TZ = ZoneInfo("Asia/Shanghai")
 
 
 class PeriodKind(StrEnum):
@@ -92,14 +91,19 @@ class Period:
     def next(self) -> "Period":
         return Period(self.kind, self.end)
 
-    def window(self) -> "Window":
-        """This period's UTC bounds, with the previous period's start for comparisons."""
+    def window(self, *, tz: ZoneInfo, as_of: pd.Timestamp | None = None) -> "Window":
+        """This period's UTC bounds in time zone ``tz``, with the previous period's start for
+        comparisons. ``as_of`` (UTC) is when the data was read: for a period still running,
+        clocks that are still open stop there rather than at the period's end."""
+        end = _utc(self.end, tz)
         return Window(
-            start=_utc(self.start),
-            end=_utc(self.end),
-            previous_start=_utc(self.previous().start),
+            start=_utc(self.start, tz),
+            end=end,
+            previous_start=_utc(self.previous().start, tz),
             first_day=self.start,
             end_day=self.end,
+            tz=tz,
+            cutoff=end if as_of is None else min(end, as_of),
         )
 
     def __str__(self) -> str:
@@ -110,7 +114,8 @@ class Period:
 class Window:
     """A period as instants (UTC ``pd.Timestamp``) and as company-calendar dates.
 
-    ``previous_start`` opens the period before, which retention indicators compare against.
+    ``previous_start`` opens the period before, which retention indicators compare against;
+    ``cutoff`` is where clocks still running stop (the end, or earlier for a running period).
     """
 
     start: pd.Timestamp
@@ -118,8 +123,10 @@ class Window:
     previous_start: pd.Timestamp
     first_day: dt.date
     end_day: dt.date  # exclusive
+    tz: ZoneInfo  # the company's time zone
+    cutoff: pd.Timestamp  # the end, or when the data was read if that is earlier
 
 
-def _utc(day: dt.date) -> pd.Timestamp:
-    """Midnight of ``day`` in company time, as a UTC instant."""
-    return pd.Timestamp(dt.datetime.combine(day, dt.time(), tzinfo=COMPANY_TZ)).tz_convert("UTC")
+def _utc(day: dt.date, tz: ZoneInfo) -> pd.Timestamp:
+    """Midnight of ``day`` in time zone ``tz``, as a UTC instant."""
+    return pd.Timestamp(dt.datetime.combine(day, dt.time(), tzinfo=tz)).tz_convert("UTC")

@@ -1,9 +1,16 @@
 """API: AHP evaluation, the indicator catalog and weight schemes, for every role."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from indicators.models import IndicatorDefinition, WeightScheme
 
+# Activation only accepts dates from the current month on.
+NEXT_MONTH = (
+    (timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(day=1).isoformat()
+)
 ROLES = ["east_a", "east_manager", "hr", "admin"]
 
 
@@ -199,7 +206,7 @@ def test_only_admins_see_or_touch_weight_schemes(as_user, role):
     assert client.get(f"/api/v1/weight-schemes/{scheme.id}/").status_code == 403
     created = client.post(
         "/api/v1/weight-schemes/",
-        {"level": "junior", "effective_from": "2026-12-01"},
+        {"level": "junior", "effective_from": NEXT_MONTH},
         content_type="application/json",
     )
     assert created.status_code == 403
@@ -212,7 +219,7 @@ def test_admin_drafts_judges_and_activates_a_scheme(as_user):
     client = as_user("admin")
     created = client.post(
         "/api/v1/weight-schemes/",
-        {"level": "junior", "effective_from": "2026-12-01"},
+        {"level": "junior", "effective_from": NEXT_MONTH},
         content_type="application/json",
     )
     assert created.status_code == 201, created.json()

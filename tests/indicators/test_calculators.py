@@ -4,6 +4,7 @@ counts. Pure pandas: no database."""
 
 import datetime as dt
 import itertools
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,7 @@ from indicators.calculators.base import RecordFrames
 from indicators.sentiment import comment_sentiment
 from scoring.engine.period import Period
 
-WINDOW = Period.parse("2026-10").window()
+WINDOW = Period.parse("2026-10").window(tz=ZoneInfo("Asia/Shanghai"))
 NAN = np.nan
 COUNTS = {"order_volume", "follow_up_count", "accepted_suggestions"}
 
@@ -601,3 +602,46 @@ def test_raw_values_gives_one_column_per_code_over_the_roster():
         index=EMPLOYEES.index,
     )
     assert_frame_equal(values, expected, check_names=False)
+
+
+def test_a_running_period_stops_open_clocks_when_the_data_was_read():
+    # Read on 10 October 12:00 Shanghai (04:00 UTC), in the middle of the month.
+    as_of = pd.Timestamp("2026-10-10 04:00", tz="UTC")
+    window = Period.parse("2026-10").window(tz=ZoneInfo("Asia/Shanghai"), as_of=as_of)
+    frames = RecordFrames(
+        employees=pd.DataFrame({"team_id": [1], "level": ["junior"]}, index=pd.Index([1])),
+        orders=pd.DataFrame(
+            {
+                "id": [1],
+                "merchandiser_id": [1],
+                "customer_id": [1],
+                # Submitted 10 October 08:00 Shanghai, still unconfirmed: 4 hours so far.
+                "submitted_at": [pd.Timestamp("2026-10-10 00:00", tz="UTC")],
+                "confirmed_at": [pd.NaT],
+                "delivered_at": [pd.NaT],
+                "status": ["submitted"],
+                "entry_errors": [0],
+                "fulfilment_error": [False],
+                "is_returned": [False],
+                "is_refunded": [False],
+                "has_complaint": [False],
+            }
+        ),
+        nodes=pd.DataFrame(
+            {
+                "order_id": [1, 1],
+                "merchandiser_id": [1, 1],
+                "node": ["requirement", "stock_check"],
+                # Due 9 October (missed, still open: late) and 11 October (not yet due).
+                "started_at": [
+                    pd.Timestamp("2026-10-08 04:00", tz="UTC"),
+                    pd.Timestamp("2026-10-10 04:00", tz="UTC"),
+                ],
+                "completed_at": [pd.NaT, pd.NaT],
+                "threshold_hours": [24.0, 24.0],
+            }
+        ),
+    )
+    assert CALCULATORS["order_response_time"](frames, window).tolist() == [4.0]
+    # Only the node already due counts, and it is late: 0 of 1.
+    assert CALCULATORS["node_on_time_rate"](frames, window).tolist() == [0.0]

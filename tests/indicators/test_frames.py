@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from indicators.calculators import raw_values
-from indicators.selectors import record_frames
+from indicators.selectors import period_window, record_frames
 from scoring.engine.period import Period
 from tests.factories import (
     CustomerFactory,
@@ -37,7 +37,7 @@ def test_orders_are_assigned_to_months_by_company_time(org_chart):
     OrderFactory(merchandiser=merchandiser, submitted_at=_at("2026-09-30T23:59:59"))
 
     frames = record_frames(period=OCTOBER)
-    values = raw_values({"order_volume": "order_volume"}, frames, OCTOBER.window())
+    values = raw_values({"order_volume": "order_volume"}, frames, period_window(OCTOBER))
 
     assert values.loc[merchandiser.id, "order_volume"] == 2
     # Everyone on a scored team's roster, with a real 0 for someone without orders.
@@ -52,9 +52,9 @@ def test_one_query_per_record_type(org_chart, django_assert_num_queries):
     OrderNodeFactory(order=order)
     FollowUpFactory(employee=merchandiser)
     FeedbackFactory(employee=merchandiser)
-    # roster, orders, customers, nodes, follow-ups, feedback, exceptions, tickets, suggestions,
-    # trainings, peer reviews, checklist rules
-    with django_assert_num_queries(12):
+    # roster, orders, customers, longest node threshold, nodes, follow-ups, feedback, exceptions,
+    # tickets, suggestions, trainings, peer reviews, checklist rules
+    with django_assert_num_queries(13):
         frames = record_frames(period=OCTOBER)
     assert len(frames.orders) == 1
     assert len(frames.nodes) == 1
@@ -90,7 +90,9 @@ def test_raw_values_from_real_rows(org_chart):
 
     frames = record_frames(period=OCTOBER)
     keys = ["order_response_time", "node_on_time_rate", "process_compliance", "csat"]
-    values = raw_values({key: key for key in keys}, frames, OCTOBER.window()).loc[merchandiser.id]
+    values = raw_values({key: key for key in keys}, frames, period_window(OCTOBER)).loc[
+        merchandiser.id
+    ]
 
     # From the customer's click (09:00), not the ERP's creation (12:00): 4 hours.
     assert values["order_response_time"] == pytest.approx(4.0)

@@ -1,9 +1,16 @@
 """Pages: the indicator manual for every role, the weight editor for admins only."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from indicators.models import SchemeMatrix, WeightScheme
 
+# Activation only accepts dates from the current month on.
+NEXT_MONTH = (
+    (timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(day=1).isoformat()
+)
 NON_ADMINS = ["east_a", "east_manager", "hr"]
 
 
@@ -58,7 +65,7 @@ def test_non_admins_cannot_open_or_post_to_the_weight_editor(as_user, role):
     assert client.get("/indicators/schemes/").status_code == 403
     assert client.get(f"/indicators/schemes/{scheme.id}/").status_code == 403
     assert (
-        client.post("/indicators/schemes/", {"level": "junior", "effective_from": "2026-12-01"})
+        client.post("/indicators/schemes/", {"level": "junior", "effective_from": NEXT_MONTH})
     ).status_code == 403
     assert client.post(f"/indicators/schemes/{scheme.id}/activate/").status_code == 403
     assert (
@@ -74,7 +81,7 @@ def test_non_admins_cannot_open_or_post_to_the_weight_editor(as_user, role):
 def test_admin_edits_a_draft_sees_the_warning_and_activates_once_consistent(as_user):
     client = as_user("admin")
     created = client.post(
-        "/indicators/schemes/", {"level": "senior", "effective_from": "2026-12-01", "name": ""}
+        "/indicators/schemes/", {"level": "senior", "effective_from": NEXT_MONTH, "name": ""}
     )
     draft = WeightScheme.objects.get(level="senior", status="draft")
     assert created.status_code == 302 and created.url == f"/indicators/schemes/{draft.id}/"
@@ -121,3 +128,44 @@ def test_the_editor_in_english(as_user):
     )
     assert "Only a draft can be edited" in html
     assert "Order entry accuracy" in html
+
+
+@pytest.mark.django_db
+def test_a_new_expert_starts_from_equal_judgments_and_is_combined(as_user):
+    client = as_user("admin")
+    client.post("/indicators/schemes/", {"level": "senior", "effective_from": NEXT_MONTH})
+    draft = WeightScheme.objects.get(level="senior", status="draft")
+    editor = client.get(f"/indicators/schemes/{draft.id}/", {"expert": "王 & 李"})
+    html = editor.content.decode()
+    assert html.count('class="judgments"') == 5
+    saved = client.post(
+        f"/indicators/schemes/{draft.id}/judgments/",
+        {"matrix": "tiers", "expert": "王 & 李", "cell-0-1": "3"},
+    )
+    assert saved.url.endswith("?expert=%E7%8E%8B+%26+%E6%9D%8E")
+    assert set(SchemeMatrix.objects.filter(scheme=draft).values_list("expert", flat=True)) == {
+        "perf 默认 default",
+        "王 & 李",
+    }
+    draft.refresh_from_db()
+    assert draft.consistency["tiers"]["experts"] == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "url", "most"),
+    [
+        # session, user, groups (role), employee, schemes in force (3), weights, indicators,
+        # checklist
+        ("east_a", "/indicators/", 12),
+        ("admin", "/indicators/schemes/", 8),
+        ("admin", "/indicators/schemes/{scheme}/", 16),
+    ],
+)
+def test_pages_read_in_a_bounded_number_of_queries(
+    as_user, django_assert_max_num_queries, role, url, most
+):
+    client = as_user(role)
+    scheme = WeightScheme.objects.get(level="senior")
+    with django_assert_max_num_queries(most):
+        assert client.get(url.format(scheme=scheme.id)).status_code == 200

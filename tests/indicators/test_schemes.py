@@ -10,6 +10,9 @@ from indicators import services
 from indicators.models import IndicatorDefinition, SchemeWeight, WeightScheme
 from indicators.selectors import scheme_in_force
 
+# Activation refuses dates in a month already begun, so "now" is fixed.
+NOW = dt.datetime(2026, 10, 20, 9, 0, tzinfo=dt.UTC)
+
 # A consistent 4×4 matrix (priorities 8:4:2:1) with the judgment of item 1 against item 4 turned
 # the wrong way round: 1/8 where the other judgments imply 2 × 4 = 4 × 2 = 8.
 BACKWARDS = [
@@ -56,7 +59,7 @@ def test_a_draft_carries_over_the_judgments_of_the_scheme_it_is_based_on(admin, 
 def test_a_draft_without_a_base_starts_from_equal_judgments(admin):
     IndicatorDefinition.objects.filter(code="collaboration_360").update(is_active=False)
     draft = services.scheme_draft_create(
-        user=admin, level="junior", effective_from=dt.date(2026, 11, 1)
+        user=admin, level="junior", effective_from=dt.date(2026, 11, 1), based_on=None
     )
     weights = _weights(draft)
     assert "collaboration_360" not in weights
@@ -71,10 +74,10 @@ def test_a_draft_without_a_base_starts_from_equal_judgments(admin):
 def test_activation_retires_the_previous_scheme_which_stays_in_force_for_the_past(admin, senior_v1):
     # Without a base the draft's only expert is its creator, whose judgments are set here.
     draft = services.scheme_draft_create(
-        user=admin, level="senior", effective_from=dt.date(2026, 11, 1)
+        user=admin, level="senior", effective_from=dt.date(2026, 11, 1), based_on=None
     )
     services.scheme_judgments_set(scheme=draft, user=admin, matrix="tiers", judgments=CONSISTENT)
-    services.scheme_activate(scheme=draft, user=admin)
+    services.scheme_activate(scheme=draft, user=admin, now=NOW)
 
     senior_v1.refresh_from_db()
     draft.refresh_from_db()
@@ -95,7 +98,7 @@ def test_activation_retires_the_previous_scheme_which_stays_in_force_for_the_pas
 def test_an_inconsistent_scheme_is_refused_naming_the_matrix_and_the_judgment(admin, senior_v1):
     # Without a base the draft's only expert is its creator, whose judgments are set here.
     draft = services.scheme_draft_create(
-        user=admin, level="senior", effective_from=dt.date(2026, 11, 1)
+        user=admin, level="senior", effective_from=dt.date(2026, 11, 1), based_on=None
     )
     services.scheme_judgments_set(scheme=draft, user=admin, matrix="tiers", judgments=BACKWARDS)
     draft.refresh_from_db()
@@ -103,13 +106,13 @@ def test_an_inconsistent_scheme_is_refused_naming_the_matrix_and_the_judgment(ad
     assert not draft.is_consistent
 
     with translation.override("en"), pytest.raises(ValidationError) as refused:
-        services.scheme_activate(scheme=draft, user=admin)
+        services.scheme_activate(scheme=draft, user=admin, now=NOW)
     (message,) = refused.value.messages
     assert message.startswith("The Tiers matrix is inconsistent (CR ")
     assert "Revise the judgment of “Basic” against “Innovation”: it is 1/8" in message
     assert "imply about 8" in message
     with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
-        services.scheme_activate(scheme=draft, user=admin)
+        services.scheme_activate(scheme=draft, user=admin, now=NOW)
     assert "“基础”相对“创新”" in refused.value.messages[0]
 
     draft.refresh_from_db()
@@ -120,7 +123,7 @@ def test_an_inconsistent_scheme_is_refused_naming_the_matrix_and_the_judgment(ad
 @pytest.mark.django_db
 def test_several_experts_are_combined_by_geometric_mean(admin, senior_v1):
     draft = services.scheme_draft_create(
-        user=admin, level="senior", effective_from=dt.date(2026, 11, 1)
+        user=admin, level="senior", effective_from=dt.date(2026, 11, 1), based_on=None
     )
     services.scheme_judgments_set(
         scheme=draft, user=admin, matrix="tiers", judgments=CONSISTENT, expert="专家甲"
@@ -138,15 +141,52 @@ def test_several_experts_are_combined_by_geometric_mean(admin, senior_v1):
 
 @pytest.mark.django_db
 def test_only_drafts_change_and_dates_cannot_go_back(admin, senior_v1):
-    with pytest.raises(ValidationError, match="only a draft"):
+    with translation.override("en"), pytest.raises(ValidationError, match="only a draft"):
         services.scheme_judgments_set(
             scheme=senior_v1, user=admin, matrix="tiers", judgments=CONSISTENT
         )
-    early = services.scheme_draft_create(
-        user=admin, level="senior", effective_from=dt.date(2025, 6, 1), based_on=senior_v1
+    # Not after the scheme in force (from 2026-01-01), or in a month already begun: refused.
+    same_day = services.scheme_draft_create(
+        user=admin, level="senior", effective_from=dt.date(2026, 1, 1), based_on=senior_v1
     )
     with translation.override("en"), pytest.raises(ValidationError, match="Choose a later date"):
-        services.scheme_activate(scheme=early, user=admin)
+        services.scheme_activate(
+            scheme=same_day, user=admin, now=dt.datetime(2025, 12, 1, tzinfo=dt.UTC)
+        )
+    backdated = services.scheme_draft_create(
+        user=admin, level="senior", effective_from=dt.date(2026, 9, 1), based_on=senior_v1
+    )
+    with translation.override("en"), pytest.raises(ValidationError, match="Choose 2026-10-01"):
+        services.scheme_activate(scheme=backdated, user=admin, now=NOW)
+
+
+@pytest.mark.django_db
+def test_a_draft_over_an_outdated_catalog_cannot_be_activated(admin, senior_v1):
+    draft = services.scheme_draft_create(
+        user=admin, level="senior", effective_from=dt.date(2026, 11, 1), based_on=senior_v1
+    )
+    IndicatorDefinition.objects.filter(code="collaboration_360").update(is_active=False)
+    with translation.override("en"), pytest.raises(ValidationError, match="Create a new draft"):
+        services.scheme_activate(scheme=draft, user=admin, now=NOW)
+
+
+@pytest.mark.django_db
+def test_a_stale_copy_of_an_activated_draft_cannot_change_it(admin, senior_v1):
+    draft = services.scheme_draft_create(
+        user=admin, level="senior", effective_from=dt.date(2026, 11, 1), based_on=senior_v1
+    )
+    stale = WeightScheme.objects.get(pk=draft.pk)
+    services.scheme_activate(scheme=draft, user=admin, now=NOW)
+    with translation.override("en"), pytest.raises(ValidationError, match="only a draft"):
+        services.scheme_update(
+            scheme=stale, user=admin, changes={"effective_from": dt.date(2020, 1, 1)}
+        )
+    with translation.override("en"), pytest.raises(ValidationError, match="only a draft"):
+        services.scheme_judgments_set(
+            scheme=stale, user=admin, matrix="tiers", judgments=CONSISTENT
+        )
+    draft.refresh_from_db()
+    assert draft.effective_from == dt.date(2026, 11, 1)
 
 
 @pytest.mark.django_db
@@ -154,7 +194,7 @@ def test_a_level_without_its_own_scheme_uses_the_all_levels_scheme(admin, senior
     general = services.scheme_draft_create(
         user=admin, level="", effective_from=dt.date(2025, 1, 1), based_on=senior_v1
     )
-    services.scheme_activate(scheme=general, user=admin)
+    services.scheme_activate(scheme=general, user=admin, now=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
     assert scheme_in_force(level="junior", on=dt.date(2025, 6, 1)) == general
     assert scheme_in_force(level="junior", on=dt.date(2026, 6, 1)).level == "junior"
     assert scheme_in_force(level="junior", on=dt.date(2024, 6, 1)) is None
@@ -163,7 +203,7 @@ def test_a_level_without_its_own_scheme_uses_the_all_levels_scheme(admin, senior
 @pytest.mark.django_db
 def test_judgments_are_validated(admin, senior_v1):
     draft = services.scheme_draft_create(
-        user=admin, level="senior", effective_from=dt.date(2026, 11, 1)
+        user=admin, level="senior", effective_from=dt.date(2026, 11, 1), based_on=None
     )
     with translation.override("en"), pytest.raises(ValidationError, match="reciprocal"):
         services.scheme_judgments_set(

@@ -1,6 +1,7 @@
 """Periods: parsing, bounds in company time, neighbours."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -36,7 +37,7 @@ def test_bad_periods_are_refused_with_the_accepted_forms(text):
 
 
 def test_window_is_company_midnight_in_utc():
-    window = Period.parse("2026-10").window()
+    window = Period.parse("2026-10").window(tz=ZoneInfo("Asia/Shanghai"))
     assert window.start == pd.Timestamp("2026-09-30 16:00", tz="UTC")
     assert window.end == pd.Timestamp("2026-10-31 16:00", tz="UTC")
     assert window.previous_start == pd.Timestamp("2026-08-31 16:00", tz="UTC")
