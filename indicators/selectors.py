@@ -2,6 +2,7 @@
 change the catalog (the one place that decides it)."""
 
 import datetime as dt
+import io
 from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection, models
 from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -179,9 +181,56 @@ def _longest_node_threshold() -> pd.Timedelta:
     return pd.Timedelta(hours=float(longest or 0))
 
 
+def _field_of(model: type[models.Model], path: str) -> models.Field:
+    """The model field a ``values_list`` path such as ``order__merchandiser_id`` ends at."""
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    return model._meta.get_field(name)
+
+
+def _typed(frame: pd.DataFrame, model: type[models.Model]) -> pd.DataFrame:
+    """Columns as the calculators expect them: instants as UTC datetimes, dates as datetimes,
+    booleans as booleans (COPY hands them over as text)."""
+    for column in frame.columns:
+        field = _field_of(model, column)
+        if isinstance(field, models.DateTimeField):
+            frame[column] = pd.to_datetime(frame[column], utc=True)
+        elif isinstance(field, models.DateField):
+            frame[column] = pd.to_datetime(frame[column])
+        elif isinstance(field, models.BooleanField) and frame[column].dtype == object:
+            frame[column] = frame[column].map({"t": True, "f": False, True: True, False: False})
+    return frame
+
+
+def _copy_rows(queryset: QuerySet) -> io.BytesIO:
+    """The queryset's rows as CSV, streamed by PostgreSQL's COPY (much faster than fetching
+    tuples for hundreds of thousands of rows)."""
+    sql, params = queryset.query.sql_with_params()
+    buffer = io.BytesIO()
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
+    ):
+        for block in copy:
+            buffer.write(block)
+    buffer.seek(0)
+    return buffer
+
+
 def _frame(queryset: QuerySet, columns: list[str], index: str | None = None) -> pd.DataFrame:
-    """The queryset's ``columns`` as a DataFrame, read in one query."""
-    frame = pd.DataFrame.from_records(list(queryset.values_list(*columns)), columns=columns)
+    """The queryset's ``columns`` as a DataFrame, read in one query (COPY on PostgreSQL)."""
+    rows = queryset.values_list(*columns)
+    if connection.vendor == "postgresql":
+        buffer = _copy_rows(rows)
+        frame = (
+            pd.read_csv(buffer, names=columns, header=None, keep_default_na=False, na_values=[""])
+            if buffer.getbuffer().nbytes
+            else pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
+        )
+    else:
+        frame = pd.DataFrame.from_records(list(rows), columns=columns)
+    frame = _typed(frame, queryset.model)
     return frame.set_index(index) if index else frame
 
 

@@ -1,0 +1,236 @@
+"""Score runs and their results: each employee's explained score per period, and per indicator.
+
+A run writes its rows hidden (``is_current`` false) and, when everything is written, swaps them in
+for the previous ones in one transaction: readers see either the old or the new results, never
+half a run. The run row is the record of how results came about (who, when, which schemes).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from indicators.models import IndicatorDefinition
+from org.models import Employee, Team
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", _("Month")
+    WEEK = "week", _("Week")
+    QUARTER = "quarter", _("Quarter")
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class ScoreRun(models.Model):
+    period_kind = models.CharField(
+        _("period kind"), max_length=8, choices=PeriodKind.choices, default=PeriodKind.MONTH
+    )
+    period_start = models.DateField(_("period start"))
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text=_("Empty: the whole company."),
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    chunks_total = models.PositiveIntegerField(_("parts"), default=0)
+    chunks_done = models.PositiveIntegerField(_("parts done"), default=0)
+    employees = models.PositiveIntegerField(_("employees scored"), default=0)
+    schemes = models.JSONField(
+        _("schemes used"), default=dict, blank=True, help_text=_("Per level: the scheme version.")
+    )
+    error = models.TextField(_("error"), blank=True)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("triggered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("score run")
+        verbose_name_plural = _("score runs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100),
+                name="score_run_progress_range",
+                violation_error_message=_("Progress is a percentage."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RunStatus.values),
+                name="score_run_status_valid",
+                violation_error_message=_("Unknown run status."),
+            ),
+        ]
+        indexes = [
+            # The latest runs of a period, for the status page and the scorecard's "as of".
+            models.Index(fields=["period_kind", "period_start", "-created_at"], name="run_period_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_kind} {self.period_start:%Y-%m-%d} #{self.pk}"
+
+
+class EmployeeScore(models.Model):
+    run = models.ForeignKey(
+        ScoreRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="scores"
+    )
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="scores"
+    )
+    period_kind = models.CharField(_("period kind"), max_length=8, choices=PeriodKind.choices)
+    period_start = models.DateField(_("period start"))
+    is_current = models.BooleanField(
+        _("current"), default=False, help_text=_("Part of the latest finished run.")
+    )
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="+"
+    )
+    level = models.CharField(_("level"), max_length=16)
+    total = models.FloatField(_("total"), null=True)
+    uncapped_total = models.FloatField(_("total before veto"), null=True)
+    basic = models.FloatField(_("basic"), null=True)
+    efficiency = models.FloatField(_("efficiency"), null=True)
+    quality = models.FloatField(_("quality"), null=True)
+    innovation = models.FloatField(_("innovation"), null=True)
+    grade = models.CharField(_("grade"), max_length=1, blank=True)
+    team_rank = models.PositiveIntegerField(_("rank in team"), null=True)
+    team_percentile = models.FloatField(_("percentile in team"), null=True)
+    company_rank = models.PositiveIntegerField(_("rank in company"), null=True)
+    company_percentile = models.FloatField(_("percentile in company"), null=True)
+    vetoes = models.JSONField(_("vetoes"), default=list)
+    missing = models.JSONField(_("indicators without data"), default=list)
+    explanation = models.JSONField(_("explanation"), default=dict)
+    suggestions = models.JSONField(_("suggestions"), default=dict)
+    improvement_plan = models.BooleanField(_("improvement plan"), default=False)
+
+    class Meta:
+        verbose_name = _("employee score")
+        verbose_name_plural = _("employee scores")
+        ordering = ["period_start", "company_rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "employee"],
+                name="employee_score_once_per_run",
+                violation_error_message=_("This run already scored this employee."),
+            ),
+            models.UniqueConstraint(
+                fields=["employee", "period_kind", "period_start"],
+                condition=Q(is_current=True),
+                name="employee_score_one_current_per_period",
+                violation_error_message=_("An employee has one current score per period."),
+            ),
+        ]
+        indexes = [
+            # Scorecards and heatmaps read the current scores of a period (by team).
+            models.Index(
+                fields=["period_kind", "period_start", "team"],
+                condition=Q(is_current=True),
+                name="score_current_period_team_idx",
+            ),
+            # A person's trend: their current scores over periods.
+            models.Index(
+                fields=["employee", "period_kind", "period_start"],
+                condition=Q(is_current=True),
+                name="score_current_employee_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee} · {self.period_start:%Y-%m} · {self.total}"
+
+
+class IndicatorScore(models.Model):
+    employee_score = models.ForeignKey(
+        EmployeeScore,
+        verbose_name=_("employee score"),
+        on_delete=models.CASCADE,
+        related_name="indicators",
+    )
+    indicator = models.ForeignKey(
+        IndicatorDefinition,
+        verbose_name=_("indicator"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    raw = models.FloatField(_("raw value"), null=True)
+    target = models.FloatField(_("target used"), null=True)
+    normalised = models.FloatField(_("score (0–100)"), null=True)
+    weight = models.FloatField(_("weight applied"), null=True)
+    contribution = models.FloatField(_("contribution"), null=True)
+    team_average = models.FloatField(_("team average"), null=True)
+    team_percentile = models.FloatField(_("percentile in team"), null=True)
+
+    class Meta:
+        verbose_name = _("indicator score")
+        verbose_name_plural = _("indicator scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee_score", "indicator"],
+                name="indicator_score_once",
+                violation_error_message=_("This score already has this indicator."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_score} · {self.indicator_id}: {self.normalised}"
+
+
+class PersonalTarget(models.Model):
+    """A person's own target for an indicator, from a date: raised after several periods far
+    above the previous one (adaptive targets)."""
+
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="targets"
+    )
+    indicator = models.ForeignKey(
+        IndicatorDefinition,
+        verbose_name=_("indicator"),
+        on_delete=models.CASCADE,
+        related_name="personal_targets",
+    )
+    target = models.FloatField(_("target"))
+    effective_from = models.DateField(_("effective from"))
+    raised_by = models.ForeignKey(
+        ScoreRun,
+        verbose_name=_("raised by run"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("personal target")
+        verbose_name_plural = _("personal targets")
+        ordering = ["employee", "indicator", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "indicator", "effective_from"],
+                name="personal_target_once_per_date",
+                violation_error_message=_("This person already has a target from this date."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee} · {self.indicator_id} → {self.target:g}"
