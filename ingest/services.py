@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -65,6 +66,8 @@ def _format_column(field: models.Field, values: pd.Series, *, postgres: bool) ->
             text = text + "+00:00"
     elif isinstance(field, models.DateField):
         text = values.map(lambda day: day.isoformat() if not pd.isna(day) else None)
+    elif isinstance(field, models.JSONField):
+        text = values.map(lambda value: json.dumps(value, ensure_ascii=False))
     elif isinstance(field, models.BooleanField):
         text = values.astype(bool).map({True: "1", False: "0"})
     elif isinstance(field, models.DecimalField):
@@ -128,6 +131,43 @@ def frame_bulk_load(model: type[models.Model], frame: pd.DataFrame) -> int:
             with connection.cursor() as cursor:
                 for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
                     cursor.execute(statement)
+    return len(frame)
+
+
+def frame_bulk_update(model: type[models.Model], frame: pd.DataFrame) -> int:
+    """Set the frame's columns (field attnames) on the rows named by its ``id`` column.
+
+    On PostgreSQL: COPY into a temporary table, then one ``UPDATE … FROM``; elsewhere Django's
+    ``bulk_update``. Writes no history (used for derived results, whose run is their record).
+    """
+    if frame.empty:
+        return 0
+    fields = [column for column in frame.columns if column != "id"]
+    if connection.vendor != "postgresql":
+        objects = [model(id=int(row.pop("id")), **row) for row in frame.to_dict("records")]
+        model.objects.bulk_update(objects, fields, batch_size=INSERT_CHUNK_ROWS)
+        return len(objects)
+    table = model._meta.db_table
+    literals = _literal_frame(model, frame, postgres=True)
+    columns = [connection.ops.quote_name(column) for column in literals.columns]
+    staging = connection.ops.quote_name(f"{table}_update")
+    assignments = ", ".join(
+        f"{column} = {staging}.{column}" for column in columns if column != '"id"'
+    )
+    buffer = io.StringIO()
+    literals.to_csv(buffer, header=False, index=False, na_rep=NULL)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+            f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(
+            f"COPY {staging} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')"
+        ) as copy:
+            copy.write(buffer.getvalue())
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM {staging} WHERE {table}.id = {staging}.id"
+        )
     return len(frame)
 
 

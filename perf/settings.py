@@ -13,6 +13,7 @@ Variables (see ``.env.example``):
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_celery_beat",
     "org",
     "ingest",
     "indicators",
@@ -128,6 +130,26 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Schedules live in the database (django-celery-beat), editable in the admin; the entries below
+# are written there when beat starts.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    # Every night, after the day's syncs: the current month (still running) and the previous one
+    # (late data and approved corrections still land in it).
+    "score-current-and-previous-month": {
+        "task": "scoring.tasks.score_recent_months",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+
+# Grading and veto rules of the company (scoring.engine.score.ScoringConfig).
+PERF_SCORING = {
+    "grading": env("PERF_GRADING", default="thresholds"),  # or "distribution" (forced)
+    "veto_cap": env.float("PERF_VETO_CAP", default=59.0),
+    "veto_grade": env("PERF_VETO_GRADE", default="C"),
+}
+if PERF_SCORING["grading"] not in ("thresholds", "distribution"):
+    raise ImproperlyConfigured("PERF_GRADING must be thresholds or distribution")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -83,7 +83,9 @@ class ScoreRun(models.Model):
         ]
         indexes = [
             # The latest runs of a period, for the status page and the scorecard's "as of".
-            models.Index(fields=["period_kind", "period_start", "-created_at"], name="run_period_idx")
+            models.Index(
+                fields=["period_kind", "period_start", "-created_at"], name="run_period_idx"
+            )
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,164 @@
+"""Reads for scoring: the inputs of a run, the results people may see, and run status."""
+
+from dataclasses import dataclass
+
+import pandas as pd
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.http import Http404
+
+from indicators.models import IndicatorDefinition, SchemeWeight
+from indicators.selectors import scheme_in_force
+from org.models import Employee, Level, Role, Team
+from org.selectors import employees_visible_to, team_descendant_ids, user_role
+from scoring.engine.period import Period
+from scoring.models import EmployeeScore, IndicatorScore, PersonalTarget, ScoreRun
+
+INDICATOR_COLUMNS = [
+    "id",
+    "code",
+    "calculator",
+    "tier",
+    "direction",
+    "normalisation",
+    "baseline",
+    "target",
+    "target_step",
+    "floor",
+    "floor_vetoes",
+    "unit",
+    "name_zh",
+    "name_en",
+]
+
+
+def scope_employee_ids(team: Team | None) -> list[int]:
+    """Active employees of scored teams: all of them, or those of ``team`` and the teams below."""
+    employees = Employee.objects.filter(is_active=True, team__is_scored=True)
+    if team is not None:
+        employees = employees.filter(team_id__in=team_descendant_ids({team.id}))
+    return list(employees.order_by("id").values_list("id", flat=True))
+
+
+def scope_team_ids(employee_ids: list[int]) -> list[int]:
+    return sorted(
+        set(Employee.objects.filter(id__in=employee_ids).values_list("team_id", flat=True))
+    )
+
+
+def indicators_frame() -> pd.DataFrame:
+    """Active indicators, index code, with what the engine needs."""
+    rows = IndicatorDefinition.objects.filter(is_active=True).values_list(*INDICATOR_COLUMNS)
+    return pd.DataFrame.from_records(list(rows), columns=INDICATOR_COLUMNS).set_index("code")
+
+
+@dataclass(frozen=True)
+class SchemeWeights:
+    """Per level, the scheme in force on the period's last day and its global weights."""
+
+    schemes: dict[str, dict[str, object]]  # level → {"id", "name", "version", "alpha"}
+    weights: dict[str, dict[str, float]]  # level → code → global weight
+
+
+def scheme_weights(period: Period) -> SchemeWeights:
+    """The weights each level is scored with for ``period``: the scheme in force on its last
+    day, so a past period keeps the weights of its time."""
+    schemes = {level: scheme_in_force(level=level, on=period.last_day) for level in Level.values}
+    found = {level: scheme for level, scheme in schemes.items() if scheme is not None}
+    weights: dict[str, dict[str, float]] = {level: {} for level in found}
+    by_scheme = {scheme.id: [] for scheme in found.values()}
+    for scheme_id, code, weight in SchemeWeight.objects.filter(scheme_id__in=by_scheme).values_list(
+        "scheme_id", "indicator__code", "global_weight"
+    ):
+        by_scheme[scheme_id].append((code, weight))
+    for level, scheme in found.items():
+        weights[level] = dict(by_scheme[scheme.id])
+    return SchemeWeights(
+        schemes={
+            level: {
+                "id": scheme.id,
+                "name": scheme.name,
+                "version": scheme.version,
+                "alpha": scheme.entropy_alpha,
+            }
+            for level, scheme in found.items()
+        },
+        weights=weights,
+    )
+
+
+def personal_targets(period: Period, employee_ids: list[int]) -> pd.DataFrame:
+    """Each person's own targets in force at the period's start: ``employee_id``, ``code``,
+    ``target`` (the latest raise dated on or before the start)."""
+    rows = (
+        PersonalTarget.objects.filter(
+            employee_id__in=employee_ids, effective_from__lte=period.start
+        )
+        .order_by("employee_id", "indicator_id", "effective_from")
+        .values_list("employee_id", "indicator__code", "target")
+    )
+    frame = pd.DataFrame.from_records(list(rows), columns=["employee_id", "code", "target"])
+    return frame.drop_duplicates(["employee_id", "code"], keep="last")
+
+
+def adaptive_history(period: Period, employee_ids: list[int], periods: int) -> pd.DataFrame:
+    """The current indicator scores of the last ``periods`` periods up to ``period``:
+    ``employee_id``, ``code``, ``period``, ``normalised``, ``target``."""
+    starts = [period.start]
+    for _ in range(periods - 1):
+        starts.append(Period(period.kind, starts[-1]).previous().start)
+    rows = IndicatorScore.objects.filter(
+        employee_score__is_current=True,
+        employee_score__period_kind=period.kind.value,
+        employee_score__period_start__in=starts,
+        employee_score__employee_id__in=employee_ids,
+    ).values_list(
+        "employee_score__employee_id",
+        "indicator__code",
+        "employee_score__period_start",
+        "normalised",
+        "target",
+    )
+    return pd.DataFrame.from_records(
+        list(rows), columns=["employee_id", "code", "period", "normalised", "target"]
+    )
+
+
+def scores_visible_to(user: AbstractBaseUser, period: Period) -> QuerySet[EmployeeScore]:
+    """Current scores of ``period`` for the people the user may see individually: a merchandiser
+    only their own, a manager their teams', HR and admins everyone."""
+    return (
+        EmployeeScore.objects.filter(
+            is_current=True,
+            period_kind=period.kind.value,
+            period_start=period.start,
+            employee__in=employees_visible_to(user),
+        )
+        .select_related("employee", "team")
+        .order_by("company_rank", "employee_id")
+    )
+
+
+def scorecard_for_employee(*, user: AbstractBaseUser, employee_id: int, period: Period):
+    """One person's current score of the period with every indicator, or 404 when the user may
+    not see that person (or there is no score)."""
+    score = (
+        scores_visible_to(user, period)
+        .filter(employee_id=employee_id)
+        .prefetch_related("indicators__indicator")
+        .first()
+    )
+    if score is None:
+        raise Http404
+    return score
+
+
+def runs_visible_to(user: AbstractBaseUser) -> QuerySet[ScoreRun]:
+    """Score runs are operational records for HR and admins."""
+    if user_role(user) in (Role.HR, Role.ADMIN):
+        return ScoreRun.objects.select_related("team", "triggered_by")
+    return ScoreRun.objects.none()
+
+
+def can_start_runs(user: AbstractBaseUser) -> bool:
+    return user_role(user) in (Role.HR, Role.ADMIN)

@@ -1,0 +1,317 @@
+"""Score runs: read a period's records, compute, write results in bulk, swap them in atomically.
+
+A run is split into chunks of whole teams (``score_chunk_write``: one query per record type for
+the chunk, the calculators and the engine, bulk writes of hidden rows) and one finalisation
+(``score_run_finalise``: company ranks and grades, then the swap). ``compute_period`` runs both in
+this process; the Celery tasks run chunks in parallel on workers.
+"""
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from indicators.calculators import raw_values
+from indicators.selectors import period_window, record_frames
+from ingest.services import frame_bulk_load, frame_bulk_update
+from org.models import Employee, Team
+from scoring.engine.entropy import blend, entropy_weights
+from scoring.engine.normalise import normalise
+from scoring.engine.period import Period, PeriodKind
+from scoring.engine.score import ScoringConfig, finalise, score_chunk
+from scoring.engine.targets import raised_targets
+from scoring.models import (
+    EmployeeScore,
+    IndicatorScore,
+    PersonalTarget,
+    RunStatus,
+    ScoreRun,
+)
+from scoring.selectors import (
+    adaptive_history,
+    indicators_frame,
+    personal_targets,
+    scheme_weights,
+    scope_employee_ids,
+)
+
+Progress = Callable[[ScoreRun], None]
+
+
+def scoring_config() -> ScoringConfig:
+    """The company's grading and veto rules, from settings."""
+    return ScoringConfig(**settings.PERF_SCORING)
+
+
+def score_run_create(
+    *, period: Period, team: Team | None = None, user: AbstractBaseUser | None = None
+) -> ScoreRun:
+    """A queued run of ``period`` for the whole company or one team (with the teams below)."""
+    return ScoreRun.objects.create(
+        period_kind=period.kind.value,
+        period_start=period.start,
+        team=team,
+        triggered_by=user,
+    )
+
+
+def score_run_start(
+    *, period: Period, team: Team | None = None, user: AbstractBaseUser | None = None
+) -> ScoreRun:
+    """Queue a run and hand it to the workers once the transaction commits."""
+    from scoring.tasks import score_run_task
+
+    run = score_run_create(period=period, team=team, user=user)
+    transaction.on_commit(lambda: score_run_task.delay(run.id))
+    return run
+
+
+def compute_period(
+    period: Period,
+    scope: Team | None = None,
+    *,
+    user: AbstractBaseUser | None = None,
+    progress: Progress | None = None,
+    chunk_size: int | None = None,
+) -> ScoreRun:
+    """Score ``period`` for the company (or ``scope``) in this process and publish the results.
+
+    ``chunk_size`` (employees per chunk) bounds memory; by default everything is one chunk.
+    A failure marks the run failed and leaves the previous results in place.
+    """
+    run = score_run_create(period=period, team=scope, user=user)
+    chunks = score_run_plan(run, chunk_size=chunk_size)
+    try:
+        for team_ids in chunks:
+            score_chunk_write(run, team_ids)
+            if progress:
+                progress(run)
+        score_run_finalise(run)
+    except Exception as exc:
+        score_run_fail(run, exc)
+        raise
+    return run
+
+
+def run_period(run: ScoreRun) -> Period:
+    return Period(kind=PeriodKind(run.period_kind), start=run.period_start)
+
+
+def score_run_plan(run: ScoreRun, *, chunk_size: int | None = None) -> list[list[int]]:
+    """Split the run's teams into chunks of about ``chunk_size`` employees (whole teams), mark
+    the run running and record the schemes it will use."""
+    employee_ids = scope_employee_ids(run.team)
+    teams = (
+        pd.Series(
+            list(Employee.objects.filter(id__in=employee_ids).values_list("team_id", flat=True))
+        )
+        .value_counts()
+        .sort_index()
+    )
+    chunks: list[list[int]] = []
+    size = 0
+    for team_id, members in teams.items():
+        if not chunks or (chunk_size and size + members > chunk_size):
+            chunks.append([])
+            size = 0
+        chunks[-1].append(int(team_id))
+        size += members
+    period = run_period(run)
+    run.status = RunStatus.RUNNING
+    run.started_at = timezone.now()
+    run.chunks_total = len(chunks)
+    run.chunks_done = 0
+    run.schemes = scheme_weights(period).schemes
+    run.save(update_fields=["status", "started_at", "chunks_total", "chunks_done", "schemes"])
+    return chunks
+
+
+def _weights_frame(
+    people: pd.DataFrame, codes: list[str], period: Period, scores: pd.DataFrame
+) -> pd.DataFrame:
+    """employees × codes: each person's global weights from their level's scheme, blended with
+    entropy weights of the chunk's scores where the scheme's α < 1."""
+    in_force = scheme_weights(period)
+    weights = pd.DataFrame(np.nan, index=people.index, columns=codes)
+    for level, by_code in in_force.weights.items():
+        members = people.index[people["level"] == level]
+        if members.empty:
+            continue
+        ahp = pd.Series(by_code, dtype=float).reindex(codes).dropna()
+        alpha = float(in_force.schemes[level]["alpha"])
+        if alpha < 1.0:
+            ahp = blend(ahp, entropy_weights(scores.loc[members, ahp.index]), alpha)
+        weights.loc[members, ahp.index] = ahp.to_numpy()
+    return weights
+
+
+def _targets_frame(people: pd.DataFrame, indicators: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """employees × codes: the catalog's target, or the person's own raised one."""
+    targets = pd.DataFrame(
+        np.tile(indicators["target"].to_numpy(dtype=float), (len(people), 1)),
+        index=people.index,
+        columns=indicators.index,
+    )
+    own = personal_targets(period, list(people.index))
+    own = own[own["code"].isin(indicators.index) & own["employee_id"].isin(people.index)]
+    for code, group in own.groupby("code"):
+        targets.loc[group["employee_id"].to_numpy(), code] = group["target"].to_numpy()
+    return targets
+
+
+def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
+    """Score the run's employees in ``team_ids`` and write their rows, hidden until the run is
+    finalised. Rewrites this run's own rows for them first, so a retried task adds nothing."""
+    period = run_period(run)
+    employee_ids = list(
+        Employee.objects.filter(
+            team_id__in=team_ids, is_active=True, team__is_scored=True
+        ).values_list("id", flat=True)
+    )
+    frames = record_frames(period=period, employee_ids=employee_ids)
+    indicators = indicators_frame()
+    raw = raw_values(indicators["calculator"].to_dict(), frames, period_window(period))
+    people = frames.employees
+    targets = _targets_frame(people, indicators, period)
+    scores = normalise(raw, indicators=indicators, targets=targets, groups=people["team_id"])
+    result = score_chunk(
+        raw=raw,
+        people=people,
+        indicators=indicators,
+        weights=_weights_frame(people, list(indicators.index), period, scores),
+        targets=targets,
+        config=scoring_config(),
+    )
+    employees = result.employees.rename_axis("employee_id").reset_index()
+    employees = employees.rename(columns={"plan": "improvement_plan"})
+    employees["run_id"] = run.id
+    employees["period_kind"] = run.period_kind
+    employees["period_start"] = run.period_start
+    employees["is_current"] = False
+    employees["grade"] = ""
+    with transaction.atomic():
+        EmployeeScore.objects.filter(run=run, employee_id__in=employee_ids).delete()
+        frame_bulk_load(EmployeeScore, employees)
+        ids = dict(
+            EmployeeScore.objects.filter(run=run, employee_id__in=employee_ids).values_list(
+                "employee_id", "id"
+            )
+        )
+        rows = result.indicators
+        rows["employee_score_id"] = rows["employee_id"].map(ids)
+        rows["indicator_id"] = rows["code"].map(indicators["id"])
+        frame_bulk_load(IndicatorScore, rows)
+        ScoreRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
+    run.refresh_from_db(fields=["chunks_done", "chunks_total"])
+    run.progress = min(95, int(95 * run.chunks_done / max(run.chunks_total, 1)))
+    run.save(update_fields=["progress"])
+    return len(employee_ids)
+
+
+FINAL_COLUMNS = [
+    "grade",
+    "team_rank",
+    "team_percentile",
+    "company_rank",
+    "company_percentile",
+    "improvement_plan",
+    "suggestions",
+]
+
+
+def _score_rows(queryset) -> pd.DataFrame:
+    columns = ["id", "employee_id", "team_id", "total", "vetoes", "suggestions", "improvement_plan"]
+    frame = pd.DataFrame.from_records(list(queryset.values_list(*columns)), columns=columns)
+    return frame.set_index("employee_id")
+
+
+def score_run_finalise(run: ScoreRun) -> None:
+    """Rank and grade the run's people against the whole company, then swap their results in
+    for the previous ones in one transaction and raise the targets people have outgrown."""
+    period = run_period(run)
+    mine = _score_rows(EmployeeScore.objects.filter(run=run))
+    others = _score_rows(
+        EmployeeScore.objects.filter(
+            is_current=True, period_kind=run.period_kind, period_start=run.period_start
+        ).exclude(employee_id__in=list(mine.index))
+    )
+    parts = [frame for frame in (mine, others) if not frame.empty]
+    everyone = pd.concat(parts).rename(columns={"improvement_plan": "plan"})
+    config = scoring_config()
+    ranked = finalise(everyone, config).rename(columns={"plan": "improvement_plan"})
+    ranked["grade"] = ranked["grade"].fillna("")
+    with transaction.atomic():
+        frame_bulk_update(EmployeeScore, ranked.loc[mine.index, ["id", *FINAL_COLUMNS]])
+        if not others.empty:
+            frame_bulk_update(
+                EmployeeScore,
+                ranked.loc[others.index, ["id", "company_rank", "company_percentile"]],
+            )
+        EmployeeScore.objects.filter(
+            is_current=True,
+            period_kind=run.period_kind,
+            period_start=run.period_start,
+            employee_id__in=list(mine.index),
+        ).delete()
+        EmployeeScore.objects.filter(run=run).update(is_current=True)
+        run.status = RunStatus.SUCCEEDED
+        run.progress = 100
+        run.employees = len(mine)
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "progress", "employees", "finished_at"])
+    targets_raise(run=run, period=period, employee_ids=list(mine.index), config=config)
+
+
+def targets_raise(
+    *, run: ScoreRun, period: Period, employee_ids: list[int], config: ScoringConfig
+) -> int:
+    """Raise the targets of people far above them for the last periods, from the next period
+    (recorded with history; a rerun of the same period writes the same targets)."""
+    history = adaptive_history(period, employee_ids, config.adaptive_periods)
+    if history.empty:
+        return 0
+    indicators = indicators_frame()
+    raised = raised_targets(
+        history,
+        indicators[["direction", "target_step"]],
+        periods=config.adaptive_periods,
+        threshold=config.adaptive_threshold,
+    )
+    if raised.empty:
+        return 0
+    effective_from = period.next().start
+    raised["indicator_id"] = raised["code"].map(indicators["id"])
+    existing = set(
+        PersonalTarget.objects.filter(
+            effective_from=effective_from, employee_id__in=raised["employee_id"].tolist()
+        ).values_list("employee_id", "indicator_id")
+    )
+    new = [
+        PersonalTarget(
+            employee_id=int(row.employee_id),
+            indicator_id=int(row.indicator_id),
+            target=float(row.target),
+            effective_from=effective_from,
+            raised_by=run,
+        )
+        for row in raised.itertuples()
+        if (row.employee_id, row.indicator_id) not in existing
+    ]
+    bulk_create_with_history(
+        new, PersonalTarget, default_change_reason=f"raised by score run {run.pk}"
+    )
+    return len(new)
+
+
+def score_run_fail(run: ScoreRun, error: BaseException | str) -> None:
+    """Mark the run failed and drop its hidden rows; the previous results stay current."""
+    EmployeeScore.objects.filter(run=run, is_current=False).delete()
+    ScoreRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+    )
