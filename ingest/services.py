@@ -168,6 +168,8 @@ def frame_bulk_update(model: type[models.Model], frame: pd.DataFrame) -> int:
         cursor.execute(
             f"UPDATE {table} SET {assignments} FROM {staging} WHERE {table}.id = {staging}.id"
         )
+        # Dropped now, not only at commit: an enclosing transaction may update again.
+        cursor.execute(f"DROP TABLE {staging}")
     return len(frame)
 
 

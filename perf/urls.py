@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("org.api_urls")),
     path("api/v1/", include("indicators.api_urls")),
+    path("api/v1/", include("scoring.api_urls")),
     path("indicators/", include("indicators.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

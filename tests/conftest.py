@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 
 from org.models import Role
@@ -13,6 +16,23 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _built_in_catalog(request):
+    """Transactional tests (browser tests, on-commit tasks) empty every table afterwards, the
+    indicator catalog and default schemes a migration created included; put them back for the
+    transactional tests that follow. (Django's serialized rollback would, but its copy is kept on
+    the connection object, which Playwright's event loop replaces.)"""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from indicators.models import IndicatorDefinition
+
+    if not IndicatorDefinition.objects.exists():
+        migration = importlib.import_module("indicators.migrations.0002_builtin_catalog")
+        migration.create_catalog(apps, None)
 
 
 @pytest.fixture

@@ -4,12 +4,10 @@ Skipped (with the reason) where chromium is missing; with PERF_REQUIRE_BROWSER=1
 missing browser fails the run instead.
 """
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -69,18 +67,3 @@ def sign_in(page, live_server):
 
     return as_user
 
-
-@pytest.fixture(autouse=True)
-def built_in_catalog(transactional_db):
-    """The indicator catalog and default schemes a migration creates.
-
-    Transactional tests empty every table afterwards. Django's serialized rollback would put
-    migration data back from a copy kept on the database connection, but once Playwright has
-    started, tests run with a fresh connection object that lacks it; so the catalog is recreated
-    here when it is missing.
-    """
-    from indicators.models import IndicatorDefinition
-
-    if not IndicatorDefinition.objects.exists():
-        migration = importlib.import_module("indicators.migrations.0002_builtin_catalog")
-        migration.create_catalog(apps, None)

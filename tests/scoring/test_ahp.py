@@ -109,6 +109,7 @@ def test_aggregate_refuses_mismatched_or_invalid_matrices():
         "scoring.engine.ahp",
         "scoring.engine.entropy",
         "scoring.engine.period",
+        "scoring.engine.score",
         "indicators.calculators",
         "indicators.weights",
     ],

@@ -41,7 +41,10 @@ RAW = pd.DataFrame(
 )
 
 
-def _score(config: ScoringConfig = ScoringConfig()):
+DEFAULTS = ScoringConfig()
+
+
+def _score(config: ScoringConfig = DEFAULTS):
     weights = pd.DataFrame([GLOBAL] * 3, index=RAW.index)
     targets = pd.DataFrame([INDICATORS["target"].to_dict()] * 3, index=RAW.index)
     chunk = score_chunk(

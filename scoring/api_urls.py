@@ -1,0 +1,10 @@
+from django.urls import path
+
+from scoring.api import RunDetailApi, RunListApi, ScorecardApi, ScoreListApi
+
+urlpatterns = [
+    path("scores/", ScoreListApi.as_view(), name="api-scores"),
+    path("scores/<int:employee_id>/", ScorecardApi.as_view(), name="api-scorecard"),
+    path("score-runs/", RunListApi.as_view(), name="api-score-runs"),
+    path("score-runs/<int:run_id>/", RunDetailApi.as_view(), name="api-score-run"),
+]

@@ -1,0 +1,239 @@
+"""compute_period on the database: results, atomic replacement, schemes in force, adaptive targets,
+and the API's scoping."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from indicators import services as indicator_services
+from indicators.models import WeightScheme
+from org.models import Level
+from scoring import services
+from scoring.engine.period import Period
+from scoring.models import EmployeeScore, IndicatorScore, PersonalTarget, RunStatus, ScoreRun
+from tests.factories import CustomerFactory, FeedbackFactory, OrderFactory
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+OCTOBER = Period.parse("2026-10")
+
+
+def _orders(employee, month: Period, response_hours: float, count: int = 3) -> None:
+    """``count`` orders in ``month``, each confirmed ``response_hours`` after the customer's
+    click, delivered without error."""
+    customer = CustomerFactory()
+    for day in range(count):
+        submitted = dt.datetime.combine(
+            month.start + dt.timedelta(days=day + 2), dt.time(9), tzinfo=SHANGHAI
+        )
+        confirmed = submitted + dt.timedelta(hours=response_hours)
+        OrderFactory(
+            merchandiser=employee,
+            customer=customer,
+            submitted_at=submitted,
+            source_created_at=submitted,
+            confirmed_at=confirmed,
+            shipped_at=confirmed + dt.timedelta(days=1),
+            delivered_at=confirmed + dt.timedelta(days=3),
+            status="delivered",
+        )
+
+
+@pytest.fixture
+def scored_team(org_chart):
+    """East team: 王芳 fast (1 h), 李强 slow (20 h), their manager in between; one CSAT each."""
+    people = org_chart
+    for key, hours, csat in [("east_a", 1, 5), ("east_b", 20, 3), ("east_manager", 6, 4)]:
+        _orders(people[key], OCTOBER, hours)
+        FeedbackFactory(
+            employee=people[key],
+            csat=csat,
+            comment="",
+            submitted_at=dt.datetime(2026, 10, 20, 10, tzinfo=SHANGHAI),
+        )
+    return people
+
+
+def _current(period: Period = OCTOBER) -> dict[str, EmployeeScore]:
+    return {
+        score.employee.name: score
+        for score in EmployeeScore.objects.filter(
+            is_current=True, period_start=period.start
+        ).select_related("employee")
+    }
+
+
+@pytest.mark.django_db
+def test_a_period_is_scored_explained_and_ranked(scored_team):
+    run = services.compute_period(OCTOBER)
+    assert run.status == RunStatus.SUCCEEDED and run.progress == 100
+    scores = _current()
+    # Everyone on a scored team, the south team too.
+    assert set(scores) == {"王芳", "李强", "陈主管", "赵主管", "刘洋"}
+    fast, slow = scores["王芳"], scores["李强"]
+    assert fast.total > slow.total
+    response = IndicatorScore.objects.get(
+        employee_score=fast, indicator__code="order_response_time"
+    )
+    # 1 h against baseline 24 h and target 2 h: clipped at 100.
+    assert response.raw == pytest.approx(1.0) and response.normalised == pytest.approx(100.0)
+    assert response.target == pytest.approx(2.0)
+    assert response.team_average == pytest.approx((1 + 20 + 6) / 3)
+    assert fast.team_rank == 1 and fast.company_rank == 1
+    assert fast.grade and fast.explanation["zh"] and fast.explanation["en"]
+    # CSAT 3 is below the 3.5 floor: vetoed, total capped at 59 at most.
+    assert slow.vetoes == ["csat"] and slow.total <= 59
+    # Without records only the counts (real zeros) are scored; every rate is missing and said so.
+    idle = scores["刘洋"]
+    assert {"csat", "order_response_time", "order_entry_accuracy"} <= set(idle.missing)
+    assert any("没有数据" in line for line in idle.explanation["zh"])
+    assert run.schemes["intermediate"]["version"] == 1
+
+
+@pytest.mark.django_db
+def test_a_rerun_replaces_the_results_with_the_same_numbers(scored_team):
+    first = services.compute_period(OCTOBER)
+    before = {name: (s.total, s.grade, s.company_rank) for name, s in _current().items()}
+    second = services.compute_period(OCTOBER)
+    after = {name: (s.total, s.grade, s.company_rank) for name, s in _current().items()}
+    assert after == before
+    assert not EmployeeScore.objects.filter(run=first).exists()
+    assert EmployeeScore.objects.filter(run=second, is_current=True).count() == 5
+
+
+@pytest.mark.django_db
+def test_a_run_that_fails_half_way_leaves_the_previous_results(scored_team, monkeypatch):
+    services.compute_period(OCTOBER)
+    before = {name: s.total for name, s in _current().items()}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away while ranking")
+
+    monkeypatch.setattr(services, "finalise", broken)
+    with pytest.raises(RuntimeError):
+        services.compute_period(OCTOBER)
+    failed = ScoreRun.objects.latest("created_at")
+    assert failed.status == RunStatus.FAILED and "went away" in failed.error
+    assert {name: s.total for name, s in _current().items()} == before
+    # Its half-written rows are gone.
+    assert not EmployeeScore.objects.filter(run=failed).exists()
+
+
+@pytest.mark.django_db
+def test_the_scheme_in_force_on_the_periods_end_for_the_level_is_used(scored_team):
+    admin = scored_team["admin"]
+    intermediate = WeightScheme.objects.get(level=Level.INTERMEDIATE, status="active")
+    draft = indicator_services.scheme_draft_create(
+        user=admin, level=Level.INTERMEDIATE, effective_from=dt.date(2026, 11, 1)
+    )
+    indicator_services.scheme_activate(
+        scheme=draft, user=admin, now=dt.datetime(2026, 10, 15, tzinfo=dt.UTC)
+    )
+    october = services.compute_period(OCTOBER)
+    november = services.compute_period(Period.parse("2026-11"))
+    assert october.schemes["intermediate"]["id"] == intermediate.id
+    assert november.schemes["intermediate"]["id"] == draft.id
+    # Juniors keep their own scheme.
+    assert november.schemes["junior"]["version"] == 1
+
+
+@pytest.mark.django_db
+def test_a_target_is_raised_after_three_periods_far_above_it_and_not_before(org_chart):
+    star = org_chart["east_a"]
+    months = [Period.parse(label) for label in ("2026-07", "2026-08", "2026-09", "2026-10")]
+    for month in months:
+        _orders(star, month, response_hours=1)
+    for month in months[:2]:
+        services.compute_period(month)
+    assert not PersonalTarget.objects.exists()
+    services.compute_period(months[2])
+    target = PersonalTarget.objects.get(employee=star, indicator__code="order_response_time")
+    # Lower is better: 2 h × (1 − 5%) = 1.9 h, from October.
+    assert target.target == pytest.approx(1.9)
+    assert target.effective_from == dt.date(2026, 10, 1)
+    assert target.history.count() == 1
+    services.compute_period(months[3])
+    used = IndicatorScore.objects.get(
+        employee_score__employee=star,
+        employee_score__is_current=True,
+        employee_score__period_start=dt.date(2026, 10, 1),
+        indicator__code="order_response_time",
+    )
+    assert used.target == pytest.approx(1.9)
+
+
+# ---- API ------------------------------------------------------------------------------------
+
+
+def _sign_in(client, org_chart, key):
+    person = org_chart[key]
+    client.force_login(person if key == "admin" else person.user)
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("key", "visible"),
+    [
+        ("east_a", {"王芳"}),
+        ("east_manager", {"王芳", "李强", "陈主管"}),
+        ("south_manager", {"赵主管", "刘洋"}),
+        ("hr", {"王芳", "李强", "陈主管", "赵主管", "刘洋"}),
+        ("admin", {"王芳", "李强", "陈主管", "赵主管", "刘洋"}),
+    ],
+)
+def test_scores_are_scoped_by_role(client, scored_team, key, visible):
+    services.compute_period(OCTOBER)
+    client = _sign_in(client, scored_team, key)
+    body = client.get("/api/v1/scores/", {"period": "2026-10"}).json()
+    assert {row["name"] for row in body} == visible
+
+
+@pytest.mark.django_db
+def test_a_merchandiser_reads_their_scorecard_but_not_a_colleagues(client, scored_team):
+    services.compute_period(OCTOBER)
+    client = _sign_in(client, scored_team, "east_a")
+    mine = client.get(
+        f"/api/v1/scores/{scored_team['east_a'].id}/",
+        {"period": "2026-10"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert mine.status_code == 200
+    card = mine.json()
+    assert card["explanation"][0].startswith("Total ")
+    lines = {line["code"]: line for line in card["indicators"]}
+    assert lines["order_response_time"]["raw"] == pytest.approx(1.0)
+    assert lines["order_response_time"]["name"] == "Order response time"
+    colleague = client.get(f"/api/v1/scores/{scored_team['east_b'].id}/", {"period": "2026-10"})
+    assert colleague.status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_bad_period_is_a_clear_400(client, scored_team):
+    client = _sign_in(client, scored_team, "hr")
+    response = client.get("/api/v1/scores/", {"period": "October"})
+    assert response.status_code == 400
+    assert "YYYY-MM" in response.json()["period"][0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["east_a", "east_manager"])
+def test_only_hr_and_admins_start_or_watch_runs(client, scored_team, key):
+    client = _sign_in(client, scored_team, key)
+    assert client.post("/api/v1/score-runs/", {"period": "2026-10"}).status_code == 403
+    assert client.get("/api/v1/score-runs/").status_code == 403
+    assert not ScoreRun.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hr_starts_a_run_and_watches_it_finish(client, scored_team):
+    client = _sign_in(client, scored_team, "hr")
+    started = client.post(
+        "/api/v1/score-runs/", {"period": "2026-10"}, content_type="application/json"
+    )
+    assert started.status_code == 202
+    run_id = started.json()["id"]
+    status = client.get(f"/api/v1/score-runs/{run_id}/").json()
+    # Eager here (no workers): the run has finished by the time the request returns.
+    assert status["status"] == "succeeded" and status["progress"] == 100
+    assert status["employees"] == 5
