@@ -219,6 +219,8 @@ class OrderNode(models.Model):
             ),
         ]
         indexes = [
+            # The node on-time rate reads the nodes started in and just before a period.
+            models.Index(fields=["started_at"], name="order_node_started_idx"),
             # The node-timeout warning lists nodes still open.
             models.Index(
                 fields=["started_at"],

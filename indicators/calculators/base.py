@@ -30,8 +30,7 @@ class RecordFrames:
     - ``orders``: ``id``, ``merchandiser_id``, ``customer_id``, ``submitted_at``, ``confirmed_at``,
       ``delivered_at``, ``status``, ``entry_errors``, ``fulfilment_error``, ``is_returned``,
       ``is_refunded``, ``has_complaint``
-    - ``nodes``: ``order_id``, ``merchandiser_id``, ``node``, ``started_at``, ``completed_at``,
-      ``threshold_hours``
+    - ``nodes``: ``merchandiser_id``, ``started_at``, ``completed_at``, ``threshold_hours``
     - ``follow_ups``: ``employee_id``, ``occurred_at``, ``message``
     - ``feedback``: ``employee_id``, ``submitted_at``, ``csat``, ``comment``
     - ``exceptions``: ``handler_id``, ``detected_at``, ``coordination_started_at``, ``resolved_at``
@@ -64,7 +63,7 @@ class RecordFrames:
     )
     nodes: pd.DataFrame = field(
         default_factory=lambda: _empty(
-            ["order_id", "merchandiser_id", "node", "started_at", "completed_at", "threshold_hours"]
+            ["merchandiser_id", "started_at", "completed_at", "threshold_hours"]
         )
     )
     follow_ups: pd.DataFrame = field(
@@ -143,7 +142,7 @@ def hours_between(later: pd.Series, earlier: pd.Series) -> pd.Series:
 
 def is_true(values: pd.Series) -> pd.Series:
     """Booleans as read from a database, with missing treated as false."""
-    return values.fillna(False).astype(bool)
+    return values.eq(True)
 
 
 def as_float(values: pd.Series) -> pd.Series:

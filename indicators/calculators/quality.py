@@ -4,6 +4,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from indicators.calculators.base import (
     RecordFrames,
@@ -61,26 +63,39 @@ def customer_sentiment(frames: RecordFrames, window: Window) -> pd.Series:
     return 50.0 * (mean_by(feedback["employee_id"], scores, frames) + 1.0)
 
 
-def checklist_patterns(rules: pd.DataFrame) -> dict[str, re.Pattern]:
-    """One case-insensitive pattern per checklist element, matching any of its rules (keywords
-    literally, regular expressions as written)."""
-    patterns: dict[str, re.Pattern] = {}
+def checklist_patterns(rules: pd.DataFrame) -> dict[str, str]:
+    """One pattern per checklist element, matching any of its rules (keywords literally, regular
+    expressions as written); matched without regard to case."""
+    patterns: dict[str, str] = {}
     for element, group in rules.groupby("element", sort=True):
         alternatives = [
             pattern if kind == "regex" else re.escape(pattern)
             for kind, pattern in zip(group["kind"], group["pattern"], strict=True)
         ]
-        patterns[str(element)] = re.compile("|".join(f"(?:{a})" for a in alternatives), re.I)
+        patterns[str(element)] = "|".join(f"(?:{a})" for a in alternatives)
     return patterns
+
+
+def _matches(text: pd.Series, pattern: str) -> np.ndarray:
+    """Which texts contain ``pattern``: vectorised with Arrow's RE2, or Python's ``re`` for the
+    few constructs RE2 lacks (look-around, back-references)."""
+    try:
+        found = pc.match_substring_regex(
+            pa.array(text.to_numpy(), type=pa.string()), pattern, ignore_case=True
+        )
+        return found.to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        compiled = re.compile(pattern, re.IGNORECASE)
+        return text.map(lambda message: compiled.search(message) is not None).to_numpy()
 
 
 def compliant_messages(messages: pd.Series, rules: pd.DataFrame) -> pd.Series:
     """Whether each message contains every element of the checklist."""
-    compliant = pd.Series(True, index=messages.index)
     text = messages.fillna("").astype(str)
+    compliant = np.ones(len(text), dtype=bool)
     for pattern in checklist_patterns(rules).values():
-        compliant &= text.map(lambda message, pattern=pattern: pattern.search(message) is not None)
-    return compliant
+        compliant &= _matches(text, pattern)
+    return pd.Series(compliant, index=messages.index)
 
 
 def process_compliance(frames: RecordFrames, window: Window) -> pd.Series:

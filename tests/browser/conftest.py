@@ -66,4 +66,3 @@ def sign_in(page, live_server):
         page.wait_for_load_state("networkidle")
 
     return as_user
-

@@ -1,0 +1,203 @@
+"""manage.py bench: the scoring benchmark at company scale, one JSON line per measurement.
+
+Seeds the bench company (10,000 employees, 1,000,000 orders) in a separate process unless it is
+already there, then times, for the latest month: a bare SQL aggregate pass over the same tables
+(what reading the data costs at least) and ``compute_period`` end to end in this process (its peak
+memory is this process's); then the same run split across one and across two Celery workers.
+"""
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Max
+from django.utils import timezone
+
+from indicators.selectors import period_window
+from ingest.models import Order, OrderNode
+from org.models import Employee
+from scoring.engine.period import Period
+from scoring.models import RunStatus
+from scoring.services import compute_period, score_run_create
+
+BENCH_ORDERS = 1_000_000
+ROOT = Path(settings.BASE_DIR)
+
+# One aggregate per record type, over the rows the calculators read for the month: the least
+# any scoring must pay to look at the data.
+BASELINE_SQL = [
+    """SELECT merchandiser_id, count(*), avg(extract(epoch FROM confirmed_at - submitted_at)),
+              sum(CASE WHEN entry_errors = 0 THEN 1 ELSE 0 END),
+              sum(CASE WHEN fulfilment_error THEN 1 ELSE 0 END)
+       FROM ingest_order WHERE submitted_at >= %(previous)s AND submitted_at < %(end)s
+       GROUP BY merchandiser_id""",
+    """SELECT o.merchandiser_id, count(*),
+              sum(CASE WHEN n.completed_at <= n.started_at + n.threshold_hours * interval '1 hour'
+                  THEN 1 ELSE 0 END)
+       FROM ingest_ordernode n JOIN ingest_order o ON o.id = n.order_id
+       WHERE n.started_at >= %(node_start)s AND n.started_at < %(end)s
+       GROUP BY o.merchandiser_id""",
+    """SELECT employee_id, count(*), sum(length(message)) FROM ingest_followup
+       WHERE occurred_at >= %(start)s AND occurred_at < %(end)s GROUP BY employee_id""",
+    """SELECT employee_id, avg(csat), sum(length(comment)) FROM ingest_feedback
+       WHERE submitted_at >= %(start)s AND submitted_at < %(end)s GROUP BY employee_id""",
+    """SELECT handler_id, avg(extract(epoch FROM resolved_at - detected_at))
+       FROM ingest_exceptioncase WHERE detected_at >= %(start)s AND detected_at < %(end)s
+       GROUP BY handler_id""",
+    """SELECT employee_id, avg(CASE WHEN contacts_until_resolved = 1 THEN 1 ELSE 0 END)
+       FROM ingest_ticket WHERE resolved_at >= %(start)s AND resolved_at < %(end)s
+       GROUP BY employee_id""",
+    """SELECT employee_id, count(*) FROM ingest_suggestion
+       WHERE decided_at >= %(start)s AND decided_at < %(end)s GROUP BY employee_id""",
+    """SELECT employee_id, count(completed_at) FROM ingest_trainingrecord
+       WHERE due_on >= %(first_day)s AND due_on < %(end_day)s GROUP BY employee_id""",
+    """SELECT reviewee_id, avg(score) FROM ingest_peerreview
+       WHERE period >= %(first_day)s AND period < %(end_day)s GROUP BY reviewee_id""",
+]
+
+
+def _emit(stdout, **fields) -> None:
+    stdout.write(json.dumps(fields, ensure_ascii=False))
+
+
+def _peak_rss_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux.
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+class Command(BaseCommand):
+    help = "Benchmark scoring at 10,000 employees and 1,000,000 orders (PostgreSQL only)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--skip-workers", action="store_true", help="no Celery measurement")
+
+    def handle(self, *args, skip_workers: bool, **options) -> None:
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                "make bench needs PostgreSQL: set DATABASE_URL=postgres://… (the bench company "
+                "is 2–3 GB and is written with COPY)."
+            )
+        call_command("migrate", verbosity=0)
+        if Order.objects.count() < BENCH_ORDERS:
+            self._seed()
+        latest = Order.objects.aggregate(latest=Max("submitted_at"))["latest"]
+        period = Period.containing(timezone.localtime(latest).date())
+        employees = Employee.objects.filter(is_active=True, team__is_scored=True).count()
+        window = period_window(period)
+        orders = Order.objects.filter(
+            submitted_at__gte=window.start, submitted_at__lt=window.end
+        ).count()
+
+        baseline = self._baseline(period)
+        started = time.perf_counter()
+        compute_period(period)
+        seconds = time.perf_counter() - started
+        _emit(
+            self.stdout,
+            bench="score_month",
+            period=period.label,
+            employees=employees,
+            orders=orders,
+            seconds=round(seconds, 2),
+            baseline_seconds=round(baseline, 2),
+            ratio=round(seconds / baseline, 2),
+            peak_rss_mb=_peak_rss_mb(),
+        )
+        if not skip_workers:
+            self._workers(period, employees)
+
+    def _seed(self) -> None:
+        self.stderr.write("Seeding the bench company (about 3 minutes)…")
+        call_command("flush", interactive=False, verbosity=0)
+        subprocess.run(
+            [sys.executable, "manage.py", "seed_demo", "--scale", "bench"],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def _baseline(self, period: Period) -> float:
+        started = time.perf_counter()
+        window = period_window(period)
+        longest = OrderNode.objects.aggregate(longest=Max("threshold_hours"))["longest"] or 0
+        params = {
+            "start": window.start.to_pydatetime(),
+            "end": window.end.to_pydatetime(),
+            "previous": window.previous_start.to_pydatetime(),
+            "node_start": (window.start - pd.Timedelta(hours=float(longest))).to_pydatetime(),
+            "first_day": window.first_day,
+            "end_day": window.end_day,
+        }
+        with connection.cursor() as cursor:
+            for sql in BASELINE_SQL:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+        return time.perf_counter() - started
+
+    def _workers(self, period: Period, employees: int) -> None:
+        if not settings.REDIS_URL:
+            self.stderr.write("REDIS_URL is not set: skipping the Celery workers line.")
+            return
+        timings = {}
+        for workers in (1, 2):
+            worker = subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "celery"),
+                    "-A",
+                    "perf",
+                    "worker",
+                    "--concurrency",
+                    str(workers),
+                    "--loglevel",
+                    "WARNING",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "-n",
+                    f"bench{workers}@%h",
+                ],
+                cwd=ROOT,
+                env={**os.environ},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                time.sleep(5)  # let the worker connect before the clock starts
+                timings[workers] = self._run_on_workers(period)
+            finally:
+                worker.terminate()
+                worker.wait(timeout=60)
+        _emit(
+            self.stdout,
+            bench="score_month_workers",
+            period=period.label,
+            employees=employees,
+            seconds_1_worker=round(timings[1], 2),
+            seconds_2_workers=round(timings[2], 2),
+            speedup=round(timings[1] / timings[2], 2),
+        )
+
+    def _run_on_workers(self, period: Period) -> float:
+        from scoring.tasks import score_run_task
+
+        run = score_run_create(period=period)
+        started = time.perf_counter()
+        score_run_task.delay(run.id)
+        while True:
+            time.sleep(0.5)
+            run.refresh_from_db(fields=["status", "error"])
+            if run.status == RunStatus.SUCCEEDED:
+                return time.perf_counter() - started
+            if run.status == RunStatus.FAILED:
+                raise CommandError(f"the run on the workers failed: {run.error}")
+            if time.perf_counter() - started > 1800:
+                raise CommandError("the run on the workers did not finish in 30 minutes")
