@@ -13,7 +13,15 @@ import psycopg
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, models
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import (
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -33,6 +41,7 @@ from indicators.models import (
 from indicators.weights import TIERS_MATRIX, matrix_outcome
 from indicators.wording import inconsistency_message, matrix_label, saaty_label
 from ingest.models import (
+    MAX_NODE_THRESHOLD_HOURS,
     ExceptionCase,
     Feedback,
     FollowUp,
@@ -177,9 +186,12 @@ def period_window(period: Period) -> Window:
     return period.window(tz=ZoneInfo(settings.TIME_ZONE), as_of=pd.Timestamp(timezone.now()))
 
 
-def _longest_node_threshold() -> pd.Timedelta:
-    longest = OrderNode.objects.aggregate(longest=Max("threshold_hours"))["longest"]
-    return pd.Timedelta(hours=float(longest or 0))
+def _node_deadline() -> ExpressionWrapper:
+    """A node's deadline: its start plus its threshold."""
+    hours = ExpressionWrapper(
+        F("threshold_hours") * Value(dt.timedelta(hours=1)), output_field=DurationField()
+    )
+    return ExpressionWrapper(F("started_at") + hours, output_field=DateTimeField())
 
 
 def _field_of(model: type[models.Model], path: str) -> models.Field:
@@ -318,8 +330,9 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
     roster = Employee.objects.filter(is_active=True, team__is_scored=True)
     if employee_ids is not None:
         roster = Employee.objects.filter(id__in=employee_ids)
-    employees = _frame(roster.order_by("id"), ["id", "team_id", "level"], index="id")
-    people = list(employees.index)
+    employees = _frame(roster, ["id", "team_id", "level"], index="id").sort_index()
+    # The roster as a subquery: cheaper to send and plan than thousands of ids.
+    people = roster.values("id")
 
     orders = _frame(
         Order.objects.filter(merchandiser_id__in=people).filter(
@@ -341,22 +354,23 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
             "has_complaint",
         ],
     )
-    customer_ids = orders["customer_id"].unique().tolist()
     return RecordFrames(
         employees=employees,
         customers=_frame(
-            Customer.objects.filter(id__in=customer_ids),
+            Customer.objects.filter(orders__merchandiser_id__in=people).distinct(),
             ["id", "tier", "customer_since"],
             index="id",
         ),
         orders=orders,
-        # A node counts in the period its deadline (start + threshold) falls in: read back far
-        # enough for the longest threshold.
+        # A node counts in the period its deadline (start + threshold) falls in; thresholds are
+        # at most a month (a database constraint), which bounds the index range to read.
         nodes=_frame(
-            OrderNode.objects.filter(
+            OrderNode.objects.annotate(deadline=_node_deadline()).filter(
                 order__merchandiser_id__in=people,
-                started_at__gte=start - _longest_node_threshold(),
+                started_at__gte=start - pd.Timedelta(hours=MAX_NODE_THRESHOLD_HOURS),
                 started_at__lt=end,
+                deadline__gte=start,
+                deadline__lt=end,
             ),
             ["order__merchandiser_id", "started_at", "completed_at", "threshold_hours"],
         ).rename(columns={"order__merchandiser_id": "merchandiser_id"}),

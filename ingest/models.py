@@ -164,6 +164,9 @@ class Order(SourcedRecord):
         return self.external_id or f"#{self.pk}"
 
 
+MAX_NODE_THRESHOLD_HOURS = 744
+
+
 class ProcessNode(models.TextChoices):
     """The eight nodes every order passes, in their order."""
 
@@ -216,6 +219,14 @@ class OrderNode(models.Model):
                 condition=Q(threshold_hours__gt=0),
                 name="order_node_threshold_positive",
                 violation_error_message=_("A node's threshold must be a positive number of hours."),
+            ),
+            # Calculators look back this far for nodes whose deadline falls in a period.
+            models.CheckConstraint(
+                condition=Q(threshold_hours__lte=MAX_NODE_THRESHOLD_HOURS),
+                name="order_node_threshold_at_most_a_month",
+                violation_error_message=_(
+                    "A node's threshold is at most 744 hours (31 days); longer is an entry error."
+                ),
             ),
         ]
         indexes = [

@@ -74,6 +74,9 @@ def _format_column(field: models.Field, values: pd.Series, *, postgres: bool) ->
         text = values.map(lambda x: f"{x:.{field.decimal_places}f}" if not pd.isna(x) else None)
     elif isinstance(field, (models.IntegerField, models.ForeignKey, models.AutoField)):
         text = values.astype("Int64").astype(str)
+    elif isinstance(field, models.FloatField) and postgres:
+        # Left as numbers: to_csv formats them in C, and writes NaN as NULL.
+        return values.astype(float)
     else:
         text = values.astype(str)
     return text.astype(object).where(~missing, None)

@@ -196,7 +196,7 @@ def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
     employees["is_current"] = False
     employees["grade"] = ""
     with transaction.atomic():
-        EmployeeScore.objects.filter(run=run, employee_id__in=employee_ids).delete()
+        _scores_delete(EmployeeScore.objects.filter(run=run, employee_id__in=employee_ids))
         frame_bulk_load(EmployeeScore, employees)
         ids = dict(
             EmployeeScore.objects.filter(run=run, employee_id__in=employee_ids).values_list(
@@ -235,11 +235,12 @@ def score_run_finalise(run: ScoreRun) -> None:
     """Rank and grade the run's people against the whole company, then swap their results in
     for the previous ones in one transaction and raise the targets people have outgrown."""
     period = run_period(run)
+    scored = EmployeeScore.objects.filter(run=run).values("employee_id")
     mine = _score_rows(EmployeeScore.objects.filter(run=run))
     others = _score_rows(
         EmployeeScore.objects.filter(
             is_current=True, period_kind=run.period_kind, period_start=run.period_start
-        ).exclude(employee_id__in=list(mine.index))
+        ).exclude(employee_id__in=scored)
     )
     parts = [frame for frame in (mine, others) if not frame.empty]
     everyone = pd.concat(parts).rename(columns={"improvement_plan": "plan"})
@@ -253,12 +254,14 @@ def score_run_finalise(run: ScoreRun) -> None:
                 EmployeeScore,
                 ranked.loc[others.index, ["id", "company_rank", "company_percentile"]],
             )
-        EmployeeScore.objects.filter(
-            is_current=True,
-            period_kind=run.period_kind,
-            period_start=run.period_start,
-            employee_id__in=list(mine.index),
-        ).delete()
+        _scores_delete(
+            EmployeeScore.objects.filter(
+                is_current=True,
+                period_kind=run.period_kind,
+                period_start=run.period_start,
+                employee_id__in=scored,
+            )
+        )
         EmployeeScore.objects.filter(run=run).update(is_current=True)
         run.status = RunStatus.SUCCEEDED
         run.progress = 100
@@ -309,9 +312,16 @@ def targets_raise(
     return len(new)
 
 
+def _scores_delete(scores) -> None:
+    """Delete score rows and their indicator rows in two statements: Django's cascade would load
+    every row (with its explanation) first, and these are tens of thousands."""
+    IndicatorScore.objects.filter(employee_score__in=scores.values("id")).delete()
+    scores._raw_delete(scores.db)
+
+
 def score_run_fail(run: ScoreRun, error: BaseException | str) -> None:
     """Mark the run failed and drop its hidden rows; the previous results stay current."""
-    EmployeeScore.objects.filter(run=run, is_current=False).delete()
+    _scores_delete(EmployeeScore.objects.filter(run=run, is_current=False))
     ScoreRun.objects.filter(pk=run.pk).update(
         status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
     )

@@ -52,9 +52,9 @@ def test_one_query_per_record_type(org_chart, django_assert_num_queries):
     OrderNodeFactory(order=order)
     FollowUpFactory(employee=merchandiser)
     FeedbackFactory(employee=merchandiser)
-    # roster, orders, customers, longest node threshold, nodes, follow-ups, feedback, exceptions,
-    # tickets, suggestions, trainings, peer reviews, checklist rules
-    with django_assert_num_queries(13):
+    # roster, orders, customers, nodes, follow-ups, feedback, exceptions, tickets, suggestions,
+    # trainings, peer reviews, checklist rules
+    with django_assert_num_queries(12):
         frames = record_frames(period=OCTOBER)
     assert len(frames.orders) == 1
     assert len(frames.nodes) == 1
