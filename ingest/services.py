@@ -106,7 +106,7 @@ def frame_bulk_load(model: type[models.Model], frame: pd.DataFrame) -> int:
     """Insert every row of ``frame`` (columns named by field attname) into ``model``'s table.
 
     COPY on PostgreSQL, batched multi-row INSERTs elsewhere; ids given in the frame are kept and the
-    id sequence is moved past them. Returns the number of rows written. Writes no history: this is
+    id sequence is moved past them (without ids, the database numbers the rows). Returns the number of rows written. Writes no history: this is
     an initial load, the history of a record starts with its first change.
     """
     if frame.empty:
@@ -130,7 +130,9 @@ def frame_bulk_load(model: type[models.Model], frame: pd.DataFrame) -> int:
                         f"INSERT INTO {table} ({columns}) VALUES ({marks})",
                         list(literals.itertuples(index=False, name=None)),
                     )
-        if postgres:
+        # Only when ids were given: resetting the sequence to the highest visible id while other
+        # transactions are inserting would hand out their ids a second time.
+        if postgres and "id" in frame.columns:
             with connection.cursor() as cursor:
                 for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
                     cursor.execute(statement)
