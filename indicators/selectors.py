@@ -331,11 +331,15 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
     if employee_ids is not None:
         roster = Employee.objects.filter(id__in=employee_ids)
     employees = _frame(roster, ["id", "team_id", "level"], index="id").sort_index()
-    # The roster as a subquery: cheaper to send and plan than thousands of ids.
+    # Records of a part of the company are filtered by its roster (a subquery: cheaper to send
+    # and plan than thousands of ids); for everybody, calculators keep the roster's rows.
     people = roster.values("id")
 
+    def of_roster(queryset: QuerySet, field: str) -> QuerySet:
+        return queryset if employee_ids is None else queryset.filter(**{f"{field}__in": people})
+
     orders = _frame(
-        Order.objects.filter(merchandiser_id__in=people).filter(
+        of_roster(Order.objects, "merchandiser_id").filter(
             Q(submitted_at__gte=previous, submitted_at__lt=end)
             | Q(delivered_at__gte=start, delivered_at__lt=end)
         ),
@@ -357,7 +361,7 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
     return RecordFrames(
         employees=employees,
         customers=_frame(
-            Customer.objects.filter(orders__merchandiser_id__in=people).distinct(),
+            of_roster(Customer.objects, "orders__merchandiser_id").distinct(),
             ["id", "tier", "customer_since"],
             index="id",
         ),
@@ -365,8 +369,9 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
         # A node counts in the period its deadline (start + threshold) falls in; thresholds are
         # at most a month (a database constraint), which bounds the index range to read.
         nodes=_frame(
-            OrderNode.objects.annotate(deadline=_node_deadline()).filter(
-                order__merchandiser_id__in=people,
+            of_roster(OrderNode.objects, "order__merchandiser_id")
+            .annotate(deadline=_node_deadline())
+            .filter(
                 started_at__gte=start - pd.Timedelta(hours=MAX_NODE_THRESHOLD_HOURS),
                 started_at__lt=end,
                 deadline__gte=start,
@@ -375,44 +380,44 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
             ["order__merchandiser_id", "started_at", "completed_at", "threshold_hours"],
         ).rename(columns={"order__merchandiser_id": "merchandiser_id"}),
         follow_ups=_frame(
-            FollowUp.objects.filter(
-                employee_id__in=people, occurred_at__gte=start, occurred_at__lt=end
+            of_roster(FollowUp.objects, "employee_id").filter(
+                occurred_at__gte=start, occurred_at__lt=end
             ),
             ["employee_id", "occurred_at", "message"],
         ),
         feedback=_frame(
-            Feedback.objects.filter(
-                employee_id__in=people, submitted_at__gte=start, submitted_at__lt=end
+            of_roster(Feedback.objects, "employee_id").filter(
+                submitted_at__gte=start, submitted_at__lt=end
             ),
             ["employee_id", "submitted_at", "csat", "comment"],
         ),
         exceptions=_frame(
-            ExceptionCase.objects.filter(
-                handler_id__in=people, detected_at__gte=start, detected_at__lt=end
+            of_roster(ExceptionCase.objects, "handler_id").filter(
+                detected_at__gte=start, detected_at__lt=end
             ),
             ["handler_id", "detected_at", "coordination_started_at", "resolved_at"],
         ),
         tickets=_frame(
-            Ticket.objects.filter(
-                employee_id__in=people, resolved_at__gte=start, resolved_at__lt=end
+            of_roster(Ticket.objects, "employee_id").filter(
+                resolved_at__gte=start, resolved_at__lt=end
             ),
             ["employee_id", "opened_at", "resolved_at", "contacts_until_resolved"],
         ),
         suggestions=_frame(
-            Suggestion.objects.filter(
-                employee_id__in=people, decided_at__gte=start, decided_at__lt=end
+            of_roster(Suggestion.objects, "employee_id").filter(
+                decided_at__gte=start, decided_at__lt=end
             ),
             ["employee_id", "status", "decided_at"],
         ),
         trainings=_frame(
-            TrainingRecord.objects.filter(
-                employee_id__in=people, due_on__gte=period.start, due_on__lt=period.end
+            of_roster(TrainingRecord.objects, "employee_id").filter(
+                due_on__gte=period.start, due_on__lt=period.end
             ),
             ["employee_id", "is_required", "due_on", "completed_at"],
         ),
         peer_reviews=_frame(
-            PeerReview.objects.filter(
-                reviewee_id__in=people, period__gte=period.start, period__lt=period.end
+            of_roster(PeerReview.objects, "reviewee_id").filter(
+                period__gte=period.start, period__lt=period.end
             ),
             ["reviewee_id", "period", "score"],
         ),

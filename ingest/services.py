@@ -106,8 +106,9 @@ def frame_bulk_load(model: type[models.Model], frame: pd.DataFrame) -> int:
     """Insert every row of ``frame`` (columns named by field attname) into ``model``'s table.
 
     COPY on PostgreSQL, batched multi-row INSERTs elsewhere; ids given in the frame are kept and the
-    id sequence is moved past them (without ids, the database numbers the rows). Returns the number of rows written. Writes no history: this is
-    an initial load, the history of a record starts with its first change.
+    id sequence is moved past them (without ids, the database numbers the rows). Returns the
+    number of rows written. Writes no history: for records this is an initial load (a record's
+    history starts with its first change); score rows have their run as their record.
     """
     if frame.empty:
         return 0

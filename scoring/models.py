@@ -162,17 +162,21 @@ class EmployeeScore(models.Model):
 
 
 class IndicatorScore(models.Model):
+    # No separate index on either key: the unique (employee score, indicator) constraint serves
+    # reading a score's indicators, and each index would slow the 170,000-row writes of a run.
     employee_score = models.ForeignKey(
         EmployeeScore,
         verbose_name=_("employee score"),
         on_delete=models.CASCADE,
         related_name="indicators",
+        db_index=False,
     )
     indicator = models.ForeignKey(
         IndicatorDefinition,
         verbose_name=_("indicator"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     raw = models.FloatField(_("raw value"), null=True)
     target = models.FloatField(_("target used"), null=True)

@@ -101,9 +101,12 @@ def personal_targets(period: Period, employee_ids: list[int]) -> pd.DataFrame:
     return frame.drop_duplicates(["employee_id", "code"], keep="last")
 
 
-def adaptive_history(period: Period, employee_ids: list[int], periods: int) -> pd.DataFrame:
-    """The current indicator scores of the last ``periods`` periods up to ``period``:
-    ``employee_id``, ``code``, ``period``, ``normalised``, ``target``."""
+def adaptive_history(
+    period: Period, employee_ids: list[int], periods: int, threshold: float
+) -> pd.DataFrame:
+    """The current indicator scores of at least ``threshold`` in the last ``periods`` periods up
+    to ``period`` (only those can make a run of high scores): ``employee_id``, ``code``,
+    ``period``, ``normalised``, ``target``."""
     starts = [period.start]
     for _ in range(periods - 1):
         starts.append(Period(period.kind, starts[-1]).previous().start)
@@ -112,6 +115,7 @@ def adaptive_history(period: Period, employee_ids: list[int], periods: int) -> p
         employee_score__period_kind=period.kind.value,
         employee_score__period_start__in=starts,
         employee_score__employee_id__in=employee_ids,
+        normalised__gte=threshold,
     ).values_list(
         "employee_score__employee_id",
         "indicator__code",

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -174,7 +174,9 @@ def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
             team_id__in=team_ids, is_active=True, team__is_scored=True
         ).values_list("id", flat=True)
     )
-    frames = record_frames(period=period, employee_ids=employee_ids)
+    # A run of the whole company in one chunk reads everybody's records unfiltered.
+    everyone = run.team_id is None and run.chunks_total == 1
+    frames = record_frames(period=period, employee_ids=None if everyone else employee_ids)
     indicators = indicators_frame()
     raw = raw_values(indicators["calculator"].to_dict(), frames, period_window(period))
     people = frames.employees
@@ -196,6 +198,7 @@ def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
     employees["is_current"] = False
     employees["grade"] = ""
     with transaction.atomic():
+        _results_write_fast()
         _scores_delete(EmployeeScore.objects.filter(run=run, employee_id__in=employee_ids))
         frame_bulk_load(EmployeeScore, employees)
         ids = dict(
@@ -248,6 +251,7 @@ def score_run_finalise(run: ScoreRun) -> None:
     ranked = finalise(everyone, config).rename(columns={"plan": "improvement_plan"})
     ranked["grade"] = ranked["grade"].fillna("")
     with transaction.atomic():
+        _results_write_fast()
         frame_bulk_update(EmployeeScore, ranked.loc[mine.index, ["id", *FINAL_COLUMNS]])
         if not others.empty:
             frame_bulk_update(
@@ -276,7 +280,9 @@ def targets_raise(
 ) -> int:
     """Raise the targets of people far above them for the last periods, from the next period
     (recorded with history; a rerun of the same period writes the same targets)."""
-    history = adaptive_history(period, employee_ids, config.adaptive_periods)
+    history = adaptive_history(
+        period, employee_ids, config.adaptive_periods, config.adaptive_threshold
+    )
     if history.empty:
         return 0
     indicators = indicators_frame()
@@ -310,6 +316,14 @@ def targets_raise(
         new, PersonalTarget, default_change_reason=f"raised by score run {run.pk}"
     )
     return len(new)
+
+
+def _results_write_fast() -> None:
+    """Within the current transaction, do not wait for the commit to reach the disk: results are
+    derived data that a rerun recreates, and a run's writes are large. (PostgreSQL only.)"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def _scores_delete(scores) -> None:
