@@ -4,6 +4,7 @@ change the catalog (the one place that decides it)."""
 import datetime as dt
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,7 @@ import pandas as pd
 import psycopg
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.db.models import (
     DateTimeField,
     DurationField,
@@ -213,6 +214,8 @@ def _typed(frame: pd.DataFrame, model: type[models.Model]) -> pd.DataFrame:
     return frame
 
 
+# Reads of a period run side by side on this many connections (see ``_frames``).
+PARALLEL_READS = 6
 EPOCH_DAY = "date '1970-01-01'"
 # Stands for NULL in integer arrays, so every element has the same width on the wire.
 MISSING_INT = np.iinfo(np.int64).min
@@ -330,7 +333,6 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
     roster = Employee.objects.filter(is_active=True, team__is_scored=True)
     if employee_ids is not None:
         roster = Employee.objects.filter(id__in=employee_ids)
-    employees = _frame(roster, ["id", "team_id", "level"], index="id").sort_index()
     # Records of a part of the company are filtered by its roster (a subquery: cheaper to send
     # and plan than thousands of ids); for everybody, calculators keep the roster's rows.
     people = roster.values("id")
@@ -338,37 +340,37 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
     def of_roster(queryset: QuerySet, field: str) -> QuerySet:
         return queryset if employee_ids is None else queryset.filter(**{f"{field}__in": people})
 
-    orders = _frame(
-        of_roster(Order.objects, "merchandiser_id").filter(
-            Q(submitted_at__gte=previous, submitted_at__lt=end)
-            | Q(delivered_at__gte=start, delivered_at__lt=end)
-        ),
-        [
-            "id",
-            "merchandiser_id",
-            "customer_id",
-            "submitted_at",
-            "confirmed_at",
-            "delivered_at",
-            "status",
-            "entry_errors",
-            "fulfilment_error",
-            "is_returned",
-            "is_refunded",
-            "has_complaint",
-        ],
-    )
-    return RecordFrames(
-        employees=employees,
-        customers=_frame(
+    reads = {
+        "employees": (roster, ["id", "team_id", "level"], "id"),
+        "customers": (
             of_roster(Customer.objects, "orders__merchandiser_id").distinct(),
             ["id", "tier", "customer_since"],
-            index="id",
+            "id",
         ),
-        orders=orders,
+        "orders": (
+            of_roster(Order.objects, "merchandiser_id").filter(
+                Q(submitted_at__gte=previous, submitted_at__lt=end)
+                | Q(delivered_at__gte=start, delivered_at__lt=end)
+            ),
+            [
+                "id",
+                "merchandiser_id",
+                "customer_id",
+                "submitted_at",
+                "confirmed_at",
+                "delivered_at",
+                "status",
+                "entry_errors",
+                "fulfilment_error",
+                "is_returned",
+                "is_refunded",
+                "has_complaint",
+            ],
+            None,
+        ),
         # A node counts in the period its deadline (start + threshold) falls in; thresholds are
         # at most a month (a database constraint), which bounds the index range to read.
-        nodes=_frame(
+        "nodes": (
             of_roster(OrderNode.objects, "order__merchandiser_id")
             .annotate(deadline=_node_deadline())
             .filter(
@@ -378,53 +380,85 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
                 deadline__lt=end,
             ),
             ["order__merchandiser_id", "started_at", "completed_at", "threshold_hours"],
-        ).rename(columns={"order__merchandiser_id": "merchandiser_id"}),
-        follow_ups=_frame(
+            None,
+        ),
+        "follow_ups": (
             of_roster(FollowUp.objects, "employee_id").filter(
                 occurred_at__gte=start, occurred_at__lt=end
             ),
             ["employee_id", "occurred_at", "message"],
+            None,
         ),
-        feedback=_frame(
+        "feedback": (
             of_roster(Feedback.objects, "employee_id").filter(
                 submitted_at__gte=start, submitted_at__lt=end
             ),
             ["employee_id", "submitted_at", "csat", "comment"],
+            None,
         ),
-        exceptions=_frame(
+        "exceptions": (
             of_roster(ExceptionCase.objects, "handler_id").filter(
                 detected_at__gte=start, detected_at__lt=end
             ),
             ["handler_id", "detected_at", "coordination_started_at", "resolved_at"],
+            None,
         ),
-        tickets=_frame(
+        "tickets": (
             of_roster(Ticket.objects, "employee_id").filter(
                 resolved_at__gte=start, resolved_at__lt=end
             ),
             ["employee_id", "opened_at", "resolved_at", "contacts_until_resolved"],
+            None,
         ),
-        suggestions=_frame(
+        "suggestions": (
             of_roster(Suggestion.objects, "employee_id").filter(
                 decided_at__gte=start, decided_at__lt=end
             ),
             ["employee_id", "status", "decided_at"],
+            None,
         ),
-        trainings=_frame(
+        "trainings": (
             of_roster(TrainingRecord.objects, "employee_id").filter(
                 due_on__gte=period.start, due_on__lt=period.end
             ),
             ["employee_id", "is_required", "due_on", "completed_at"],
+            None,
         ),
-        peer_reviews=_frame(
+        "peer_reviews": (
             of_roster(PeerReview.objects, "reviewee_id").filter(
                 period__gte=period.start, period__lt=period.end
             ),
             ["reviewee_id", "period", "score"],
+            None,
         ),
-        compliance_rules=_frame(
-            ComplianceRule.objects.filter(is_active=True), ["element", "kind", "pattern"]
+        "compliance_rules": (
+            ComplianceRule.objects.filter(is_active=True),
+            ["element", "kind", "pattern"],
+            None,
         ),
-    )
+    }
+    frames = _frames(reads)
+    frames["employees"] = frames["employees"].sort_index()
+    frames["nodes"] = frames["nodes"].rename(columns={"order__merchandiser_id": "merchandiser_id"})
+    return RecordFrames(**frames)
+
+
+def _frames(reads: dict[str, tuple[QuerySet, list[str], str | None]]) -> dict[str, pd.DataFrame]:
+    """Each read as a frame. On PostgreSQL, outside a transaction, the reads run side by side on
+    their own connections (the database works on them in parallel); inside a transaction they
+    must share its connection to see its data, so they run one after the other."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return {name: _frame(*read) for name, read in reads.items()}
+
+    def read_on_own_connection(read: tuple[QuerySet, list[str], str | None]) -> pd.DataFrame:
+        try:
+            return _frame(*read)
+        finally:
+            connections.close_all()  # this thread's connection, opened for this read
+
+    with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
+        futures = {name: pool.submit(read_on_own_connection, read) for name, read in reads.items()}
+        return {name: future.result() for name, future in futures.items()}
 
 
 def scheme_weights_by_indicator(scheme: WeightScheme) -> dict[str, dict[str, float]]:

@@ -250,14 +250,11 @@ def score_run_finalise(run: ScoreRun) -> None:
     config = scoring_config()
     ranked = finalise(everyone, config).rename(columns={"plan": "improvement_plan"})
     ranked["grade"] = ranked["grade"].fillna("")
+    ranked["is_current"] = True
     with transaction.atomic():
         _results_write_fast()
-        frame_bulk_update(EmployeeScore, ranked.loc[mine.index, ["id", *FINAL_COLUMNS]])
-        if not others.empty:
-            frame_bulk_update(
-                EmployeeScore,
-                ranked.loc[others.index, ["id", "company_rank", "company_percentile"]],
-            )
+        # The previous results of these people go first, so theirs can become current in the
+        # same statement that writes ranks and grades.
         _scores_delete(
             EmployeeScore.objects.filter(
                 is_current=True,
@@ -266,7 +263,14 @@ def score_run_finalise(run: ScoreRun) -> None:
                 employee_id__in=scored,
             )
         )
-        EmployeeScore.objects.filter(run=run).update(is_current=True)
+        frame_bulk_update(
+            EmployeeScore, ranked.loc[mine.index, ["id", "is_current", *FINAL_COLUMNS]]
+        )
+        if not others.empty:
+            frame_bulk_update(
+                EmployeeScore,
+                ranked.loc[others.index, ["id", "company_rank", "company_percentile"]],
+            )
         run.status = RunStatus.SUCCEEDED
         run.progress = 100
         run.employees = len(mine)

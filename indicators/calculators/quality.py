@@ -76,13 +76,11 @@ def checklist_patterns(rules: pd.DataFrame) -> dict[str, str]:
     return patterns
 
 
-def _matches(text: pd.Series, pattern: str) -> np.ndarray:
+def _matches(text: pd.Series, arrow_text: pa.Array, pattern: str) -> np.ndarray:
     """Which texts contain ``pattern``: vectorised with Arrow's RE2, or Python's ``re`` for the
     few constructs RE2 lacks (look-around, back-references)."""
     try:
-        found = pc.match_substring_regex(
-            pa.array(text.to_numpy(), type=pa.string()), pattern, ignore_case=True
-        )
+        found = pc.match_substring_regex(arrow_text, pattern, ignore_case=True)
         return found.to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         compiled = re.compile(pattern, re.IGNORECASE)
@@ -92,9 +90,10 @@ def _matches(text: pd.Series, pattern: str) -> np.ndarray:
 def compliant_messages(messages: pd.Series, rules: pd.DataFrame) -> pd.Series:
     """Whether each message contains every element of the checklist."""
     text = messages.fillna("").astype(str)
+    arrow_text = pa.array(text.to_numpy(), type=pa.string())
     compliant = np.ones(len(text), dtype=bool)
     for pattern in checklist_patterns(rules).values():
-        compliant &= _matches(text, pattern)
+        compliant &= _matches(text, arrow_text, pattern)
     return pd.Series(compliant, index=messages.index)
 
 
