@@ -7,6 +7,7 @@ this process; the Celery tasks run chunks in parallel on workers.
 """
 
 from collections.abc import Callable
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -133,10 +134,11 @@ def score_run_plan(run: ScoreRun, *, chunk_size: int | None = None) -> list[list
 
 
 def _weights_frame(
-    people: pd.DataFrame, codes: list[str], period: Period, scores: pd.DataFrame
+    people: pd.DataFrame, codes: list[str], period: Period, scores: Callable[[], pd.DataFrame]
 ) -> pd.DataFrame:
     """employees × codes: each person's global weights from their level's scheme, blended with
-    entropy weights of the chunk's scores where the scheme's α < 1."""
+    entropy weights of the chunk's normalised scores (computed by ``scores`` only if needed)
+    where the scheme's α < 1."""
     in_force = scheme_weights(period)
     weights = pd.DataFrame(np.nan, index=people.index, columns=codes)
     for level, by_code in in_force.weights.items():
@@ -146,7 +148,7 @@ def _weights_frame(
         ahp = pd.Series(by_code, dtype=float).reindex(codes).dropna()
         alpha = float(in_force.schemes[level]["alpha"])
         if alpha < 1.0:
-            ahp = blend(ahp, entropy_weights(scores.loc[members, ahp.index]), alpha)
+            ahp = blend(ahp, entropy_weights(scores().loc[members, ahp.index]), alpha)
         weights.loc[members, ahp.index] = ahp.to_numpy()
     return weights
 
@@ -181,7 +183,11 @@ def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
     raw = raw_values(indicators["calculator"].to_dict(), frames, period_window(period))
     people = frames.employees
     targets = _targets_frame(people, indicators, period)
-    scores = normalise(raw, indicators=indicators, targets=targets, groups=people["team_id"])
+
+    @cache
+    def scores() -> pd.DataFrame:
+        return normalise(raw, indicators=indicators, targets=targets, groups=people["team_id"])
+
     result = score_chunk(
         raw=raw,
         people=people,

@@ -237,3 +237,23 @@ def test_hr_starts_a_run_and_watches_it_finish(client, scored_team):
     # Eager here (no workers): the run has finished by the time the request returns.
     assert status["status"] == "succeeded" and status["progress"] == 100
     assert status["employees"] == 5
+
+
+@pytest.mark.django_db
+def test_an_entropy_share_on_the_scheme_blends_the_weights(scored_team):
+    WeightScheme.objects.filter(level=Level.INTERMEDIATE).update(entropy_alpha=0.5)
+    services.compute_period(OCTOBER)
+    wang = _current()["王芳"]
+    applied = dict(
+        IndicatorScore.objects.filter(employee_score=wang).values_list("indicator__code", "weight")
+    )
+    expert = dict(
+        WeightScheme.objects.get(level=Level.INTERMEDIATE).weights.values_list(
+            "indicator__code", "global_weight"
+        )
+    )
+    assert sum(weight for weight in applied.values() if weight) == pytest.approx(1.0)
+    # Indicators that tell the team apart gain weight, so the mix is not the experts' alone.
+    with_data = [code for code, weight in applied.items() if weight]
+    expert_share = sum(expert[code] for code in with_data)
+    assert any(abs(applied[code] - expert[code] / expert_share) > 1e-3 for code in with_data)
