@@ -150,7 +150,8 @@ def frame_bulk_update(model: type[models.Model], frame: pd.DataFrame) -> int:
         return 0
     fields = [column for column in frame.columns if column != "id"]
     if connection.vendor != "postgresql":
-        objects = [model(id=int(row.pop("id")), **row) for row in frame.to_dict("records")]
+        rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        objects = [model(id=int(row.pop("id")), **row) for row in rows]
         model.objects.bulk_update(objects, fields, batch_size=INSERT_CHUNK_ROWS)
         return len(objects)
     table = model._meta.db_table

@@ -16,6 +16,7 @@ from scoring.models import EmployeeScore, ScoreRun
 from scoring.selectors import (
     can_start_runs,
     runs_visible_to,
+    scope_employee_ids,
     scorecard_for_employee,
     scores_visible_to,
 )
@@ -178,6 +179,10 @@ class RunListApi(APIView):
         team = given.validated_data.get("team")
         if team is not None and not teams_visible_to(request.user).filter(pk=team.pk).exists():
             raise ValidationError({"team": [_("Unknown team.")]})
+        if not scope_employee_ids(team):
+            raise ValidationError(
+                {"team": [_("Nobody to score: no active employee in a scored team here.")]}
+            )
         run = score_run_start(period=given.validated_data["period"], team=team, user=request.user)
         run.refresh_from_db()
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

@@ -6,6 +6,7 @@ the chunk, the calculators and the engine, bulk writes of hidden rows) and one f
 this process; the Celery tasks run chunks in parallel on workers.
 """
 
+import logging
 from collections.abc import Callable
 from functools import cache
 
@@ -41,6 +42,8 @@ from scoring.selectors import (
     scheme_weights,
     scope_employee_ids,
 )
+
+logger = logging.getLogger(__name__)
 
 Progress = Callable[[ScoreRun], None]
 
@@ -87,8 +90,8 @@ def compute_period(
     A failure marks the run failed and leaves the previous results in place.
     """
     run = score_run_create(period=period, team=scope, user=user)
-    chunks = score_run_plan(run, chunk_size=chunk_size)
     try:
+        chunks = score_run_plan(run, chunk_size=chunk_size)
         for team_ids in chunks:
             score_chunk_write(run, team_ids)
             if progress:
@@ -104,10 +107,24 @@ def run_period(run: ScoreRun) -> Period:
     return Period(kind=PeriodKind(run.period_kind), start=run.period_start)
 
 
+class RunRefused(ValueError):
+    """The run cannot go ahead; the message says why."""
+
+
 def score_run_plan(run: ScoreRun, *, chunk_size: int | None = None) -> list[list[int]]:
     """Split the run's teams into chunks of about ``chunk_size`` employees (whole teams), mark
-    the run running and record the schemes it will use."""
+    the run running and record the schemes it will use.
+
+    Only a queued run is planned (a task delivered twice plans nothing the second time); a scope
+    without scored employees, or a level without a scheme in force, is refused.
+    """
+    if not ScoreRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING
+    ):
+        raise RunRefused(f"run {run.pk} is not queued")
     employee_ids = scope_employee_ids(run.team)
+    if not employee_ids:
+        raise RunRefused("nobody to score: the scope has no active employee in a scored team")
     teams = (
         pd.Series(
             list(Employee.objects.filter(id__in=employee_ids).values_list("team_id", flat=True))
@@ -124,11 +141,18 @@ def score_run_plan(run: ScoreRun, *, chunk_size: int | None = None) -> list[list
         chunks[-1].append(int(team_id))
         size += members
     period = run_period(run)
+    schemes = scheme_weights(period).schemes
+    levels = set(Employee.objects.filter(id__in=employee_ids).values_list("level", flat=True))
+    if levels - set(schemes):
+        raise RunRefused(
+            f"no weight scheme is in force on {period.last_day} for the level(s) "
+            f"{', '.join(sorted(levels - set(schemes)))}"
+        )
     run.status = RunStatus.RUNNING
     run.started_at = timezone.now()
     run.chunks_total = len(chunks)
     run.chunks_done = 0
-    run.schemes = scheme_weights(period).schemes
+    run.schemes = schemes
     run.save(update_fields=["status", "started_at", "chunks_total", "chunks_done", "schemes"])
     return chunks
 
@@ -170,6 +194,9 @@ def _targets_frame(people: pd.DataFrame, indicators: pd.DataFrame, period: Perio
 def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
     """Score the run's employees in ``team_ids`` and write their rows, hidden until the run is
     finalised. Rewrites this run's own rows for them first, so a retried task adds nothing."""
+    run.refresh_from_db(fields=["status", "chunks_total"])
+    if run.status != RunStatus.RUNNING:
+        return 0  # finished or failed meanwhile: a late duplicate of this task does nothing
     period = run_period(run)
     employee_ids = list(
         Employee.objects.filter(
@@ -244,12 +271,47 @@ def score_run_finalise(run: ScoreRun) -> None:
     """Rank and grade the run's people against the whole company, then swap their results in
     for the previous ones in one transaction and raise the targets people have outgrown."""
     period = run_period(run)
+    with transaction.atomic():
+        if (
+            not ScoreRun.objects.select_for_update()
+            .filter(pk=run.pk, status=RunStatus.RUNNING)
+            .exists()
+        ):
+            return  # already published (a redelivered task) or failed
+        _period_lock(run)
+        _publish(run)
+    scored = list(EmployeeScore.objects.filter(run=run).values_list("employee_id", flat=True))
+    try:
+        targets_raise(run=run, period=period, employee_ids=scored, config=scoring_config())
+    except Exception:
+        # The scores are published; a failed raise is retried by the next run of the period.
+        logger.exception("raising adaptive targets after score run %s failed", run.pk)
+
+
+def _period_lock(run: ScoreRun) -> None:
+    """Serialise the publishing of runs of one period (PostgreSQL; SQLite writes one at a time
+    anyway): two overlapping runs would otherwise rank against rows the other is replacing."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                [f"score:{run.period_kind}:{run.period_start}"],
+            )
+
+
+def _publish(run: ScoreRun) -> None:
+    """Rank and grade, then swap the run's rows in for the previous ones (in the caller's
+    transaction). A team's run is ranked against the company's other current scores."""
     scored = EmployeeScore.objects.filter(run=run).values("employee_id")
     mine = _score_rows(EmployeeScore.objects.filter(run=run))
+    if mine.empty:
+        raise RunRefused("the run wrote no scores")
     others = _score_rows(
         EmployeeScore.objects.filter(
             is_current=True, period_kind=run.period_kind, period_start=run.period_start
         ).exclude(employee_id__in=scored)
+        if run.team_id is not None
+        else EmployeeScore.objects.none()
     )
     parts = [frame for frame in (mine, others) if not frame.empty]
     everyone = pd.concat(parts).rename(columns={"improvement_plan": "plan"})
@@ -257,18 +319,16 @@ def score_run_finalise(run: ScoreRun) -> None:
     ranked = finalise(everyone, config).rename(columns={"plan": "improvement_plan"})
     ranked["grade"] = ranked["grade"].fillna("")
     ranked["is_current"] = True
+    previous = EmployeeScore.objects.filter(
+        is_current=True, period_kind=run.period_kind, period_start=run.period_start
+    ).exclude(run=run)
+    if run.team_id is not None:
+        previous = previous.filter(employee_id__in=scored)
     with transaction.atomic():
         _results_write_fast()
-        # The previous results of these people go first, so theirs can become current in the
-        # same statement that writes ranks and grades.
-        _scores_delete(
-            EmployeeScore.objects.filter(
-                is_current=True,
-                period_kind=run.period_kind,
-                period_start=run.period_start,
-                employee_id__in=scored,
-            )
-        )
+        # The previous results go first (a company run also drops people no longer scored), so
+        # the new ones can become current in the statement that writes ranks and grades.
+        _scores_delete(previous)
         frame_bulk_update(
             EmployeeScore, ranked.loc[mine.index, ["id", "is_current", *FINAL_COLUMNS]]
         )
@@ -282,7 +342,6 @@ def score_run_finalise(run: ScoreRun) -> None:
         run.employees = len(mine)
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "progress", "employees", "finished_at"])
-    targets_raise(run=run, period=period, employee_ids=list(mine.index), config=config)
 
 
 def targets_raise(
@@ -298,7 +357,7 @@ def targets_raise(
     indicators = indicators_frame()
     raised = raised_targets(
         history,
-        indicators[["direction", "target_step"]],
+        indicators[["direction", "target_step", "unit"]],
         periods=config.adaptive_periods,
         threshold=config.adaptive_threshold,
     )
@@ -344,8 +403,11 @@ def _scores_delete(scores) -> None:
 
 
 def score_run_fail(run: ScoreRun, error: BaseException | str) -> None:
-    """Mark the run failed and drop its hidden rows; the previous results stay current."""
-    _scores_delete(EmployeeScore.objects.filter(run=run, is_current=False))
-    ScoreRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
-    )
+    """Mark an unfinished run failed and drop its hidden rows; the previous results stay
+    current. A run that already published is left as it is."""
+    with transaction.atomic():
+        failed = ScoreRun.objects.filter(
+            pk=run.pk, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+        ).update(status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now())
+        if failed:
+            _scores_delete(EmployeeScore.objects.filter(run=run, is_current=False))

@@ -196,7 +196,8 @@ def _history(scores: list[float], target: float, code: str = "a") -> pd.DataFram
 
 def test_adaptive_target_is_raised_after_three_periods_far_above_it():
     spec = pd.DataFrame(
-        {"direction": ["higher", "lower"], "target_step": [0.05, 0.10]}, index=["a", "b"]
+        {"direction": ["higher", "lower"], "target_step": [0.05, 0.10], "unit": ["count", "hours"]},
+        index=["a", "b"],
     )
     raised = raised_targets(_history([96, 99, 100], 80.0), spec, periods=3, threshold=95)
     assert raised.to_dict("records") == [{"employee_id": 1, "code": "a", "target": 84.0}]
@@ -220,7 +221,9 @@ def test_adaptive_target_is_raised_after_three_periods_far_above_it():
     ids=["two-periods", "one-below", "target-just-raised"],
 )
 def test_adaptive_target_not_raised_before_its_time(history):
-    spec = pd.DataFrame({"direction": ["higher"], "target_step": [0.05]}, index=["a"])
+    spec = pd.DataFrame(
+        {"direction": ["higher"], "target_step": [0.05], "unit": ["count"]}, index=["a"]
+    )
     assert raised_targets(history, spec, periods=3, threshold=95).empty
 
 
@@ -230,3 +233,14 @@ def test_series_helpers_keep_the_index():
         grade.by_thresholds(values, {"S": 2, "A": 1.5, "B": 1.2, "C": 1.1}),
         pd.Series(["D", "S"], index=["x", "y"], dtype=object),
     )
+
+
+def test_a_percentage_target_stops_at_100():
+    spec = pd.DataFrame(
+        {"direction": ["higher"], "target_step": [0.05], "unit": ["percent"]}, index=["a"]
+    )
+    # 99% × 1.05 would be 103.95%: held at 100. A target already at 100 is not "raised" again.
+    assert raised_targets(_history([96, 99, 100], 99.0), spec, periods=3, threshold=95)[
+        "target"
+    ].tolist() == [100.0]
+    assert raised_targets(_history([96, 99, 100], 100.0), spec, periods=3, threshold=95).empty

@@ -2,9 +2,11 @@
 and the API's scoping."""
 
 import datetime as dt
+import io
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from indicators import services as indicator_services
 from indicators.models import WeightScheme
@@ -257,3 +259,46 @@ def test_an_entropy_share_on_the_scheme_blends_the_weights(scored_team):
     with_data = [code for code, weight in applied.items() if weight]
     expert_share = sum(expert[code] for code in with_data)
     assert any(abs(applied[code] - expert[code] / expert_share) > 1e-3 for code in with_data)
+
+
+@pytest.mark.django_db
+def test_finalising_a_published_run_again_changes_nothing(scored_team):
+    run = services.compute_period(OCTOBER)
+    before = {name: (s.total, s.company_rank) for name, s in _current().items()}
+    services.score_run_finalise(run)  # a redelivered task
+    assert {name: (s.total, s.company_rank) for name, s in _current().items()} == before
+    assert IndicatorScore.objects.filter(employee_score__run=run).exists()
+
+
+@pytest.mark.django_db
+def test_runs_that_cannot_be_done_are_refused_with_the_reason(scored_team):
+    with pytest.raises(services.RunRefused, match="nobody to score"):
+        services.compute_period(OCTOBER, scored_team["teams"]["hr"])
+    # The default schemes are in force from 2026-01-01.
+    with pytest.raises(services.RunRefused, match="no weight scheme is in force"):
+        services.compute_period(Period.parse("2025-12"))
+    assert set(ScoreRun.objects.values_list("status", flat=True)) == {RunStatus.FAILED}
+    assert not EmployeeScore.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_run_for_a_team_without_scored_people_is_a_clear_400(client, scored_team):
+    client = _sign_in(client, scored_team, "hr")
+    response = client.post(
+        "/api/v1/score-runs/",
+        {"period": "2026-10", "team": scored_team["teams"]["hr"].id},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "Nobody to score" in response.json()["team"][0]
+
+
+@pytest.mark.django_db
+def test_the_score_command_prints_a_summary_or_a_clear_refusal(scored_team):
+    out = io.StringIO()
+    call_command("score", "--period", "2026-10", stdout=out)
+    printed = out.getvalue()
+    assert "Scored 5 employees" in printed and "华东跟单一组" in printed
+    with pytest.raises(CommandError, match="no weight scheme"):
+        call_command("score", "--period", "2025-12", stdout=io.StringIO())

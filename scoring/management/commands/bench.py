@@ -88,6 +88,12 @@ class Command(BaseCommand):
             )
         call_command("migrate", verbosity=0)
         if Order.objects.count() < BENCH_ORDERS:
+            name = connection.settings_dict["NAME"]
+            if Employee.objects.exists() and "bench" not in name:
+                raise CommandError(
+                    f"The database {name!r} holds another company: the bench would replace it. "
+                    "Point DATABASE_URL at a database of its own (its name containing 'bench')."
+                )
             self._seed()
         latest = Order.objects.aggregate(latest=Max("submitted_at"))["latest"]
         period = Period.containing(timezone.localtime(latest).date())

@@ -8,7 +8,7 @@ from django.db.models import Avg, Count
 from org.models import Team
 from scoring.engine.period import Period
 from scoring.models import EmployeeScore, ScoreRun
-from scoring.services import compute_period
+from scoring.services import RunRefused, compute_period
 
 BAR = 30
 
@@ -37,7 +37,12 @@ class Command(BaseCommand):
             if scope is None:
                 raise CommandError(f"No team named {team!r}.")
         started = time.perf_counter()
-        run = compute_period(scored_period, scope, progress=self._progress, chunk_size=chunk_size)
+        try:
+            run = compute_period(
+                scored_period, scope, progress=self._progress, chunk_size=chunk_size
+            )
+        except RunRefused as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write("")
         self._summary(run, time.perf_counter() - started)
 
