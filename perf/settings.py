@@ -140,6 +140,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.tasks.score_recent_months",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Every hour: runs a stopped worker left unfinished are failed and their hidden rows dropped.
+    "expire-stuck-score-runs": {
+        "task": "scoring.tasks.expire_stuck_runs",
+        "schedule": crontab(minute=15),
+    },
 }
 
 # Grading and veto rules of the company (scoring.engine.score.ScoringConfig).

@@ -6,6 +6,7 @@ the chunk, the calculators and the engine, bulk writes of hidden rows) and one f
 this process; the Celery tasks run chunks in parallel on workers.
 """
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from functools import cache
@@ -385,6 +386,18 @@ def targets_raise(
         new, PersonalTarget, default_change_reason=f"raised by score run {run.pk}"
     )
     return len(new)
+
+
+def score_runs_expire(*, older_than: dt.timedelta, now: dt.datetime | None = None) -> int:
+    """Fail runs still queued or running long after any worker would have finished them (a
+    killed process leaves them so), dropping their hidden rows. Returns how many."""
+    cutoff = (now or timezone.now()) - older_than
+    stuck = ScoreRun.objects.filter(
+        status__in=[RunStatus.QUEUED, RunStatus.RUNNING], created_at__lt=cutoff
+    )
+    for run in stuck:
+        score_run_fail(run, f"did not finish within {older_than}; its worker was probably stopped")
+    return len(stuck)
 
 
 def _results_write_fast() -> None:

@@ -5,6 +5,8 @@ the company and publishes the results. Retries are for lost connections only: a 
 is not transient, it fails the run and leaves the previous results in place.
 """
 
+import datetime as dt
+
 from celery import chord, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -18,6 +20,7 @@ from scoring.services import (
     score_run_fail,
     score_run_finalise,
     score_run_plan,
+    score_runs_expire,
 )
 
 TRANSIENT = (OperationalError, InterfaceError)
@@ -85,3 +88,9 @@ def score_periods_task(period_labels: list[str]) -> list[int]:
         score_run_task.delay(run.id)
         runs.append(run.id)
     return runs
+
+
+@shared_task
+def expire_stuck_runs() -> int:
+    """Fail runs left unfinished by a stopped worker (twice the task time limit)."""
+    return score_runs_expire(older_than=dt.timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT))

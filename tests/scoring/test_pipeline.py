@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from indicators import services as indicator_services
 from indicators.models import WeightScheme
@@ -302,3 +303,16 @@ def test_the_score_command_prints_a_summary_or_a_clear_refusal(scored_team):
     assert "Scored 5 employees" in printed and "华东跟单一组" in printed
     with pytest.raises(CommandError, match="no weight scheme"):
         call_command("score", "--period", "2025-12", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_runs_left_unfinished_by_a_stopped_worker_are_failed_and_cleaned(scored_team):
+    stuck = services.score_run_create(period=OCTOBER)
+    chunks = services.score_run_plan(stuck)
+    services.score_chunk_write(stuck, chunks[0])  # then the worker was killed
+    assert EmployeeScore.objects.filter(run=stuck).exists()
+    later = timezone.now() + dt.timedelta(hours=2)
+    assert services.score_runs_expire(older_than=dt.timedelta(hours=1), now=later) == 1
+    stuck.refresh_from_db()
+    assert stuck.status == RunStatus.FAILED and "worker" in stuck.error
+    assert not EmployeeScore.objects.filter(run=stuck).exists()
