@@ -3,7 +3,6 @@ change the catalog (the one place that decides it)."""
 
 import datetime as dt
 import time
-from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -459,16 +458,6 @@ def _frames(reads: dict[str, tuple[QuerySet, list[str], str | None]]) -> dict[st
     with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
         futures = {name: pool.submit(read_on_own_connection, read) for name, read in reads.items()}
         return {name: future.result() for name, future in futures.items()}
-
-
-def scheme_weights_by_indicator(scheme: WeightScheme) -> dict[str, dict[str, float]]:
-    """The scheme's stored weights, by indicator code."""
-    weights: dict[str, dict[str, float]] = defaultdict(dict)
-    for code, tier_weight, local, global_weight in SchemeWeight.objects.filter(
-        scheme=scheme
-    ).values_list("indicator__code", "tier_weight", "local_weight", "global_weight"):
-        weights[code] = {"tier": tier_weight, "local": local, "global": global_weight}
-    return dict(weights)
 
 
 @dataclass(frozen=True)

@@ -40,12 +40,6 @@ def scope_employee_ids(team: Team | None) -> list[int]:
     return list(employees.order_by("id").values_list("id", flat=True))
 
 
-def scope_team_ids(employee_ids: list[int]) -> list[int]:
-    return sorted(
-        set(Employee.objects.filter(id__in=employee_ids).values_list("team_id", flat=True))
-    )
-
-
 def indicators_frame() -> pd.DataFrame:
     """Active indicators, index code, with what the engine needs."""
     rows = IndicatorDefinition.objects.filter(is_active=True).values_list(*INDICATOR_COLUMNS)

@@ -9,7 +9,6 @@ exception, because having handled nothing is a real zero for someone on the rost
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from scoring.engine.period import Window
@@ -154,7 +153,3 @@ def clip_to_cutoff(values: pd.Series, window: Window) -> pd.Series:
     become that cutoff."""
     instants = utc(values)
     return instants.where(instants.notna() & (instants < window.cutoff), window.cutoff)
-
-
-def nan_series(frames: RecordFrames) -> pd.Series:
-    return pd.Series(np.nan, index=frames.roster, dtype=float)
