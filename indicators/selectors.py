@@ -25,7 +25,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from indicators.calculators.base import RecordFrames
+from indicators.calculators.base import FRAME_COLUMNS, INDEXED_BY_ID, RecordFrames
 from indicators.models import (
     ALL_LEVELS,
     ChangeReason,
@@ -340,123 +340,80 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
         return queryset if employee_ids is None else queryset.filter(**{f"{field}__in": people})
 
     reads = {
-        "employees": (roster, ["id", "team_id", "level"], "id"),
-        "customers": (
-            of_roster(Customer.objects, "orders__merchandiser_id").distinct(),
-            ["id", "tier", "customer_since"],
-            "id",
-        ),
-        "orders": (
-            of_roster(Order.objects, "merchandiser_id").filter(
-                Q(submitted_at__gte=previous, submitted_at__lt=end)
-                | Q(delivered_at__gte=start, delivered_at__lt=end)
-            ),
-            [
-                "id",
-                "merchandiser_id",
-                "customer_id",
-                "submitted_at",
-                "confirmed_at",
-                "delivered_at",
-                "status",
-                "entry_errors",
-                "fulfilment_error",
-                "is_returned",
-                "is_refunded",
-                "has_complaint",
-            ],
-            None,
+        "employees": roster,
+        "customers": of_roster(Customer.objects, "orders__merchandiser_id").distinct(),
+        "orders": of_roster(Order.objects, "merchandiser_id").filter(
+            Q(submitted_at__gte=previous, submitted_at__lt=end)
+            | Q(delivered_at__gte=start, delivered_at__lt=end)
         ),
         # A node counts in the period its deadline (start + threshold) falls in; thresholds are
         # at most a month (a database constraint), which bounds the index range to read.
-        "nodes": (
-            of_roster(OrderNode.objects, "order__merchandiser_id")
-            .annotate(deadline=_node_deadline())
-            .filter(
-                started_at__gte=start - pd.Timedelta(hours=MAX_NODE_THRESHOLD_HOURS),
-                started_at__lt=end,
-                deadline__gte=start,
-                deadline__lt=end,
-            ),
-            ["order__merchandiser_id", "started_at", "completed_at", "threshold_hours"],
-            None,
+        "nodes": of_roster(OrderNode.objects, "order__merchandiser_id")
+        .annotate(deadline=_node_deadline())
+        .filter(
+            started_at__gte=start - pd.Timedelta(hours=MAX_NODE_THRESHOLD_HOURS),
+            started_at__lt=end,
+            deadline__gte=start,
+            deadline__lt=end,
         ),
-        "follow_ups": (
-            of_roster(FollowUp.objects, "employee_id").filter(
-                occurred_at__gte=start, occurred_at__lt=end
-            ),
-            ["employee_id", "occurred_at", "message"],
-            None,
+        "follow_ups": of_roster(FollowUp.objects, "employee_id").filter(
+            occurred_at__gte=start, occurred_at__lt=end
         ),
-        "feedback": (
-            of_roster(Feedback.objects, "employee_id").filter(
-                submitted_at__gte=start, submitted_at__lt=end
-            ),
-            ["employee_id", "submitted_at", "csat", "comment"],
-            None,
+        "feedback": of_roster(Feedback.objects, "employee_id").filter(
+            submitted_at__gte=start, submitted_at__lt=end
         ),
-        "exceptions": (
-            of_roster(ExceptionCase.objects, "handler_id").filter(
-                detected_at__gte=start, detected_at__lt=end
-            ),
-            ["handler_id", "detected_at", "coordination_started_at", "resolved_at"],
-            None,
+        "exceptions": of_roster(ExceptionCase.objects, "handler_id").filter(
+            detected_at__gte=start, detected_at__lt=end
         ),
-        "tickets": (
-            of_roster(Ticket.objects, "employee_id").filter(
-                resolved_at__gte=start, resolved_at__lt=end
-            ),
-            ["employee_id", "opened_at", "resolved_at", "contacts_until_resolved"],
-            None,
+        "tickets": of_roster(Ticket.objects, "employee_id").filter(
+            resolved_at__gte=start, resolved_at__lt=end
         ),
-        "suggestions": (
-            of_roster(Suggestion.objects, "employee_id").filter(
-                decided_at__gte=start, decided_at__lt=end
-            ),
-            ["employee_id", "status", "decided_at"],
-            None,
+        "suggestions": of_roster(Suggestion.objects, "employee_id").filter(
+            decided_at__gte=start, decided_at__lt=end
         ),
-        "trainings": (
-            of_roster(TrainingRecord.objects, "employee_id").filter(
-                due_on__gte=period.start, due_on__lt=period.end
-            ),
-            ["employee_id", "is_required", "due_on", "completed_at"],
-            None,
+        "trainings": of_roster(TrainingRecord.objects, "employee_id").filter(
+            due_on__gte=period.start, due_on__lt=period.end
         ),
-        "peer_reviews": (
-            of_roster(PeerReview.objects, "reviewee_id").filter(
-                period__gte=period.start, period__lt=period.end
-            ),
-            ["reviewee_id", "period", "score"],
-            None,
+        "peer_reviews": of_roster(PeerReview.objects, "reviewee_id").filter(
+            period__gte=period.start, period__lt=period.end
         ),
-        "compliance_rules": (
-            ComplianceRule.objects.filter(is_active=True),
-            ["element", "kind", "pattern"],
-            None,
-        ),
+        "compliance_rules": ComplianceRule.objects.filter(is_active=True),
     }
     frames = _frames(reads)
     frames["employees"] = frames["employees"].sort_index()
-    frames["nodes"] = frames["nodes"].rename(columns={"order__merchandiser_id": "merchandiser_id"})
     return RecordFrames(**frames)
 
 
-def _frames(reads: dict[str, tuple[QuerySet, list[str], str | None]]) -> dict[str, pd.DataFrame]:
+# Frame columns that are read through a relation.
+SOURCE_PATHS = {"nodes": {"merchandiser_id": "order__merchandiser_id"}}
+
+
+def _read(name: str, queryset: QuerySet) -> pd.DataFrame:
+    """One record frame, with the columns ``FRAME_COLUMNS`` gives it."""
+    paths = SOURCE_PATHS.get(name, {})
+    columns = [paths.get(column, column) for column in FRAME_COLUMNS[name]]
+    frame = _frame(queryset, columns, "id" if name in INDEXED_BY_ID else None)
+    return frame.rename(columns={path: column for column, path in paths.items()})
+
+
+def _frames(reads: dict[str, QuerySet]) -> dict[str, pd.DataFrame]:
     """Each read as a frame. On PostgreSQL, outside a transaction, the reads run side by side on
     their own connections (the database works on them in parallel); inside a transaction they
     must share its connection to see its data, so they run one after the other."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return {name: _frame(*read) for name, read in reads.items()}
+        return {name: _read(name, queryset) for name, queryset in reads.items()}
 
-    def read_on_own_connection(read: tuple[QuerySet, list[str], str | None]) -> pd.DataFrame:
+    def read_on_own_connection(name: str, queryset: QuerySet) -> pd.DataFrame:
         try:
-            return _frame(*read)
+            return _read(name, queryset)
         finally:
             connections.close_all()  # this thread's connection, opened for this read
 
     with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
-        futures = {name: pool.submit(read_on_own_connection, read) for name, read in reads.items()}
+        futures = {
+            name: pool.submit(read_on_own_connection, name, queryset)
+            for name, queryset in reads.items()
+        }
         return {name: future.result() for name, future in futures.items()}
 
 

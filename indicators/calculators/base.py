@@ -8,6 +8,7 @@ exception, because having handled nothing is a real zero for someone on the rost
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import pandas as pd
 
@@ -16,83 +17,63 @@ from scoring.engine.period import Window
 HOUR = pd.Timedelta(hours=1)
 
 
-def _empty(columns: list[str]) -> pd.DataFrame:
+# The columns of each record frame, as read for a period (``record_frames``) and as calculators
+# use them. Employees and customers are indexed by their ``id``.
+FRAME_COLUMNS: dict[str, list[str]] = {
+    "employees": ["id", "team_id", "level"],
+    "customers": ["id", "tier", "customer_since"],
+    "orders": [
+        "id",
+        "merchandiser_id",
+        "customer_id",
+        "submitted_at",
+        "confirmed_at",
+        "delivered_at",
+        "status",
+        "entry_errors",
+        "fulfilment_error",
+        "is_returned",
+        "is_refunded",
+        "has_complaint",
+    ],
+    "nodes": ["merchandiser_id", "started_at", "completed_at", "threshold_hours"],
+    "follow_ups": ["employee_id", "occurred_at", "message"],
+    "feedback": ["employee_id", "submitted_at", "csat", "comment"],
+    "exceptions": ["handler_id", "detected_at", "coordination_started_at", "resolved_at"],
+    "tickets": ["employee_id", "opened_at", "resolved_at", "contacts_until_resolved"],
+    "suggestions": ["employee_id", "status", "decided_at"],
+    "trainings": ["employee_id", "is_required", "due_on", "completed_at"],
+    "peer_reviews": ["reviewee_id", "period", "score"],
+    "compliance_rules": ["element", "kind", "pattern"],
+}
+INDEXED_BY_ID = ("employees", "customers")
+
+
+def _empty(name: str) -> pd.DataFrame:
+    columns = [c for c in FRAME_COLUMNS[name] if not (name in INDEXED_BY_ID and c == "id")]
     return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
 
 
 @dataclass(frozen=True)
 class RecordFrames:
-    """One frame per record type, as read for a period (times are UTC ``datetime64``).
+    """One frame per record type, as read for a period, with the columns of ``FRAME_COLUMNS``.
 
-    - ``employees``: index employee id; ``team_id``, ``level``
-    - ``customers``: index customer id; ``tier``, ``customer_since`` (date)
-    - ``orders``: ``id``, ``merchandiser_id``, ``customer_id``, ``submitted_at``, ``confirmed_at``,
-      ``delivered_at``, ``status``, ``entry_errors``, ``fulfilment_error``, ``is_returned``,
-      ``is_refunded``, ``has_complaint``
-    - ``nodes``: ``merchandiser_id``, ``started_at``, ``completed_at``, ``threshold_hours``
-    - ``follow_ups``: ``employee_id``, ``occurred_at``, ``message``
-    - ``feedback``: ``employee_id``, ``submitted_at``, ``csat``, ``comment``
-    - ``exceptions``: ``handler_id``, ``detected_at``, ``coordination_started_at``, ``resolved_at``
-    - ``tickets``: ``employee_id``, ``opened_at``, ``resolved_at``, ``contacts_until_resolved``
-    - ``suggestions``: ``employee_id``, ``status``, ``decided_at``
-    - ``trainings``: ``employee_id``, ``is_required``, ``due_on`` (date), ``completed_at``
-    - ``peer_reviews``: ``reviewee_id``, ``period`` (date), ``score``
-    - ``compliance_rules``: ``element``, ``kind`` (keyword or regex), ``pattern``
+    Times are UTC ``datetime64``; ``customer_since``, ``due_on`` and ``period`` (the first of the
+    month reviewed) are dates; ``compliance_rules.kind`` is keyword or regex.
     """
 
     employees: pd.DataFrame
-    customers: pd.DataFrame = field(default_factory=lambda: _empty(["tier", "customer_since"]))
-    orders: pd.DataFrame = field(
-        default_factory=lambda: _empty(
-            [
-                "id",
-                "merchandiser_id",
-                "customer_id",
-                "submitted_at",
-                "confirmed_at",
-                "delivered_at",
-                "status",
-                "entry_errors",
-                "fulfilment_error",
-                "is_returned",
-                "is_refunded",
-                "has_complaint",
-            ]
-        )
-    )
-    nodes: pd.DataFrame = field(
-        default_factory=lambda: _empty(
-            ["merchandiser_id", "started_at", "completed_at", "threshold_hours"]
-        )
-    )
-    follow_ups: pd.DataFrame = field(
-        default_factory=lambda: _empty(["employee_id", "occurred_at", "message"])
-    )
-    feedback: pd.DataFrame = field(
-        default_factory=lambda: _empty(["employee_id", "submitted_at", "csat", "comment"])
-    )
-    exceptions: pd.DataFrame = field(
-        default_factory=lambda: _empty(
-            ["handler_id", "detected_at", "coordination_started_at", "resolved_at"]
-        )
-    )
-    tickets: pd.DataFrame = field(
-        default_factory=lambda: _empty(
-            ["employee_id", "opened_at", "resolved_at", "contacts_until_resolved"]
-        )
-    )
-    suggestions: pd.DataFrame = field(
-        default_factory=lambda: _empty(["employee_id", "status", "decided_at"])
-    )
-    trainings: pd.DataFrame = field(
-        default_factory=lambda: _empty(["employee_id", "is_required", "due_on", "completed_at"])
-    )
-    peer_reviews: pd.DataFrame = field(
-        default_factory=lambda: _empty(["reviewee_id", "period", "score"])
-    )
-    compliance_rules: pd.DataFrame = field(
-        default_factory=lambda: _empty(["element", "kind", "pattern"])
-    )
+    customers: pd.DataFrame = field(default_factory=partial(_empty, "customers"))
+    orders: pd.DataFrame = field(default_factory=partial(_empty, "orders"))
+    nodes: pd.DataFrame = field(default_factory=partial(_empty, "nodes"))
+    follow_ups: pd.DataFrame = field(default_factory=partial(_empty, "follow_ups"))
+    feedback: pd.DataFrame = field(default_factory=partial(_empty, "feedback"))
+    exceptions: pd.DataFrame = field(default_factory=partial(_empty, "exceptions"))
+    tickets: pd.DataFrame = field(default_factory=partial(_empty, "tickets"))
+    suggestions: pd.DataFrame = field(default_factory=partial(_empty, "suggestions"))
+    trainings: pd.DataFrame = field(default_factory=partial(_empty, "trainings"))
+    peer_reviews: pd.DataFrame = field(default_factory=partial(_empty, "peer_reviews"))
+    compliance_rules: pd.DataFrame = field(default_factory=partial(_empty, "compliance_rules"))
 
     @property
     def roster(self) -> pd.Index:
