@@ -69,3 +69,15 @@ def org_chart(db):
     )
     people["teams"] = {"east": east, "south": south, "department": department, "hr": hr_team}
     return people
+
+
+@pytest.fixture
+def as_user(client, org_chart):
+    """Sign the test client in as one of the org chart's people (by key, "admin" included)."""
+
+    def sign_in(key: str):
+        person = org_chart[key]
+        client.force_login(person if key == "admin" else person.user)
+        return client
+
+    return sign_in

@@ -14,20 +14,6 @@ NEXT_MONTH = (
 ROLES = ["east_a", "east_manager", "hr", "admin"]
 
 
-def _user(org_chart, key):
-    person = org_chart[key]
-    return person if key == "admin" else person.user
-
-
-@pytest.fixture
-def as_user(client, org_chart):
-    def sign_in(key: str):
-        client.force_login(_user(org_chart, key))
-        return client
-
-    return sign_in
-
-
 # ---- POST /api/v1/ahp/evaluate/ -------------------------------------------------------------
 
 

@@ -14,20 +14,6 @@ NEXT_MONTH = (
 NON_ADMINS = ["east_a", "east_manager", "hr"]
 
 
-def _user(org_chart, key):
-    person = org_chart[key]
-    return person if key == "admin" else person.user
-
-
-@pytest.fixture
-def as_user(client, org_chart):
-    def sign_in(key: str):
-        client.force_login(_user(org_chart, key))
-        return client
-
-    return sign_in
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", [*NON_ADMINS, "admin"])
 def test_every_role_reads_the_manual_with_weights_per_level(as_user, role):

@@ -44,14 +44,23 @@ RAW = pd.DataFrame(
 DEFAULTS = ScoringConfig()
 
 
-def _score(config: ScoringConfig = DEFAULTS):
-    weights = pd.DataFrame([GLOBAL] * 3, index=RAW.index)
-    targets = pd.DataFrame([INDICATORS["target"].to_dict()] * 3, index=RAW.index)
+def _weights() -> pd.DataFrame:
+    return pd.DataFrame([GLOBAL] * 3, index=RAW.index)
+
+
+def _score(
+    config: ScoringConfig = DEFAULTS,
+    *,
+    raw: pd.DataFrame = RAW,
+    weights: pd.DataFrame | None = None,
+):
+    """The example scored and finalised (``raw`` and ``weights`` varied by some tests)."""
+    targets = pd.DataFrame([INDICATORS["target"].to_dict()] * 3, index=raw.index)
     chunk = score_chunk(
-        raw=RAW,
+        raw=raw,
         people=PEOPLE,
         indicators=INDICATORS,
-        weights=weights,
+        weights=_weights() if weights is None else weights,
         targets=targets,
         config=config,
     )
@@ -149,33 +158,15 @@ def test_team_ranks_with_ties():
 def test_someone_without_any_data_has_no_total_and_no_grade():
     raw = RAW.copy()
     raw.loc[3] = NAN
-    weights = pd.DataFrame([GLOBAL] * 3, index=raw.index)
-    targets = pd.DataFrame([INDICATORS["target"].to_dict()] * 3, index=raw.index)
-    chunk = score_chunk(
-        raw=raw,
-        people=PEOPLE,
-        indicators=INDICATORS,
-        weights=weights,
-        targets=targets,
-        config=ScoringConfig(),
-    )
-    people = finalise(chunk.employees, ScoringConfig())
+    _, people = _score(raw=raw)
     assert pd.isna(people.loc[3, "total"])
     assert pd.isna(people.loc[3, "grade"])
 
 
 def test_an_indicator_outside_the_persons_scheme_does_not_count():
-    weights = pd.DataFrame([GLOBAL] * 3, index=RAW.index)
+    weights = _weights()
     weights.loc[1, "d"] = NAN  # not in employee 1's scheme
-    targets = pd.DataFrame([INDICATORS["target"].to_dict()] * 3, index=RAW.index)
-    chunk = score_chunk(
-        raw=RAW,
-        people=PEOPLE,
-        indicators=INDICATORS,
-        weights=weights,
-        targets=targets,
-        config=ScoringConfig(),
-    )
+    chunk, _ = _score(weights=weights)
     # (.2·80 + .2·80 + .45·80) / .85 = 80
     assert chunk.employees.loc[1, "total"] == pytest.approx(80.0)
     assert chunk.employees.loc[1, "missing"] == []

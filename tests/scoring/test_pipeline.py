@@ -168,12 +168,6 @@ def test_a_target_is_raised_after_three_periods_far_above_it_and_not_before(org_
 # ---- API ------------------------------------------------------------------------------------
 
 
-def _sign_in(client, org_chart, key):
-    person = org_chart[key]
-    client.force_login(person if key == "admin" else person.user)
-    return client
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("key", "visible"),
@@ -185,17 +179,17 @@ def _sign_in(client, org_chart, key):
         ("admin", {"王芳", "李强", "陈主管", "赵主管", "刘洋"}),
     ],
 )
-def test_scores_are_scoped_by_role(client, scored_team, key, visible):
+def test_scores_are_scoped_by_role(as_user, scored_team, key, visible):
     services.compute_period(OCTOBER)
-    client = _sign_in(client, scored_team, key)
+    client = as_user(key)
     body = client.get("/api/v1/scores/", {"period": "2026-10"}).json()
     assert {row["name"] for row in body} == visible
 
 
 @pytest.mark.django_db
-def test_a_merchandiser_reads_their_scorecard_but_not_a_colleagues(client, scored_team):
+def test_a_merchandiser_reads_their_scorecard_but_not_a_colleagues(as_user, scored_team):
     services.compute_period(OCTOBER)
-    client = _sign_in(client, scored_team, "east_a")
+    client = as_user("east_a")
     mine = client.get(
         f"/api/v1/scores/{scored_team['east_a'].id}/",
         {"period": "2026-10"},
@@ -212,8 +206,8 @@ def test_a_merchandiser_reads_their_scorecard_but_not_a_colleagues(client, score
 
 
 @pytest.mark.django_db
-def test_a_bad_period_is_a_clear_400(client, scored_team):
-    client = _sign_in(client, scored_team, "hr")
+def test_a_bad_period_is_a_clear_400(as_user, scored_team):
+    client = as_user("hr")
     response = client.get("/api/v1/scores/", {"period": "October"})
     assert response.status_code == 400
     assert "YYYY-MM" in response.json()["period"][0]
@@ -221,16 +215,16 @@ def test_a_bad_period_is_a_clear_400(client, scored_team):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", ["east_a", "east_manager"])
-def test_only_hr_and_admins_start_or_watch_runs(client, scored_team, key):
-    client = _sign_in(client, scored_team, key)
+def test_only_hr_and_admins_start_or_watch_runs(as_user, scored_team, key):
+    client = as_user(key)
     assert client.post("/api/v1/score-runs/", {"period": "2026-10"}).status_code == 403
     assert client.get("/api/v1/score-runs/").status_code == 403
     assert not ScoreRun.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_hr_starts_a_run_and_watches_it_finish(client, scored_team):
-    client = _sign_in(client, scored_team, "hr")
+def test_hr_starts_a_run_and_watches_it_finish(as_user, scored_team):
+    client = as_user("hr")
     started = client.post(
         "/api/v1/score-runs/", {"period": "2026-10"}, content_type="application/json"
     )
@@ -283,8 +277,8 @@ def test_runs_that_cannot_be_done_are_refused_with_the_reason(scored_team):
 
 
 @pytest.mark.django_db
-def test_a_run_for_a_team_without_scored_people_is_a_clear_400(client, scored_team):
-    client = _sign_in(client, scored_team, "hr")
+def test_a_run_for_a_team_without_scored_people_is_a_clear_400(as_user, scored_team):
+    client = as_user("hr")
     response = client.post(
         "/api/v1/score-runs/",
         {"period": "2026-10", "team": scored_team["teams"]["hr"].id},
