@@ -16,10 +16,10 @@ from scoring.engine.period import Period
 from scoring.models import ScoreRun
 from scoring.services import (
     score_chunk_write,
-    score_run_create,
     score_run_fail,
     score_run_finalise,
     score_run_plan,
+    score_run_start,
     score_runs_expire,
 )
 
@@ -69,25 +69,16 @@ def score_run_task(run_id: int) -> None:
 
 @shared_task
 def score_recent_months() -> list[int]:
-    """Nightly: recompute the current month and the previous one for the whole company."""
+    """Nightly: recompute the previous month and the current one for the whole company."""
     current = Period.containing(timezone.localdate())
-    runs = []
-    for period in (current.previous(), current):
-        run = score_run_create(period=period)
-        score_run_task.delay(run.id)
-        runs.append(run.id)
-    return runs
+    return score_periods_task([current.previous().label, current.label])
 
 
 @shared_task
 def score_periods_task(period_labels: list[str]) -> list[int]:
-    """Recompute the given periods (after a sync or an approved correction)."""
-    runs = []
-    for label in period_labels:
-        run = score_run_create(period=Period.parse(label))
-        score_run_task.delay(run.id)
-        runs.append(run.id)
-    return runs
+    """Recompute the given periods for the whole company (after a sync or an approved
+    correction)."""
+    return [score_run_start(period=Period.parse(label)).id for label in period_labels]
 
 
 @shared_task

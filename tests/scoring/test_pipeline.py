@@ -310,3 +310,14 @@ def test_runs_left_unfinished_by_a_stopped_worker_are_failed_and_cleaned(scored_
     stuck.refresh_from_db()
     assert stuck.status == RunStatus.FAILED and "worker" in stuck.error
     assert not EmployeeScore.objects.filter(run=stuck).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_job_rescores_the_previous_and_the_current_month(scored_team, monkeypatch):
+    from scoring import tasks
+
+    monkeypatch.setattr(tasks.timezone, "localdate", lambda: dt.date(2026, 11, 5))
+    run_ids = tasks.score_recent_months()
+    runs = ScoreRun.objects.filter(id__in=run_ids).order_by("period_start")
+    assert [run.period_start for run in runs] == [dt.date(2026, 10, 1), dt.date(2026, 11, 1)]
+    assert {run.status for run in runs} == {RunStatus.SUCCEEDED}
