@@ -9,17 +9,13 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Ma
 from django.utils import timezone
 
 from ingest.models import ExceptionCase, Feedback, FollowUp, Order, Ticket
+from scoring.engine.period import Period
 
 
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """[start, end) of the calendar month containing ``month``, in the company's time zone."""
-    tz = ZoneInfo(settings.TIME_ZONE)
-    first = month.replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    return (
-        dt.datetime.combine(first, dt.time.min, tzinfo=tz),
-        dt.datetime.combine(following, dt.time.min, tzinfo=tz),
-    )
+    window = Period.containing(month).window(tz=ZoneInfo(settings.TIME_ZONE))
+    return window.start.to_pydatetime(), window.end.to_pydatetime()
 
 
 def latest_order_month(employee_ids: QuerySet | list[int] | None = None) -> dt.date | None:
