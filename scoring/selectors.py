@@ -1,7 +1,5 @@
 """Reads for scoring: the inputs of a run, the results people may see, and run status."""
 
-from dataclasses import dataclass
-
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
@@ -46,39 +44,31 @@ def indicators_frame() -> pd.DataFrame:
     return pd.DataFrame.from_records(list(rows), columns=INDICATOR_COLUMNS).set_index("code")
 
 
-@dataclass(frozen=True)
-class SchemeWeights:
-    """Per level, the scheme in force on the period's last day and its global weights."""
+def schemes_in_force(period: Period) -> dict[str, dict[str, object]]:
+    """Per level, the scheme in force on the period's last day (so a past period keeps the
+    weights of its time), as a run records it: ``{"id", "name", "version", "alpha"}``."""
+    found = {level: scheme_in_force(level=level, on=period.last_day) for level in Level.values}
+    return {
+        level: {
+            "id": scheme.id,
+            "name": scheme.name,
+            "version": scheme.version,
+            "alpha": scheme.entropy_alpha,
+        }
+        for level, scheme in found.items()
+        if scheme is not None
+    }
 
-    schemes: dict[str, dict[str, object]]  # level → {"id", "name", "version", "alpha"}
-    weights: dict[str, dict[str, float]]  # level → code → global weight
 
-
-def scheme_weights(period: Period) -> SchemeWeights:
-    """The weights each level is scored with for ``period``: the scheme in force on its last
-    day, so a past period keeps the weights of its time."""
-    schemes = {level: scheme_in_force(level=level, on=period.last_day) for level in Level.values}
-    found = {level: scheme for level, scheme in schemes.items() if scheme is not None}
-    weights: dict[str, dict[str, float]] = {level: {} for level in found}
-    by_scheme = {scheme.id: [] for scheme in found.values()}
+def scheme_weights(schemes: dict[str, dict[str, object]]) -> dict[str, dict[str, float]]:
+    """Per level, the global weight of each indicator code in the given schemes (as recorded by
+    ``schemes_in_force``), read in one query."""
+    by_scheme: dict[int, dict[str, float]] = {scheme["id"]: {} for scheme in schemes.values()}
     for scheme_id, code, weight in SchemeWeight.objects.filter(scheme_id__in=by_scheme).values_list(
         "scheme_id", "indicator__code", "global_weight"
     ):
-        by_scheme[scheme_id].append((code, weight))
-    for level, scheme in found.items():
-        weights[level] = dict(by_scheme[scheme.id])
-    return SchemeWeights(
-        schemes={
-            level: {
-                "id": scheme.id,
-                "name": scheme.name,
-                "version": scheme.version,
-                "alpha": scheme.entropy_alpha,
-            }
-            for level, scheme in found.items()
-        },
-        weights=weights,
-    )
+        by_scheme[scheme_id][code] = weight
+    return {level: by_scheme[scheme["id"]] for level, scheme in schemes.items()}
 
 
 def personal_targets(period: Period, employee_ids: list[int]) -> pd.DataFrame:

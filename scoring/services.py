@@ -41,6 +41,7 @@ from scoring.selectors import (
     indicators_frame,
     personal_targets,
     scheme_weights,
+    schemes_in_force,
     scope_employee_ids,
 )
 
@@ -142,36 +143,38 @@ def score_run_plan(run: ScoreRun, *, chunk_size: int | None = None) -> list[list
         chunks[-1].append(int(team_id))
         size += members
     period = run_period(run)
-    schemes = scheme_weights(period).schemes
+    schemes = schemes_in_force(period)
     levels = set(Employee.objects.filter(id__in=employee_ids).values_list("level", flat=True))
     if levels - set(schemes):
         raise RunRefused(
             f"no weight scheme is in force on {period.last_day} for the level(s) "
             f"{', '.join(sorted(levels - set(schemes)))}"
         )
-    run.status = RunStatus.RUNNING
+    run.status = RunStatus.RUNNING  # already so in the database, by the update above
     run.started_at = timezone.now()
     run.chunks_total = len(chunks)
     run.chunks_done = 0
     run.schemes = schemes
-    run.save(update_fields=["status", "started_at", "chunks_total", "chunks_done", "schemes"])
+    run.save(update_fields=["started_at", "chunks_total", "chunks_done", "schemes"])
     return chunks
 
 
 def _weights_frame(
-    people: pd.DataFrame, codes: list[str], period: Period, scores: Callable[[], pd.DataFrame]
+    people: pd.DataFrame,
+    codes: list[str],
+    schemes: dict[str, dict[str, object]],
+    scores: Callable[[], pd.DataFrame],
 ) -> pd.DataFrame:
-    """employees × codes: each person's global weights from their level's scheme, blended with
-    entropy weights of the chunk's normalised scores (computed by ``scores`` only if needed)
-    where the scheme's α < 1."""
-    in_force = scheme_weights(period)
+    """employees × codes: each person's global weights from their level's scheme (the one the
+    run recorded when it was planned), blended with entropy weights of the chunk's normalised
+    scores (computed by ``scores`` only if needed) where the scheme's α < 1."""
     weights = pd.DataFrame(np.nan, index=people.index, columns=codes)
-    for level, by_code in in_force.weights.items():
+    for level, by_code in scheme_weights(schemes).items():
         members = people.index[people["level"] == level]
         if members.empty:
             continue
         ahp = pd.Series(by_code, dtype=float).reindex(codes).dropna()
-        alpha = float(in_force.schemes[level]["alpha"])
+        alpha = float(schemes[level]["alpha"])
         if alpha < 1.0:
             ahp = blend(ahp, entropy_weights(scores().loc[members, ahp.index]), alpha)
         weights.loc[members, ahp.index] = ahp.to_numpy()
@@ -195,7 +198,7 @@ def _targets_frame(people: pd.DataFrame, indicators: pd.DataFrame, period: Perio
 def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
     """Score the run's employees in ``team_ids`` and write their rows, hidden until the run is
     finalised. Rewrites this run's own rows for them first, so a retried task adds nothing."""
-    run.refresh_from_db(fields=["status", "chunks_total"])
+    run.refresh_from_db(fields=["status", "chunks_total", "schemes"])
     if run.status != RunStatus.RUNNING:
         return 0  # finished or failed meanwhile: a late duplicate of this task does nothing
     period = run_period(run)
@@ -220,7 +223,7 @@ def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
         raw=raw,
         people=people,
         indicators=indicators,
-        weights=_weights_frame(people, list(indicators.index), period, scores),
+        weights=_weights_frame(people, list(indicators.index), run.schemes, scores),
         targets=targets,
         config=scoring_config(),
     )
