@@ -31,9 +31,14 @@ from scoring.engine import ahp
 
 
 def _save(
-    instance: models.Model, *, user: AbstractBaseUser | None, fields: list[str], reason: str
+    instance: models.Model,
+    *,
+    user: AbstractBaseUser | None,
+    reason: str,
+    fields: list[str] | None = None,
 ) -> None:
-    """Save named fields, with the user and reason recorded in the instance's history."""
+    """Save the instance (only ``fields`` when given), with the user and reason recorded in its
+    history."""
     instance._history_user = user
     instance._change_reason = reason
     instance.save(update_fields=fields)
@@ -42,11 +47,9 @@ def _save(
 def compliance_rule_save(*, rule: ComplianceRule, user: AbstractBaseUser) -> ComplianceRule:
     """Create or change a reply-checklist rule (validated as a whole); history names ``user``."""
     rule.full_clean()
-    created = rule._state.adding
+    reason = ChangeReason.CREATED if rule._state.adding else ChangeReason.UPDATED
     with transaction.atomic():
-        rule._history_user = user
-        rule._change_reason = ChangeReason.CREATED if created else ChangeReason.UPDATED
-        rule.save()
+        _save(rule, user=user, reason=reason)
     return rule
 
 
@@ -139,10 +142,8 @@ def _draft_create(
             entropy_alpha=based_on.entropy_alpha if based_on else 1.0,
             created_by=user,
         )
-        scheme._history_user = user
-        scheme._change_reason = ChangeReason.CREATED
         scheme.full_clean()
-        scheme.save()
+        _save(scheme, user=user, reason=ChangeReason.CREATED)
         sources: dict[str, list[SchemeMatrix]] = {}
         if based_on is not None:
             for source in based_on.matrices.all():
@@ -250,9 +251,7 @@ def scheme_judgments_set(
                 items=template.items,
                 judgments=array.tolist(),
             )
-            record._history_user = user
-            record._change_reason = ChangeReason.JUDGMENTS
-            record.save()
+            _save(record, user=user, reason=ChangeReason.JUDGMENTS)
         else:
             record.judgments = array.tolist()
             _save(record, user=user, fields=["judgments"], reason=ChangeReason.JUDGMENTS)
