@@ -328,24 +328,21 @@ def _publish(run: ScoreRun) -> None:
     ).exclude(run=run)
     if run.team_id is not None:
         previous = previous.filter(employee_id__in=scored)
-    with transaction.atomic():
-        _results_write_fast()
-        # The previous results go first (a company run also drops people no longer scored), so
-        # the new ones can become current in the statement that writes ranks and grades.
-        _scores_delete(previous)
+    _results_write_fast()
+    # The previous results go first (a company run also drops people no longer scored), so
+    # the new ones can become current in the statement that writes ranks and grades.
+    _scores_delete(previous)
+    frame_bulk_update(EmployeeScore, ranked.loc[mine.index, ["id", "is_current", *FINAL_COLUMNS]])
+    if not others.empty:
         frame_bulk_update(
-            EmployeeScore, ranked.loc[mine.index, ["id", "is_current", *FINAL_COLUMNS]]
+            EmployeeScore,
+            ranked.loc[others.index, ["id", "company_rank", "company_percentile"]],
         )
-        if not others.empty:
-            frame_bulk_update(
-                EmployeeScore,
-                ranked.loc[others.index, ["id", "company_rank", "company_percentile"]],
-            )
-        run.status = RunStatus.SUCCEEDED
-        run.progress = 100
-        run.employees = len(mine)
-        run.finished_at = timezone.now()
-        run.save(update_fields=["status", "progress", "employees", "finished_at"])
+    run.status = RunStatus.SUCCEEDED
+    run.progress = 100
+    run.employees = len(mine)
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "progress", "employees", "finished_at"])
 
 
 def targets_raise(
