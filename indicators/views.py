@@ -1,14 +1,12 @@
 """Pages: the indicator manual (everyone) and the AHP weight editor (admins)."""
 
-from collections.abc import Callable
 from fractions import Fraction
-from functools import wraps
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +29,7 @@ from indicators.selectors import (
     scheme_versions,
 )
 from org.models import Level
+from org.views import allowed_if
 from scoring.engine.ahp import SAATY_SCALE
 
 # Saaty's scale as the editor offers it, strongest preference for the row item first.
@@ -40,15 +39,8 @@ SCALE_CHOICES = [
 ]
 
 
-def admin_only(view: Callable) -> Callable:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not catalog_editable_by(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# The catalog's own rule decides who edits weights (see ``catalog_editable_by``).
+admin_only = allowed_if(catalog_editable_by)
 
 
 @login_required

@@ -5,6 +5,7 @@ from functools import wraps
 from statistics import mean
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -27,20 +28,25 @@ from org.selectors import (
 )
 
 
-def role_required(*roles: Role) -> Callable:
-    """Let signed-in users holding one of ``roles`` through; refuse the rest with 403."""
+def allowed_if(may_enter: Callable[[AbstractBaseUser], bool]) -> Callable:
+    """Let signed-in users for whom ``may_enter`` holds through; refuse the rest with 403."""
 
     def decorate(view: Callable) -> Callable:
         @login_required
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if user_role(request.user) not in roles:
+            if not may_enter(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorate
+
+
+def role_required(*roles: Role) -> Callable:
+    """Let signed-in users holding one of ``roles`` through; refuse the rest with 403."""
+    return allowed_if(lambda user: user_role(user) in roles)
 
 
 @login_required
