@@ -14,13 +14,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, connections, models
 from django.db.models import (
-    DateTimeField,
-    DurationField,
-    ExpressionWrapper,
     F,
     Q,
     QuerySet,
-    Value,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -41,7 +37,6 @@ from indicators.models import (
 from indicators.weights import TIERS_MATRIX, matrix_outcome
 from indicators.wording import inconsistency_message, matrix_label, saaty_label
 from ingest.models import (
-    MAX_NODE_THRESHOLD_HOURS,
     ExceptionCase,
     Feedback,
     FollowUp,
@@ -184,14 +179,6 @@ def scheme_changes(scheme: WeightScheme) -> list[Change]:
 def period_window(period: Period) -> Window:
     """The period in the company's time zone, with open clocks stopping now if it is running."""
     return period.window(tz=ZoneInfo(settings.TIME_ZONE), as_of=pd.Timestamp(timezone.now()))
-
-
-def _node_deadline() -> ExpressionWrapper:
-    """A node's deadline: its start plus its threshold."""
-    hours = ExpressionWrapper(
-        F("threshold_hours") * Value(dt.timedelta(hours=1)), output_field=DurationField()
-    )
-    return ExpressionWrapper(F("started_at") + hours, output_field=DateTimeField())
 
 
 def _field_of(model: type[models.Model], path: str) -> models.Field:
@@ -346,15 +333,9 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
             Q(submitted_at__gte=previous, submitted_at__lt=end)
             | Q(delivered_at__gte=start, delivered_at__lt=end)
         ),
-        # A node counts in the period its deadline (start + threshold) falls in; thresholds are
-        # at most a month (a database constraint), which bounds the index range to read.
-        "nodes": of_roster(OrderNode.objects, "order__merchandiser_id")
-        .annotate(deadline=_node_deadline())
-        .filter(
-            started_at__gte=start - pd.Timedelta(hours=MAX_NODE_THRESHOLD_HOURS),
-            started_at__lt=end,
-            deadline__gte=start,
-            deadline__lt=end,
+        # A node counts in the period its deadline (start + threshold) falls in.
+        "nodes": of_roster(OrderNode.objects, "order__merchandiser_id").filter(
+            due_at__gte=start, due_at__lt=end
         ),
         "follow_ups": of_roster(FollowUp.objects, "employee_id").filter(
             occurred_at__gte=start, occurred_at__lt=end

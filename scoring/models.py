@@ -164,12 +164,16 @@ class EmployeeScore(models.Model):
 class IndicatorScore(models.Model):
     # No separate index on either key: the unique (employee score, indicator) constraint serves
     # reading a score's indicators, and each index would slow the 170,000-row writes of a run.
+    # No database foreign keys either: their checks at commit cost a run 1–2 seconds, and the
+    # rows are only written by the scoring service, from ids it read in the same transaction,
+    # and deleted with their employee score (``_scores_delete``); indicators are never deleted.
     employee_score = models.ForeignKey(
         EmployeeScore,
         verbose_name=_("employee score"),
         on_delete=models.CASCADE,
         related_name="indicators",
         db_index=False,
+        db_constraint=False,
     )
     indicator = models.ForeignKey(
         IndicatorDefinition,
@@ -177,6 +181,7 @@ class IndicatorScore(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     raw = models.FloatField(_("raw value"), null=True)
     target = models.FloatField(_("target used"), null=True)

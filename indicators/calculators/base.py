@@ -36,7 +36,7 @@ FRAME_COLUMNS: dict[str, list[str]] = {
         "is_refunded",
         "has_complaint",
     ],
-    "nodes": ["merchandiser_id", "started_at", "completed_at", "threshold_hours"],
+    "nodes": ["merchandiser_id", "due_at", "completed_at"],
     "follow_ups": ["employee_id", "occurred_at", "message"],
     "feedback": ["employee_id", "submitted_at", "csat", "comment"],
     "exceptions": ["handler_id", "detected_at", "coordination_started_at", "resolved_at"],
@@ -85,6 +85,8 @@ Calculator = Callable[[RecordFrames, Window], pd.Series]
 
 def utc(values: pd.Series) -> pd.Series:
     """A column of instants as UTC ``datetime64`` (NaT for missing), whatever it arrived as."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype) and str(values.dtype.tz) == "UTC":
+        return values  # as the selector reads them: converting again would copy every value
     return pd.to_datetime(values, utc=True)
 
 

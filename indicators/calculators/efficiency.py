@@ -3,7 +3,6 @@
 import pandas as pd
 
 from indicators.calculators.base import (
-    HOUR,
     RecordFrames,
     as_float,
     clip_to_cutoff,
@@ -41,7 +40,7 @@ def node_on_time_rate(frames: RecordFrames, window: Window) -> pd.Series:
     still running, a deadline not yet reached does not count yet.
     """
     nodes = frames.nodes
-    deadline = utc(nodes["started_at"]) + as_float(nodes["threshold_hours"]) * HOUR
+    deadline = utc(nodes["due_at"])
     due = (deadline >= window.start) & (deadline < window.cutoff)
     completed = utc(nodes["completed_at"])
     on_time = completed.notna() & (completed <= deadline)

@@ -44,7 +44,16 @@ _order_ids = itertools.count(1)
 
 
 def frames(**tables: pd.DataFrame) -> RecordFrames:
+    if "nodes" in tables:
+        tables["nodes"] = with_due(tables["nodes"])
     return RecordFrames(employees=EMPLOYEES, **tables)
+
+
+def with_due(nodes: pd.DataFrame) -> pd.DataFrame:
+    """Nodes written as start + threshold, with the deadline ingestion stores beside them."""
+    return nodes.assign(
+        due_at=nodes["started_at"] + pd.to_timedelta(nodes["threshold_hours"], unit="h")
+    )
 
 
 def table(columns: str, *rows: tuple) -> pd.DataFrame:
@@ -627,19 +636,21 @@ def test_a_running_period_stops_open_clocks_when_the_data_was_read():
                 "has_complaint": [False],
             }
         ),
-        nodes=pd.DataFrame(
-            {
-                "order_id": [1, 1],
-                "merchandiser_id": [1, 1],
-                "node": ["requirement", "stock_check"],
-                # Due 9 October (missed, still open: late) and 11 October (not yet due).
-                "started_at": [
-                    pd.Timestamp("2026-10-08 04:00", tz="UTC"),
-                    pd.Timestamp("2026-10-10 04:00", tz="UTC"),
-                ],
-                "completed_at": [pd.NaT, pd.NaT],
-                "threshold_hours": [24.0, 24.0],
-            }
+        nodes=with_due(
+            pd.DataFrame(
+                {
+                    "order_id": [1, 1],
+                    "merchandiser_id": [1, 1],
+                    "node": ["requirement", "stock_check"],
+                    # Due 9 October (missed, still open: late) and 11 October (not yet due).
+                    "started_at": [
+                        pd.Timestamp("2026-10-08 04:00", tz="UTC"),
+                        pd.Timestamp("2026-10-10 04:00", tz="UTC"),
+                    ],
+                    "completed_at": [pd.NaT, pd.NaT],
+                    "threshold_hours": [24.0, 24.0],
+                }
+            )
         ),
     )
     assert CALCULATORS["order_response_time"](frames, window).tolist() == [4.0]

@@ -1,0 +1,107 @@
+"""What every connector shares: the Batch it yields, the error it raises and the factory.
+
+A connector reads raw rows from one outside source (a REST API, a SQL database, a CSV or XLSX
+file) and yields them in order, in batches. It knows nothing of models, field mappings or
+cursors: the sync service maps each batch, commits it and computes the next cursor from the rows
+it has committed, so a connector only passes the stored ``since`` value on to the source.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.utils.translation import gettext
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Raw rows exactly as the source gives them (keys are the source's field names).
+
+    ``first_row`` is the 1-based position of ``rows[0]`` in the whole read, so ``rows[i]`` is row
+    ``first_row + i`` in error reports. For files it is the row number a person sees in Excel.
+    """
+
+    rows: list[dict[str, object]]
+    first_row: int
+
+
+class ConnectorError(Exception):
+    """A source could not be read; the message says which URL, file or query and what went wrong.
+
+    Messages are shown to the people who set up the source, so they are translated and short.
+    """
+
+
+class Connector(Protocol):
+    def batches(self, *, since: str | None, batch_size: int) -> Iterator[Batch]:
+        """Yield every row changed after ``since`` (every row when None), in order.
+
+        Batches hold at most ``batch_size`` rows.
+        """
+        ...
+
+
+KINDS = ("rest", "sql", "file")
+
+
+def connector_for(
+    kind: str, config: dict, *, secrets: Mapping[str, str] | None = None
+) -> Connector:
+    """The connector for a source of this kind, its config checked and its secrets resolved.
+
+    ``secrets`` is an environment-like mapping for the config's ``*_env`` references
+    (default ``os.environ``). Raises ConnectorError for an unknown kind, a malformed config or a
+    missing environment variable.
+    """
+    # Imported here because each connector module imports this one, and so that a source of one
+    # kind never loads the drivers of the others.
+    from ingest.connectors.files import FileConnector
+    from ingest.connectors.rest import RestConnector
+    from ingest.connectors.sql import SqlConnector
+
+    secrets = os.environ if secrets is None else secrets
+    if kind == "rest":
+        return RestConnector(config, secrets=secrets)
+    if kind == "sql":
+        return SqlConnector(config, secrets=secrets)
+    if kind == "file":
+        return FileConnector(config)
+    raise ConnectorError(
+        gettext("Unknown source kind %(kind)s (expected one of: %(kinds)s).")
+        % {"kind": kind, "kinds": ", ".join(KINDS)}
+    )
+
+
+def secret_from(secrets: Mapping[str, str], variable: str) -> str:
+    """The value of environment variable ``variable``; ConnectorError naming it when unset."""
+    try:
+        return secrets[variable]
+    except KeyError:
+        raise ConnectorError(
+            gettext("Environment variable %(name)s is not set.") % {"name": variable}
+        ) from None
+
+
+def required_setting(config: Mapping[str, object], key: str) -> object:
+    """``config[key]``; ConnectorError naming the setting when it is missing or empty."""
+    value = config.get(key)
+    if value is None or value == "":
+        raise ConnectorError(gettext("The setting %(key)s is missing.") % {"key": key})
+    return value
+
+
+def invalid_setting(key: str, value: object) -> ConnectorError:
+    """The error for a setting whose value cannot be used."""
+    return ConnectorError(
+        gettext("The setting %(key)s has an invalid value: %(value)r.")
+        % {"key": key, "value": value}
+    )
+
+
+def check_batch_size(batch_size: int) -> None:
+    """Reject a batch size that would make a connector loop forever or yield nothing."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, not {batch_size}")

@@ -1,0 +1,479 @@
+"""The record types a source can feed, how a declarative mapping turns raw source rows into them,
+and the canonical form of a record that the ledger hashes.
+
+A mapping (``Source.mappings[record_type]``) is JSON an admin writes, for example::
+
+    {
+      "fetch": {"query": "SELECT … WHERE (:since IS NULL OR write_date > :since) ORDER BY …"},
+      "cursor_field": "write_date",
+      "timezone": "Asia/Shanghai",
+      "fields": {"external_id": "name", "submitted_at": "date_order", "merchandiser": "user_login",
+                 "customer": "partner_ref", "amount": "amount_total", "status": "state"},
+      "values": {"status": {"已确认": "confirmed", "sale": "confirmed"}},
+      "constants": {"currency": "CNY"},
+      "lookups": {"merchandiser": "employee_no", "customer": "external_id",
+                  "order": {"by": "external_id", "source": "erp"}}
+    }
+
+``fields`` maps perf fields (model field names; a relation by its name) to source fields.
+``values`` translates source values (``"已确认"`` → ``confirmed``), ``constants`` sets fields the
+source lacks, ``timezone`` is the zone of naive timestamps, ``lookups`` says how a related
+employee, customer or order is found, and ``cursor_field`` is the source field whose largest
+value is the incremental cursor. ``fetch`` overrides the source's connection settings for this
+record type (its query, URL or sheet).
+
+Everything here works on whole batches with pandas; only ``lookup_ids`` touches the database.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ingest.models import Feedback, FollowUp, Order, OrderNode, Ticket
+from org.models import Customer, Employee
+
+# Fields perf maintains itself: never mapped, never part of a record's canonical content.
+OWN_FIELDS = {"id", "created_at", "updated_at"}
+TRUE_WORDS = {"1", "true", "t", "yes", "y", "是", "对", "真"}
+FALSE_WORDS = {"0", "false", "f", "no", "n", "否", "错", "假", ""}
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """How a relation's target is found from a source value: by one of ``fields`` of ``model``."""
+
+    model: type[models.Model]
+    fields: tuple[str, ...]
+    scoped_by_source: bool = False  # orders are unique per source, not globally
+
+
+def _node_due(frame: pd.DataFrame) -> pd.DataFrame:
+    hours = pd.to_numeric(frame["threshold_hours"], errors="coerce")
+    return frame.assign(due_at=frame["started_at"] + pd.to_timedelta(hours, unit="h"))
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """A kind of record a source can feed: its model, the key an upsert matches on, its relations
+    and the fields perf derives from others."""
+
+    key: str
+    label: str
+    model: type[models.Model]
+    natural_key: tuple[str, ...]
+    lookups: dict[str, Lookup] = field(default_factory=dict)
+    derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    derived: tuple[str, ...] = ()
+
+    def fields(self) -> list[models.Field]:
+        """The model's fields a mapping may fill, by name."""
+        return [
+            f
+            for f in self.model._meta.concrete_fields
+            if f.name not in OWN_FIELDS and f.name not in self.derived
+        ]
+
+    def content_fields(self) -> list[models.Field]:
+        """The fields that make up a record's canonical content, sorted by column name."""
+        fields = [f for f in self.model._meta.concrete_fields if f.name not in OWN_FIELDS]
+        return sorted(fields, key=lambda f: f.attname)
+
+
+_EMPLOYEE = Lookup(Employee, ("employee_no", "user__username"))
+_CUSTOMER = Lookup(Customer, ("external_id", "name"))
+_ORDER = Lookup(Order, ("external_id",), scoped_by_source=True)
+
+RECORD_TYPES: dict[str, RecordType] = {
+    record.key: record
+    for record in [
+        RecordType(
+            "customer",
+            gettext_lazy("Customers"),
+            Customer,
+            ("external_id",),
+        ),
+        RecordType(
+            "order",
+            gettext_lazy("Orders"),
+            Order,
+            ("source", "external_id"),
+            {"merchandiser": _EMPLOYEE, "customer": _CUSTOMER},
+        ),
+        RecordType(
+            "order_node",
+            gettext_lazy("Order process nodes"),
+            OrderNode,
+            ("order", "node"),
+            {"order": _ORDER},
+            derive=_node_due,
+            derived=("due_at",),
+        ),
+        RecordType(
+            "feedback",
+            gettext_lazy("Customer feedback"),
+            Feedback,
+            ("source", "external_id"),
+            {"employee": _EMPLOYEE, "customer": _CUSTOMER, "order": _ORDER},
+        ),
+        RecordType(
+            "follow_up",
+            gettext_lazy("Follow-ups"),
+            FollowUp,
+            ("source", "external_id"),
+            {"employee": _EMPLOYEE, "customer": _CUSTOMER, "order": _ORDER},
+        ),
+        RecordType(
+            "ticket",
+            gettext_lazy("Tickets"),
+            Ticket,
+            ("source", "external_id"),
+            {"employee": _EMPLOYEE, "customer": _CUSTOMER, "order": _ORDER},
+        ),
+    ]
+}
+# A source's record types sync in this order, so relations find what they point to.
+SYNC_ORDER = list(RECORD_TYPES)
+RECORD_TYPE_OF_MODEL = {record.model: record for record in RECORD_TYPES.values()}
+
+
+class MappingError(ValueError):
+    """The mapping itself is wrong (not a row): unknown field, time zone or lookup."""
+
+
+@dataclass
+class Rejections:
+    """Row problems found in a batch: per row position, every (field, message)."""
+
+    reasons: dict[int, list[dict[str, str]]] = field(default_factory=dict)
+
+    def add(self, positions, field_name: str, messages) -> None:
+        """Record ``messages`` (one string, or one per position) against ``field_name``."""
+        if isinstance(messages, str):
+            messages = [messages] * len(positions)
+        for position, message in zip(positions, messages, strict=True):
+            self.reasons.setdefault(int(position), []).append(
+                {"field": field_name, "message": str(message)}
+            )
+
+    @property
+    def positions(self) -> list[int]:
+        return sorted(self.reasons)
+
+
+def mapping_check(record_type: str, mapping: Mapping) -> RecordType:
+    """The record type of a mapping, or ``MappingError`` naming what is wrong with the mapping."""
+    if record_type not in RECORD_TYPES:
+        raise MappingError(
+            _("Unknown record type {name!r}; known: {known}.").format(
+                name=record_type, known=", ".join(RECORD_TYPES)
+            )
+        )
+    spec = RECORD_TYPES[record_type]
+    names = {f.name for f in spec.fields()}
+    for target in [*mapping.get("fields", {}), *mapping.get("constants", {})]:
+        if target not in names:
+            raise MappingError(
+                _("{record_type}: perf has no field {field!r}.").format(
+                    record_type=record_type, field=target
+                )
+            )
+    for relation, how in mapping.get("lookups", {}).items():
+        by = how["by"] if isinstance(how, dict) else how
+        if relation not in spec.lookups or by not in spec.lookups[relation].fields:
+            raise MappingError(
+                _("{record_type}: {relation!r} cannot be looked up by {by!r}.").format(
+                    record_type=record_type, relation=relation, by=by
+                )
+            )
+    _zone(mapping)
+    return spec
+
+
+def _zone(mapping: Mapping) -> ZoneInfo:
+    name = mapping.get("timezone", "Asia/Shanghai")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise MappingError(_("Unknown time zone {name!r}.").format(name=name)) from exc
+
+
+def _present(values: pd.Series) -> pd.Series:
+    """Which raw values hold something (not None, NaN or blank text)."""
+    text = values.astype(str).str.strip()
+    return values.notna() & (text != "") & (text.str.lower() != "nan")
+
+
+def _instants(values: pd.Series, zone: ZoneInfo) -> pd.Series:
+    """Raw timestamps as UTC; naive ones are read in ``zone``. Unparseable → NaT."""
+
+    def one(value) -> pd.Timestamp:
+        try:
+            stamp = pd.Timestamp(value)
+        except (ValueError, TypeError, OverflowError):
+            return pd.NaT
+        if stamp is pd.NaT:
+            return pd.NaT
+        if stamp.tzinfo is None:
+            try:
+                stamp = stamp.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+            except (ValueError, TypeError):
+                return pd.NaT
+        return stamp.tz_convert("UTC")
+
+    try:
+        parsed = pd.to_datetime(values, errors="raise", format="mixed")
+    except (ValueError, TypeError, OverflowError):
+        parsed = None
+    if parsed is not None and isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        return parsed.dt.tz_convert("UTC")
+    if parsed is not None and parsed.dtype.kind == "M":
+        return parsed.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
+    return pd.to_datetime(values.map(one), utc=True)
+
+
+def _typed_column(
+    model_field: models.Field, values: pd.Series, zone: ZoneInfo
+) -> tuple[pd.Series, pd.Series, str]:
+    """``(typed values, bad mask, message for bad values)`` of one present-valued raw column."""
+    if isinstance(model_field, models.DateTimeField):
+        typed = _instants(values, zone)
+        return typed, typed.isna(), _("not a date and time")
+    if isinstance(model_field, models.DateField):
+        typed = _instants(values, zone)
+        local = typed.dt.tz_convert(zone).dt.tz_localize(None).dt.normalize()
+        return local, typed.isna(), _("not a date")
+    if isinstance(model_field, models.BooleanField):
+        words = values.astype(str).str.strip().str.lower()
+        typed = pd.Series(np.where(words.isin(TRUE_WORDS), True, False), index=values.index)
+        return typed, ~(words.isin(TRUE_WORDS) | words.isin(FALSE_WORDS)), _("not yes or no")
+    if isinstance(model_field, (models.DecimalField, models.IntegerField)):
+        typed = pd.to_numeric(values, errors="coerce")
+        bad = typed.isna()
+        if isinstance(model_field, models.DecimalField):
+            return typed.round(model_field.decimal_places), bad, _("not a number")
+        bad |= typed.notna() & (typed != typed.round())
+        if isinstance(
+            model_field,
+            (
+                models.PositiveIntegerField,
+                models.PositiveSmallIntegerField,
+                models.PositiveBigIntegerField,
+            ),
+        ):
+            bad |= typed < 0
+            return typed, bad, _("not a whole number of zero or more")
+        return typed, bad, _("not a whole number")
+    typed = values.map(lambda value: value if isinstance(value, str) else str(value)).str.strip()
+    bad = pd.Series(False, index=values.index)
+    if model_field.max_length:
+        bad = typed.str.len() > model_field.max_length
+        return typed, bad, _("longer than {n} characters").format(n=model_field.max_length)
+    return typed, bad, ""
+
+
+def _required(model_field: models.Field) -> bool:
+    return not (model_field.null or model_field.has_default() or model_field.blank)
+
+
+def _default(model_field: models.Field):
+    if model_field.has_default():
+        return model_field.get_default()
+    return "" if model_field.blank and not model_field.null else None
+
+
+@dataclass
+class Validated:
+    """A batch after validation: typed rows (indexed by batch position, columns by attname)
+    whose relations still hold source values, and the rejections."""
+
+    frame: pd.DataFrame
+    rejections: Rejections
+    mapped: list[str]  # attnames the mapping (or its constants) sets
+
+
+def rows_validate(spec: RecordType, mapping: Mapping, raw: pd.DataFrame) -> Validated:
+    """Apply ``mapping`` to raw source rows and check every value: types, required fields,
+    allowed choices. Relations are left as source values for ``relations_resolve``."""
+    zone = _zone(mapping)
+    fields_by_name = {f.name: f for f in spec.fields()}
+    sources = mapping.get("fields", {})
+    constants = mapping.get("constants", {})
+    value_maps = mapping.get("values", {})
+    rejections = Rejections()
+    out = pd.DataFrame(index=raw.index)
+    mapped = []
+    for name, model_field in fields_by_name.items():
+        if name == "source":
+            continue  # set by the sync from the Source itself
+        if name in sources:
+            column = sources[name]
+            values = raw[column] if column in raw else pd.Series(None, index=raw.index)
+            if column not in raw and len(raw):
+                rejections.add(
+                    raw.index,
+                    name,
+                    _("the source row has no field {column!r}").format(column=column),
+                )
+        elif name in constants:
+            values = pd.Series([constants[name]] * len(raw), index=raw.index, dtype=object)
+        else:
+            if _required(model_field) and name not in spec.lookups:
+                rejections.add(raw.index, name, _("required, but the mapping does not fill it"))
+            continue
+        mapped.append(model_field.attname)
+        if name in value_maps:
+            translated = values.map(
+                lambda value, table=value_maps[name]: table.get(str(value).strip(), value)
+                if value is not None
+                else value
+            )
+            values = translated
+        present = _present(values)
+        missing = ~present
+        if _required(model_field) and missing.any():
+            rejections.add(raw.index[missing], name, _("required, but empty"))
+        if name in spec.lookups:
+            out[model_field.attname] = values.where(present, None).map(
+                lambda value: str(value).strip() if value is not None else None
+            )
+            continue
+        typed, bad, message = _typed_column(model_field, values[present], zone)
+        bad = bad.reindex(values.index, fill_value=False) & present
+        if bad.any():
+            rejections.add(
+                raw.index[bad],
+                name,
+                [f"{message}: {values[position]!r}" for position in raw.index[bad]],
+            )
+        if model_field.choices and present.any():
+            allowed = {str(choice) for choice, _label in model_field.flatchoices}
+            unknown = present & ~values.astype(str).str.strip().isin(allowed) & ~bad
+            if unknown.any():
+                rejections.add(
+                    raw.index[unknown],
+                    name,
+                    [
+                        _("unknown value {value!r} (allowed: {allowed})").format(
+                            value=values[position], allowed=", ".join(sorted(allowed))
+                        )
+                        for position in raw.index[unknown]
+                    ],
+                )
+        column = typed.reindex(values.index)
+        if missing.any():
+            column = column.astype(object).where(present, _default(model_field))
+        out[model_field.attname] = column
+    if spec.derive is not None and len(out):
+        out = spec.derive(out)
+    return Validated(frame=out, rejections=rejections, mapped=mapped)
+
+
+def lookup_ids(
+    lookup: Lookup, by: str, values: list[str], *, source_name: str | None
+) -> dict[str, int]:
+    """Source value → id of the related record (one query)."""
+    queryset = lookup.model.objects.filter(**{f"{by}__in": values})
+    if lookup.scoped_by_source and source_name is not None:
+        queryset = queryset.filter(source=source_name)
+    return {str(key): pk for key, pk in queryset.values_list(by, "pk")}
+
+
+def relations_resolve(
+    spec: RecordType, mapping: Mapping, validated: Validated, *, source_name: str
+) -> None:
+    """Replace the source values of relations by ids, rejecting rows whose employee, customer
+    or order perf does not know. One query per relation."""
+    frame = validated.frame
+    for relation, lookup in spec.lookups.items():
+        attname = spec.model._meta.get_field(relation).attname
+        if attname not in frame:
+            continue
+        how = mapping.get("lookups", {}).get(relation, lookup.fields[0])
+        by = how["by"] if isinstance(how, dict) else how
+        scope = how.get("source", source_name) if isinstance(how, dict) else source_name
+        values = frame[attname]
+        present = values.notna()
+        ids = lookup_ids(lookup, by, values[present].unique().tolist(), source_name=scope)
+        resolved = values.map(ids)
+        unknown = present & resolved.isna()
+        if unknown.any():
+            validated.rejections.add(
+                frame.index[unknown],
+                relation,
+                [
+                    _("unknown {model} {value!r} (looked up by {by})").format(
+                        model=lookup.model._meta.verbose_name, value=value, by=by
+                    )
+                    for value in values[unknown]
+                ],
+            )
+        frame[attname] = resolved.astype("Int64")
+
+
+def _instant_micros(values: pd.Series) -> pd.Series:
+    stamps = pd.to_datetime(values, utc=True)
+    micros = (stamps - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(microseconds=1)
+    return micros.astype("Int64").astype(str)
+
+
+def _json_column(model_field: models.Field, values: pd.Series) -> pd.Series:
+    """One field's values as JSON literals, the same whatever Python or pandas type they came in:
+    instants as UTC epoch microseconds, dates as ISO text, decimals as text with the field's
+    places."""
+    missing = values.isna().to_numpy()
+    if missing.all():
+        return pd.Series("null", index=values.index)
+    if isinstance(model_field, models.DateTimeField):
+        text = _instant_micros(values.where(~missing, None))
+    elif isinstance(model_field, models.DateField):
+        text = pd.to_datetime(values.where(~missing, None)).dt.strftime('"%Y-%m-%d"')
+    elif isinstance(model_field, models.BooleanField):
+        text = values.map(lambda value: "true" if value else "false")
+    elif isinstance(model_field, models.DecimalField):
+        places = model_field.decimal_places
+        text = pd.to_numeric(values.where(~missing, None)).map(
+            lambda number: f'"{number:.{places}f}"'
+        )
+    elif isinstance(model_field, (models.IntegerField, models.ForeignKey, models.AutoField)):
+        text = pd.to_numeric(values.where(~missing, None)).astype("Int64").astype(str)
+    else:
+        text = values.map(lambda value: json.dumps(str(value), ensure_ascii=False))
+    return text.astype(object).where(~missing, "null")
+
+
+def canonical_contents(spec: RecordType, frame: pd.DataFrame) -> pd.Series:
+    """Each row's canonical content: compact JSON with sorted keys (what ``json.dumps(…,
+    sort_keys=True)`` gives), so the same record reads the same from a sync batch, a database
+    row or a stored ledger entry."""
+    fields = spec.content_fields()
+    if frame.empty:
+        return pd.Series([], dtype=object, index=frame.index)
+    parts = [f'"{f.attname}":' + _json_column(f, frame[f.attname]) for f in fields]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + "," + part
+    return "{" + joined + "}"
+
+
+def content_hash(content: str) -> str:
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def canonical_text(content: Mapping) -> str:
+    """A stored content dict back as its canonical text."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def record_values(spec: RecordType, queryset: models.QuerySet) -> pd.DataFrame:
+    """Records' content fields (and ids) as a frame, indexed by id: one query."""
+    columns = ["id", *[f.attname for f in spec.content_fields()]]
+    rows = list(queryset.order_by().values_list(*columns))
+    return pd.DataFrame.from_records(rows, columns=columns).set_index("id", drop=False)
