@@ -707,6 +707,12 @@ class SyncRun(models.Model):
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     batches = models.PositiveIntegerField(_("batches committed"), default=0)
     record_type = models.CharField(_("current record type"), max_length=32, blank=True)
+    periods = models.JSONField(
+        _("months touched"),
+        default=list,
+        blank=True,
+        help_text=_("Months (YYYY-MM) whose records the run created or changed: rescored after."),
+    )
     error = models.TextField(_("error"), blank=True)
 
     class Meta:

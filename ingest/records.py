@@ -72,6 +72,8 @@ class RecordType:
     lookups: dict[str, Lookup] = field(default_factory=dict)
     derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None
     derived: tuple[str, ...] = ()
+    # The instant that places a record in a scoring period (none: the record is not scored).
+    period_field: str | None = None
 
     def fields(self) -> list[models.Field]:
         """The model's fields a mapping may fill, by name."""
@@ -106,6 +108,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             Order,
             ("source", "external_id"),
             {"merchandiser": _EMPLOYEE, "customer": _CUSTOMER},
+            period_field="submitted_at",
         ),
         RecordType(
             "order_node",
@@ -115,6 +118,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             {"order": _ORDER},
             derive=_node_due,
             derived=("due_at",),
+            period_field="due_at",
         ),
         RecordType(
             "feedback",
@@ -122,6 +126,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             Feedback,
             ("source", "external_id"),
             {"employee": _EMPLOYEE, "customer": _CUSTOMER, "order": _ORDER},
+            period_field="submitted_at",
         ),
         RecordType(
             "follow_up",
@@ -129,6 +134,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             FollowUp,
             ("source", "external_id"),
             {"employee": _EMPLOYEE, "customer": _CUSTOMER, "order": _ORDER},
+            period_field="occurred_at",
         ),
         RecordType(
             "ticket",
@@ -136,6 +142,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             Ticket,
             ("source", "external_id"),
             {"employee": _EMPLOYEE, "customer": _CUSTOMER, "order": _ORDER},
+            period_field="opened_at",
         ),
     ]
 }
@@ -244,12 +251,13 @@ def _typed_column(
 ) -> tuple[pd.Series, pd.Series, str]:
     """``(typed values, bad mask, message for bad values)`` of one present-valued raw column."""
     if isinstance(model_field, models.DateTimeField):
-        typed = _instants(values, zone)
+        # perf keeps times to the second: the ledger's content must match what is stored.
+        typed = _instants(values, zone).dt.floor("s")
         return typed, typed.isna(), _("not a date and time")
     if isinstance(model_field, models.DateField):
         typed = _instants(values, zone)
-        local = typed.dt.tz_convert(zone).dt.tz_localize(None).dt.normalize()
-        return local, typed.isna(), _("not a date")
+        days = typed.dt.tz_convert(zone).dt.date
+        return days, typed.isna(), _("not a date")
     if isinstance(model_field, models.BooleanField):
         words = values.astype(str).str.strip().str.lower()
         typed = pd.Series(np.where(words.isin(TRUE_WORDS), True, False), index=values.index)
@@ -376,6 +384,14 @@ def rows_validate(spec: RecordType, mapping: Mapping, raw: pd.DataFrame) -> Vali
     return Validated(frame=out, rejections=rejections, mapped=mapped)
 
 
+def months_of(spec: RecordType, frame: pd.DataFrame, zone: ZoneInfo) -> set[str]:
+    """The months (``YYYY-MM``, company time) the records fall in for scoring."""
+    if spec.period_field is None or frame.empty:
+        return set()
+    stamps = pd.to_datetime(frame[spec.period_field], utc=True).dropna()
+    return set(stamps.dt.tz_convert(zone).dt.strftime("%Y-%m"))
+
+
 def lookup_ids(
     lookup: Lookup, by: str, values: list[str], *, source_name: str | None
 ) -> dict[str, int]:
@@ -463,8 +479,29 @@ def canonical_contents(spec: RecordType, frame: pd.DataFrame) -> pd.Series:
     return "{" + joined + "}"
 
 
+GENESIS_HASH = "0" * 64
+
+
 def content_hash(content: str) -> str:
     return hashlib.sha256(content.encode()).hexdigest()
+
+
+def entry_hash(
+    *,
+    previous: str,
+    record_type: str,
+    record_id: int,
+    action: str,
+    content_digest: str,
+    actor: str,
+    recorded_at: str,
+) -> str:
+    """A ledger entry's hash: over the previous entry's hash and everything the entry states,
+    so rewriting any entry (or the content it holds) breaks every hash after it."""
+    text = "|".join(
+        [previous, record_type, str(record_id), action, content_digest, actor, recorded_at]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def canonical_text(content: Mapping) -> str:

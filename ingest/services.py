@@ -1,30 +1,63 @@
 """Writes of operational records: bulk loading of generated or imported tables; the demo seed."""
 
 import datetime as dt
+import hashlib
 import io
 import json
-from collections.abc import Iterator
+import secrets
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+from ingest.connectors import connector_for
 from ingest.models import (
     ExceptionCase,
     Feedback,
     FollowUp,
+    LedgerAction,
+    LedgerEntry,
     Order,
     OrderNode,
     PeerReview,
+    RejectedRow,
+    Source,
     Suggestion,
+    SyncRun,
+    SyncStatus,
+    SyncTrigger,
     Ticket,
     TrainingRecord,
+)
+from ingest.records import (
+    GENESIS_HASH,
+    RECORD_TYPE_OF_MODEL,
+    SYNC_ORDER,
+    MappingError,
+    RecordType,
+    Rejections,
+    canonical_contents,
+    content_hash,
+    entry_hash,
+    mapping_check,
+    months_of,
+    record_values,
+    relations_resolve,
+    rows_validate,
 )
 from ingest.seed.company import Company, Scale, generate
 from org.models import Customer, Employee, Role, Team
@@ -57,7 +90,7 @@ def _format_column(field: models.Field, values: pd.Series, *, postgres: bool) ->
     """
     missing = values.isna().to_numpy()
     if isinstance(field, models.DateTimeField):
-        seconds = np.floor(values.to_numpy(dtype=float, na_value=np.nan))
+        seconds = np.floor(_epoch_seconds(values))
         stamps = np.datetime_as_string(
             np.where(missing, 0, seconds).astype("datetime64[s]"), unit="s"
         )
@@ -67,7 +100,11 @@ def _format_column(field: models.Field, values: pd.Series, *, postgres: bool) ->
     elif isinstance(field, models.DateField):
         text = values.map(lambda day: day.isoformat() if not pd.isna(day) else None)
     elif isinstance(field, models.JSONField):
-        text = values.map(lambda value: json.dumps(value, ensure_ascii=False))
+        text = values.map(
+            lambda value: value
+            if isinstance(value, JSONText)
+            else json.dumps(value, ensure_ascii=False)
+        )
     elif isinstance(field, models.BooleanField):
         text = values.astype(bool).map({True: "1", False: "0"})
     elif isinstance(field, models.DecimalField):
@@ -80,6 +117,16 @@ def _format_column(field: models.Field, values: pd.Series, *, postgres: bool) ->
     else:
         text = values.astype(str)
     return text.astype(object).where(~missing, None)
+
+
+def _epoch_seconds(values: pd.Series) -> np.ndarray:
+    """Instants as epoch seconds (NaN for none), given as numbers already (generated tables) or
+    as datetimes (synced rows, rows read back from the database)."""
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    stamps = pd.to_datetime(values, utc=True)
+    seconds = (stamps - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)
+    return seconds.to_numpy(dtype=float, na_value=np.nan)
 
 
 def _literal_frame(
@@ -123,7 +170,8 @@ def frame_bulk_load(model: type[models.Model], frame: pd.DataFrame) -> int:
                     buffer = io.StringIO()
                     literals.to_csv(buffer, header=False, index=False, na_rep=NULL)
                     sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')"
-                    with cursor.cursor.copy(sql) as copy:
+                    # Wrapped so a refused row raises Django's IntegrityError, as INSERT does.
+                    with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
                         copy.write(buffer.getvalue())
                 else:
                     marks = ", ".join(["%s"] * len(literals.columns))
@@ -168,9 +216,12 @@ def frame_bulk_update(model: type[models.Model], frame: pd.DataFrame) -> int:
             f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
             f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
         )
-        with cursor.cursor.copy(
-            f"COPY {staging} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')"
-        ) as copy:
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(
+                f"COPY {staging} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')"
+            ) as copy,
+        ):
             copy.write(buffer.getvalue())
         cursor.execute(
             f"UPDATE {table} SET {assignments} FROM {staging} WHERE {table}.id = {staging}.id"
@@ -276,3 +327,622 @@ def company_seed(*, scale: Scale, seed: int, end_month: dt.date) -> SeedReport:
             team.manager_id = int(manager_of[team.pk])
         Team.objects.bulk_update(teams, ["manager"])
     return report
+
+
+# --- The ledger and syncs ----------------------------------------------------------------------
+
+DEFAULT_BATCH_SIZE = 2000
+# PostgreSQL advisory lock keys: appending to the ledger chain; syncing a source (plus its id).
+LEDGER_LOCK = 7_310_001
+SOURCE_LOCK_BASE = 7_400_000
+
+
+class JSONText(str):
+    """JSON already encoded (a canonical content): written to a JSONField as it is."""
+
+
+class SyncBusy(Exception):
+    """Another sync of the same source is running."""
+
+
+def _advisory_lock(key: int, *, session: bool = False) -> bool:
+    """Take a PostgreSQL advisory lock (SQLite serialises writers anyway). A transaction lock
+    waits and lasts until commit; a session lock is only tried, and lasts until released or the
+    connection closes, so a killed worker cannot leave it held."""
+    if connection.vendor != "postgresql":
+        return True
+    function = "pg_try_advisory_lock" if session else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [key])
+        granted = cursor.fetchone()[0]
+    return granted is not False
+
+
+def _advisory_unlock(key: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def ledger_append(
+    *,
+    spec: RecordType,
+    record_ids: Sequence[int],
+    contents: Sequence[str],
+    actions: Sequence[str],
+    actor: str,
+) -> int:
+    """Append one chained entry per record: its canonical content (``canonical_contents``), the
+    content's SHA-256 and the entry's hash over the previous one. Holds the ledger lock until
+    the caller's transaction commits, so the chain never forks."""
+    if len(record_ids) == 0:
+        return 0
+    _advisory_lock(LEDGER_LOCK)
+    previous = (
+        LedgerEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+        or GENESIS_HASH
+    )
+    recorded_at = timezone.now().replace(microsecond=0)
+    stamp = recorded_at.isoformat()
+    actor = actor[:128]
+    previous_hashes, content_hashes, entry_hashes = [], [], []
+    for record_id, content, action in zip(record_ids, contents, actions, strict=True):
+        digest = content_hash(content)
+        previous_hashes.append(previous)
+        previous = entry_hash(
+            previous=previous,
+            record_type=spec.key,
+            record_id=int(record_id),
+            action=action,
+            content_digest=digest,
+            actor=actor,
+            recorded_at=stamp,
+        )
+        content_hashes.append(digest)
+        entry_hashes.append(previous)
+    frame = pd.DataFrame(
+        {
+            "record_type": spec.key,
+            "record_id": np.asarray(record_ids, dtype=np.int64),
+            "action": list(actions),
+            "content": [JSONText(content) for content in contents],
+            "content_hash": content_hashes,
+            "previous_hash": previous_hashes,
+            "entry_hash": entry_hashes,
+            "actor": actor,
+            "recorded_at": recorded_at.timestamp(),
+        }
+    )
+    return frame_bulk_load(LedgerEntry, frame)
+
+
+def records_ledger(*, spec: RecordType, record_ids: Sequence[int], action: str, actor: str) -> int:
+    """Append ledger entries for records as they now are in the database (after a change made
+    through the ORM: an admin edit, a correction, records loaded in bulk)."""
+    rows = record_values(spec, spec.model.objects.filter(pk__in=list(record_ids)).order_by("pk"))
+    contents = canonical_contents(spec, rows)
+    return ledger_append(
+        spec=spec,
+        record_ids=rows["id"].tolist(),
+        contents=contents.tolist(),
+        actions=[action] * len(rows),
+        actor=actor,
+    )
+
+
+def record_save(*, record: models.Model, actor: str, fields: list[str] | None = None) -> None:
+    """Save one record changed by a person or a correction, with its ledger entry."""
+    spec = RECORD_TYPE_OF_MODEL[type(record)]
+    action = LedgerAction.UPDATED if record.pk else LedgerAction.CREATED
+    with transaction.atomic():
+        record.save(update_fields=fields) if fields and record.pk else record.save()
+        records_ledger(spec=spec, record_ids=[record.pk], action=action, actor=actor)
+
+
+def _lookups_of(condition: models.Q) -> list[str]:
+    """The lookups (``confirmed_at__gte``…) of a condition, depth first."""
+    names = []
+    for child in condition.children:
+        names.extend(_lookups_of(child) if isinstance(child, models.Q) else [child[0]])
+    return names
+
+
+def _constraint_messages(model: type[models.Model]) -> dict[str, tuple[str, str]]:
+    """Constraint name → (the field it is about, its message), for naming a refused row's
+    problem in the user's words rather than the database's."""
+    messages = {}
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint):
+            field_name = constraint.fields[0] if constraint.fields else ""
+        else:
+            names = _lookups_of(constraint.condition)
+            field_name = names[0].split("__")[0] if names else ""
+        messages[constraint.name] = (field_name, str(constraint.get_violation_error_message()))
+    return messages
+
+
+def _refusal(model: type[models.Model], error: Exception) -> dict[str, str]:
+    text = str(error)
+    for name, (field_name, message) in _constraint_messages(model).items():
+        if name in text:
+            return {"field": field_name, "message": message}
+    return {"field": "", "message": text.splitlines()[0][:500]}
+
+
+@dataclass
+class BatchOutcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    months: set[str] = field(default_factory=set)
+
+
+def _existing(spec: RecordType, frame: pd.DataFrame) -> pd.DataFrame:
+    """The stored records matching the batch's natural keys (one query), content fields and id."""
+    keys = [spec.model._meta.get_field(name).attname for name in spec.natural_key]
+    queryset = spec.model.objects.all()
+    for key in keys:
+        values = frame[key].dropna().unique().tolist()
+        queryset = queryset.filter(**{f"{key}__in": values})
+    return record_values(spec, queryset)
+
+
+def _insert(spec: RecordType, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, dict]]:
+    """Insert new records: all at once, or (when the database refuses the batch) one by one, so
+    a row breaking a constraint is refused alone. Returns the inserted rows and the refusals."""
+    columns = [c for c in rows.columns if c != "id"]
+    try:
+        with transaction.atomic():
+            frame_bulk_load(spec.model, rows[columns])
+        return rows, {}
+    except IntegrityError:
+        pass
+    refused = {}
+    for position in rows.index:
+        try:
+            with transaction.atomic():
+                frame_bulk_load(spec.model, rows.loc[[position], columns])
+        except IntegrityError as error:
+            refused[position] = _refusal(spec.model, error)
+    return rows.drop(index=list(refused)), refused
+
+
+def _update(
+    spec: RecordType, rows: pd.DataFrame, columns: list[str]
+) -> tuple[pd.DataFrame, dict[int, dict]]:
+    """Update changed records (``columns`` of them), refusing rows alone as ``_insert`` does."""
+    frame = rows[["id", *columns]].assign(updated_at=timezone.now())
+    try:
+        with transaction.atomic():
+            frame_bulk_update(spec.model, frame)
+        return rows, {}
+    except IntegrityError:
+        pass
+    refused = {}
+    for position in rows.index:
+        try:
+            with transaction.atomic():
+                frame_bulk_update(spec.model, frame.loc[[position]])
+        except IntegrityError as error:
+            refused[position] = _refusal(spec.model, error)
+    return rows.drop(index=list(refused)), refused
+
+
+def _history_write(spec: RecordType, rows: pd.DataFrame, reason: str, user_id: int | None) -> None:
+    """Historical rows ("~") for records a sync changed, in one bulk write."""
+    history = spec.model.history.model
+    frame = rows.drop(columns=["id"]).assign(
+        id=rows["id"],
+        history_date=timezone.now().timestamp(),
+        history_type="~",
+        history_change_reason=reason,
+        history_user_id=user_id,
+        updated_at=timezone.now().timestamp(),
+    )
+    if "created_at" in {f.attname for f in history._meta.concrete_fields}:
+        created = dict(
+            spec.model.objects.filter(pk__in=rows["id"].tolist()).values_list("pk", "created_at")
+        )
+        frame["created_at"] = rows["id"].map(lambda pk: created[pk].timestamp())
+    frame_bulk_load(history, frame)
+
+
+def _batch_apply(
+    *, run: SyncRun, spec: RecordType, mapping: dict, raw: pd.DataFrame, first_row: int
+) -> BatchOutcome:
+    """Validate, upsert, ledger and quarantine one batch of raw rows, in the caller's
+    transaction. ``raw`` is indexed by position in the batch."""
+    source = run.source
+    validated = rows_validate(spec, mapping, raw)
+    relations_resolve(spec, mapping, validated, source_name=source.name)
+    frame = validated.frame
+    if "source" in {f.name for f in spec.fields()}:
+        frame["source"] = source.name
+    rejections = validated.rejections
+    good = frame.drop(index=rejections.positions)
+    keys = [spec.model._meta.get_field(name).attname for name in spec.natural_key]
+    duplicates = good.duplicated(subset=keys, keep="last")
+    good = good[~duplicates]
+    outcome = BatchOutcome(unchanged=int(duplicates.sum()))
+
+    existing = _existing(spec, good) if len(good) else pd.DataFrame()
+    content_columns = [f.attname for f in spec.content_fields()]
+    if len(existing):
+        matched = (
+            good.reset_index()
+            .merge(existing[[*keys, "id"]], on=keys, how="left")
+            .set_index("index")
+        )
+        record_ids = matched["id"]
+    else:
+        record_ids = pd.Series(np.nan, index=good.index)
+    is_new = record_ids.isna()
+
+    new = good[is_new].copy()
+    for f in spec.content_fields():
+        if f.attname not in new:
+            new[f.attname] = _field_default(f)
+    new = new[content_columns]
+
+    changed_columns = [c for c in validated.mapped + list(spec.derived) if c not in keys]
+    old = good[~is_new].copy()
+    old["id"] = record_ids[~is_new].astype(np.int64)
+    current = existing.set_index("id", drop=False).loc[old["id"]] if len(old) else existing
+    merged = current.copy()
+    if len(old):
+        merged.index = old.index
+        for column in changed_columns:
+            merged[column] = old[column].to_numpy()
+        before = canonical_contents(spec, current.set_axis(old.index))
+        after = canonical_contents(spec, merged)
+        differs = before != after
+        outcome.unchanged += int((~differs).sum())
+        merged = merged[differs]
+
+    refused = {}
+    inserted, refused_new = _insert(spec, new) if len(new) else (new, {})
+    refused.update(refused_new)
+    updated, refused_old = _update(spec, merged, changed_columns) if len(merged) else (merged, {})
+    refused.update(refused_old)
+    for position, reason in refused.items():
+        rejections.reasons.setdefault(int(position), []).append(reason)
+
+    actor = f"sync:{run.pk}"
+    if len(inserted):
+        stored = _existing(spec, inserted)[[*keys, "id"]]
+        ids = inserted[keys].merge(stored, on=keys, how="left")["id"]
+        ledger_append(
+            spec=spec,
+            record_ids=ids.tolist(),
+            contents=canonical_contents(spec, inserted).tolist(),
+            actions=[LedgerAction.CREATED] * len(inserted),
+            actor=actor,
+        )
+    if len(updated):
+        _history_write(spec, updated, f"sync run {run.pk}", run.triggered_by_id)
+        ledger_append(
+            spec=spec,
+            record_ids=updated["id"].tolist(),
+            contents=canonical_contents(spec, updated).tolist(),
+            actions=[LedgerAction.UPDATED] * len(updated),
+            actor=actor,
+        )
+    _rejections_keep(
+        run=run, spec=spec, mapping=mapping, raw=raw, first_row=first_row, rejections=rejections
+    )
+    outcome.created = len(inserted)
+    outcome.updated = len(updated)
+    zone = ZoneInfo(settings.TIME_ZONE)
+    outcome.months = months_of(spec, inserted, zone) | months_of(spec, updated, zone)
+    outcome.rejected = len(rejections.reasons)
+    return outcome
+
+
+def _field_default(f: models.Field):
+    if f.has_default():
+        return f.get_default()
+    return "" if f.blank and not f.null else None
+
+
+def _json_safe(value):
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, bytes):
+        return value.decode(errors="replace")
+    return value
+
+
+def _rejections_keep(
+    *,
+    run: SyncRun,
+    spec: RecordType,
+    mapping: dict,
+    raw: pd.DataFrame,
+    first_row: int,
+    rejections: Rejections,
+) -> None:
+    """Quarantine the refused rows as they arrived, with every reason."""
+    if not rejections.reasons:
+        return
+    id_column = mapping.get("fields", {}).get("external_id")
+    rows = []
+    for position, reasons in sorted(rejections.reasons.items()):
+        row = {key: _json_safe(value) for key, value in raw.loc[position].items()}
+        external_id = row.get(id_column) if id_column else None
+        rows.append(
+            RejectedRow(
+                run=run,
+                record_type=spec.key,
+                row_number=first_row + int(position),
+                external_id=str(external_id)[:128] if external_id is not None else "",
+                raw=row,
+                reasons=reasons,
+            )
+        )
+    RejectedRow.objects.bulk_create(rows, batch_size=1000)
+
+
+def _cursor_of(raw: pd.DataFrame, field_name: str | None) -> str | None:
+    """The largest value of the cursor field in a batch, as the text the source is asked with."""
+    if not field_name or field_name not in raw:
+        return None
+    values = raw[field_name].dropna()
+    if values.empty:
+        return None
+    largest = values.max()
+    if isinstance(largest, pd.Timestamp):
+        largest = largest.to_pydatetime()
+    if isinstance(largest, dt.datetime):
+        return largest.isoformat(sep=" ")
+    return str(largest)
+
+
+def _counts_add(run: SyncRun, outcome: BatchOutcome, fetched: int) -> None:
+    SyncRun.objects.filter(pk=run.pk).update(
+        fetched=F("fetched") + fetched,
+        created=F("created") + outcome.created,
+        updated=F("updated") + outcome.updated,
+        unchanged=F("unchanged") + outcome.unchanged,
+        rejected=F("rejected") + outcome.rejected,
+        batches=F("batches") + 1,
+    )
+
+
+def batch_commit(
+    *,
+    run: SyncRun,
+    spec: RecordType,
+    mapping: dict,
+    rows: list[dict],
+    first_row: int,
+    cursor: str | None = None,
+) -> BatchOutcome:
+    """Apply one batch and, in the same transaction, count it on the run and move the source's
+    cursor past it: a sync killed after this commit resumes after this batch, never before."""
+    raw = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
+    raw.index = pd.RangeIndex(len(raw))
+    with transaction.atomic():
+        outcome = _batch_apply(run=run, spec=spec, mapping=mapping, raw=raw, first_row=first_row)
+        _counts_add(run, outcome, len(rows))
+        if outcome.months:
+            locked = SyncRun.objects.select_for_update().get(pk=run.pk)
+            locked.periods = sorted(set(locked.periods) | outcome.months)
+            locked.save(update_fields=["periods"])
+        if cursor is not None:
+            source = Source.objects.select_for_update().get(pk=run.source_id)
+            source.cursors = {**source.cursors, spec.key: cursor}
+            source.save(update_fields=["cursors"])
+    return outcome
+
+
+def sync_run_create(
+    *, source: Source, trigger: str = SyncTrigger.SCHEDULE, user: AbstractBaseUser | None = None
+) -> SyncRun:
+    return SyncRun.objects.create(source=source, trigger=trigger, triggered_by=user)
+
+
+def sync_run_start(
+    *, source: Source, trigger: str = SyncTrigger.MANUAL, user: AbstractBaseUser | None = None
+) -> SyncRun:
+    """Queue a pull of the source and hand it to the workers once the transaction commits."""
+    from ingest.tasks import source_sync_task
+
+    run = sync_run_create(source=source, trigger=trigger, user=user)
+    transaction.on_commit(lambda: source_sync_task.delay(run.pk))
+    return run
+
+
+def _run_begin(run: SyncRun) -> None:
+    """Mark the run running; runs of the source left running by a killed worker are closed."""
+    SyncRun.objects.filter(source=run.source_id, status=SyncStatus.RUNNING).exclude(
+        pk=run.pk
+    ).update(
+        status=SyncStatus.FAILED,
+        error=gettext("Interrupted: the worker stopped before the run finished."),
+        finished_at=timezone.now(),
+    )
+    run.status = SyncStatus.RUNNING
+    run.started_at = run.started_at or timezone.now()
+    run.error = ""
+    run.save(update_fields=["status", "started_at", "error"])
+
+
+def _run_end(run: SyncRun, *, error: str = "") -> None:
+    run.refresh_from_db()
+    run.status = SyncStatus.FAILED if error else SyncStatus.SUCCEEDED
+    run.error = error[:4000]
+    run.record_type = ""
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "error", "record_type", "finished_at"])
+
+
+def _sync_locked(run: SyncRun):
+    """Run the body while holding the source's sync lock; refuses (``SyncBusy``) if another
+    process holds it."""
+    key = SOURCE_LOCK_BASE + run.source_id
+    if not _advisory_lock(key, session=True):
+        raise SyncBusy(gettext("Another sync of this source is running."))
+    return key
+
+
+def source_sync(run: SyncRun, *, batch_size: int = DEFAULT_BATCH_SIZE) -> SyncRun:
+    """Pull every record type the source maps, batch by batch from its committed cursors.
+
+    A connector failure marks the run failed with the message, keeping every batch committed so
+    far (and the cursor after them): the next run, or the task's retry, resumes there.
+    """
+    source = run.source
+    key = _sync_locked(run)
+    try:
+        _run_begin(run)
+        try:
+            for record_type in [t for t in SYNC_ORDER if t in source.mappings]:
+                mapping = source.mappings[record_type]
+                spec = mapping_check(record_type, mapping)
+                SyncRun.objects.filter(pk=run.pk).update(record_type=record_type)
+                connector = connector_for(
+                    source.kind, {**source.config, **mapping.get("fetch", {})}
+                )
+                since = Source.objects.get(pk=source.pk).cursors.get(record_type)
+                for batch in connector.batches(since=since, batch_size=batch_size):
+                    raw = pd.DataFrame.from_records(batch.rows)
+                    batch_commit(
+                        run=run,
+                        spec=spec,
+                        mapping=mapping,
+                        rows=batch.rows,
+                        first_row=batch.first_row,
+                        cursor=_cursor_of(raw, mapping.get("cursor_field")),
+                    )
+        except Exception as error:
+            _run_end(run, error=str(error) or type(error).__name__)
+            raise
+        _run_end(run)
+    finally:
+        _advisory_unlock(key)
+    run.refresh_from_db()
+    return run
+
+
+def records_push(
+    *,
+    source: Source,
+    record_type: str,
+    rows: list[dict],
+    trigger: str,
+    user: AbstractBaseUser | None = None,
+    first_row: int = 1,
+) -> SyncRun:
+    """Push rows (a webhook's payload, an uploaded file's rows) through the source's mapping for
+    ``record_type``, with the same validation, upsert, ledger and quarantine as a pull. The
+    source's cursor does not move: pushed rows are not part of its incremental read."""
+    mapping = source.mappings.get(record_type)
+    if mapping is None:
+        raise MappingError(
+            gettext("The source {source} has no mapping for {record_type}.").format(
+                source=source.name, record_type=record_type
+            )
+        )
+    spec = mapping_check(record_type, mapping)
+    run = sync_run_create(source=source, trigger=trigger, user=user)
+    _run_begin(run)
+    SyncRun.objects.filter(pk=run.pk).update(record_type=record_type)
+    for start in range(0, max(len(rows), 1), DEFAULT_BATCH_SIZE):
+        chunk = rows[start : start + DEFAULT_BATCH_SIZE]
+        batch_commit(run=run, spec=spec, mapping=mapping, rows=chunk, first_row=first_row + start)
+    _run_end(run)
+    run.refresh_from_db()
+    return run
+
+
+def upload_sync(
+    *,
+    source: Source,
+    record_type: str,
+    content: bytes,
+    filename: str,
+    user: AbstractBaseUser | None = None,
+) -> SyncRun:
+    """Land the good rows of an uploaded CSV/XLSX file through the source's mapping; the bad ones
+    are reported by row number (as Excel shows it) and field."""
+    connector = connector_for("file", {"upload": content, "filename": filename})
+    rows, first_row = [], None
+    for batch in connector.batches(since=None, batch_size=DEFAULT_BATCH_SIZE):
+        first_row = batch.first_row if first_row is None else first_row
+        rows.extend(batch.rows)
+    return records_push(
+        source=source,
+        record_type=record_type,
+        rows=rows,
+        trigger=SyncTrigger.UPLOAD,
+        user=user,
+        first_row=first_row or 2,
+    )
+
+
+def rejected_rows_replay(*, source: Source, user: AbstractBaseUser | None = None) -> SyncRun:
+    """Try the source's unresolved rejected rows again (after its mapping or the reference data
+    was fixed). Each replayed row is marked with this run; a row still refused is quarantined
+    again in it, with today's reasons."""
+    pending = RejectedRow.objects.filter(run__source=source, resolved=False).order_by("pk")
+    run = sync_run_create(source=source, trigger=SyncTrigger.REPLAY, user=user)
+    _run_begin(run)
+    try:
+        for record_type in [t for t in SYNC_ORDER if t in source.mappings]:
+            rows = list(pending.filter(record_type=record_type))
+            if not rows:
+                continue
+            mapping = source.mappings[record_type]
+            spec = mapping_check(record_type, mapping)
+            with transaction.atomic():
+                for row in rows:
+                    batch_commit(
+                        run=run,
+                        spec=spec,
+                        mapping=mapping,
+                        rows=[row.raw],
+                        first_row=row.row_number,
+                    )
+                RejectedRow.objects.filter(pk__in=[row.pk for row in rows]).update(
+                    resolved=True, replayed_by=run
+                )
+    except MappingError as error:
+        _run_end(run, error=str(error))
+        raise
+    _run_end(run)
+    run.refresh_from_db()
+    return run
+
+
+def webhook_token_set(*, source: Source) -> str:
+    """A new webhook token for the source: returned once, only its hash is kept."""
+    token = secrets.token_urlsafe(32)
+    source.webhook_token_hash = hashlib.sha256(token.encode()).hexdigest()
+    source.save(update_fields=["webhook_token_hash"])
+    return token
+
+
+def source_schedule_set(*, source: Source, crontab: dict[str, str]) -> PeriodicTask:
+    """Create or move the source's periodic sync (django-celery-beat, editable in the admin)."""
+    schedule, _created = CrontabSchedule.objects.get_or_create(
+        timezone=settings.TIME_ZONE, **crontab
+    )
+    with transaction.atomic():
+        task = source.schedule or PeriodicTask(
+            name=f"sync source {source.name}", task="ingest.tasks.source_sync_scheduled"
+        )
+        task.crontab = schedule
+        task.args = json.dumps([source.pk])
+        task.enabled = source.enabled
+        task.save()
+        if source.schedule_id != task.pk:
+            source.schedule = task
+            source.save(update_fields=["schedule"])
+    return task
