@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -36,6 +37,7 @@ from ingest.models import (
     PeerReview,
     RejectedRow,
     Source,
+    SourceKind,
     Suggestion,
     SyncRun,
     SyncStatus,
@@ -60,6 +62,14 @@ from ingest.records import (
     rows_validate,
 )
 from ingest.seed.company import Company, Scale, generate
+from ingest.seed.sources import (
+    CRM_MAPPINGS,
+    CRM_SOURCE,
+    ERP_MAPPINGS,
+    ERP_SOURCE,
+    crm_workbook_write,
+    erp_database_write,
+)
 from org.models import Customer, Employee, Role, Team
 
 NULL = r"\N"
@@ -305,21 +315,36 @@ def _user_accounts(company: Company, password_hash: str) -> pd.Series:
     return pd.Series({employee_id: user_ids[username] for employee_id, username, _, _ in accounts})
 
 
-def company_seed(*, scale: Scale, seed: int, end_month: dt.date) -> SeedReport:
-    """Generate a company and write it: teams, people (with accounts when the scale asks), customers
-    and all operational records. Refuses (``AlreadySeeded``) when employees already exist."""
+def company_seed(
+    *, scale: Scale, seed: int, end_month: dt.date, sources_dir: Path | None = None
+) -> SeedReport:
+    """Generate a company and write it: teams, people (with accounts when the scale asks),
+    customers and all operational records. Refuses (``AlreadySeeded``) when employees exist.
+
+    For a scale that goes ``through_sources`` (the demo), customers and orders are written to an
+    ERP database and feedback to a CRM workbook in ``sources_dir``, both registered as sources
+    and synced (so they are in the ledger); the other records are bulk-loaded against the synced
+    ids, like data that predates the ledger.
+    """
     if Employee.objects.exists():
         raise AlreadySeeded
     company = generate(scale=scale, seed=seed, end_month=end_month)
     report = SeedReport(scale=scale.name, seed=seed, months=company.months, styles=company.styles)
+    synced = {"customers", "orders", "feedback"} if scale.through_sources else set()
     with transaction.atomic():
         employees = company.employees
         if scale.with_user_accounts:
             user_ids = _user_accounts(company, make_password(DEMO_PASSWORD))
             employees = employees.assign(user_id=employees["id"].map(user_ids))
-        for key, frame in company.tables():
-            frame = employees if key == "employees" else frame
-            report.counts[key] = frame_bulk_load(TABLE_MODELS[key], frame)
+        tables = dict(company.tables(), employees=employees)
+        for key in ("teams", "employees"):  # the people records are attributed to
+            report.counts[key] = frame_bulk_load(TABLE_MODELS[key], tables.pop(key))
+        if synced:
+            report.counts.update(_demo_sources_sync(company, sources_dir, seed=seed))
+            tables = _synced_ids(tables, company)
+        for key, frame in tables.items():
+            if key not in synced:
+                report.counts[key] = frame_bulk_load(TABLE_MODELS[key], frame)
         managers = employees.loc[employees["is_manager"], ["team_id", "id"]]
         teams = list(Team.objects.filter(id__in=managers["team_id"].tolist()))
         manager_of = dict(zip(managers["team_id"], managers["id"], strict=True))
@@ -329,9 +354,61 @@ def company_seed(*, scale: Scale, seed: int, end_month: dt.date) -> SeedReport:
     return report
 
 
+def _demo_sources_sync(company: Company, directory: Path | None, *, seed: int) -> dict[str, int]:
+    """Write the demo's ERP database and CRM export, register them as sources (synced hourly
+    and nightly) and sync both; returns the record counts that arrived."""
+    directory = Path(directory or Path(settings.MEDIA_ROOT) / "demo-sources")
+    directory.mkdir(parents=True, exist_ok=True)
+    erp_path, crm_path = directory / "erp.sqlite3", directory / "crm-feedback.xlsx"
+    erp_database_write(company, erp_path, seed=seed)
+    crm_workbook_write(company, crm_path)
+    erp = Source.objects.create(
+        name=ERP_SOURCE,
+        kind=SourceKind.SQL,
+        config={"engine": "sqlite", "path": str(erp_path)},
+        mappings=ERP_MAPPINGS,
+    )
+    crm = Source.objects.create(
+        name=CRM_SOURCE,
+        kind=SourceKind.FILE,
+        config={"path": str(crm_path), "sheet": "客户评价"},
+        mappings=CRM_MAPPINGS,
+    )
+    source_schedule_set(source=erp, crontab={"minute": "5"})
+    source_schedule_set(source=crm, crontab={"minute": "15", "hour": "1"})
+    for source in (erp, crm):
+        run = source_sync(sync_run_create(source=source, trigger=SyncTrigger.MANUAL))
+        if run.rejected:
+            raise RuntimeError(f"the demo's {source.name} sync refused {run.rejected} rows")
+    return {
+        "customers": Customer.objects.count(),
+        "orders": Order.objects.count(),
+        "feedback": Feedback.objects.count(),
+    }
+
+
+def _synced_ids(tables: dict[str, pd.DataFrame], company: Company) -> dict[str, pd.DataFrame]:
+    """The generated tables with their order and customer ids replaced by the synced records'."""
+    order_ids = company.orders.set_index("id")["external_id"].map(
+        dict(Order.objects.filter(source=ERP_SOURCE).values_list("external_id", "pk"))
+    )
+    customer_ids = company.customers.set_index("id")["external_id"].map(
+        dict(Customer.objects.values_list("external_id", "pk"))
+    )
+    remapped = {}
+    for key, frame in tables.items():
+        frame = frame.copy()
+        if "order_id" in frame:
+            frame["order_id"] = frame["order_id"].map(order_ids)
+        if "customer_id" in frame:
+            frame["customer_id"] = frame["customer_id"].map(customer_ids)
+        remapped[key] = frame
+    return remapped
+
+
 # --- The ledger and syncs ----------------------------------------------------------------------
 
-DEFAULT_BATCH_SIZE = 2000
+DEFAULT_BATCH_SIZE = 5000
 # PostgreSQL advisory lock keys: appending to the ledger chain; syncing a source (plus its id).
 LEDGER_LOCK = 7_310_001
 SOURCE_LOCK_BASE = 7_400_000

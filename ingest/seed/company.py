@@ -188,10 +188,14 @@ class Scale:
         default_factory=lambda: {"merchandising": 1.0, "service": 0.35}
     )
     peer_reviewers: int = 3
+    # Orders, customers and feedback arrive through the sync pipeline from a generated ERP
+    # database and CRM export (the demo), rather than being loaded straight into the tables.
+    through_sources: bool = False
 
 
 DEMO = Scale(
     name="demo",
+    through_sources=True,
     teams=(
         TeamSpec("华东跟单一组", "merchandising"),
         TeamSpec("华南跟单二组", "merchandising"),

@@ -9,11 +9,25 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import translation
+from django_celery_beat.models import PeriodicTask
 
-from ingest.models import Feedback, FollowUp, Order, OrderNode, PeerReview, Ticket
+from ingest.models import (
+    Feedback,
+    FollowUp,
+    LedgerEntry,
+    Order,
+    OrderNode,
+    PeerReview,
+    RejectedRow,
+    Source,
+    SyncRun,
+    SyncStatus,
+    Ticket,
+)
 from ingest.seed.company import DEMO, STYLES, generate
+from ingest.selectors import ledger_verify
 from ingest.services import TABLE_MODELS, AlreadySeeded, company_seed
-from org.models import Employee, Level, Team
+from org.models import Customer, Employee, Level, Team
 
 END = dt.date(2026, 10, 1)
 
@@ -29,10 +43,12 @@ def test_same_seed_gives_the_same_company_and_another_seed_another():
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo company written once for this module's tests (through COPY on PostgreSQL)."""
     with django_db_blocker.unblock():
-        report = company_seed(scale=DEMO, seed=2026, end_month=END)
+        report = company_seed(
+            scale=DEMO, seed=2026, end_month=END, sources_dir=tmp_path_factory.mktemp("sources")
+        )
         yield report
         _remove_seeded_company()
 
@@ -41,9 +57,44 @@ def _remove_seeded_company() -> None:
     """Delete what the seed wrote, children first, keeping what migrations created (roles, the
     indicator catalog). Raw deletes: hundreds of thousands of rows need no per-row signals."""
     Team.objects.update(manager=None)
+    for model in [LedgerEntry, RejectedRow, SyncRun, Source.history.model]:
+        model.objects.all()._raw_delete(model.objects.db)
+    Source.objects.all().delete()
+    PeriodicTask.objects.all().delete()
     for model in reversed(TABLE_MODELS.values()):
         model.objects.all()._raw_delete(model.objects.db)
     get_user_model().objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_demo_orders_and_feedback_arrive_through_the_erp_and_crm_syncs(seeded):
+    runs = {run.source.name: run for run in SyncRun.objects.select_related("source")}
+    assert set(runs) == {"erp", "crm"}
+    assert all(run.status == SyncStatus.SUCCEEDED and run.rejected == 0 for run in runs.values())
+    assert runs["erp"].created == Order.objects.count() + Customer.objects.count() == 32_640
+    assert runs["crm"].created == Feedback.objects.count() == 9_608
+    erp = Source.objects.get(name="erp")
+    assert erp.kind == "sql" and erp.schedule.crontab.minute == "5"
+    assert set(erp.cursors) == {"customer", "order"}
+    # Every synced record has its ledger entry; the chain and the records agree.
+    report = ledger_verify()
+    assert report.ok, report.problem
+    assert report.entries == 32_640 + 9_608
+
+
+@pytest.mark.django_db
+def test_verify_ledger_passes_on_the_demo_and_names_an_order_changed_behind_its_back(seeded):
+    call_command("verify_ledger", stdout=io.StringIO())
+    order = Order.objects.filter(confirmed_at__isnull=False).order_by("pk").first()
+    Order.objects.filter(pk=order.pk).update(confirmed_at=order.submitted_at)  # no ledger entry
+    try:
+        with (
+            pytest.raises(CommandError, match=f"#{order.pk}.*confirmed_at"),
+            translation.override("en"),
+        ):
+            call_command("verify_ledger")
+    finally:
+        Order.objects.filter(pk=order.pk).update(confirmed_at=order.confirmed_at)
 
 
 def _per_style(report, values: dict[int, float]) -> pd.Series:
