@@ -784,7 +784,8 @@ class LedgerEntry(models.Model):
     record_type = models.CharField(_("record type"), max_length=32)
     record_id = models.BigIntegerField(_("record id"))
     action = models.CharField(_("action"), max_length=8, choices=LedgerAction.choices)
-    content = models.JSONField(_("content"))
+    # Text, not JSON: the exact canonical form that was hashed, stored as it was hashed.
+    content = models.TextField(_("content (canonical JSON)"))
     content_hash = models.CharField(_("content SHA-256"), max_length=64)
     previous_hash = models.CharField(_("previous entry SHA-256"), max_length=64)
     entry_hash = models.CharField(_("entry SHA-256"), max_length=64, unique=True)

@@ -402,11 +402,32 @@ def lookup_ids(
     return {str(key): pk for key, pk in queryset.values_list(by, "pk")}
 
 
+class KnownIds(dict):
+    """Ids already looked up during one sync, by (relation, lookup field, source) and value, so
+    the batches of a run ask the database only about values they have not met yet."""
+
+    def resolve(
+        self, lookup: Lookup, by: str, values: list[str], *, relation: str, source_name: str
+    ) -> dict[str, int]:
+        known = self.setdefault((relation, by, source_name), {})
+        missing = [value for value in values if value not in known]
+        if missing:
+            found = lookup_ids(lookup, by, missing, source_name=source_name)
+            known.update({value: found.get(value) for value in missing})
+        return {value: known[value] for value in values if known[value] is not None}
+
+
 def relations_resolve(
-    spec: RecordType, mapping: Mapping, validated: Validated, *, source_name: str
+    spec: RecordType,
+    mapping: Mapping,
+    validated: Validated,
+    *,
+    source_name: str,
+    known: KnownIds,
 ) -> None:
     """Replace the source values of relations by ids, rejecting rows whose employee, customer
-    or order perf does not know. One query per relation."""
+    or order perf does not know. At most one query per relation (values met earlier in the
+    run are ``known``)."""
     frame = validated.frame
     for relation, lookup in spec.lookups.items():
         attname = spec.model._meta.get_field(relation).attname
@@ -417,7 +438,9 @@ def relations_resolve(
         scope = how.get("source", source_name) if isinstance(how, dict) else source_name
         values = frame[attname]
         present = values.notna()
-        ids = lookup_ids(lookup, by, values[present].unique().tolist(), source_name=scope)
+        ids = known.resolve(
+            lookup, by, values[present].unique().tolist(), relation=relation, source_name=scope
+        )
         resolved = values.map(ids)
         unknown = present & resolved.isna()
         if unknown.any():
@@ -461,7 +484,14 @@ def _json_column(model_field: models.Field, values: pd.Series) -> pd.Series:
     elif isinstance(model_field, (models.IntegerField, models.ForeignKey, models.AutoField)):
         text = pd.to_numeric(values.where(~missing, None)).astype("Int64").astype(str)
     else:
-        text = values.map(lambda value: json.dumps(str(value), ensure_ascii=False))
+        text = values.astype(str)
+        # Most text needs no escaping: quote it directly, json.dumps only what needs it.
+        needs_escaping = text.str.contains(r'["\\\x00-\x1f]', regex=True)
+        text = '"' + text + '"'
+        if needs_escaping.any():
+            text[needs_escaping] = values[needs_escaping].map(
+                lambda value: json.dumps(str(value), ensure_ascii=False)
+            )
     return text.astype(object).where(~missing, "null")
 
 
@@ -502,11 +532,6 @@ def entry_hash(
         [previous, record_type, str(record_id), action, content_digest, actor, recorded_at]
     )
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def canonical_text(content: Mapping) -> str:
-    """A stored content dict back as its canonical text."""
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def record_values(spec: RecordType, queryset: models.QuerySet) -> pd.DataFrame:

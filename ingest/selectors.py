@@ -15,7 +15,6 @@ from ingest.records import (
     GENESIS_HASH,
     RECORD_TYPES,
     canonical_contents,
-    canonical_text,
     content_hash,
     entry_hash,
     record_values,
@@ -203,7 +202,7 @@ def ledger_verify() -> LedgerReport:
                     "reordered."
                 ).format(id=pk),
             )
-        if content_hash(canonical_text(content)) != digest:
+        if content_hash(content) != digest:
             return LedgerReport(
                 count,
                 0,
@@ -251,7 +250,9 @@ def ledger_verify() -> LedgerReport:
                         "{record} differs from its ledger entry #{entry} in: {fields}. It was "
                         "changed without a ledger entry."
                     ).format(
-                        record=label, entry=entry[0], fields=_first_difference(entry[2], current)
+                        record=label,
+                        entry=entry[0],
+                        fields=_first_difference(json.loads(entry[2]), current),
                     ),
                 )
     if latest:

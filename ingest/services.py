@@ -49,6 +49,7 @@ from ingest.records import (
     GENESIS_HASH,
     RECORD_TYPE_OF_MODEL,
     SYNC_ORDER,
+    KnownIds,
     MappingError,
     RecordType,
     Rejections,
@@ -110,11 +111,7 @@ def _format_column(field: models.Field, values: pd.Series, *, postgres: bool) ->
     elif isinstance(field, models.DateField):
         text = values.map(lambda day: day.isoformat() if not pd.isna(day) else None)
     elif isinstance(field, models.JSONField):
-        text = values.map(
-            lambda value: value
-            if isinstance(value, JSONText)
-            else json.dumps(value, ensure_ascii=False)
-        )
+        text = values.map(lambda value: json.dumps(value, ensure_ascii=False))
     elif isinstance(field, models.BooleanField):
         text = values.astype(bool).map({True: "1", False: "0"})
     elif isinstance(field, models.DecimalField):
@@ -414,10 +411,6 @@ LEDGER_LOCK = 7_310_001
 SOURCE_LOCK_BASE = 7_400_000
 
 
-class JSONText(str):
-    """JSON already encoded (a canonical content): written to a JSONField as it is."""
-
-
 class SyncBusy(Exception):
     """Another sync of the same source is running."""
 
@@ -482,7 +475,7 @@ def ledger_append(
             "record_type": spec.key,
             "record_id": np.asarray(record_ids, dtype=np.int64),
             "action": list(actions),
-            "content": [JSONText(content) for content in contents],
+            "content": list(contents),
             "content_hash": content_hashes,
             "previous_hash": previous_hashes,
             "entry_hash": entry_hashes,
@@ -555,14 +548,17 @@ class BatchOutcome:
     months: set[str] = field(default_factory=set)
 
 
-def _existing(spec: RecordType, frame: pd.DataFrame) -> pd.DataFrame:
-    """The stored records matching the batch's natural keys (one query), content fields and id."""
+def _stored_ids(spec: RecordType, frame: pd.DataFrame) -> pd.DataFrame:
+    """Natural keys and ids of the stored records matching the batch's keys (one query)."""
     keys = [spec.model._meta.get_field(name).attname for name in spec.natural_key]
-    queryset = spec.model.objects.all()
+    queryset = spec.model.objects.order_by()
+    if "source" in keys:
+        # Spelled out so PostgreSQL can use the (source, external id) index, which is partial.
+        queryset = queryset.exclude(external_id="")
     for key in keys:
         values = frame[key].dropna().unique().tolist()
         queryset = queryset.filter(**{f"{key}__in": values})
-    return record_values(spec, queryset)
+    return pd.DataFrame.from_records(list(queryset.values_list(*keys, "id")), columns=[*keys, "id"])
 
 
 def _insert(spec: RecordType, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, dict]]:
@@ -626,13 +622,19 @@ def _history_write(spec: RecordType, rows: pd.DataFrame, reason: str, user_id: i
 
 
 def _batch_apply(
-    *, run: SyncRun, spec: RecordType, mapping: dict, raw: pd.DataFrame, first_row: int
+    *,
+    run: SyncRun,
+    spec: RecordType,
+    mapping: dict,
+    raw: pd.DataFrame,
+    first_row: int,
+    known: KnownIds,
 ) -> BatchOutcome:
     """Validate, upsert, ledger and quarantine one batch of raw rows, in the caller's
     transaction. ``raw`` is indexed by position in the batch."""
     source = run.source
     validated = rows_validate(spec, mapping, raw)
-    relations_resolve(spec, mapping, validated, source_name=source.name)
+    relations_resolve(spec, mapping, validated, source_name=source.name, known=known)
     frame = validated.frame
     if "source" in {f.name for f in spec.fields()}:
         frame["source"] = source.name
@@ -643,17 +645,15 @@ def _batch_apply(
     good = good[~duplicates]
     outcome = BatchOutcome(unchanged=int(duplicates.sum()))
 
-    existing = _existing(spec, good) if len(good) else pd.DataFrame()
+    stored = _stored_ids(spec, good) if len(good) else pd.DataFrame()
     content_columns = [f.attname for f in spec.content_fields()]
-    if len(existing):
-        matched = (
-            good.reset_index()
-            .merge(existing[[*keys, "id"]], on=keys, how="left")
-            .set_index("index")
-        )
+    if len(stored):
+        matched = good.reset_index().merge(stored, on=keys, how="left").set_index("index")
         record_ids = matched["id"]
+        existing = record_values(spec, spec.model.objects.filter(pk__in=stored["id"].tolist()))
     else:
         record_ids = pd.Series(np.nan, index=good.index)
+        existing = pd.DataFrame()
     is_new = record_ids.isna()
 
     new = good[is_new].copy()
@@ -687,8 +687,7 @@ def _batch_apply(
 
     actor = f"sync:{run.pk}"
     if len(inserted):
-        stored = _existing(spec, inserted)[[*keys, "id"]]
-        ids = inserted[keys].merge(stored, on=keys, how="left")["id"]
+        ids = inserted[keys].merge(_stored_ids(spec, inserted), on=keys, how="left")["id"]
         ledger_append(
             spec=spec,
             record_ids=ids.tolist(),
@@ -800,13 +799,21 @@ def batch_commit(
     rows: list[dict],
     first_row: int,
     cursor: str | None = None,
+    known: KnownIds | None = None,
 ) -> BatchOutcome:
     """Apply one batch and, in the same transaction, count it on the run and move the source's
     cursor past it: a sync killed after this commit resumes after this batch, never before."""
     raw = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
     raw.index = pd.RangeIndex(len(raw))
     with transaction.atomic():
-        outcome = _batch_apply(run=run, spec=spec, mapping=mapping, raw=raw, first_row=first_row)
+        outcome = _batch_apply(
+            run=run,
+            spec=spec,
+            mapping=mapping,
+            raw=raw,
+            first_row=first_row,
+            known=known if known is not None else KnownIds(),
+        )
         _counts_add(run, outcome, len(rows))
         if outcome.months:
             locked = SyncRun.objects.select_for_update().get(pk=run.pk)
@@ -888,6 +895,7 @@ def source_sync(run: SyncRun, *, batch_size: int = DEFAULT_BATCH_SIZE) -> SyncRu
                     source.kind, {**source.config, **mapping.get("fetch", {})}
                 )
                 since = Source.objects.get(pk=source.pk).cursors.get(record_type)
+                known = KnownIds()
                 for batch in connector.batches(since=since, batch_size=batch_size):
                     raw = pd.DataFrame.from_records(batch.rows)
                     batch_commit(
@@ -897,6 +905,7 @@ def source_sync(run: SyncRun, *, batch_size: int = DEFAULT_BATCH_SIZE) -> SyncRu
                         rows=batch.rows,
                         first_row=batch.first_row,
                         cursor=_cursor_of(raw, mapping.get("cursor_field")),
+                        known=known,
                     )
         except Exception as error:
             _run_end(run, error=str(error) or type(error).__name__)

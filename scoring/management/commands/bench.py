@@ -1,4 +1,4 @@
-"""manage.py bench: the scoring benchmark at company scale, one JSON line per measurement.
+"""manage.py bench: the scoring and ingestion benchmarks at company scale, one JSON line each.
 
 Seeds the bench company (10,000 employees, 1,000,000 orders) in a separate process unless it is
 already there, then times, for the latest month: a bare SQL aggregate pass over the same tables
@@ -24,6 +24,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from indicators.selectors import period_window
+from ingest.benchmarks import ingest_bench
 from ingest.models import Order
 from org.models import Employee
 from scoring.engine.period import Period
@@ -83,8 +84,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--skip-workers", action="store_true", help="no Celery measurement")
+        parser.add_argument(
+            "--only", choices=["scoring", "ingest"], help="run one of the benchmarks only"
+        )
 
-    def handle(self, *args, skip_workers: bool, **options) -> None:
+    def handle(self, *args, skip_workers: bool, only: str | None, **options) -> None:
         if connection.vendor != "postgresql":
             raise CommandError(
                 "make bench needs PostgreSQL: set DATABASE_URL=postgres://… (the bench company "
@@ -99,6 +103,13 @@ class Command(BaseCommand):
                     "Point DATABASE_URL at a database of its own (its name containing 'bench')."
                 )
             self._seed()
+        if only != "ingest":
+            self._scoring(skip_workers=skip_workers)
+        if only != "scoring":
+            for line in ingest_bench():
+                _emit(self.stdout, **line)
+
+    def _scoring(self, *, skip_workers: bool) -> None:
         latest = Order.objects.aggregate(latest=Max("submitted_at"))["latest"]
         period = Period.containing(timezone.localtime(latest).date())
         employees = Employee.objects.filter(is_active=True, team__is_scored=True).count()
