@@ -1,27 +1,66 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from ingest.forms import SourceAdminForm
 from ingest.models import (
     ExceptionCase,
     Feedback,
     FollowUp,
+    LedgerEntry,
     Order,
     OrderNode,
     PeerReview,
+    RejectedRow,
+    Source,
     Suggestion,
+    SyncRun,
     Ticket,
     TrainingRecord,
 )
+from ingest.services import record_in_closed_period, record_save, source_sync_now, webhook_token_set
+
+
+class LedgeredRecordAdmin(SimpleHistoryAdmin):
+    """An edit in the admin is saved through ``record_save``: its history names the user and
+    the ledger gets an entry. A record in a closed period is read-only here: only an approved
+    appeal corrects it."""
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        record_save(
+            record=obj,
+            actor=f"user:{request.user.pk}",
+            user=request.user,
+            reason=gettext("Edited in the administration"),
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None and record_in_closed_period(obj):
+            return False
+        return super().has_change_permission(request, obj)
 
 
 class OrderNodeInline(admin.TabularInline):
+    """Shown for reading; nodes are edited on their own page, where edits reach the ledger."""
+
     model = OrderNode
     extra = 0
     fields = ["node", "started_at", "completed_at", "threshold_hours"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(Order)
-class OrderAdmin(SimpleHistoryAdmin):
+class OrderAdmin(LedgeredRecordAdmin):
     list_display = [
         "external_id",
         "source",
@@ -45,7 +84,7 @@ class OrderAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OrderNode)
-class OrderNodeAdmin(SimpleHistoryAdmin):
+class OrderNodeAdmin(LedgeredRecordAdmin):
     list_display = ["order", "node", "started_at", "completed_at", "threshold_hours"]
     list_filter = ["node"]
     search_fields = ["order__external_id"]
@@ -54,7 +93,7 @@ class OrderNodeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(SimpleHistoryAdmin):
+class FollowUpAdmin(LedgeredRecordAdmin):
     list_display = ["employee", "customer", "order", "channel", "occurred_at"]
     list_filter = ["channel", "source"]
     search_fields = ["employee__name", "customer__name", "message", "external_id"]
@@ -65,7 +104,7 @@ class FollowUpAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(SimpleHistoryAdmin):
+class FeedbackAdmin(LedgeredRecordAdmin):
     list_display = ["customer", "employee", "order", "csat", "nps", "submitted_at"]
     list_filter = ["csat", "source"]
     search_fields = ["customer__name", "employee__name", "comment", "external_id"]
@@ -94,7 +133,7 @@ class ExceptionCaseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Ticket)
-class TicketAdmin(SimpleHistoryAdmin):
+class TicketAdmin(LedgeredRecordAdmin):
     list_display = [
         "subject",
         "employee",
@@ -138,3 +177,116 @@ class PeerReviewAdmin(SimpleHistoryAdmin):
     search_fields = ["reviewer__name", "reviewee__name", "comment"]
     autocomplete_fields = ["reviewer", "reviewee"]
     list_select_related = ["reviewer", "reviewee"]
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    form = SourceAdminForm
+    list_display = ["name", "kind", "enabled", "schedule", "has_webhook_token"]
+    list_filter = ["kind", "enabled"]
+    search_fields = ["name"]
+    raw_id_fields = ["schedule"]
+    readonly_fields = ["cursors", "has_webhook_token"]
+    actions = ["sync_now", "new_webhook_token"]
+
+    @admin.display(boolean=True, description=_("webhook token"))
+    def has_webhook_token(self, source: Source) -> bool:
+        return bool(source.webhook_token_hash)
+
+    @admin.action(description=_("Sync the selected sources now"))
+    def sync_now(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        for source in queryset:
+            if not source.enabled:
+                self.message_user(
+                    request,
+                    gettext("%(source)s is disabled: enable it first.") % {"source": source},
+                    messages.WARNING,
+                )
+                continue
+            run = source_sync_now(source=source, user=request.user)
+            self.message_user(
+                request,
+                format_html(
+                    '{}: <a href="{}">{}</a>',
+                    source,
+                    reverse("ingest:run_detail", kwargs={"run_id": run.pk}),
+                    gettext("sync run %(id)s") % {"id": run.pk},
+                ),
+            )
+
+    @admin.action(description=_("Give the selected sources a new webhook token"))
+    def new_webhook_token(self, request: HttpRequest, queryset: QuerySet[Source]):
+        """Replace the tokens and show the new ones on a page of their own, once: only their
+        hashes are kept, and a message would carry them through the session or a cookie."""
+        tokens = [
+            (
+                source,
+                webhook_token_set(source=source),
+                request.build_absolute_uri(
+                    reverse("api-source-webhook", kwargs={"source_id": source.pk})
+                ),
+            )
+            for source in queryset
+        ]
+        return TemplateResponse(
+            request,
+            "ingest/webhook_tokens.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": gettext("New webhook tokens"),
+                "tokens": tokens,
+            },
+        )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """What syncs wrote is a record of what happened: viewed, never added, edited or deleted
+    here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "source",
+        "trigger",
+        "status",
+        "created_at",
+        "finished_at",
+        "fetched",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+    ]
+    list_filter = ["status", "trigger", "source"]
+    search_fields = ["source__name", "error"]
+    list_select_related = ["source"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(RejectedRow)
+class RejectedRowAdmin(ReadOnlyAdmin):
+    list_display = ["run", "record_type", "row_number", "external_id", "resolved"]
+    list_filter = ["resolved", "record_type"]
+    search_fields = ["external_id", "run__source__name"]
+    list_select_related = ["run__source"]
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["id", "record_type", "record_id", "action", "actor", "recorded_at"]
+    list_filter = ["record_type", "action"]
+    search_fields = ["actor", "entry_hash", "content_hash"]
+    date_hierarchy = "recorded_at"
+    # The chain grows with every record written: no full count on each page.
+    show_full_result_count = False

@@ -6,6 +6,7 @@ import io
 import json
 import secrets
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+from celery.exceptions import Retry
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -25,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-from ingest.connectors import connector_for
+from ingest.connectors import ConnectorError, connector_for
 from ingest.models import (
     ExceptionCase,
     Feedback,
@@ -500,13 +502,38 @@ def records_ledger(*, spec: RecordType, record_ids: Sequence[int], action: str, 
     )
 
 
-def record_save(*, record: models.Model, actor: str, fields: list[str] | None = None) -> None:
-    """Save one record changed by a person or a correction, with its ledger entry."""
+def record_save(
+    *,
+    record: models.Model,
+    actor: str,
+    user: AbstractBaseUser | None = None,
+    reason: str = "",
+    fields: list[str] | None = None,
+) -> LedgerEntry:
+    """Save one record changed by a person or a correction: its history names ``user`` and
+    ``reason``, and a ledger entry names ``actor`` ("user:7", "appeal:12"). Returns the entry."""
     spec = RECORD_TYPE_OF_MODEL[type(record)]
     action = LedgerAction.UPDATED if record.pk else LedgerAction.CREATED
+    record._history_user = user
+    record._change_reason = reason or actor
     with transaction.atomic():
         record.save(update_fields=fields) if fields and record.pk else record.save()
         records_ledger(spec=spec, record_ids=[record.pk], action=action, actor=actor)
+        return LedgerEntry.objects.filter(record_type=spec.key, record_id=record.pk).latest("id")
+
+
+def record_in_closed_period(record: models.Model) -> bool:
+    """Whether the record falls in a period whose appeal window has passed (locked: only an
+    approved appeal changes it)."""
+    from appeals.services import period_is_closed
+    from scoring.engine.period import Period
+
+    field_name = RECORD_TYPE_OF_MODEL[type(record)].period_field
+    instant = getattr(record, field_name) if field_name else None
+    if instant is None:
+        return False
+    local = timezone.localtime(instant, ZoneInfo(settings.TIME_ZONE))
+    return period_is_closed(Period.containing(local.date()))
 
 
 def _lookups_of(condition: models.Q) -> list[str]:
@@ -531,7 +558,7 @@ def _constraint_messages(model: type[models.Model]) -> dict[str, tuple[str, str]
     return messages
 
 
-def _refusal(model: type[models.Model], error: Exception) -> dict[str, str]:
+def constraint_refusal(model: type[models.Model], error: Exception) -> dict[str, str]:
     text = str(error)
     for name, (field_name, message) in _constraint_messages(model).items():
         if name in text:
@@ -577,7 +604,7 @@ def _insert(spec: RecordType, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[in
             with transaction.atomic():
                 frame_bulk_load(spec.model, rows.loc[[position], columns])
         except IntegrityError as error:
-            refused[position] = _refusal(spec.model, error)
+            refused[position] = constraint_refusal(spec.model, error)
     return rows.drop(index=list(refused)), refused
 
 
@@ -598,7 +625,7 @@ def _update(
             with transaction.atomic():
                 frame_bulk_update(spec.model, frame.loc[[position]])
         except IntegrityError as error:
-            refused[position] = _refusal(spec.model, error)
+            refused[position] = constraint_refusal(spec.model, error)
     return rows.drop(index=list(refused)), refused
 
 
@@ -843,6 +870,20 @@ def sync_run_start(
     return run
 
 
+def source_sync_now(*, source: Source, user: AbstractBaseUser) -> SyncRun:
+    """Queue a manual pull of the source and return its run as it now stands.
+
+    With eager Celery (local runs, tests) the pull happens when the transaction below commits,
+    inside this call, and a source that cannot be read raises here (as the task's request to
+    retry, for a connector error). The run has recorded the failure by then, so the caller
+    still gets the run and its page shows the error.
+    """
+    with suppress(ConnectorError, MappingError, Retry), transaction.atomic():
+        run = sync_run_start(source=source, trigger=SyncTrigger.MANUAL, user=user)
+    run.refresh_from_db()
+    return run
+
+
 def _run_begin(run: SyncRun) -> None:
     """Mark the run running; runs of the source left running by a killed worker are closed."""
     SyncRun.objects.filter(source=run.source_id, status=SyncStatus.RUNNING).exclude(
@@ -945,7 +986,17 @@ def records_push(
         batch_commit(run=run, spec=spec, mapping=mapping, rows=chunk, first_row=first_row + start)
     _run_end(run)
     run.refresh_from_db()
+    periods_rescore(run)
     return run
+
+
+def periods_rescore(run: SyncRun) -> None:
+    """Once the caller's transaction commits, rescore the months the run changed records in."""
+    if run.periods:
+        from scoring.tasks import score_periods_task
+
+        periods = list(run.periods)
+        transaction.on_commit(lambda: score_periods_task.delay(periods))
 
 
 def upload_sync(
@@ -1004,6 +1055,7 @@ def rejected_rows_replay(*, source: Source, user: AbstractBaseUser | None = None
         raise
     _run_end(run)
     run.refresh_from_db()
+    periods_rescore(run)
     return run
 
 

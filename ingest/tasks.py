@@ -10,7 +10,7 @@ from django.db import InterfaceError, OperationalError
 
 from ingest.connectors import ConnectorError
 from ingest.models import Source, SyncRun, SyncStatus, SyncTrigger
-from ingest.services import SyncBusy, source_sync, sync_run_create
+from ingest.services import SyncBusy, periods_rescore, source_sync, sync_run_create
 
 TRANSIENT = (ConnectorError, OperationalError, InterfaceError)
 
@@ -18,8 +18,6 @@ TRANSIENT = (ConnectorError, OperationalError, InterfaceError)
 @shared_task(bind=True, autoretry_for=TRANSIENT, retry_backoff=30, max_retries=3)
 def source_sync_task(self, run_id: int) -> dict[str, int]:
     """Pull one source for a queued (or, on retry, failed) run, then rescore what changed."""
-    from scoring.tasks import score_periods_task
-
     run = SyncRun.objects.select_related("source").get(pk=run_id)
     if run.status == SyncStatus.SUCCEEDED:
         return {}
@@ -28,8 +26,7 @@ def source_sync_task(self, run_id: int) -> dict[str, int]:
     except SyncBusy as busy:
         SyncRun.objects.filter(pk=run_id).update(status=SyncStatus.FAILED, error=str(busy))
         return {}
-    if run.periods:
-        score_periods_task.delay(run.periods)
+    periods_rescore(run)
     return {"created": run.created, "updated": run.updated, "rejected": run.rejected}
 
 

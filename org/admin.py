@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from ingest.admin import LedgeredRecordAdmin
 from org.models import Customer, Employee, Team
 
 
@@ -23,7 +24,7 @@ class EmployeeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(SimpleHistoryAdmin):
+class CustomerAdmin(LedgeredRecordAdmin):
     list_display = ["external_id", "name", "tier", "customer_since"]
     list_filter = ["tier"]
     search_fields = ["external_id", "name"]

@@ -13,6 +13,7 @@ Variables (see ``.env.example``):
 from pathlib import Path
 
 import environ
+import plotly
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "ingest",
     "indicators",
     "scoring",
+    "appeals",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "org.context_processors.viewer",
+                "appeals.context_processors.appeal_notifications",
             ],
         },
     },
@@ -175,7 +178,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Plotly's browser bundle straight from the installed package (served as
+    # plotly/plotly.min.js): no CDN, since installs may be offline, and no 4 MB copy in the repo.
+    ("plotly", Path(plotly.__file__).parent / "package_data"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -185,6 +193,18 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = BASE_DIR / "media"
+# Appeal evidence: outside MEDIA_ROOT, served only through a view that checks access.
+PERF_PRIVATE_MEDIA_ROOT = env.path("PERF_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private")
+
+# Appeals: how long after a period ends it may be appealed (then it is closed), how many working
+# days HR has to decide, and the largest evidence file.
+PERF_APPEALS = {
+    "window_days": env.int("PERF_APPEAL_WINDOW_DAYS", default=30),
+    "decision_working_days": env.int("PERF_APPEAL_DECISION_DAYS", default=5),
+    "max_evidence_mb": env.int("PERF_APPEAL_MAX_EVIDENCE_MB", default=10),
+}
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="perf@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -205,6 +225,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Score runs and sync runs share their status values; name the two enums apart.
+    "ENUM_NAME_OVERRIDES": {"RunStatusEnum": "ingest.models.SyncStatus"},
 }
 
 LOGGING = {

@@ -1,6 +1,8 @@
 """Settings for the test suite: the real ones, with a fast hasher and Celery run inline."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
 
@@ -15,3 +17,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # Serve static files straight from the finders: tests never run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Evidence uploads land in a throwaway directory, mail in memory.
+PERF_PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="perf-evidence-"))
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -15,7 +15,11 @@ urlpatterns = [
     path("api/v1/", include("org.api_urls")),
     path("api/v1/", include("indicators.api_urls")),
     path("api/v1/", include("scoring.api_urls")),
+    path("api/v1/", include("ingest.api_urls")),
+    path("api/v1/", include("appeals.api_urls")),
     path("indicators/", include("indicators.urls")),
+    path("sources/", include("ingest.urls")),
+    path("appeals/", include("appeals.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,0 +1,128 @@
+"""Reads for appeals: queues, timelines, notification counts, and corrections on scorecards."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from appeals.access import appeals_visible_to
+from appeals.models import OPEN_STATES, Appeal, AppealState, Correction, Notification
+from appeals.subjects import SUBJECTS
+
+WAITING = [AppealState.SUBMITTED, AppealState.IN_REVIEW]
+
+
+def appeal_queue(
+    *,
+    user: AbstractBaseUser,
+    state: str = "",
+    team_id: int | None = None,
+    overdue: bool = False,
+    mine: bool = False,
+) -> QuerySet[Appeal]:
+    """The appeals the user sees, filtered: by state, by the concerned person's team, only
+    those past their decision date, or only those the user filed."""
+    appeals = appeals_visible_to(user)
+    if state:
+        appeals = appeals.filter(state=state)
+    if team_id:
+        appeals = appeals.filter(employee__team_id=team_id)
+    if overdue:
+        appeals = overdue_appeals(appeals)
+    if mine:
+        appeals = appeals.filter(Q(submitter=user) | Q(employee__user=user))
+    return appeals.order_by("due_at", "-created_at")
+
+
+def overdue_appeals(appeals: QuerySet[Appeal], *, now: dt.datetime | None = None):
+    """Appeals waiting for a decision past their due date."""
+    return appeals.filter(state__in=WAITING, due_at__lt=now or timezone.now())
+
+
+def open_appeals_count() -> int:
+    """Appeals not yet decided or withdrawn (for the HR overview)."""
+    return Appeal.objects.filter(state__in=OPEN_STATES).exclude(state=AppealState.DRAFT).count()
+
+
+def unread_notifications(user: AbstractBaseUser) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user, read_at__isnull=True).select_related("appeal")
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    at: dt.datetime
+    kind: str  # "state", "comment", "evidence", "correction"
+    who: str
+    text: str
+
+
+def appeal_timeline(appeal: Appeal) -> list[TimelineEvent]:
+    """What happened to the appeal, oldest first: state changes (from its history), comments,
+    evidence and the correction. Four queries."""
+    events = []
+    previous = None
+    for version in appeal.history.order_by("history_date").select_related("history_user"):
+        if version.state != previous:
+            events.append(
+                TimelineEvent(
+                    version.history_date,
+                    "state",
+                    _who(version.history_user),
+                    version.get_state_display(),
+                )
+            )
+            previous = version.state
+    events.extend(
+        TimelineEvent(comment.created_at, "comment", _who(comment.author), comment.text)
+        for comment in appeal.comments.select_related("author")
+    )
+    events.extend(
+        TimelineEvent(item.uploaded_at, "evidence", _who(item.uploaded_by), item.original_name)
+        for item in appeal.evidence.select_related("uploaded_by")
+    )
+    correction = Correction.objects.filter(appeal=appeal).select_related("applied_by").first()
+    if correction:
+        events.append(
+            TimelineEvent(
+                correction.applied_at,
+                "correction",
+                _who(correction.applied_by),
+                f"{correction.field_name}: {correction.old_value} → {correction.new_value}",
+            )
+        )
+    return sorted(events, key=lambda event: event.at)
+
+
+def _who(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.first_name or user.username
+
+
+def corrections_for(*, employee_id: int, period_start: dt.date) -> dict[str, list[int]]:
+    """Indicator code → numbers of the approved appeals that corrected data it was computed
+    from, for one person and period (what the scorecard marks "corrected by appeal #N")."""
+    marks: dict[str, list[int]] = {}
+    approved = Appeal.objects.filter(
+        employee_id=employee_id, period_start=period_start, state=AppealState.APPROVED
+    ).select_related("indicator")
+    for appeal in approved:
+        if appeal.indicator_id:
+            codes = (appeal.indicator.code,)
+        else:
+            codes = SUBJECTS[appeal.record_type].fields.get(appeal.field_name, ())
+        for code in codes:
+            marks.setdefault(code, []).append(appeal.pk)
+    return marks
+
+
+def open_appeals_on_records(
+    *, record_type: str, record_ids: list[int]
+) -> dict[tuple[int, str], int]:
+    """(record id, field) → number of the open appeal on it, for marking drill-down rows."""
+    rows = Appeal.objects.filter(
+        record_type=record_type, record_id__in=record_ids, state__in=OPEN_STATES
+    ).values_list("record_id", "field_name", "pk")
+    return {(record_id, field): pk for record_id, field, pk in rows}

@@ -1,0 +1,395 @@
+"""Filing, moving and deciding appeals; an approval corrects the record (history, ledger entry
+with the appeal as actor) and rescores the periods it touches."""
+
+import datetime as dt
+import re
+from pathlib import PurePath
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files import File
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from appeals.access import ACTIONS, may_act, may_add_evidence, may_comment, may_file_for
+from appeals.models import (
+    Appeal,
+    AppealState,
+    Comment,
+    Correction,
+    Evidence,
+    Notification,
+    SubjectKind,
+)
+from appeals.subjects import (
+    SubjectError,
+    display_value,
+    parse_claimed,
+    record_owner_id,
+    record_period_instant,
+    subject_field,
+)
+from indicators.models import IndicatorDefinition
+from ingest.records import RECORD_TYPES
+from ingest.services import constraint_refusal, record_save
+from org.models import Employee, Role
+from scoring.engine.period import Period
+from scoring.models import EmployeeScore
+
+
+class AppealRefused(Exception):
+    """The request is not allowed or not valid; the message says why, in the user's words."""
+
+
+# Evidence: the kinds of file accepted, by extension, and how each kind's content begins.
+EVIDENCE_KINDS = {
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".gif": ("image/gif", (b"GIF87a", b"GIF89a")),
+    ".webp": ("image/webp", (b"RIFF",)),
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+    ".xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        (b"PK\x03\x04",),
+    ),
+}
+UNSAFE_NAME = re.compile(r"[\\/\x00-\x1f]|\.\.")
+
+
+def _company_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
+    """``start`` plus ``days`` working days (Monday to Friday), same time of day."""
+    local = timezone.localtime(start, _company_zone())
+    target = np.busday_offset(local.date(), days, roll="forward")
+    day = target.astype(dt.date)
+    return local.replace(year=day.year, month=day.month, day=day.day)
+
+
+def appeal_window_end(period: Period) -> dt.datetime:
+    """The last moment the period may be appealed: its end plus the configured window."""
+    end = dt.datetime.combine(period.end, dt.time(), tzinfo=_company_zone())
+    return end + dt.timedelta(days=settings.PERF_APPEALS["window_days"])
+
+
+def period_is_closed(period: Period, *, now: dt.datetime | None = None) -> bool:
+    """A period is closed (locked but for approved appeals) once its appeal window has passed."""
+    return (now or timezone.now()) >= appeal_window_end(period)
+
+
+def _record(record_type: str, record_id: int):
+    if record_type not in RECORD_TYPES:
+        raise AppealRefused(_("Unknown record type."))
+    record = RECORD_TYPES[record_type].model.objects.filter(pk=record_id).first()
+    if record is None:
+        raise AppealRefused(_("No such record."))
+    return record
+
+
+def _period_of(instant: dt.datetime | None) -> Period:
+    local = timezone.localtime(instant or timezone.now(), _company_zone())
+    return Period.containing(local.date())
+
+
+def appeal_create(
+    *,
+    user: AbstractBaseUser,
+    claimed_value: str,
+    category: str,
+    description: str,
+    record_type: str = "",
+    record_id: int | None = None,
+    field_name: str = "",
+    employee: Employee | None = None,
+    indicator_code: str = "",
+    period: Period | None = None,
+) -> Appeal:
+    """A draft appeal on one field of one record, or on one indicator score of ``period``.
+
+    Refused (``AppealRefused``, with the reason) when the user may not appeal for that person,
+    the field cannot be appealed, the claimed value is not a valid value, the period's appeal
+    window has closed, or another appeal on the same subject is still open.
+    """
+    if record_id is not None:
+        try:
+            field = subject_field(record_type, field_name)
+        except SubjectError as error:
+            raise AppealRefused(str(error)) from error
+        record = _record(record_type, record_id)
+        employee = Employee.objects.get(pk=record_owner_id(record_type, record))
+        period = _period_of(record_period_instant(record_type, record))
+        current = display_value(record, field_name)
+        try:
+            parse_claimed(field, claimed_value)
+        except SubjectError as error:
+            raise AppealRefused(str(error)) from error
+        subject = dict(
+            subject_kind=SubjectKind.RECORD_FIELD,
+            record_type=record_type,
+            record_id=record.pk,
+            field_name=field_name,
+            subject_key=f"{record_type}:{record.pk}:{field_name}",
+        )
+    else:
+        indicator = IndicatorDefinition.objects.filter(code=indicator_code).first()
+        if indicator is None or employee is None or period is None:
+            raise AppealRefused(_("Name the person, the indicator and the period."))
+        score = EmployeeScore.objects.filter(
+            employee=employee,
+            is_current=True,
+            period_kind=period.kind.value,
+            period_start=period.start,
+        ).first()
+        row = score.indicators.filter(indicator=indicator).first() if score else None
+        current = "" if row is None or row.raw is None else f"{row.raw:g}"
+        subject = dict(
+            subject_kind=SubjectKind.INDICATOR_SCORE,
+            indicator=indicator,
+            subject_key=f"indicator:{employee.pk}:{indicator.code}:{period.start}",
+        )
+    if not may_file_for(user, employee):
+        raise AppealRefused(_("You may not appeal for this person."))
+    if period_is_closed(period):
+        raise AppealRefused(
+            _("The appeal window for {period} closed on {date}.").format(
+                period=period.label, date=f"{appeal_window_end(period):%Y-%m-%d}"
+            )
+        )
+    if not description.strip():
+        raise AppealRefused(_("Describe what happened."))
+    try:
+        with transaction.atomic():
+            appeal = Appeal(
+                employee=employee,
+                period_start=period.start,
+                current_value=current[:200],
+                claimed_value=claimed_value.strip()[:200],
+                category=category,
+                description=description.strip(),
+                submitter=user,
+                **subject,
+            )
+            appeal.full_clean(exclude=["subject_key"], validate_constraints=False)
+            appeal._history_user = user
+            appeal.save()
+    except IntegrityError as error:
+        raise AppealRefused(_("There is already an open appeal on this.")) from error
+    except Exception as error:
+        if hasattr(error, "messages"):
+            raise AppealRefused(" ".join(error.messages)) from error
+        raise
+    return appeal
+
+
+def _reviewers() -> list[AbstractBaseUser]:
+    return list(get_user_model().objects.filter(groups__name=Role.HR.value, is_active=True))
+
+
+def _notify(appeal: Appeal, *, actor: AbstractBaseUser) -> None:
+    """Tell the people concerned that the appeal changed state: in the app and by email."""
+    recipients = {appeal.submitter}
+    if appeal.employee.user:
+        recipients.add(appeal.employee.user)
+    if appeal.state == AppealState.SUBMITTED:
+        recipients.update(_reviewers())
+    recipients.discard(actor)
+    Notification.objects.bulk_create(
+        [Notification(user=user, appeal=appeal, state=appeal.state) for user in recipients]
+    )
+    addresses = [user.email for user in recipients if user.email]
+    if addresses:
+        subject = _("Appeal #{number}: {state}").format(
+            number=appeal.pk, state=appeal.get_state_display()
+        )
+        send_mail(subject, subject, None, addresses, fail_silently=True)
+
+
+def _move(appeal: Appeal, *, user: AbstractBaseUser, action: str, reason: str = "") -> Appeal:
+    """Check and record one transition (in the caller's transaction)."""
+    locked = Appeal.objects.select_for_update().select_related("employee").get(pk=appeal.pk)
+    if not may_act(user, locked, action):
+        raise AppealRefused(
+            _("You cannot {action} this appeal while it is {state}.").format(
+                action=action, state=locked.get_state_display()
+            )
+        )
+    locked.state = ACTIONS[action][1]
+    now = timezone.now()
+    fields = ["state"]
+    if action == "submit":
+        locked.submitted_at = now
+        locked.due_at = add_working_days(now, settings.PERF_APPEALS["decision_working_days"])
+        fields += ["submitted_at", "due_at"]
+    if action in ("review", "approve", "reject"):
+        locked.reviewer = user
+        fields.append("reviewer")
+    if action in ("approve", "reject"):
+        locked.decided_at = now
+        locked.decision_reason = reason.strip()
+        fields += ["decided_at", "decision_reason"]
+    locked._history_user = user
+    locked._change_reason = action
+    locked.save(update_fields=fields)
+    _notify(locked, actor=user)
+    return locked
+
+
+def appeal_transition(
+    *, appeal: Appeal, user: AbstractBaseUser, action: str, reason: str = ""
+) -> Appeal:
+    """Submit, withdraw, take into review, approve or reject. A rejection needs a reason; an
+    approval applies the correction and queues the rescoring of the periods it touches."""
+    if action == "reject" and not reason.strip():
+        raise AppealRefused(_("A rejection needs a written reason."))
+    if action == "approve":
+        return _approve(appeal, user=user, note=reason)
+    with transaction.atomic():
+        return _move(appeal, user=user, action=action, reason=reason)
+
+
+def _current_total(appeal: Appeal) -> float | None:
+    return (
+        EmployeeScore.objects.filter(
+            employee_id=appeal.employee_id,
+            is_current=True,
+            period_kind="month",
+            period_start=appeal.period_start,
+        )
+        .values_list("total", flat=True)
+        .first()
+    )
+
+
+def _approve(appeal: Appeal, *, user: AbstractBaseUser, note: str) -> Appeal:
+    from appeals.tasks import appeal_rescore_task
+
+    with transaction.atomic():
+        appeal = _move(appeal, user=user, action="approve", reason=note)
+        periods = {Period.containing(appeal.period_start)}
+        if appeal.subject_kind == SubjectKind.RECORD_FIELD:
+            periods |= _correct(appeal, user=user)
+        appeal.score_before = _current_total(appeal)
+        appeal.save(update_fields=["score_before"])
+        labels = sorted(period.label for period in periods)
+        transaction.on_commit(lambda: appeal_rescore_task.delay(appeal.pk, labels))
+    return appeal
+
+
+def _correct(appeal: Appeal, *, user: AbstractBaseUser) -> set[Period]:
+    """Write the claimed value into the record as a new version; returns the periods the record
+    falls in before and after (both are rescored)."""
+    spec = RECORD_TYPES[appeal.record_type]
+    record = spec.model.objects.select_for_update().get(pk=appeal.record_id)
+    field = subject_field(appeal.record_type, appeal.field_name)
+    before_period = _period_of(record_period_instant(appeal.record_type, record))
+    old = display_value(record, appeal.field_name)
+    try:
+        setattr(record, field.name, parse_claimed(field, appeal.claimed_value))
+        with transaction.atomic():
+            entry = record_save(
+                record=record,
+                actor=f"appeal:{appeal.pk}",
+                user=user,
+                reason=_("Correction by appeal #{number}").format(number=appeal.pk),
+                fields=[field.name],
+            )
+    except SubjectError as error:
+        raise AppealRefused(str(error)) from error
+    except IntegrityError as error:
+        raise AppealRefused(constraint_refusal(spec.model, error)["message"]) from error
+    Correction.objects.create(
+        appeal=appeal,
+        record_type=appeal.record_type,
+        record_id=appeal.record_id,
+        field_name=appeal.field_name,
+        old_value=old,
+        new_value=display_value(record, appeal.field_name),
+        ledger_entry=entry,
+        applied_by=user,
+    )
+    return {before_period, _period_of(record_period_instant(appeal.record_type, record))}
+
+
+def appeal_rescore(*, appeal_id: int, period_labels: list[str]) -> Appeal:
+    """Rescore the periods an approved appeal touched and keep the person's new total."""
+    from scoring.services import compute_period
+
+    for label in period_labels:
+        compute_period(Period.parse(label))
+    appeal = Appeal.objects.get(pk=appeal_id)
+    appeal.score_after = _current_total(appeal)
+    appeal.save(update_fields=["score_after"])
+    return appeal
+
+
+def appeal_comment_add(*, appeal: Appeal, user: AbstractBaseUser, text: str) -> Comment:
+    if not may_comment(user, appeal):
+        raise AppealRefused(_("This appeal is closed to comments."))
+    if not text.strip():
+        raise AppealRefused(_("Write a comment first."))
+    return Comment.objects.create(appeal=appeal, author=user, text=text.strip())
+
+
+def evidence_add(
+    *, appeal: Appeal, user: AbstractBaseUser, upload: File, client_name: str | None = None
+) -> Evidence:
+    """Keep one evidence file, privately, under a generated name. Refused with a clear message:
+    a name with folders or ``..`` in it, a kind other than image, PDF or XLSX (checked on the
+    content, not only the name), or a file above the size limit."""
+    if not may_add_evidence(user, appeal):
+        raise AppealRefused(_("Only the person who filed an open appeal adds evidence to it."))
+    name = client_name if client_name is not None else upload.name or ""
+    if not name or UNSAFE_NAME.search(name) or name.startswith(".") or len(name) > 200:
+        raise AppealRefused(
+            _("The file name {name!r} is not allowed: use a plain name without folders.").format(
+                name=name
+            )
+        )
+    kind = EVIDENCE_KINDS.get(PurePath(name).suffix.lower())
+    if kind is None:
+        raise AppealRefused(
+            _("{name} is not an accepted kind of file: send an image, a PDF or an XLSX.").format(
+                name=name
+            )
+        )
+    limit = settings.PERF_APPEALS["max_evidence_mb"] * 1024 * 1024
+    if upload.size > limit:
+        raise AppealRefused(
+            _("{name} is {size:.1f} MB; the limit is {limit} MB.").format(
+                name=name,
+                size=upload.size / 1024 / 1024,
+                limit=settings.PERF_APPEALS["max_evidence_mb"],
+            )
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    content_type, signatures = kind
+    if not any(head.startswith(signature) for signature in signatures):
+        raise AppealRefused(
+            _("{name} does not hold what its name says; send the original file.").format(name=name)
+        )
+    evidence = Evidence(
+        appeal=appeal,
+        original_name=name,
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=user,
+    )
+    evidence.file.save(name, upload, save=False)
+    evidence.save()
+    return evidence
+
+
+def notifications_read(*, user: AbstractBaseUser) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

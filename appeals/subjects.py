@@ -1,0 +1,133 @@
+"""What can be appealed: which fields of which records, whose records they are, which indicators
+a change to them moves, and how a claimed value is read."""
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ingest.records import RECORD_TYPES
+from org.models import Employee
+
+
+@dataclass(frozen=True)
+class Appealable:
+    """A record type's appealable fields, the path to the employee it counts for, and the
+    indicators each field feeds."""
+
+    owner: str
+    fields: dict[str, tuple[str, ...]]
+
+
+SUBJECTS: dict[str, Appealable] = {
+    "order": Appealable(
+        owner="merchandiser",
+        fields={
+            "confirmed_at": ("order_response_time",),
+            "submitted_at": ("order_response_time", "order_volume"),
+            "delivered_at": ("order_accuracy", "complaint_return_rate"),
+            "merchandiser": ("order_volume", "order_response_time", "order_entry_accuracy"),
+            "entry_errors": ("order_entry_accuracy",),
+            "fulfilment_error": ("order_accuracy",),
+            "has_complaint": ("complaint_return_rate",),
+            "is_returned": ("complaint_return_rate",),
+        },
+    ),
+    "order_node": Appealable(
+        owner="order__merchandiser",
+        fields={"completed_at": ("node_on_time_rate",), "started_at": ("node_on_time_rate",)},
+    ),
+    "feedback": Appealable(
+        owner="employee",
+        fields={"employee": ("csat", "customer_sentiment"), "csat": ("csat",)},
+    ),
+    "follow_up": Appealable(
+        owner="employee",
+        fields={"employee": ("follow_up_count", "process_compliance")},
+    ),
+    "ticket": Appealable(
+        owner="employee",
+        fields={
+            "employee": ("first_contact_resolution",),
+            "contacts_until_resolved": ("first_contact_resolution",),
+            "resolved_at": ("first_contact_resolution",),
+        },
+    ),
+}
+
+
+class SubjectError(ValueError):
+    """The subject or the claimed value cannot be appealed as given; the message says why."""
+
+
+def subject_field(record_type: str, field_name: str) -> models.Field:
+    """The model field an appeal contests, or ``SubjectError``."""
+    if record_type not in SUBJECTS or field_name not in SUBJECTS[record_type].fields:
+        raise SubjectError(
+            _("{field} of a {record_type} cannot be appealed.").format(
+                field=field_name, record_type=record_type
+            )
+        )
+    return RECORD_TYPES[record_type].model._meta.get_field(field_name)
+
+
+def record_owner_id(record_type: str, record: models.Model) -> int:
+    """The id of the employee the record counts for."""
+    value = record
+    for step in SUBJECTS[record_type].owner.split("__"):
+        value = getattr(value, step)
+    return value.pk
+
+
+def record_period_instant(record_type: str, record: models.Model) -> dt.datetime | None:
+    """The instant that places the record in a scoring period."""
+    field_name = RECORD_TYPES[record_type].period_field
+    return getattr(record, field_name) if field_name else None
+
+
+def display_value(record: models.Model, field_name: str) -> str:
+    """A field's value as people read it: local times, employee numbers, yes/no."""
+    field = record._meta.get_field(field_name)
+    value = getattr(record, field_name)
+    if value is None:
+        return ""
+    if isinstance(field, models.ForeignKey) and isinstance(value, Employee):
+        return value.employee_no
+    if isinstance(field, models.DateTimeField):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(field, models.BooleanField):
+        return "true" if value else "false"
+    return str(value)
+
+
+def parse_claimed(field: models.Field, text: str):
+    """The claimed value as the field's Python value (an Employee for attributions); naive
+    times are company time. ``SubjectError`` names what is wrong."""
+    text = (text or "").strip()
+    if isinstance(field, models.ForeignKey):
+        employee = Employee.objects.filter(employee_no=text).first()
+        if employee is None:
+            raise SubjectError(_("No employee has the number {number!r}.").format(number=text))
+        return employee
+    if isinstance(field, models.DateTimeField):
+        for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"):
+            try:
+                naive = dt.datetime.strptime(text, pattern)  # noqa: DTZ007 - made aware below
+            except ValueError:
+                continue
+            return timezone.make_aware(naive, ZoneInfo(settings.TIME_ZONE))
+        raise SubjectError(_("Write the time as 2026-10-08 14:30, not {text!r}.").format(text=text))
+    if isinstance(field, models.BooleanField):
+        truth = {"true": True, "yes": True, "是": True, "false": False, "no": False, "否": False}
+        if text.lower() not in truth:
+            raise SubjectError(_("Answer yes or no."))
+        return truth[text.lower()]
+    try:
+        return field.to_python(text)
+    except ValidationError as error:
+        raise SubjectError(" ".join(error.messages)) from error

@@ -1,0 +1,83 @@
+"""Forms of ingest: uploading a CSV or Excel file into a source, and editing a source (admin)."""
+
+from pathlib import Path
+
+from django import forms
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from ingest.access import record_type_choices
+from ingest.models import Source
+from ingest.records import MappingError, mapping_check
+
+UPLOAD_EXTENSIONS = (".xlsx", ".csv")
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class UploadForm(forms.Form):
+    """A file for one of the record types the source maps; checked for its type and size before
+    anything is read."""
+
+    record_type = forms.ChoiceField(label=_("Record type"))
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("Excel (.xlsx) or CSV, at most 10 MB; the first row names the columns."),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(UPLOAD_EXTENSIONS)}),
+    )
+
+    def __init__(self, *args, source: Source, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["record_type"].choices = record_type_choices(source)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in UPLOAD_EXTENSIONS:
+            raise forms.ValidationError(
+                gettext("%(name)s is not an Excel (.xlsx) or CSV (.csv) file.")
+                % {"name": upload.name}
+            )
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                gettext("%(name)s is %(size)s; files of at most %(limit)s are accepted.")
+                % {
+                    "name": upload.name,
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(MAX_UPLOAD_BYTES),
+                }
+            )
+        return upload
+
+
+def source_config_clean(config) -> dict:
+    """The connection settings, which must be a JSON object; ``ValidationError`` otherwise."""
+    if not isinstance(config, dict):
+        raise forms.ValidationError(gettext("The connection settings must be a JSON object."))
+    return config
+
+
+def source_mappings_clean(mappings) -> dict:
+    """The mappings, each checked now (``mapping_check``) so that a wrong one is refused with
+    its reason when saved instead of failing the next sync; ``ValidationError`` otherwise."""
+    if not isinstance(mappings, dict) or not all(isinstance(m, dict) for m in mappings.values()):
+        raise forms.ValidationError(
+            gettext("The mappings must be a JSON object holding one object per record type.")
+        )
+    try:
+        for record_type, mapping in mappings.items():
+            mapping_check(record_type, mapping)
+    except MappingError as error:
+        raise forms.ValidationError(str(error)) from error
+    return mappings
+
+
+class SourceAdminForm(forms.ModelForm):
+    class Meta:
+        model = Source
+        fields = ["name", "kind", "config", "mappings", "enabled", "schedule"]
+
+    def clean_config(self) -> dict:
+        return source_config_clean(self.cleaned_data["config"])
+
+    def clean_mappings(self) -> dict:
+        return source_mappings_clean(self.cleaned_data["mappings"])

@@ -1,0 +1,116 @@
+"""Pages for HR and admins: the sources with their freshness, one source's runs with file upload
+and replay, and one run's progress with its row-by-row error report."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ingest.access import (
+    can_manage_sources,
+    can_operate_sources,
+    source_get_for_user,
+    source_runs,
+    source_statuses,
+    sync_run_get_for_user,
+    sync_run_rejected_rows,
+)
+from ingest.connectors import ConnectorError
+from ingest.forms import UploadForm
+from ingest.models import SyncRun, SyncStatus
+from ingest.records import RECORD_TYPES, MappingError
+from ingest.services import rejected_rows_replay, source_sync_now, upload_sync
+from org.views import allowed_if
+
+REJECTED_ROWS_PER_PAGE = 50
+
+operators_only = allowed_if(can_operate_sources)
+
+
+def _run_url(run: SyncRun) -> str:
+    return reverse("ingest:run_detail", kwargs={"run_id": run.pk})
+
+
+@operators_only
+def source_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "ingest/source_list.html",
+        {"statuses": source_statuses(request.user), "can_manage": can_manage_sources(request.user)},
+    )
+
+
+@require_POST
+@operators_only
+def source_sync(request: HttpRequest, source_id: int) -> HttpResponse:
+    source = source_get_for_user(user=request.user, source_id=source_id)
+    if not source.enabled:
+        messages.error(request, _("%(source)s is disabled: enable it first.") % {"source": source})
+        return redirect("ingest:source_list")
+    return redirect(_run_url(source_sync_now(source=source, user=request.user)))
+
+
+@operators_only
+def source_detail(request: HttpRequest, source_id: int) -> HttpResponse:
+    """A source's latest runs; POST uploads a file through one of its mappings and answers
+    with the new run's page."""
+    source = source_get_for_user(user=request.user, source_id=source_id)
+    form = UploadForm(request.POST or None, request.FILES or None, source=source)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            run = upload_sync(
+                source=source,
+                record_type=form.cleaned_data["record_type"],
+                content=upload.read(),
+                filename=upload.name,
+                user=request.user,
+            )
+        except (ConnectorError, MappingError) as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(_run_url(run))
+    return render(
+        request,
+        "ingest/source_detail.html",
+        {
+            "source": source,
+            "runs": source_runs(source),
+            "form": form,
+            "can_manage": can_manage_sources(request.user),
+        },
+    )
+
+
+@require_POST
+@operators_only
+def source_replay(request: HttpRequest, source_id: int) -> HttpResponse:
+    source = source_get_for_user(user=request.user, source_id=source_id)
+    try:
+        run = rejected_rows_replay(source=source, user=request.user)
+    except MappingError as error:
+        messages.error(request, str(error))
+        return redirect("ingest:source_detail", source_id=source.pk)
+    return redirect(_run_url(run))
+
+
+@operators_only
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = sync_run_get_for_user(user=request.user, run_id=run_id)
+    rejected = Paginator(sync_run_rejected_rows(run), REJECTED_ROWS_PER_PAGE)
+    spec = RECORD_TYPES.get(run.record_type)
+    return render(
+        request,
+        "ingest/run_detail.html",
+        {
+            "run": run,
+            "finished": run.status in (SyncStatus.SUCCEEDED, SyncStatus.FAILED),
+            "record_type_label": spec.label if spec else run.record_type,
+            "landed": run.fetched - run.rejected,
+            "seconds": run.duration.total_seconds() if run.duration else None,
+            "page": rejected.get_page(request.GET.get("page")),
+        },
+    )

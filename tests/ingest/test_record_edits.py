@@ -1,0 +1,71 @@
+"""Records edited by people: through the admin, with history and a ledger entry; locked once
+their period is closed."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from ingest.models import LedgerEntry
+from ingest.selectors import ledger_verify
+from tests.factories import OrderFactory
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.mark.django_db
+def test_an_admin_edit_is_in_the_history_and_the_ledger(client, org_chart):
+    order = OrderFactory(
+        merchandiser=org_chart["east_a"],
+        submitted_at=dt.datetime(2026, 11, 3, 9, tzinfo=SHANGHAI),
+        source_created_at=dt.datetime(2026, 11, 3, 9, 5, tzinfo=SHANGHAI),
+        confirmed_at=dt.datetime(2026, 11, 3, 12, tzinfo=SHANGHAI),
+    )
+    client.force_login(org_chart["admin"])
+    url = reverse("admin:ingest_order_change", args=[order.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name in form.fields
+    }
+    data.update(
+        {
+            "customer": order.customer_id,
+            "merchandiser": order.merchandiser_id,
+            "submitted_at_0": "2026-11-03",
+            "submitted_at_1": "09:00:00",
+            "source_created_at_0": "2026-11-03",
+            "source_created_at_1": "09:05:00",
+            "confirmed_at_0": "2026-11-03",
+            "confirmed_at_1": "10:00:00",
+            "nodes-TOTAL_FORMS": "0",
+            "nodes-INITIAL_FORMS": "0",
+        }
+    )
+    for name in ("submitted_at", "source_created_at", "confirmed_at", "shipped_at", "delivered_at"):
+        data.pop(name, None)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    order.refresh_from_db()
+    assert order.confirmed_at == dt.datetime(2026, 11, 3, 10, tzinfo=SHANGHAI)
+    assert order.history.first().history_user == org_chart["admin"]
+    entry = LedgerEntry.objects.get(record_type="order", record_id=order.pk)
+    assert entry.actor == f"user:{org_chart['admin'].pk}"
+    assert ledger_verify().ok
+
+
+@pytest.mark.django_db
+def test_a_record_of_a_closed_period_is_read_only_in_the_admin(client, org_chart):
+    old = OrderFactory(
+        merchandiser=org_chart["east_a"],
+        submitted_at=dt.datetime(2026, 6, 3, 9, tzinfo=SHANGHAI),
+        source_created_at=dt.datetime(2026, 6, 3, 9, tzinfo=SHANGHAI),
+        confirmed_at=dt.datetime(2026, 6, 3, 12, tzinfo=SHANGHAI),
+    )
+    client.force_login(org_chart["admin"])
+    url = reverse("admin:ingest_order_change", args=[old.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+    assert client.post(url, {"confirmed_at_0": "2026-06-03"}).status_code == 403
