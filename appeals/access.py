@@ -3,6 +3,7 @@
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from appeals.models import Appeal, AppealState
 from org.models import Employee, Role
@@ -23,6 +24,13 @@ REVIEWER_ACTIONS = {
     "reject": ([AppealState.IN_REVIEW], AppealState.REJECTED),
 }
 ACTIONS = {**SUBMITTER_ACTIONS, **REVIEWER_ACTIONS}
+ACTION_LABELS = {
+    "submit": _("submit"),
+    "withdraw": _("withdraw"),
+    "review": _("take into review"),
+    "approve": _("approve"),
+    "reject": _("reject"),
+}
 
 
 def may_file_for(user: AbstractBaseUser, employee: Employee) -> bool:

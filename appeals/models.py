@@ -9,6 +9,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from indicators.models import IndicatorDefinition
@@ -24,7 +25,7 @@ class AppealState(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     IN_REVIEW = "in_review", _("In review")
     APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("appeal state", "Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
@@ -170,7 +171,7 @@ class Comment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT
     )
-    text = models.TextField(_("comment"))
+    text = models.TextField(pgettext_lazy("appeal", "comment"))
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
 
     class Meta:

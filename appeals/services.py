@@ -16,7 +16,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appeals.access import ACTIONS, may_act, may_add_evidence, may_comment, may_file_for
+from appeals.access import (
+    ACTION_LABELS,
+    ACTIONS,
+    may_act,
+    may_add_evidence,
+    may_comment,
+    may_file_for,
+)
 from appeals.models import (
     Appeal,
     AppealState,
@@ -218,7 +225,7 @@ def _move(appeal: Appeal, *, user: AbstractBaseUser, action: str, reason: str = 
     if not may_act(user, locked, action):
         raise AppealRefused(
             _("You cannot {action} this appeal while it is {state}.").format(
-                action=action, state=locked.get_state_display()
+                action=ACTION_LABELS.get(action, action), state=locked.get_state_display()
             )
         )
     locked.state = ACTIONS[action][1]
