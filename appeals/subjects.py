@@ -61,6 +61,15 @@ SUBJECTS: dict[str, Appealable] = {
 }
 
 
+def field_for_indicator(record_type: str, indicator_code: str) -> str | None:
+    """The field of a record to contest when the record was counted for an indicator (the first
+    of the record type's appealable fields that feeds it)."""
+    subject = SUBJECTS.get(record_type)
+    if subject is None:
+        return None
+    return next((f for f, codes in subject.fields.items() if indicator_code in codes), None)
+
+
 class SubjectError(ValueError):
     """The subject or the claimed value cannot be appealed as given; the message says why."""
 

@@ -15,13 +15,18 @@ ROLE_PRECEDENCE = [Role.ADMIN, Role.HR, Role.MANAGER, Role.MERCHANDISER]
 
 
 def user_role(user: AbstractBaseUser | AnonymousUser) -> Role | None:
-    """The widest role the user holds; superusers are admins. ``None`` for anonymous users."""
+    """The widest role the user holds; superusers are admins. ``None`` for anonymous users.
+
+    Read once per user object (a request's user): a page asks several times (access, scope,
+    header), and the groups do not change while it is built."""
     if not user.is_authenticated:
         return None
     if user.is_superuser:
         return Role.ADMIN
-    held = set(user.groups.values_list("name", flat=True))
-    return next((role for role in ROLE_PRECEDENCE if role.value in held), None)
+    if not hasattr(user, "_perf_role"):
+        held = set(user.groups.values_list("name", flat=True))
+        user._perf_role = next((role for role in ROLE_PRECEDENCE if role.value in held), None)
+    return user._perf_role
 
 
 def user_display_name(user: AbstractBaseUser | None) -> str:
@@ -40,9 +45,9 @@ def landing_url(role: Role | None) -> str:
     """Where a user of this role works; the login page for users without a role."""
     return {
         Role.ADMIN: reverse("admin:index"),
-        Role.HR: reverse("org:hr_overview"),
-        Role.MANAGER: reverse("org:team_overview"),
-        Role.MERCHANDISER: reverse("org:my_workspace"),
+        Role.HR: reverse("dashboards:company"),
+        Role.MANAGER: reverse("dashboards:team"),
+        Role.MERCHANDISER: reverse("dashboards:me"),
     }.get(role, reverse("org:no_role"))
 
 

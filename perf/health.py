@@ -1,4 +1,4 @@
-"""``/healthz``: is each part perf depends on reachable?
+"""``/healthz``: is each part perf depends on reachable? ``/api/v1/ping/``: is perf itself up?
 
 Lives in the project package because it checks the project's wiring (database, cache, broker),
 which belongs to no single app.
@@ -39,6 +39,13 @@ def _broker() -> str:
 
 
 CHECKS: dict[str, Callable[[], str]] = {"database": _database, "cache": _cache, "broker": _broker}
+
+
+@never_cache
+def ping(request: HttpRequest) -> JsonResponse:
+    """Liveness only: the process answers, through the whole middleware stack, touching nothing
+    else. ``make bench`` compares the dashboards' throughput with this view's."""
+    return JsonResponse({"ok": True})
 
 
 @never_cache

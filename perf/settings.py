@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "indicators",
     "scoring",
     "appeals",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

@@ -3,15 +3,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from perf.health import healthz
+from perf.health import healthz, ping
 
 urlpatterns = [
     path("", include("org.urls")),
+    path("", include("dashboards.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("api/v1/ping/", ping, name="ping"),
     path("api/v1/", include("org.api_urls")),
     path("api/v1/", include("indicators.api_urls")),
     path("api/v1/", include("scoring.api_urls")),

@@ -1,4 +1,5 @@
-"""/healthz says which part is down, with 503, instead of crashing."""
+"""/healthz says which part is down, with 503, instead of crashing; /api/v1/ping/ only that
+perf is up."""
 
 import pytest
 from django.test import override_settings
@@ -39,3 +40,10 @@ def test_stopped_redis_is_reported_down_with_503(client):
     assert body["checks"]["cache"]["status"] == "down"
     assert body["checks"]["broker"]["status"] == "down"
     assert "Connection" in body["checks"]["broker"]["error"]
+
+
+@pytest.mark.django_db
+def test_ping_answers_without_touching_anything(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/api/v1/ping/")
+    assert response.status_code == 200 and response.json() == {"ok": True}

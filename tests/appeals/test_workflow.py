@@ -244,7 +244,7 @@ def test_evidence_refuses_wrong_type_oversize_and_path_traversal(scored, setting
 def test_api_upload_refuses_a_traversal_name_with_a_clear_message(scored):
     people = scored
     appeal = _file(people)
-    client = APIClient()
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.force_authenticate(people["east_manager"].user)
     url = reverse("api-appeal-evidence", args=[appeal.pk])
     # Written by hand: test clients, like browsers, reduce a file name to its last component.
@@ -335,7 +335,7 @@ def test_the_appeal_form_files_a_draft_and_hr_decides_on_the_page(scored, client
 def test_api_refuses_forbidden_transitions_and_hides_others_appeals(scored):
     people = scored
     appeal = _file(people)
-    client = APIClient()
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.force_authenticate(people["east_a"].user)
     assert client.get(reverse("api-appeal", args=[appeal.pk])).status_code == 404
     transition = reverse("api-appeal-transition", args=[appeal.pk])

@@ -29,11 +29,10 @@ def test_each_role_signs_in_and_lands_on_its_page(
 
 def test_language_switch_changes_the_page(org_chart, page, sign_in, screenshot):
     sign_in("east_manager")
-    assert page.locator("h2").first.inner_text() == "团队成员"
+    assert page.get_by_test_id("viewer-role").inner_text() == "主管"
     page.get_by_test_id("language-switcher").locator("button[value=en]").click()
     page.wait_for_load_state("networkidle")
     assert page.url.endswith("/team/")
-    assert page.locator("h2").first.inner_text() == "Team members"
+    assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_test_id("viewer-role").inner_text() == "Manager"
-    assert page.locator("[data-testid=member-row]").count() == 3
     screenshot("team-en")

@@ -1,9 +1,11 @@
-"""manage.py bench: the scoring and ingestion benchmarks at company scale, one JSON line each.
+"""manage.py bench: the scoring, ingestion and dashboards benchmarks at company scale, one JSON
+line each.
 
 Seeds the bench company (10,000 employees, 1,000,000 orders) in a separate process unless it is
 already there, then times, for the latest month: a bare SQL aggregate pass over the same tables
 (what reading the data costs at least) and ``compute_period`` end to end in this process (its peak
-memory is this process's); then the same run split across one and across two Celery workers.
+memory is this process's); then the same run split across one and across two Celery workers;
+then ingestion (``ingest.benchmarks``) and the dashboards under load (``dashboards.benchmarks``).
 """
 
 import importlib
@@ -23,6 +25,7 @@ from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
+from dashboards.benchmarks import dashboards_bench
 from indicators.selectors import period_window
 from ingest.benchmarks import ingest_bench
 from ingest.models import Order
@@ -85,7 +88,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--skip-workers", action="store_true", help="no Celery measurement")
         parser.add_argument(
-            "--only", choices=["scoring", "ingest"], help="run one of the benchmarks only"
+            "--only",
+            choices=["scoring", "ingest", "dashboards"],
+            help="run one of the benchmarks only",
         )
 
     def handle(self, *args, skip_workers: bool, only: str | None, **options) -> None:
@@ -103,11 +108,13 @@ class Command(BaseCommand):
                     "Point DATABASE_URL at a database of its own (its name containing 'bench')."
                 )
             self._seed()
-        if only != "ingest":
+        if only in (None, "scoring"):
             self._scoring(skip_workers=skip_workers)
-        if only != "scoring":
+        if only in (None, "ingest"):
             for line in ingest_bench():
                 _emit(self.stdout, **line)
+        if only in (None, "dashboards"):
+            _emit(self.stdout, **dashboards_bench())
 
     def _scoring(self, *, skip_workers: bool) -> None:
         latest = Order.objects.aggregate(latest=Max("submitted_at"))["latest"]

@@ -1,0 +1,132 @@
+"""Excel workbooks of the team and company tables (openpyxl, write-only: a 10,000-person sheet
+streams instead of building every cell object in memory). Headers follow the active language;
+values stay numbers so they can be sorted and summed in Excel."""
+
+import io
+from collections.abc import Iterable
+
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from dashboards.figures import mean_label
+from dashboards.selectors import GRADES, MEANS, TIERS, Column, CompanyBoard, MemberRow
+from org.models import Employee, Level, Team
+from scoring.engine.period import Period
+from scoring.models import EmployeeScore
+
+
+def _score_label(name: str) -> str:
+    return str(capfirst(EmployeeScore._meta.get_field(name).verbose_name))
+
+
+def _level(level: str) -> str:
+    return str(Level(level).label) if level in Level.values else level
+
+
+def _save(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet(workbook: Workbook, title: str, header: list[str], rows: Iterable[list]) -> None:
+    sheet = workbook.create_sheet(title=title[:31])  # Excel's limit on sheet names
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+
+
+def team_workbook(members: list[MemberRow], columns: list[Column], period: Period) -> bytes:
+    """One row per member: number, name, team, level, total, grade, rank, tier scores, then each
+    indicator's 0–100 score and raw value."""
+    workbook = Workbook(write_only=True)
+    header = [
+        _score_label("employee"),
+        str(capfirst(Employee._meta.get_field("employee_no").verbose_name)),
+        _score_label("team"),
+        _score_label("level"),
+        *(mean_label(name) for name in MEANS),
+        _score_label("grade"),
+        _score_label("team_rank"),
+    ]
+    for column in columns:
+        header += [
+            f"{column.name} · {_('Score (0–100)')}",
+            f"{column.name} · {_('Raw value')}",
+        ]
+    rows = []
+    for member in members:
+        row = [
+            member.name,
+            member.employee_no,
+            member.team,
+            _level(member.level),
+            *(member.mean(name) for name in MEANS),
+            member.grade,
+            member.team_rank,
+        ]
+        for column in columns:
+            row += list(member.cells.get(column.code, (None, None)))
+        rows.append(row)
+    _sheet(workbook, f"{_('Team')} {period.label}", header, rows)
+    return _save(workbook)
+
+
+def company_workbook(board: CompanyBoard, people: list[dict], period: Period) -> bytes:
+    """Two sheets: one row per team (people, grade counts, mean total and tier scores, mean
+    0–100 score per indicator) and one row per person scored (their total, tiers, grade and
+    ranks)."""
+    workbook = Workbook(write_only=True)
+    header = [
+        _score_label("team"),
+        str(capfirst(Team._meta.get_field("manager").verbose_name)),
+        _("People"),
+        *(mean_label(name) for name in MEANS),
+        *GRADES,
+        *(column.name for column in board.columns),
+    ]
+    teams = [
+        [
+            team.name,
+            team.manager,
+            team.summary.people,
+            *(team.summary.means[name] for name in MEANS),
+            *(team.summary.grades[grade] for grade in GRADES),
+            *(team.cells.get(column.code) for column in board.columns),
+        ]
+        for team in board.teams
+    ]
+    _sheet(workbook, f"{_('Teams')} {period.label}", header, teams)
+    people_header = [
+        str(capfirst(Employee._meta.get_field("employee_no").verbose_name)),
+        _score_label("employee"),
+        _score_label("team"),
+        _score_label("level"),
+        *(mean_label(name) for name in MEANS),
+        _score_label("grade"),
+        _score_label("team_rank"),
+        _score_label("team_percentile"),
+        _score_label("company_rank"),
+        _score_label("company_percentile"),
+        _score_label("improvement_plan"),
+    ]
+    everyone = (
+        [
+            person["employee__employee_no"],
+            person["employee__name"],
+            person["team__name"],
+            _level(person["level"]),
+            person["total"],
+            *(person[tier] for tier in TIERS),
+            person["grade"],
+            person["team_rank"],
+            person["team_percentile"],
+            person["company_rank"],
+            person["company_percentile"],
+            bool(person["improvement_plan"]),
+        ]
+        for person in people
+    )
+    _sheet(workbook, f"{_('Employees')} {period.label}", people_header, everyone)
+    return _save(workbook)

@@ -1,0 +1,364 @@
+"""Plotly figures as plain JSON-ready dicts (``{"data": [...], "layout": {...}}``).
+
+Pure: the dashboards' selectors' values in, figures out; no database, no request. Built as dicts
+rather than ``plotly.graph_objects`` because validating a figure object costs more than the page
+itself on a 50-person heatmap. The page's script (``static/js/dashboards.js``) draws them with
+the Plotly bundle served from our static files, and turns a click on a heatmap cell into the
+drill-down behind it using ``layout.meta`` (the ids of the rows and the columns).
+"""
+
+import json
+from collections import Counter
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from dashboards.formatting import format_score, format_value
+from dashboards.selectors import (
+    GRADES,
+    MEANS,
+    TIERS,
+    Column,
+    CompanyTrendPoint,
+    Line,
+    MemberRow,
+    Summary,
+    TeamRow,
+    TrendPoint,
+)
+from indicators.models import Tier
+
+# Red for weak, a pale neutral at the midpoint, blue for strong (ColorBrewer RdBu, readable by
+# the red-green colour-blind).
+DIVERGING = [
+    [0.0, "#b2182b"],
+    [0.25, "#ef8a62"],
+    [0.5, "#f7f7f7"],
+    [0.75, "#67a9cf"],
+    [1.0, "#2166ac"],
+]
+PERSON_COLOUR, TEAM_COLOUR, COMPANY_COLOUR = "#0f766e", "#94a3b8", "#64748b"
+FONT = {"family": 'system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif', "size": 12}
+ROW_HEIGHT = 26  # px per heatmap row: names stay readable on a phone
+
+
+def _layout(**extra) -> dict:
+    return {
+        "font": FONT,
+        "margin": {"l": 8, "r": 8, "t": 8, "b": 8},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "dragmode": False,
+        **extra,
+    }
+
+
+def mean_label(name: str) -> str:
+    """The heading of a mean: "Total" or the tier's name, in the active language."""
+    return _("Total") if name == "total" else str(Tier(name).label)
+
+
+def unique_labels(labels: list[str], tags: list[object]) -> list[str]:
+    """``labels``, with its tag added to each that occurs more than once: a categorical axis
+    merges equal labels, and two people may share a name."""
+    counts = Counter(labels)
+    return [
+        f"{label} ({tag})" if counts[label] > 1 else label
+        for label, tag in zip(labels, tags, strict=True)
+    ]
+
+
+def _heatmap(
+    *,
+    z: list[list[float | None]],
+    rows: list[str],
+    columns: list[str],
+    meta: dict,
+    zmin: float,
+    zmax: float,
+    colour_title: str,
+    hovertemplate: str,
+    **cells,
+) -> dict:
+    """A heatmap on categorical axes (rows top down); ``cells`` are per-cell arrays the hover
+    template reads (``text``, ``customdata``), kept short: a 50-person page sends 850 of each."""
+    return {
+        "data": [
+            {
+                "type": "heatmap",
+                "z": z,
+                "x": columns,
+                "y": rows,
+                **cells,
+                "hovertemplate": hovertemplate + "<extra></extra>",
+                "colorscale": DIVERGING,
+                "zmin": zmin,
+                "zmax": zmax,
+                "zmid": (zmin + zmax) / 2,
+                "xgap": 1,
+                "ygap": 1,
+                "hoverongaps": False,
+                "colorbar": {"title": {"text": colour_title}, "thickness": 12, "len": 0.8},
+            }
+        ],
+        "layout": _layout(
+            height=max(260, ROW_HEIGHT * len(rows) + 170),
+            xaxis={"type": "category", "side": "top", "tickangle": -40, "automargin": True},
+            yaxis={"type": "category", "autorange": "reversed", "automargin": True},
+            meta=meta,
+        ),
+    }
+
+
+def _member_axes(members: list[MemberRow], columns: list[Column]) -> dict:
+    return {
+        "rows": unique_labels([m.name for m in members], [m.employee_no for m in members]),
+        "columns": unique_labels([c.name for c in columns], [c.code for c in columns]),
+        "meta": {
+            "rows": [member.employee_id for member in members],
+            "columns": [column.code for column in columns],
+        },
+    }
+
+
+def team_heatmap(members: list[MemberRow], columns: list[Column]) -> dict:
+    """Members × indicators, each cell the 0–100 score on a diverging scale around 50, the raw
+    value on hover. ``layout.meta``: employee ids of the rows, indicator codes of the columns
+    (the page's script turns a clicked cell into its drill-down)."""
+    z = [[member.cells.get(c.code, (None, None))[0] for c in columns] for member in members]
+    raw = [
+        [format_value(member.cells.get(c.code, (None, None))[1], c.unit) for c in columns]
+        for member in members
+    ]
+    return _heatmap(
+        z=z,
+        text=raw,
+        **_member_axes(members, columns),
+        zmin=0,
+        zmax=100,
+        colour_title=_("Score"),
+        hovertemplate="%{y} · %{x}<br>"
+        + _("Score (0–100)")
+        + ": %{z:.1f}<br>"
+        + _("Raw value")
+        + ": %{text}",
+    )
+
+
+def team_change_heatmap(
+    members: list[MemberRow],
+    columns: list[Column],
+    before: dict[int, MemberRow],
+    compare_label: str,
+) -> dict:
+    """Members × indicators, each cell the change of the 0–100 score since ``compare_label``
+    (``before``: that period's rows by employee id), diverging around no change; both scores on
+    hover. Same ``layout.meta`` as ``team_heatmap``."""
+    z, scores = [], []
+    for member in members:
+        earlier = before.get(member.employee_id)
+        changes, pairs = [], []
+        for column in columns:
+            now = member.cells.get(column.code, (None, None))[0]
+            then = earlier.cells.get(column.code, (None, None))[0] if earlier else None
+            changes.append(now - then if now is not None and then is not None else None)
+            pairs.append([format_score(now), format_score(then)])
+        z.append(changes)
+        scores.append(pairs)
+    return _heatmap(
+        z=z,
+        customdata=scores,
+        **_member_axes(members, columns),
+        zmin=-50,
+        zmax=50,
+        colour_title=_("Change"),
+        hovertemplate="%{y} · %{x}<br>"
+        + _("This period")
+        + ": %{customdata[0]}<br>"
+        + compare_label
+        + ": %{customdata[1]}<br>%{z:+.1f}",
+    )
+
+
+def company_heatmap(teams: list[TeamRow], columns: list[Column]) -> dict:
+    """Teams × indicators, each cell the team's mean 0–100 score. ``layout.meta``: team ids of
+    the rows, indicator codes of the columns."""
+    return _heatmap(
+        z=[[team.cells.get(column.code) for column in columns] for team in teams],
+        rows=[team.name for team in teams],  # team names are unique
+        columns=unique_labels([c.name for c in columns], [c.code for c in columns]),
+        meta={"rows": [team.team_id for team in teams], "columns": [c.code for c in columns]},
+        zmin=0,
+        zmax=100,
+        colour_title=_("Score"),
+        hovertemplate="%{y} · %{x}<br>" + _("Team average") + ": %{z:.1f}",
+    )
+
+
+def radar(lines: list[Line], person: str) -> dict:
+    """The person's 0–100 score on every indicator against the team's mean score; the outline
+    is closed by repeating the first point."""
+    names = [line.column.name for line in lines]
+
+    def trace(values: list[float | None], name: str, colour: str, fill: bool) -> dict:
+        return {
+            "type": "scatterpolar",
+            "r": [*values, values[0]] if values else [],
+            "theta": [*names, names[0]] if names else [],
+            "name": name,
+            "line": {"color": colour},
+            "fill": "toself" if fill else "none",
+            "opacity": 0.85,
+            "hovertemplate": "%{theta}: %{r:.0f}<extra>" + name + "</extra>",
+        }
+
+    return {
+        "data": [
+            trace([line.team_score for line in lines], _("Team average"), TEAM_COLOUR, False),
+            trace([line.normalised for line in lines], person, PERSON_COLOUR, True),
+        ],
+        "layout": _layout(
+            height=420,
+            # Wide side margins: the indicator names around the circle are not counted by
+            # Plotly's automatic margins and would be cut off on a phone.
+            margin={"l": 72, "r": 72, "t": 36, "b": 30},
+            polar={
+                "radialaxis": {"range": [0, 100], "tickfont": {"size": 9}, "angle": 90},
+                "angularaxis": {"tickfont": {"size": 10}, "direction": "clockwise"},
+            },
+            legend={"orientation": "h", "y": -0.05},
+        ),
+    }
+
+
+def trend(points: list[TrendPoint], person: str) -> dict:
+    """Total score over the last periods: the person and the team's mean."""
+    labels = [point.label for point in points]
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": labels,
+                "y": [point.team_average for point in points],
+                "name": _("Team average"),
+                "line": {"color": TEAM_COLOUR, "dash": "dot"},
+            },
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": labels,
+                "y": [point.total for point in points],
+                "name": person,
+                "line": {"color": PERSON_COLOUR, "width": 3},
+            },
+        ],
+        "layout": _layout(
+            height=280,
+            margin={"l": 36, "r": 8, "t": 8, "b": 30},
+            xaxis={"type": "category"},
+            yaxis={"range": [0, 100]},
+            legend={"orientation": "h", "y": -0.2},
+        ),
+    }
+
+
+def grade_distribution(groups: list[tuple[str, Summary]]) -> dict:
+    """Share of people per grade (S best … D), one bar group per grade and one colour per
+    group compared (the team, the company)."""
+    colours = [PERSON_COLOUR, COMPANY_COLOUR, TEAM_COLOUR]
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "x": list(GRADES),
+                "y": [
+                    100.0 * summary.grades[grade] / summary.people if summary.people else 0.0
+                    for grade in GRADES
+                ],
+                "customdata": [summary.grades[grade] for grade in GRADES],
+                "name": name,
+                "marker": {"color": colours[index % len(colours)]},
+                "hovertemplate": "%{x}: %{y:.0f}% (%{customdata})<extra>" + name + "</extra>",
+            }
+            for index, (name, summary) in enumerate(groups)
+        ],
+        "layout": _layout(
+            height=260,
+            margin={"l": 36, "r": 8, "t": 8, "b": 30},
+            barmode="group",
+            yaxis={"ticksuffix": "%"},
+            legend={"orientation": "h", "y": -0.2},
+        ),
+    }
+
+
+def mean_comparison(groups: list[tuple[str, Summary]]) -> dict:
+    """The mean total and tier scores of each group compared (the team against the company)."""
+    colours = [PERSON_COLOUR, COMPANY_COLOUR, TEAM_COLOUR]
+    labels = [mean_label(name) for name in MEANS]
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "x": labels,
+                "y": [summary.means[name] for name in MEANS],
+                "name": name,
+                "marker": {"color": colours[index % len(colours)]},
+                "hovertemplate": "%{x}: %{y:.1f}<extra>" + name + "</extra>",
+            }
+            for index, (name, summary) in enumerate(groups)
+        ],
+        "layout": _layout(
+            height=260,
+            margin={"l": 36, "r": 8, "t": 8, "b": 30},
+            barmode="group",
+            yaxis={"range": [0, 100]},
+            legend={"orientation": "h", "y": -0.2},
+        ),
+    }
+
+
+def company_trend(points: list[CompanyTrendPoint]) -> dict:
+    """The company's mean total (bold) and tier scores over the last periods."""
+    labels = [point.label for point in points]
+    palette = {
+        "total": PERSON_COLOUR,
+        **dict(zip(TIERS, ["#6366f1", "#f59e0b", "#ef4444", "#8b5cf6"], strict=True)),
+    }
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": labels,
+                "y": [point.means[name] for point in points],
+                "name": mean_label(name),
+                "line": {"color": palette[name], "width": 3 if name == "total" else 1.5},
+            }
+            for name in MEANS
+        ],
+        "layout": _layout(
+            height=300,
+            margin={"l": 36, "r": 8, "t": 8, "b": 30},
+            xaxis={"type": "category"},
+            yaxis={"range": [0, 100]},
+            legend={"orientation": "h", "y": -0.2},
+        ),
+    }
+
+
+# What ``django.utils.html.json_script`` escapes, so the JSON cannot end the script element.
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def as_script(figures: dict[str, dict], element_id: str = "dashboard-figures") -> SafeString:
+    """The page's figures as one JSON script element, like ``json_script`` but compact and in
+    UTF-8 (Chinese labels as themselves rather than six-byte escapes: a third of the bytes)."""
+    text = json.dumps(figures, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return format_html(
+        '<script id="{}" type="application/json">{}</script>',
+        element_id,
+        SafeString(text.translate(_SCRIPT_ESCAPES)),
+    )

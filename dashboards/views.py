@@ -1,0 +1,318 @@
+"""The dashboards: one's own scorecard (``/me/``), anyone's within one's scope
+(``/people/<id>/``), the records behind each of its indicators, the team heatmap (``/team/``)
+and the company overview (``/hr/``), with Excel exports of the team and company tables.
+
+Views pick the period, team and sort order from the query string and hand them to the selectors,
+which decide what the user may see and read it; the figures are built from what they return.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dashboards import exports, figures
+from dashboards.drilldowns import drilldown_read
+from dashboards.selectors import (
+    CACHE_SECONDS,
+    MEANS,
+    SORT_KEYS,
+    MemberRow,
+    ScoredPeriod,
+    TeamBoard,
+    TeamScope,
+    appeals_open_count,
+    company_board,
+    company_people,
+    company_summary,
+    members_sorted,
+    overdue_nodes,
+    period_pick,
+    scorecard_employee_get,
+    scorecard_read,
+    scored_periods,
+    source_freshness,
+    team_board,
+    team_scope_for_user,
+)
+from indicators.selectors import indicators_active, period_window
+from org.models import Employee, Role
+from org.selectors import employee_for_user
+from org.views import role_required
+
+EVERY_ROLE = (Role.MERCHANDISER, Role.MANAGER, Role.HR, Role.ADMIN)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Stand-ins reversed into the drill-down URL and then replaced by "{row}" and "{column}", which
+# the page's script fills in with the clicked heatmap cell's person and indicator.
+ROW_SLOT, COLUMN_SLOT = 987654321, "column-slot"
+
+
+def _drilldown_click_url(period: ScoredPeriod) -> str:
+    url = reverse("dashboards:drilldown", kwargs={"employee_id": ROW_SLOT, "code": COLUMN_SLOT})
+    url = url.replace(str(ROW_SLOT), "{row}").replace(COLUMN_SLOT, "{column}")
+    return f"{url}?period={period.period.label}"
+
+
+def _fragment_key(*parts: object) -> str:
+    """What a cached page fragment (``{% cache %}`` in the template, which adds the language)
+    depends on: the periods with their run stamps, the teams and whom the viewer may see. Its
+    figures are built only when the fragment is missing (they are passed as a callable)."""
+    return repr(parts)
+
+
+def _period(request: HttpRequest, periods: list[ScoredPeriod], name: str = "period"):
+    return period_pick(request.GET.get(name, "").strip(), periods)
+
+
+def _team_id(request: HttpRequest) -> int | None:
+    text = request.GET.get("team", "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise Http404
+    return int(text)
+
+
+@role_required(*EVERY_ROLE)
+def me(request: HttpRequest) -> HttpResponse:
+    """One's own scorecard (everyone who is an employee lands or can go here)."""
+    employee = employee_for_user(request.user)
+    if employee is None:
+        return render(request, "dashboards/no_employee.html")
+    return _scorecard_page(request, employee)
+
+
+@role_required(*EVERY_ROLE)
+def scorecard(request: HttpRequest, employee_id: int) -> HttpResponse:
+    """Someone's scorecard: oneself, or a person within one's scope (404 otherwise)."""
+    employee = scorecard_employee_get(user=request.user, employee_id=employee_id)
+    return _scorecard_page(request, employee)
+
+
+def _scorecard_page(request: HttpRequest, employee: Employee) -> HttpResponse:
+    periods = scored_periods()
+    period = _period(request, periods)
+    card = None
+    if period is not None and period.scored:
+        card = scorecard_read(employee=employee, period=period, periods=periods)
+    return render(
+        request,
+        "dashboards/scorecard.html",
+        {
+            "employee": employee,
+            "card": card,
+            "period": period,
+            "periods": periods,
+            # The rows' appeal controls (the appeals app's) may differ per viewer, and are kept
+            # with the page until the next run: an approved correction is rescored.
+            "fragment_key": _fragment_key(employee.pk, periods, period, request.user.pk),
+            "cache_seconds": CACHE_SECONDS,
+            "figures": lambda: figures.as_script(
+                {
+                    "radar": figures.radar(card.lines, card.name),
+                    "trend": figures.trend(card.trend, card.name),
+                }
+            ),
+        },
+    )
+
+
+@role_required(*EVERY_ROLE)
+def drilldown(request: HttpRequest, employee_id: int, code: str) -> HttpResponse:
+    """The records that made one person's number on one indicator (404 outside one's scope,
+    or for an indicator the person was not scored on)."""
+    employee = scorecard_employee_get(user=request.user, employee_id=employee_id)
+    periods = scored_periods()
+    period = _period(request, periods)
+    card = None
+    if period is not None and period.scored:
+        card = scorecard_read(employee=employee, period=period, periods=periods)
+    line = next((line for line in card.lines if line.column.code == code), None) if card else None
+    if line is None:
+        raise Http404
+    records = drilldown_read(
+        employee_id=employee.id,
+        window=period_window(period.period),
+        calculator=line.column.calculator,
+        target=line.target,
+    )
+    return render(
+        request,
+        "dashboards/drilldown.html",
+        {
+            "employee": employee,
+            "card": card,
+            "line": line,
+            "indicator": indicators_active().filter(code=code).first(),
+            "records": records,
+            "period": period,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class TeamRequest:
+    """What a team page or export asks for: the teams, the periods scored, the period shown
+    and its board (``None`` when the period is not scored or there is no team)."""
+
+    scope: TeamScope
+    periods: list[ScoredPeriod]
+    period: ScoredPeriod | None
+    board: TeamBoard | None
+
+
+def _team_request(request: HttpRequest) -> TeamRequest:
+    scope = team_scope_for_user(user=request.user, team_id=_team_id(request))
+    periods = scored_periods()
+    period = _period(request, periods)
+    board = None
+    if period is not None and period.scored and not scope.empty:
+        board = team_board(user=request.user, period=period, scope=scope)
+    return TeamRequest(scope, periods, period, board)
+
+
+def _sort(request: HttpRequest) -> str:
+    sort = request.GET.get("sort", "total")
+    return sort if sort in SORT_KEYS else "total"
+
+
+@role_required(Role.MANAGER, Role.HR, Role.ADMIN)
+def team(request: HttpRequest) -> HttpResponse:
+    """The team heatmap: members × indicators for a period, sorted by total or a tier, or the
+    change since another period; a click on a cell opens that drill-down."""
+    asked = _team_request(request)
+    scope, periods, period, board = asked.scope, asked.periods, asked.period, asked.board
+    sort = _sort(request)
+    compare = _period(request, periods, "compare") if request.GET.get("compare") else None
+    query = {
+        "team": scope.selected.id if scope.selected else "",
+        "period": period.period.label if period else "",
+        "compare": compare.period.label if compare else "",
+    }
+    context = {
+        "scope": scope,
+        "period": period,
+        "periods": periods,
+        "compare": compare,
+        "sort": sort,
+        "sort_links": [(key, "?" + urlencode({**query, "sort": key})) for key in SORT_KEYS],
+        "export_url": reverse("dashboards:team_export") + "?" + urlencode({**query, "sort": sort}),
+        "mean_keys": MEANS,
+        "board": board,
+    }
+    if board is not None:
+        members = members_sorted(board.members, sort)
+        before = None
+        if compare is not None and compare.scored:
+            before = {
+                member.employee_id: member
+                for member in team_board(user=request.user, period=compare, scope=scope).members
+            }
+        company = company_summary(period)
+        groups = [(_("Team"), board.summary), (_("Company"), company)]
+        context |= {
+            "members": members,
+            "before": before,
+            "total_changes": _total_changes(members, before or {}),
+            "company": company,
+            "click_url": _drilldown_click_url(period),
+            "fragment_key": _fragment_key(scope.team_ids, scope.visibility, period, compare, sort),
+            "cache_seconds": CACHE_SECONDS,
+            "figures": lambda: figures.as_script(
+                {
+                    "heatmap": (
+                        figures.team_change_heatmap(
+                            members, board.columns, before, compare.period.label
+                        )
+                        if before is not None
+                        else figures.team_heatmap(members, board.columns)
+                    ),
+                    "grades": figures.grade_distribution(groups),
+                    "means": figures.mean_comparison(groups),
+                }
+            ),
+        }
+    return render(request, "dashboards/team.html", context)
+
+
+def _total_changes(members: list[MemberRow], before: dict[int, MemberRow]) -> dict[int, float]:
+    """Points of total gained since the compared period, per employee id (where both exist)."""
+    changes = {}
+    for member in members:
+        earlier = before.get(member.employee_id)
+        if earlier is not None and member.total is not None and earlier.total is not None:
+            changes[member.employee_id] = member.total - earlier.total
+    return changes
+
+
+@role_required(Role.MANAGER, Role.HR, Role.ADMIN)
+def team_export(request: HttpRequest) -> HttpResponse:
+    """The team table of the period as an Excel workbook."""
+    asked = _team_request(request)
+    if asked.board is None:
+        raise Http404
+    workbook = exports.team_workbook(
+        members_sorted(asked.board.members, _sort(request)),
+        asked.board.columns,
+        asked.period.period,
+    )
+    return _download(workbook, f"team-{asked.period.period.label}.xlsx")
+
+
+@role_required(Role.HR, Role.ADMIN)
+def company(request: HttpRequest) -> HttpResponse:
+    """The company overview for HR: teams × indicators, grades, the trend, nodes past their
+    threshold, the freshness of every data source and open appeals."""
+    periods = scored_periods()
+    period = _period(request, periods)
+    board = None
+    if period is not None and period.scored:
+        board = company_board(period=period, periods=periods)
+    now = timezone.now()
+    sources = source_freshness(now=now)
+    context = {
+        "period": period,
+        "periods": periods,
+        "board": board,
+        "overdue": overdue_nodes(now=now),
+        "sources": sources,
+        "stale_sources": sum(source.stale for source in sources),
+        "open_appeals": appeals_open_count(),
+        "mean_keys": MEANS,
+    }
+    if board is not None:
+        context |= {
+            "click_url": reverse("dashboards:team") + f"?team={{row}}&period={period.period.label}",
+            "fragment_key": _fragment_key(periods, period),
+            "cache_seconds": CACHE_SECONDS,
+            "figures": lambda: figures.as_script(
+                {
+                    "heatmap": figures.company_heatmap(board.teams, board.columns),
+                    "grades": figures.grade_distribution([(_("Company"), board.summary)]),
+                    "trend": figures.company_trend(board.trend),
+                }
+            ),
+        }
+    return render(request, "dashboards/company.html", context)
+
+
+@role_required(Role.HR, Role.ADMIN)
+def company_export(request: HttpRequest) -> HttpResponse:
+    """The company's team table and everyone's scores of the period as an Excel workbook."""
+    periods = scored_periods()
+    period = _period(request, periods)
+    if period is None or not period.scored:
+        raise Http404
+    board = company_board(period=period, periods=periods)
+    workbook = exports.company_workbook(board, company_people(period.period), period.period)
+    return _download(workbook, f"company-{period.period.label}.xlsx")
+
+
+def _download(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
