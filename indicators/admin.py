@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from indicators import services
 from indicators.models import ComplianceRule, IndicatorDefinition, SchemeWeight, WeightScheme
 from indicators.selectors import catalog_editable_by
+from org.admin_mixins import ReadOnlyAdminMixin
 
 
 class CatalogAdmin(SimpleHistoryAdmin):
@@ -85,18 +86,9 @@ class SchemeWeightInline(admin.TabularInline):
 
 
 @admin.register(WeightScheme)
-class WeightSchemeAdmin(CatalogAdmin):
+class WeightSchemeAdmin(ReadOnlyAdminMixin, CatalogAdmin):
     """Read-only here: schemes are edited in the weight editor, which checks consistency."""
 
     list_display = ["name", "level", "version", "status", "effective_from", "entropy_alpha"]
     list_filter = ["level", "status"]
     inlines = [SchemeWeightInline]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

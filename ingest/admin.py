@@ -25,6 +25,7 @@ from ingest.models import (
     TrainingRecord,
 )
 from ingest.services import record_in_closed_period, record_save, source_sync_now, webhook_token_set
+from org.admin_mixins import ReadOnlyAdminMixin
 
 
 class LedgeredRecordAdmin(SimpleHistoryAdmin):
@@ -240,18 +241,8 @@ class SourceAdmin(SimpleHistoryAdmin):
         )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """What syncs wrote is a record of what happened: viewed, never added, edited or deleted
-    here."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What syncs wrote is a record of what happened: viewed, never changed here."""
 
 
 @admin.register(SyncRun)

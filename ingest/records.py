@@ -92,6 +92,8 @@ class RecordType:
 _EMPLOYEE = Lookup(Employee, ("employee_no", "user__username"))
 _CUSTOMER = Lookup(Customer, ("external_id", "name"))
 _ORDER = Lookup(Order, ("external_id",), scoped_by_source=True)
+# Feedback, follow-ups and tickets belong to a person and a customer, and may name an order.
+_PERSON_CUSTOMER_ORDER = {"employee": _EMPLOYEE, "customer": _CUSTOMER, "order": _ORDER}
 
 RECORD_TYPES: dict[str, RecordType] = {
     record.key: record
@@ -125,7 +127,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             gettext_lazy("Customer feedback"),
             Feedback,
             ("source", "external_id"),
-            {"employee": _EMPLOYEE, "customer": _CUSTOMER, "order": _ORDER},
+            _PERSON_CUSTOMER_ORDER,
             period_field="submitted_at",
         ),
         RecordType(
@@ -133,7 +135,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             gettext_lazy("Follow-ups"),
             FollowUp,
             ("source", "external_id"),
-            {"employee": _EMPLOYEE, "customer": _CUSTOMER, "order": _ORDER},
+            _PERSON_CUSTOMER_ORDER,
             period_field="occurred_at",
         ),
         RecordType(
@@ -141,7 +143,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             gettext_lazy("Tickets"),
             Ticket,
             ("source", "external_id"),
-            {"employee": _EMPLOYEE, "customer": _CUSTOMER, "order": _ORDER},
+            _PERSON_CUSTOMER_ORDER,
             period_field="opened_at",
         ),
     ]
