@@ -390,8 +390,9 @@ def months_of(spec: RecordType, frame: pd.DataFrame, zone: ZoneInfo) -> set[str]
     """The months (``YYYY-MM``, company time) the records fall in for scoring."""
     if spec.period_field is None or frame.empty:
         return set()
-    stamps = pd.to_datetime(frame[spec.period_field], utc=True).dropna()
-    return set(stamps.dt.tz_convert(zone).dt.strftime("%Y-%m"))
+    local = pd.to_datetime(frame[spec.period_field], utc=True).dropna().dt.tz_convert(zone)
+    months = pd.unique(local.dt.year * 100 + local.dt.month)
+    return {f"{month // 100:04d}-{month % 100:02d}" for month in months}
 
 
 def lookup_ids(

@@ -202,7 +202,23 @@ def _binary_copy_payload(frame: pd.DataFrame, types: list[str]) -> bytes:
     return BINARY_HEADER + cells[keep].tobytes() + BINARY_TRAILER
 
 
-def frame_bulk_load(model: type[models.Model], frame: pd.DataFrame) -> int:
+def ids_reserve(model: type[models.Model], count: int) -> np.ndarray | None:
+    """``count`` ids drawn from the table's id sequence (PostgreSQL), so rows can be written with
+    their ids known beforehand; ``None`` where the database has no sequence to draw from."""
+    if connection.vendor != "postgresql" or count == 0:
+        return None
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, count],
+        )
+        return np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
+
+
+def frame_bulk_load(
+    model: type[models.Model], frame: pd.DataFrame, *, ids_reserved: bool = False
+) -> int:
     """Insert every row of ``frame`` (columns named by field attname) into ``model``'s table.
 
     COPY on PostgreSQL, batched multi-row INSERTs elsewhere; ids given in the frame are kept and the
@@ -246,9 +262,9 @@ def frame_bulk_load(model: type[models.Model], frame: pd.DataFrame) -> int:
                         f"INSERT INTO {table} ({columns}) VALUES ({marks})",
                         list(literals.itertuples(index=False, name=None)),
                     )
-        # Only when ids were given: resetting the sequence to the highest visible id while other
-        # transactions are inserting would hand out their ids a second time.
-        if postgres and "id" in frame.columns:
+        # Only when ids were given (not drawn from the sequence): resetting the sequence to the
+        # highest visible id while others insert would hand out their ids a second time.
+        if postgres and "id" in frame.columns and not ids_reserved:
             with connection.cursor() as cursor:
                 for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
                     cursor.execute(statement)
@@ -649,10 +665,13 @@ def _stored_ids(spec: RecordType, frame: pd.DataFrame) -> pd.DataFrame:
 def _insert(spec: RecordType, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, dict]]:
     """Insert new records: all at once, or (when the database refuses the batch) one by one, so
     a row breaking a constraint is refused alone. Returns the inserted rows and the refusals."""
-    columns = [c for c in rows.columns if c != "id"]
+    ids = ids_reserve(spec.model, len(rows))
+    rows = rows.drop(columns=["id"], errors="ignore")
+    if ids is not None:
+        rows = rows.assign(id=ids)  # known now: no need to look the new rows up afterwards
     try:
         with transaction.atomic():
-            frame_bulk_load(spec.model, rows[columns])
+            frame_bulk_load(spec.model, rows, ids_reserved=ids is not None)
         return rows, {}
     except IntegrityError:
         pass
@@ -660,7 +679,7 @@ def _insert(spec: RecordType, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[in
     for position in rows.index:
         try:
             with transaction.atomic():
-                frame_bulk_load(spec.model, rows.loc[[position], columns])
+                frame_bulk_load(spec.model, rows.loc[[position]], ids_reserved=ids is not None)
         except IntegrityError as error:
             refused[position] = constraint_refusal(spec.model, error)
     return rows.drop(index=list(refused)), refused
@@ -772,7 +791,10 @@ def _batch_apply(
 
     actor = f"sync:{run.pk}"
     if len(inserted):
-        ids = inserted[keys].merge(_stored_ids(spec, inserted), on=keys, how="left")["id"]
+        if "id" in inserted:
+            ids = inserted["id"]
+        else:
+            ids = inserted[keys].merge(_stored_ids(spec, inserted), on=keys, how="left")["id"]
         ledger_append(
             spec=spec,
             record_ids=ids.tolist(),
