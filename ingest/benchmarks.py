@@ -83,8 +83,10 @@ def orders_generate(count: int, *, seed: int = 7) -> Orders:
     amount = np.round(rng.gamma(2.0, 4_000.0, count), 2)
 
     def text(seconds: np.ndarray) -> list[str | None]:
-        stamps = pd.to_datetime(pd.Series(seconds), unit="s")
-        return stamps.dt.strftime("%Y-%m-%d %H:%M:%S").where(stamps.notna(), None).tolist()
+        # Whole seconds as integers: no float arithmetic on the missing (NaN) ones.
+        missing = np.isnan(seconds)
+        stamps = pd.Series(pd.to_datetime(np.where(missing, 0, seconds).astype(np.int64), unit="s"))
+        return stamps.dt.strftime("%Y-%m-%d %H:%M:%S").where(~missing, None).tolist()
 
     numbers = [f"BENCH-SO{n:07d}" for n in range(count)]
     rows = pd.DataFrame(
