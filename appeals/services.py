@@ -38,11 +38,10 @@ from appeals.subjects import (
     display_value,
     parse_claimed,
     record_owner_id,
-    record_period_instant,
     subject_field,
 )
 from indicators.models import IndicatorDefinition
-from ingest.records import RECORD_TYPES
+from ingest.records import RECORD_TYPES, record_period
 from ingest.services import constraint_refusal, record_save
 from org.models import Employee, Role
 from scoring.engine.period import Period
@@ -101,9 +100,9 @@ def _record(record_type: str, record_id: int):
     return record
 
 
-def _period_of(instant: dt.datetime | None) -> Period:
-    local = timezone.localtime(instant or timezone.now(), _company_zone())
-    return Period.containing(local.date())
+def _period_of(record) -> Period:
+    """The month the record is scored in (the current one if it has no instant yet)."""
+    return record_period(record) or Period.containing(timezone.localdate())
 
 
 def appeal_create(
@@ -132,7 +131,7 @@ def appeal_create(
             raise AppealRefused(str(error)) from error
         record = _record(record_type, record_id)
         employee = Employee.objects.get(pk=record_owner_id(record_type, record))
-        period = _period_of(record_period_instant(record_type, record))
+        period = _period_of(record)
         current = display_value(record, field_name)
         try:
             parse_claimed(field, claimed_value)
@@ -296,7 +295,7 @@ def _correct(appeal: Appeal, *, user: AbstractBaseUser) -> set[Period]:
     spec = RECORD_TYPES[appeal.record_type]
     record = spec.model.objects.select_for_update().get(pk=appeal.record_id)
     field = subject_field(appeal.record_type, appeal.field_name)
-    before_period = _period_of(record_period_instant(appeal.record_type, record))
+    before_period = _period_of(record)
     old = display_value(record, appeal.field_name)
     try:
         setattr(record, field.name, parse_claimed(field, appeal.claimed_value))
@@ -322,7 +321,7 @@ def _correct(appeal: Appeal, *, user: AbstractBaseUser) -> set[Period]:
         ledger_entry=entry,
         applied_by=user,
     )
-    return {before_period, _period_of(record_period_instant(appeal.record_type, record))}
+    return {before_period, _period_of(record)}
 
 
 def appeal_rescore(*, appeal_id: int, period_labels: list[str]) -> Appeal:

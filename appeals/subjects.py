@@ -93,12 +93,6 @@ def record_owner_id(record_type: str, record: models.Model) -> int:
     return value.pk
 
 
-def record_period_instant(record_type: str, record: models.Model) -> dt.datetime | None:
-    """The instant that places the record in a scoring period."""
-    field_name = RECORD_TYPES[record_type].period_field
-    return getattr(record, field_name) if field_name else None
-
-
 def display_value(record: models.Model, field_name: str) -> str:
     """A field's value as people read it: local times, employee numbers, yes/no."""
     field = record._meta.get_field(field_name)

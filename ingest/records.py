@@ -33,12 +33,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ingest.models import Feedback, FollowUp, Order, OrderNode, Ticket
 from org.models import Customer, Employee
+from scoring.engine.period import Period
 
 # Fields perf maintains itself: never mapped, never part of a record's canonical content.
 OWN_FIELDS = {"id", "created_at", "updated_at"}
@@ -293,7 +296,8 @@ def _required(model_field: models.Field) -> bool:
     return not (model_field.null or model_field.has_default() or model_field.blank)
 
 
-def _default(model_field: models.Field):
+def field_default(model_field: models.Field):
+    """What a record gets for a field its source does not fill."""
     if model_field.has_default():
         return model_field.get_default()
     return "" if model_field.blank and not model_field.null else None
@@ -379,11 +383,21 @@ def rows_validate(spec: RecordType, mapping: Mapping, raw: pd.DataFrame) -> Vali
                 )
         column = typed.reindex(values.index)
         if missing.any():
-            column = column.astype(object).where(present, _default(model_field))
+            column = column.astype(object).where(present, field_default(model_field))
         out[model_field.attname] = column
     if spec.derive is not None and len(out):
         out = spec.derive(out)
     return Validated(frame=out, rejections=rejections, mapped=mapped)
+
+
+def record_period(record: models.Model) -> Period | None:
+    """The month (company time) a record is scored in, by its record type's period field;
+    ``None`` for records not scored by time (customers) or without that instant."""
+    field_name = RECORD_TYPE_OF_MODEL[type(record)].period_field
+    instant = getattr(record, field_name) if field_name else None
+    if instant is None:
+        return None
+    return Period.containing(timezone.localtime(instant, ZoneInfo(settings.TIME_ZONE)).date())
 
 
 def months_of(spec: RecordType, frame: pd.DataFrame, zone: ZoneInfo) -> set[str]:

@@ -5,7 +5,7 @@ import hashlib
 import io
 import json
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -58,8 +58,10 @@ from ingest.records import (
     canonical_contents,
     content_hash,
     entry_hash,
+    field_default,
     mapping_check,
     months_of,
+    record_period,
     record_values,
     relations_resolve,
     rows_validate,
@@ -600,14 +602,9 @@ def record_in_closed_period(record: models.Model) -> bool:
     """Whether the record falls in a period whose appeal window has passed (locked: only an
     approved appeal changes it)."""
     from appeals.services import period_is_closed
-    from scoring.engine.period import Period
 
-    field_name = RECORD_TYPE_OF_MODEL[type(record)].period_field
-    instant = getattr(record, field_name) if field_name else None
-    if instant is None:
-        return False
-    local = timezone.localtime(instant, ZoneInfo(settings.TIME_ZONE))
-    return period_is_closed(Period.containing(local.date()))
+    period = record_period(record)
+    return period is not None and period_is_closed(period)
 
 
 def _lookups_of(condition: models.Q) -> list[str]:
@@ -662,16 +659,15 @@ def _stored_ids(spec: RecordType, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_records(list(queryset.values_list(*keys, "id")), columns=[*keys, "id"])
 
 
-def _insert(spec: RecordType, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, dict]]:
-    """Insert new records: all at once, or (when the database refuses the batch) one by one, so
-    a row breaking a constraint is refused alone. Returns the inserted rows and the refusals."""
-    ids = ids_reserve(spec.model, len(rows))
-    rows = rows.drop(columns=["id"], errors="ignore")
-    if ids is not None:
-        rows = rows.assign(id=ids)  # known now: no need to look the new rows up afterwards
+def _write_refusing_alone(
+    model: type[models.Model], rows: pd.DataFrame, write: Callable[[pd.DataFrame], object]
+) -> tuple[pd.DataFrame, dict[int, dict]]:
+    """``write`` all rows at once or, when the database refuses the batch, one by one, so a row
+    breaking a constraint is refused alone (with the constraint's message). Returns the rows
+    written and the refusals by position."""
     try:
         with transaction.atomic():
-            frame_bulk_load(spec.model, rows, ids_reserved=ids is not None)
+            write(rows)
         return rows, {}
     except IntegrityError:
         pass
@@ -679,31 +675,35 @@ def _insert(spec: RecordType, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[in
     for position in rows.index:
         try:
             with transaction.atomic():
-                frame_bulk_load(spec.model, rows.loc[[position]], ids_reserved=ids is not None)
+                write(rows.loc[[position]])
         except IntegrityError as error:
-            refused[position] = constraint_refusal(spec.model, error)
+            refused[position] = constraint_refusal(model, error)
     return rows.drop(index=list(refused)), refused
+
+
+def _insert(spec: RecordType, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, dict]]:
+    """Insert new records, each refused alone if the database refuses it."""
+    ids = ids_reserve(spec.model, len(rows))
+    rows = rows.drop(columns=["id"], errors="ignore")
+    if ids is not None:
+        rows = rows.assign(id=ids)  # known now: no need to look the new rows up afterwards
+    return _write_refusing_alone(
+        spec.model,
+        rows,
+        lambda part: frame_bulk_load(spec.model, part, ids_reserved=ids is not None),
+    )
 
 
 def _update(
     spec: RecordType, rows: pd.DataFrame, columns: list[str]
 ) -> tuple[pd.DataFrame, dict[int, dict]]:
-    """Update changed records (``columns`` of them), refusing rows alone as ``_insert`` does."""
-    frame = rows[["id", *columns]].assign(updated_at=timezone.now())
-    try:
-        with transaction.atomic():
-            frame_bulk_update(spec.model, frame)
-        return rows, {}
-    except IntegrityError:
-        pass
-    refused = {}
-    for position in rows.index:
-        try:
-            with transaction.atomic():
-                frame_bulk_update(spec.model, frame.loc[[position]])
-        except IntegrityError as error:
-            refused[position] = constraint_refusal(spec.model, error)
-    return rows.drop(index=list(refused)), refused
+    """Update changed records (``columns`` of them), each refused alone if need be."""
+    now = timezone.now()
+    return _write_refusing_alone(
+        spec.model,
+        rows,
+        lambda part: frame_bulk_update(spec.model, part[["id", *columns]].assign(updated_at=now)),
+    )
 
 
 def _history_write(spec: RecordType, rows: pd.DataFrame, reason: str, user_id: int | None) -> None:
@@ -731,7 +731,7 @@ def _batch_apply(
     spec: RecordType,
     mapping: dict,
     raw: pd.DataFrame,
-    first_row: int,
+    row_numbers: Sequence[int],
     known: KnownIds,
 ) -> BatchOutcome:
     """Validate, upsert, ledger and quarantine one batch of raw rows, in the caller's
@@ -763,7 +763,7 @@ def _batch_apply(
     new = good[is_new].copy()
     for f in spec.content_fields():
         if f.attname not in new:
-            new[f.attname] = _field_default(f)
+            new[f.attname] = field_default(f)
     new = new[content_columns]
 
     changed_columns = [c for c in validated.mapped + list(spec.derived) if c not in keys]
@@ -812,7 +812,12 @@ def _batch_apply(
             actor=actor,
         )
     _rejections_keep(
-        run=run, spec=spec, mapping=mapping, raw=raw, first_row=first_row, rejections=rejections
+        run=run,
+        spec=spec,
+        mapping=mapping,
+        raw=raw,
+        row_numbers=row_numbers,
+        rejections=rejections,
     )
     outcome.created = len(inserted)
     outcome.updated = len(updated)
@@ -820,12 +825,6 @@ def _batch_apply(
     outcome.months = months_of(spec, inserted, zone) | months_of(spec, updated, zone)
     outcome.rejected = len(rejections.reasons)
     return outcome
-
-
-def _field_default(f: models.Field):
-    if f.has_default():
-        return f.get_default()
-    return "" if f.blank and not f.null else None
 
 
 def _json_safe(value):
@@ -848,7 +847,7 @@ def _rejections_keep(
     spec: RecordType,
     mapping: dict,
     raw: pd.DataFrame,
-    first_row: int,
+    row_numbers: Sequence[int],
     rejections: Rejections,
 ) -> None:
     """Quarantine the refused rows as they arrived, with every reason."""
@@ -863,7 +862,7 @@ def _rejections_keep(
             RejectedRow(
                 run=run,
                 record_type=spec.key,
-                row_number=first_row + int(position),
+                row_number=row_numbers[int(position)],
                 external_id=str(external_id)[:128] if external_id is not None else "",
                 raw=row,
                 reasons=reasons,
@@ -904,21 +903,24 @@ def batch_commit(
     spec: RecordType,
     mapping: dict,
     rows: list[dict],
-    first_row: int,
-    cursor: str | None = None,
+    row_numbers: Sequence[int],
+    cursor_field: str | None = None,
     known: KnownIds | None = None,
 ) -> BatchOutcome:
-    """Apply one batch and, in the same transaction, count it on the run and move the source's
-    cursor past it: a sync killed after this commit resumes after this batch, never before."""
+    """Apply one batch (``row_numbers``: each row's number as the source shows it, for the
+    report) and, in the same transaction, count it on the run and move the source's cursor to
+    the batch's largest ``cursor_field`` value: a sync killed after this commit resumes after
+    this batch, never before."""
     raw = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
     raw.index = pd.RangeIndex(len(raw))
+    cursor = _cursor_of(raw, cursor_field)
     with transaction.atomic():
         outcome = _batch_apply(
             run=run,
             spec=spec,
             mapping=mapping,
             raw=raw,
-            first_row=first_row,
+            row_numbers=row_numbers,
             known=known if known is not None else KnownIds(),
         )
         _counts_add(run, outcome, len(rows))
@@ -997,6 +999,11 @@ def _sync_locked(run: SyncRun):
     return key
 
 
+def _mapped_types(source: Source) -> list[str]:
+    """The record types the source maps, in the order relations need them synced."""
+    return [record_type for record_type in SYNC_ORDER if record_type in source.mappings]
+
+
 def source_sync(run: SyncRun, *, batch_size: int = DEFAULT_BATCH_SIZE) -> SyncRun:
     """Pull every record type the source maps, batch by batch from its committed cursors.
 
@@ -1008,7 +1015,7 @@ def source_sync(run: SyncRun, *, batch_size: int = DEFAULT_BATCH_SIZE) -> SyncRu
     try:
         _run_begin(run)
         try:
-            for record_type in [t for t in SYNC_ORDER if t in source.mappings]:
+            for record_type in _mapped_types(source):
                 mapping = source.mappings[record_type]
                 spec = mapping_check(record_type, mapping)
                 SyncRun.objects.filter(pk=run.pk).update(record_type=record_type)
@@ -1018,14 +1025,13 @@ def source_sync(run: SyncRun, *, batch_size: int = DEFAULT_BATCH_SIZE) -> SyncRu
                 since = Source.objects.get(pk=source.pk).cursors.get(record_type)
                 known = KnownIds()
                 for batch in connector.batches(since=since, batch_size=batch_size):
-                    raw = pd.DataFrame.from_records(batch.rows)
                     batch_commit(
                         run=run,
                         spec=spec,
                         mapping=mapping,
                         rows=batch.rows,
-                        first_row=batch.first_row,
-                        cursor=_cursor_of(raw, mapping.get("cursor_field")),
+                        row_numbers=range(batch.first_row, batch.first_row + len(batch.rows)),
+                        cursor_field=mapping.get("cursor_field"),
                         known=known,
                     )
         except Exception as error:
@@ -1063,7 +1069,13 @@ def records_push(
     SyncRun.objects.filter(pk=run.pk).update(record_type=record_type)
     for start in range(0, max(len(rows), 1), DEFAULT_BATCH_SIZE):
         chunk = rows[start : start + DEFAULT_BATCH_SIZE]
-        batch_commit(run=run, spec=spec, mapping=mapping, rows=chunk, first_row=first_row + start)
+        batch_commit(
+            run=run,
+            spec=spec,
+            mapping=mapping,
+            rows=chunk,
+            row_numbers=range(first_row + start, first_row + start + len(chunk)),
+        )
     _run_end(run)
     run.refresh_from_db()
     periods_rescore(run)
@@ -1112,21 +1124,20 @@ def rejected_rows_replay(*, source: Source, user: AbstractBaseUser | None = None
     run = sync_run_create(source=source, trigger=SyncTrigger.REPLAY, user=user)
     _run_begin(run)
     try:
-        for record_type in [t for t in SYNC_ORDER if t in source.mappings]:
+        for record_type in _mapped_types(source):
             rows = list(pending.filter(record_type=record_type))
             if not rows:
                 continue
             mapping = source.mappings[record_type]
             spec = mapping_check(record_type, mapping)
             with transaction.atomic():
-                for row in rows:
-                    batch_commit(
-                        run=run,
-                        spec=spec,
-                        mapping=mapping,
-                        rows=[row.raw],
-                        first_row=row.row_number,
-                    )
+                batch_commit(
+                    run=run,
+                    spec=spec,
+                    mapping=mapping,
+                    rows=[row.raw for row in rows],
+                    row_numbers=[row.row_number for row in rows],
+                )
                 RejectedRow.objects.filter(pk__in=[row.pk for row in rows]).update(
                     resolved=True, replayed_by=run
                 )
