@@ -44,6 +44,7 @@ from indicators.models import IndicatorDefinition
 from ingest.records import RECORD_TYPES, record_period
 from ingest.services import constraint_refusal, record_save
 from org.models import Employee, Role
+from perf.page_cache import pages_invalidate
 from scoring.engine.period import Period
 from scoring.models import EmployeeScore
 
@@ -396,6 +397,10 @@ def evidence_add(
 
 
 def notifications_read(*, user: AbstractBaseUser) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+    """Mark the user's notifications read; kept pages showing the unread count are retired."""
+    read = Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    if read:
+        pages_invalidate()
+    return read

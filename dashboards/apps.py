@@ -1,7 +1,44 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# What the dashboards show, or whom they show it to: a save or delete of any of these retires
+# every kept page (``perf.page_cache``).
+PAGE_SOURCES = [
+    "auth.User",
+    "org.Employee",
+    "org.Team",
+    "scoring.ScoreRun",
+    "indicators.IndicatorDefinition",
+    "ingest.Source",
+    "ingest.SyncRun",
+    "appeals.Appeal",
+    "appeals.Correction",
+    "appeals.Notification",
+]
+
+
+def retire_pages(**kwargs) -> None:
+    """Signal receiver (module level: signals keep only weak references to receivers)."""
+    from perf.page_cache import pages_invalidate
+
+    pages_invalidate()
+
 
 class DashboardsConfig(AppConfig):
     name = "dashboards"
     verbose_name = _("Dashboards")
+
+    def ready(self) -> None:
+        from django.apps import apps
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        for label in PAGE_SOURCES:
+            model = get_user_model() if label == "auth.User" else apps.get_model(label)
+            post_save.connect(retire_pages, sender=model, dispatch_uid=f"pages:save:{label}")
+            post_delete.connect(retire_pages, sender=model, dispatch_uid=f"pages:delete:{label}")
+        m2m_changed.connect(
+            retire_pages,
+            sender=get_user_model().groups.through,
+            dispatch_uid="pages:roles",
+        )

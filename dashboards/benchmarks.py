@@ -10,6 +10,7 @@ undone afterwards, and the teams' history is not touched (plain updates, reverte
 """
 
 import http.client
+import importlib
 import os
 import socket
 import subprocess
@@ -18,13 +19,13 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.contrib.sessions.backends.db import SessionStore
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
@@ -94,7 +95,7 @@ def _bench_manager(period: Period):
     User = get_user_model()
     User.objects.filter(username=BENCH_USERNAME).delete()  # left over by an interrupted run
     user = User.objects.create(username=BENCH_USERNAME, password=make_password(None))
-    session = SessionStore()
+    session = importlib.import_module(settings.SESSION_ENGINE).SessionStore()
     try:
         # Roles are reference data a migration creates; a flushed bench database may lack them.
         user.groups.add(Group.objects.get_or_create(name=Role.MANAGER.value)[0])
@@ -193,6 +194,23 @@ def _get(connection: http.client.HTTPConnection, path: str, cookie: str = "") ->
     return response.status
 
 
+def _browser_cookie(port: int, session_key: str) -> str:
+    """The Cookie header a browser signed in with ``session_key`` sends after its first page:
+    the session and the CSRF cookie the page set (pages are only kept for such requests)."""
+    session = f"{settings.SESSION_COOKIE_NAME}={session_key}"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("GET", "/me/", headers={"Cookie": session})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    cookies = SimpleCookie()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        cookies.load(header)
+    if settings.CSRF_COOKIE_NAME not in cookies:
+        raise RuntimeError("the first page set no CSRF cookie")
+    return f"{session}; {settings.CSRF_COOKIE_NAME}={cookies[settings.CSRF_COOKIE_NAME].value}"
+
+
 def _rate(port: int, path: str, cookie: str) -> float:
     """Requests per second answered 200 for ``path`` with ``CONNECTIONS`` client threads, each
     on its own keep-alive connection, for ``SECONDS``. Any other answer fails the bench."""
@@ -236,7 +254,7 @@ def dashboards_bench() -> dict[str, object]:
     """The dashboards line of ``make bench``."""
     period = _scored_period()
     with _bench_manager(period) as manager, _server() as port:
-        cookie = f"{settings.SESSION_COOKIE_NAME}={manager.session_key}"
+        cookie = _browser_cookie(port, manager.session_key)
         query = f"?period={period.label}"
         json_rps = _rate(port, "/api/v1/ping/", cookie)
         heatmap_rps = _rate(port, f"/team/{query}", cookie)

@@ -43,6 +43,7 @@ from indicators.selectors import indicators_active, period_window
 from org.models import Employee, Role
 from org.selectors import employee_for_user
 from org.views import role_required
+from perf.page_cache import per_session_page
 
 EVERY_ROLE = (Role.MERCHANDISER, Role.MANAGER, Role.HR, Role.ADMIN)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,6 +78,7 @@ def _team_id(request: HttpRequest) -> int | None:
     return int(text)
 
 
+@per_session_page
 @role_required(*EVERY_ROLE)
 def me(request: HttpRequest) -> HttpResponse:
     """One's own scorecard (everyone who is an employee lands or can go here)."""
@@ -86,6 +88,7 @@ def me(request: HttpRequest) -> HttpResponse:
     return _scorecard_page(request, employee)
 
 
+@per_session_page
 @role_required(*EVERY_ROLE)
 def scorecard(request: HttpRequest, employee_id: int) -> HttpResponse:
     """Someone's scorecard: oneself, or a person within one's scope (404 otherwise)."""
@@ -121,6 +124,7 @@ def _scorecard_page(request: HttpRequest, employee: Employee) -> HttpResponse:
     )
 
 
+@per_session_page
 @role_required(*EVERY_ROLE)
 def drilldown(request: HttpRequest, employee_id: int, code: str) -> HttpResponse:
     """The records that made one person's number on one indicator (404 outside one's scope,
@@ -180,6 +184,7 @@ def _sort(request: HttpRequest) -> str:
     return sort if sort in SORT_KEYS else "total"
 
 
+@per_session_page
 @role_required(Role.MANAGER, Role.HR, Role.ADMIN)
 def team(request: HttpRequest) -> HttpResponse:
     """The team heatmap: members × indicators for a period, sorted by total or a tier, or the
@@ -263,6 +268,7 @@ def team_export(request: HttpRequest) -> HttpResponse:
     return _download(workbook, f"team-{asked.period.period.label}.xlsx")
 
 
+@per_session_page
 @role_required(Role.HR, Role.ADMIN)
 def company(request: HttpRequest) -> HttpResponse:
     """The company overview for HR: teams × indicators, grades, the trend, nodes past their

@@ -76,6 +76,7 @@ from ingest.seed.sources import (
     erp_database_write,
 )
 from org.models import Customer, Employee, Role, Team
+from perf.page_cache import pages_invalidate
 
 NULL = r"\N"
 COPY_CHUNK_ROWS = 250_000
@@ -595,6 +596,7 @@ def record_save(
     with transaction.atomic():
         record.save(update_fields=fields) if fields and record.pk else record.save()
         records_ledger(spec=spec, record_ids=[record.pk], action=action, actor=actor)
+        pages_invalidate()  # drill-downs list the record
         return LedgerEntry.objects.filter(record_type=spec.key, record_id=record.pk).latest("id")
 
 
