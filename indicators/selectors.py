@@ -13,15 +13,16 @@ import psycopg
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, connections, models
-from django.db.models import (
-    F,
-    Q,
-    QuerySet,
-)
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from indicators.calculators.base import FRAME_COLUMNS, INDEXED_BY_ID, RecordFrames
+from indicators.calculators.base import (
+    COUNTED_PER_EMPLOYEE,
+    FRAME_COLUMNS,
+    INDEXED_BY_ID,
+    RecordFrames,
+)
 from indicators.models import (
     ALL_LEVELS,
     ChangeReason,
@@ -333,10 +334,11 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
             Q(submitted_at__gte=previous, submitted_at__lt=end)
             | Q(delivered_at__gte=start, delivered_at__lt=end)
         ),
-        # A node counts in the period its deadline (start + threshold) falls in.
-        "nodes": of_roster(OrderNode.objects, "order__merchandiser_id").filter(
-            due_at__gte=start, due_at__lt=end
-        ),
+        # A node counts in the period its deadline falls in (see ``RecordFrames.node_counts``).
+        "node_counts": of_roster(OrderNode.objects, "order__merchandiser_id")
+        .filter(due_at__gte=start, due_at__lt=window.cutoff)
+        .values(merchandiser_id=F("order__merchandiser_id"))
+        .annotate(due=Count("id"), on_time=Count("id", filter=Q(completed_at__lte=F("due_at")))),
         "follow_ups": of_roster(FollowUp.objects, "employee_id").filter(
             occurred_at__gte=start, occurred_at__lt=end
         ),
@@ -365,16 +367,13 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
     return RecordFrames(**frames)
 
 
-# Frame columns that are read through a relation.
-SOURCE_PATHS = {"nodes": {"merchandiser_id": "order__merchandiser_id"}}
-
-
 def _read(name: str, queryset: QuerySet) -> pd.DataFrame:
     """One record frame, with the columns ``FRAME_COLUMNS`` gives it."""
-    paths = SOURCE_PATHS.get(name, {})
-    columns = [paths.get(column, column) for column in FRAME_COLUMNS[name]]
-    frame = _frame(queryset, columns, "id" if name in INDEXED_BY_ID else None)
-    return frame.rename(columns={path: column for column, path in paths.items()})
+    columns = FRAME_COLUMNS[name]
+    if name in COUNTED_PER_EMPLOYEE:  # one row per person: nothing to gain from arrays
+        rows = queryset.order_by().values_list(*columns)
+        return pd.DataFrame.from_records(list(rows), columns=columns)
+    return _frame(queryset, columns, "id" if name in INDEXED_BY_ID else None)
 
 
 def _frames(reads: dict[str, QuerySet]) -> dict[str, pd.DataFrame]:

@@ -30,12 +30,22 @@ INDICATOR_COLUMNS = [
 ]
 
 
-def scope_employee_ids(team: Team | None) -> list[int]:
-    """Active employees of scored teams: all of them, or those of ``team`` and the teams below."""
+def _scope(team: Team | None) -> QuerySet[Employee]:
     employees = Employee.objects.filter(is_active=True, team__is_scored=True)
     if team is not None:
         employees = employees.filter(team_id__in=team_descendant_ids({team.id}))
-    return list(employees.order_by("id").values_list("id", flat=True))
+    return employees
+
+
+def scope_employee_ids(team: Team | None) -> list[int]:
+    """Active employees of scored teams: all of them, or those of ``team`` and the teams below."""
+    return list(_scope(team).order_by("id").values_list("id", flat=True))
+
+
+def scope_roster(team: Team | None) -> pd.DataFrame:
+    """The people of ``scope_employee_ids`` with their ``team_id`` and ``level``, index id."""
+    rows = _scope(team).order_by("id").values_list("id", "team_id", "level")
+    return pd.DataFrame.from_records(list(rows), columns=["id", "team_id", "level"]).set_index("id")
 
 
 def indicators_frame() -> pd.DataFrame:
@@ -71,36 +81,37 @@ def scheme_weights(schemes: dict[str, dict[str, object]]) -> dict[str, dict[str,
     return {level: by_scheme[scheme["id"]] for level, scheme in schemes.items()}
 
 
-def personal_targets(period: Period, employee_ids: list[int]) -> pd.DataFrame:
+def personal_targets(period: Period, employee_ids: list[int] | None) -> pd.DataFrame:
     """Each person's own targets in force at the period's start: ``employee_id``, ``code``,
-    ``target`` (the latest raise dated on or before the start)."""
-    rows = (
-        PersonalTarget.objects.filter(
-            employee_id__in=employee_ids, effective_from__lte=period.start
-        )
-        .order_by("employee_id", "indicator_id", "effective_from")
-        .values_list("employee_id", "indicator__code", "target")
+    ``target`` (the latest raise dated on or before the start); everybody's for ``None``."""
+    targets = PersonalTarget.objects.filter(effective_from__lte=period.start)
+    if employee_ids is not None:
+        targets = targets.filter(employee_id__in=employee_ids)
+    rows = targets.order_by("employee_id", "indicator_id", "effective_from").values_list(
+        "employee_id", "indicator__code", "target"
     )
     frame = pd.DataFrame.from_records(list(rows), columns=["employee_id", "code", "target"])
     return frame.drop_duplicates(["employee_id", "code"], keep="last")
 
 
 def adaptive_history(
-    period: Period, employee_ids: list[int], periods: int, threshold: float
+    period: Period, employee_ids: list[int] | None, periods: int, threshold: float
 ) -> pd.DataFrame:
     """The current indicator scores of at least ``threshold`` in the last ``periods`` periods up
     to ``period`` (only those can make a run of high scores): ``employee_id``, ``code``,
-    ``period``, ``normalised``, ``target``."""
+    ``period``, ``normalised``, ``target``; of ``employee_ids``, or everybody's for ``None``."""
     starts = [period.start]
     for _ in range(periods - 1):
         starts.append(Period(period.kind, starts[-1]).previous().start)
-    rows = IndicatorScore.objects.filter(
+    scores = IndicatorScore.objects.filter(
         employee_score__is_current=True,
         employee_score__period_kind=period.kind.value,
         employee_score__period_start__in=starts,
-        employee_score__employee_id__in=employee_ids,
         normalised__gte=threshold,
-    ).values_list(
+    )
+    if employee_ids is not None:
+        scores = scores.filter(employee_score__employee_id__in=employee_ids)
+    rows = scores.values_list(
         "employee_score__employee_id",
         "indicator__code",
         "employee_score__period_start",

@@ -22,7 +22,7 @@ from simple_history.utils import bulk_create_with_history
 
 from indicators.calculators import raw_values
 from indicators.selectors import period_window, record_frames
-from ingest.services import frame_bulk_load, frame_bulk_update
+from ingest.services import frame_bulk_load, frame_bulk_update, ids_reserve
 from org.models import Employee, Team
 from scoring.engine.entropy import blend, entropy_weights
 from scoring.engine.normalise import normalise
@@ -42,7 +42,7 @@ from scoring.selectors import (
     personal_targets,
     scheme_weights,
     schemes_in_force,
-    scope_employee_ids,
+    scope_roster,
 )
 
 logger = logging.getLogger(__name__)
@@ -124,16 +124,10 @@ def score_run_plan(run: ScoreRun, *, chunk_size: int | None = None) -> list[list
         status=RunStatus.RUNNING
     ):
         raise RunRefused(f"run {run.pk} is not queued")
-    employee_ids = scope_employee_ids(run.team)
-    if not employee_ids:
+    roster = scope_roster(run.team)
+    if roster.empty:
         raise RunRefused("nobody to score: the scope has no active employee in a scored team")
-    teams = (
-        pd.Series(
-            list(Employee.objects.filter(id__in=employee_ids).values_list("team_id", flat=True))
-        )
-        .value_counts()
-        .sort_index()
-    )
+    teams = roster["team_id"].value_counts().sort_index()
     chunks: list[list[int]] = []
     size = 0
     for team_id, members in teams.items():
@@ -144,7 +138,7 @@ def score_run_plan(run: ScoreRun, *, chunk_size: int | None = None) -> list[list
         size += members
     period = run_period(run)
     schemes = schemes_in_force(period)
-    levels = set(Employee.objects.filter(id__in=employee_ids).values_list("level", flat=True))
+    levels = set(roster["level"])
     if levels - set(schemes):
         raise RunRefused(
             f"no weight scheme is in force on {period.last_day} for the level(s) "
@@ -181,14 +175,17 @@ def _weights_frame(
     return weights
 
 
-def _targets_frame(people: pd.DataFrame, indicators: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """employees × codes: the catalog's target, or the person's own raised one."""
+def _targets_frame(
+    people: pd.DataFrame, indicators: pd.DataFrame, period: Period, *, everyone: bool
+) -> pd.DataFrame:
+    """employees × codes: the catalog's target, or the person's own raised one (read for
+    everybody when ``people`` is the company)."""
     targets = pd.DataFrame(
         np.tile(indicators["target"].to_numpy(dtype=float), (len(people), 1)),
         index=people.index,
         columns=indicators.index,
     )
-    own = personal_targets(period, list(people.index))
+    own = personal_targets(period, None if everyone else list(people.index))
     own = own[own["code"].isin(indicators.index) & own["employee_id"].isin(people.index)]
     for code, group in own.groupby("code"):
         targets.loc[group["employee_id"].to_numpy(), code] = group["target"].to_numpy()
@@ -207,44 +204,53 @@ def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
             team_id__in=team_ids, is_active=True, team__is_scored=True
         ).values_list("id", flat=True)
     )
-    # A run of the whole company in one chunk reads everybody's records unfiltered.
-    everyone = run.team_id is None and run.chunks_total == 1
+    everyone = _company_in_one_chunk(run)
     frames = record_frames(period=period, employee_ids=None if everyone else employee_ids)
     indicators = indicators_frame()
     raw = raw_values(indicators["calculator"].to_dict(), frames, period_window(period))
     people = frames.employees
-    targets = _targets_frame(people, indicators, period)
+    targets = _targets_frame(people, indicators, period, everyone=everyone)
 
     @cache
     def scores() -> pd.DataFrame:
         return normalise(raw, indicators=indicators, targets=targets, groups=people["team_id"])
 
+    config = scoring_config()
     result = score_chunk(
         raw=raw,
         people=people,
         indicators=indicators,
         weights=_weights_frame(people, list(indicators.index), run.schemes, scores),
         targets=targets,
-        config=scoring_config(),
+        config=config,
     )
-    employees = result.employees.rename_axis("employee_id").reset_index()
+    employees = result.employees
+    if everyone:  # the chunk is the company: rank now, so publishing only swaps the rows in
+        employees = finalise(employees, config)
+        employees["grade"] = employees["grade"].fillna("")
+    else:
+        employees["grade"] = ""
+    employees = employees.rename_axis("employee_id").reset_index()
     employees = employees.rename(columns={"plan": "improvement_plan"})
     employees["run_id"] = run.id
     employees["period_kind"] = run.period_kind
     employees["period_start"] = run.period_start
     employees["is_current"] = False
-    employees["grade"] = ""
     with transaction.atomic():
         _results_write_fast()
-        _scores_delete(EmployeeScore.objects.filter(run=run, employee_id__in=employee_ids))
-        frame_bulk_load(EmployeeScore, employees)
-        ids = dict(
-            EmployeeScore.objects.filter(run=run, employee_id__in=employee_ids).values_list(
-                "employee_id", "id"
-            )
-        )
+        mine = EmployeeScore.objects.filter(run=run, employee_id__in=employee_ids)
+        if mine.exists():  # a retried task: its first attempt's rows go
+            _scores_delete(mine)
+        ids = ids_reserve(EmployeeScore, len(employees))
+        if ids is not None:
+            employees["id"] = ids
+        frame_bulk_load(EmployeeScore, employees, ids_reserved=True)
+        if ids is None:
+            ids = mine.values_list("employee_id", "id")
+        else:
+            ids = zip(employees["employee_id"], ids, strict=True)
         rows = result.indicators
-        rows["employee_score_id"] = rows["employee_id"].map(ids)
+        rows["employee_score_id"] = rows["employee_id"].map(dict(ids))
         rows["indicator_id"] = rows["code"].map(indicators["id"])
         frame_bulk_load(IndicatorScore, rows)
         ScoreRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
@@ -284,7 +290,10 @@ def score_run_finalise(run: ScoreRun) -> None:
             return  # already published (a redelivered task) or failed
         _period_lock(run)
         _publish(run)
-    scored = list(EmployeeScore.objects.filter(run=run).values_list("employee_id", flat=True))
+    # A company run's people are everyone with current scores of the period.
+    scored = None
+    if run.team_id is not None:
+        scored = list(EmployeeScore.objects.filter(run=run).values_list("employee_id", flat=True))
     try:
         targets_raise(run=run, period=period, employee_ids=scored, config=scoring_config())
     except Exception:
@@ -303,9 +312,26 @@ def _period_lock(run: ScoreRun) -> None:
             )
 
 
+def _company_in_one_chunk(run: ScoreRun) -> bool:
+    """Whether the run scores the whole company in one chunk: it then reads everybody's records
+    unfiltered, and ranks and grades as it writes."""
+    return run.team_id is None and run.chunks_total == 1
+
+
 def _publish(run: ScoreRun) -> None:
     """Rank and grade, then swap the run's rows in for the previous ones (in the caller's
     transaction). A team's run is ranked against the company's other current scores."""
+    _results_write_fast()
+    if _company_in_one_chunk(run):
+        previous = EmployeeScore.objects.filter(
+            is_current=True, period_kind=run.period_kind, period_start=run.period_start
+        ).exclude(run=run)
+        _scores_delete(previous)
+        scored = EmployeeScore.objects.filter(run=run).update(is_current=True)
+        if not scored:
+            raise RunRefused("the run wrote no scores")
+        _run_succeeded(run, scored)
+        return
     scored = EmployeeScore.objects.filter(run=run).values("employee_id")
     mine = _score_rows(EmployeeScore.objects.filter(run=run))
     if mine.empty:
@@ -328,7 +354,6 @@ def _publish(run: ScoreRun) -> None:
     ).exclude(run=run)
     if run.team_id is not None:
         previous = previous.filter(employee_id__in=scored)
-    _results_write_fast()
     # The previous results go first (a company run also drops people no longer scored), so
     # the new ones can become current in the statement that writes ranks and grades.
     _scores_delete(previous)
@@ -338,18 +363,23 @@ def _publish(run: ScoreRun) -> None:
             EmployeeScore,
             ranked.loc[others.index, ["id", "company_rank", "company_percentile"]],
         )
+    _run_succeeded(run, len(mine))
+
+
+def _run_succeeded(run: ScoreRun, employees: int) -> None:
     run.status = RunStatus.SUCCEEDED
     run.progress = 100
-    run.employees = len(mine)
+    run.employees = employees
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "progress", "employees", "finished_at"])
 
 
 def targets_raise(
-    *, run: ScoreRun, period: Period, employee_ids: list[int], config: ScoringConfig
+    *, run: ScoreRun, period: Period, employee_ids: list[int] | None, config: ScoringConfig
 ) -> int:
-    """Raise the targets of people far above them for the last periods, from the next period
-    (recorded with history; a rerun of the same period writes the same targets)."""
+    """Raise the targets of people (``employee_ids``, or everybody scored in the period) far
+    above them for the last periods, from the next period (recorded with history; a rerun of
+    the same period writes the same targets)."""
     history = adaptive_history(
         period, employee_ids, config.adaptive_periods, config.adaptive_threshold
     )

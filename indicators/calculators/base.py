@@ -36,7 +36,7 @@ FRAME_COLUMNS: dict[str, list[str]] = {
         "is_refunded",
         "has_complaint",
     ],
-    "nodes": ["merchandiser_id", "due_at", "completed_at"],
+    "node_counts": ["merchandiser_id", "due", "on_time"],
     "follow_ups": ["employee_id", "occurred_at", "message"],
     "feedback": ["employee_id", "submitted_at", "csat", "comment"],
     "exceptions": ["handler_id", "detected_at", "coordination_started_at", "resolved_at"],
@@ -47,6 +47,8 @@ FRAME_COLUMNS: dict[str, list[str]] = {
     "compliance_rules": ["element", "kind", "pattern"],
 }
 INDEXED_BY_ID = ("employees", "customers")
+# Frames the database counts per employee rather than sending every record.
+COUNTED_PER_EMPLOYEE = ("node_counts",)
 
 
 def _empty(name: str) -> pd.DataFrame:
@@ -60,12 +62,17 @@ class RecordFrames:
 
     Times are UTC ``datetime64``; ``customer_since``, ``due_on`` and ``period`` (the first of the
     month reviewed) are dates; ``compliance_rules.kind`` is keyword or regex.
+
+    Process nodes come counted, a hundred and more a person a month being too many to send:
+    ``node_counts`` has per merchandiser (of the node's order) the nodes ``due`` in the period,
+    those whose deadline (start + threshold) falls in ``[start, cutoff)``, and how many of them
+    were completed by it (``on_time``); a still open node is late.
     """
 
     employees: pd.DataFrame
     customers: pd.DataFrame = field(default_factory=partial(_empty, "customers"))
     orders: pd.DataFrame = field(default_factory=partial(_empty, "orders"))
-    nodes: pd.DataFrame = field(default_factory=partial(_empty, "nodes"))
+    node_counts: pd.DataFrame = field(default_factory=partial(_empty, "node_counts"))
     follow_ups: pd.DataFrame = field(default_factory=partial(_empty, "follow_ups"))
     feedback: pd.DataFrame = field(default_factory=partial(_empty, "feedback"))
     exceptions: pd.DataFrame = field(default_factory=partial(_empty, "exceptions"))

@@ -9,8 +9,8 @@ from indicators.calculators.base import (
     hours_between,
     is_true,
     mean_by,
+    on_roster,
     percent_by,
-    utc,
     within,
 )
 from indicators.calculators.basic import CANCELLED
@@ -37,14 +37,11 @@ def node_on_time_rate(frames: RecordFrames, window: Window) -> pd.Series:
 
     A node counts once, in the period its deadline (start + threshold) falls in: on time when it
     was completed by the deadline, late otherwise, including when it is still open. In a period
-    still running, a deadline not yet reached does not count yet.
+    still running, a deadline not yet reached does not count yet. (The nodes arrive counted so:
+    ``RecordFrames.node_counts``.)
     """
-    nodes = frames.nodes
-    deadline = utc(nodes["due_at"])
-    due = (deadline >= window.start) & (deadline < window.cutoff)
-    completed = utc(nodes["completed_at"])
-    on_time = completed.notna() & (completed <= deadline)
-    return percent_by(nodes.loc[due, "merchandiser_id"], on_time[due], frames)
+    counts = frames.node_counts.set_index("merchandiser_id")
+    return on_roster(as_float(counts["on_time"]) / as_float(counts["due"]) * 100.0, frames)
 
 
 def exception_handling_hours(frames: RecordFrames, window: Window) -> pd.Series:

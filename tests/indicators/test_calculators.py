@@ -44,16 +44,7 @@ _order_ids = itertools.count(1)
 
 
 def frames(**tables: pd.DataFrame) -> RecordFrames:
-    if "nodes" in tables:
-        tables["nodes"] = with_due(tables["nodes"])
     return RecordFrames(employees=EMPLOYEES, **tables)
-
-
-def with_due(nodes: pd.DataFrame) -> pd.DataFrame:
-    """Nodes written as start + threshold, with the deadline ingestion stores beside them."""
-    return nodes.assign(
-        due_at=nodes["started_at"] + pd.to_timedelta(nodes["threshold_hours"], unit="h")
-    )
 
 
 def table(columns: str, *rows: tuple) -> pd.DataFrame:
@@ -215,44 +206,14 @@ def test_order_response_time_counts_orders_still_unconfirmed_until_the_period_en
     check("order_response_time", record_frames, 32.5 / 3, NAN, NAN)
 
 
-NODE_COLUMNS = "order_id merchandiser_id node started_at completed_at threshold_hours"
-
-
-def test_node_on_time_rate_counts_completion_by_the_deadline():
+def test_node_on_time_rate_divides_the_nodes_completed_by_their_deadline_by_those_due():
+    # Which nodes are due and on time is counted when they are read (tests/indicators/
+    # test_frames.py); the calculator makes the percentages.
     record_frames = frames(
-        nodes=table(
-            NODE_COLUMNS,
-            (1, 1, "requirement", sh("2026-10-05 09:00"), sh("2026-10-06 08:00"), 24),  # on time
-            (2, 1, "requirement", sh("2026-10-05 09:00"), sh("2026-10-06 09:00"), 24),  # at it
-            # 09:00 Shanghai + 48 h = 12 Oct 09:00, done at 10:00: late
-            (3, 1, "stock_check", utc("2026-10-10 01:00"), sh("2026-10-12 10:00"), 48),
-            # due 30 Oct 00:00 and still open: late
-            (4, 1, "production", sh("2026-10-20 00:00"), None, 240),
-            (5, 2, "booking", sh("2026-10-02 08:00"), sh("2026-10-02 12:00"), 8),
-        )
+        node_counts=table("merchandiser_id due on_time", (1, 4, 2), (2, 1, 1), (99, 3, 3))
     )
-    # 1: 2 on time / 4 = 50 %; 2: 1 / 1 = 100 %; 3: NaN
+    # 1: 2 / 4 = 50 %; 2: 1 / 1 = 100 %; 3: nothing due, NaN; 99 is not on the roster
     check("node_on_time_rate", record_frames, 50.0, 100.0, NAN)
-
-
-def test_node_on_time_rate_counts_a_node_in_the_period_of_its_deadline():
-    record_frames = frames(
-        nodes=table(
-            NODE_COLUMNS,
-            # started in September, due 1 Oct 08:00, done on 30 Sep: October, on time
-            (1, 1, "production", sh("2026-09-29 08:00"), sh("2026-09-30 20:00"), 48),
-            # due exactly at the start: October, done half an hour late
-            (2, 1, "requirement", sh("2026-09-30 00:00"), sh("2026-10-01 00:30"), 24),
-            # due 31 Oct 23:00 Shanghai (15:00 UTC), still open: October, late
-            (3, 1, "booking", sh("2026-10-31 15:00"), None, 8),
-            (4, 1, "requirement", sh("2026-10-31 00:00"), None, 24),  # due exactly at the end
-            (5, 1, "booking", sh("2026-10-31 20:00"), None, 8),  # due 1 Nov 04:00
-            (6, 1, "requirement", sh("2026-09-28 00:00"), sh("2026-10-02 00:00"), 24),  # Sept
-            (7, 2, "requirement", sh("2026-10-31 12:00"), None, 24),  # open, due in November
-        )
-    )
-    # 1: 1 on time / 3 due in October = 33.33 %; 2: nothing due = NaN; 3: NaN
-    check("node_on_time_rate", record_frames, 100.0 / 3, NAN, NAN)
 
 
 EXCEPTION_COLUMNS = "handler_id detected_at coordination_started_at resolved_at"
@@ -636,23 +597,5 @@ def test_a_running_period_stops_open_clocks_when_the_data_was_read():
                 "has_complaint": [False],
             }
         ),
-        nodes=with_due(
-            pd.DataFrame(
-                {
-                    "order_id": [1, 1],
-                    "merchandiser_id": [1, 1],
-                    "node": ["requirement", "stock_check"],
-                    # Due 9 October (missed, still open: late) and 11 October (not yet due).
-                    "started_at": [
-                        pd.Timestamp("2026-10-08 04:00", tz="UTC"),
-                        pd.Timestamp("2026-10-10 04:00", tz="UTC"),
-                    ],
-                    "completed_at": [pd.NaT, pd.NaT],
-                    "threshold_hours": [24.0, 24.0],
-                }
-            )
-        ),
     )
     assert CALCULATORS["order_response_time"](frames, window).tolist() == [4.0]
-    # Only the node already due counts, and it is late: 0 of 1.
-    assert CALCULATORS["node_on_time_rate"](frames, window).tolist() == [0.0]

@@ -2,8 +2,10 @@
 per record type, and raw values from real rows."""
 
 import datetime as dt
+import math
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 
 from indicators.calculators import raw_values
@@ -57,8 +59,9 @@ def test_one_query_per_record_type(org_chart, django_assert_num_queries):
     with django_assert_num_queries(12):
         frames = record_frames(period=OCTOBER)
     assert len(frames.orders) == 1
-    assert len(frames.nodes) == 1
-    assert frames.nodes.loc[0, "merchandiser_id"] == merchandiser.id
+    assert frames.node_counts.to_dict("records") == [
+        {"merchandiser_id": merchandiser.id, "due": 1, "on_time": 1}
+    ]
 
 
 @pytest.mark.django_db
@@ -100,3 +103,61 @@ def test_raw_values_from_real_rows(org_chart):
     # The first message has greeting, order number, date and closing; "货已发出。" has none.
     assert values["process_compliance"] == pytest.approx(50.0)
     assert values["csat"] == pytest.approx(4.5)
+
+
+def _node(employee, started: str, completed: str | None, hours: int):
+    return OrderNodeFactory(
+        order__merchandiser=employee,
+        started_at=_at(started),
+        completed_at=_at(completed) if completed else None,
+        threshold_hours=hours,
+    )
+
+
+def _on_time_rates(org_chart, window=None) -> dict[str, float]:
+    window = window or period_window(OCTOBER)
+    frames = record_frames(period=OCTOBER)
+    rates = raw_values({"rate": "node_on_time_rate"}, frames, window)["rate"]
+    return {key: rates[org_chart[key].id] for key in ("east_a", "east_b", "south_a")}
+
+
+@pytest.mark.django_db
+def test_a_node_is_on_time_when_completed_by_its_deadline(org_chart):
+    east_a, east_b = org_chart["east_a"], org_chart["east_b"]
+    _node(east_a, "2026-10-05T09:00", "2026-10-06T08:00", 24)  # on time
+    _node(east_a, "2026-10-05T09:00", "2026-10-06T09:00", 24)  # at the deadline: on time
+    _node(east_a, "2026-10-10T09:00", "2026-10-12T10:00", 48)  # due 12 Oct 09:00: late
+    _node(east_a, "2026-10-20T00:00", None, 240)  # due 30 Oct 00:00, still open: late
+    _node(east_b, "2026-10-02T08:00", "2026-10-02T12:00", 8)
+    rates = _on_time_rates(org_chart)
+    # east_a 2 on time of 4 = 50 %; east_b 1 of 1; south_a had nothing due: NaN
+    assert rates["east_a"] == pytest.approx(50.0)
+    assert rates["east_b"] == pytest.approx(100.0)
+    assert math.isnan(rates["south_a"])
+
+
+@pytest.mark.django_db
+def test_a_node_counts_in_the_period_its_deadline_falls_in(org_chart):
+    east_a, east_b = org_chart["east_a"], org_chart["east_b"]
+    _node(east_a, "2026-09-29T08:00", "2026-09-30T20:00", 48)  # due 1 Oct 08:00: on time
+    _node(east_a, "2026-09-30T00:00", "2026-10-01T00:30", 24)  # due at the start: late
+    _node(east_a, "2026-10-31T15:00", None, 8)  # due 31 Oct 23:00, open: late
+    _node(east_a, "2026-10-31T00:00", None, 24)  # due exactly at the end: November
+    _node(east_a, "2026-10-31T20:00", None, 8)  # due 1 Nov 04:00
+    _node(east_a, "2026-09-28T00:00", "2026-10-02T00:00", 24)  # due in September
+    _node(east_b, "2026-10-31T12:00", None, 24)  # open, due in November
+    rates = _on_time_rates(org_chart)
+    # east_a: 1 on time of the 3 due in October; east_b: nothing due in October
+    assert rates["east_a"] == pytest.approx(100.0 / 3)
+    assert math.isnan(rates["east_b"])
+
+
+@pytest.mark.django_db
+def test_in_a_running_period_a_deadline_not_yet_reached_does_not_count(org_chart, monkeypatch):
+    # Read on 10 October 12:00 Shanghai, in the middle of the month.
+    window = OCTOBER.window(tz=SHANGHAI, as_of=pd.Timestamp("2026-10-10T04:00", tz="UTC"))
+    monkeypatch.setattr("indicators.selectors.period_window", lambda period: window)
+    east_a = org_chart["east_a"]
+    _node(east_a, "2026-10-08T12:00", None, 24)  # due 9 Oct 12:00, missed: late
+    _node(east_a, "2026-10-10T12:00", None, 24)  # due 11 Oct: not yet
+    assert _on_time_rates(org_chart, window)["east_a"] == 0.0
