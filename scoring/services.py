@@ -225,7 +225,7 @@ def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
         config=config,
     )
     employees = result.employees
-    if everyone:  # the chunk is the company: rank now, so publishing only swaps the rows in
+    if everyone:  # the chunk is the company: ranked and graded now, published as it is written
         employees = finalise(employees, config)
         employees["grade"] = employees["grade"].fillna("")
     else:
@@ -235,9 +235,12 @@ def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
     employees["run_id"] = run.id
     employees["period_kind"] = run.period_kind
     employees["period_start"] = run.period_start
-    employees["is_current"] = False
+    employees["is_current"] = everyone
     with transaction.atomic():
         _results_write_fast()
+        if everyone:  # the chunk is the run: its rows replace the previous ones right here
+            _period_lock(run)
+            _scores_delete(_previous_scores(run))
         mine = EmployeeScore.objects.filter(run=run, employee_id__in=employee_ids)
         if mine.exists():  # a retried task: its first attempt's rows go
             _scores_delete(mine)
@@ -254,6 +257,9 @@ def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
         rows["indicator_id"] = rows["code"].map(indicators["id"])
         frame_bulk_load(IndicatorScore, rows)
         ScoreRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
+        if everyone:
+            _run_succeeded(run, len(employees))
+            return len(employee_ids)
     run.refresh_from_db(fields=["chunks_done", "chunks_total"])
     run.progress = min(95, int(95 * run.chunks_done / max(run.chunks_total, 1)))
     run.save(update_fields=["progress"])
@@ -279,17 +285,19 @@ def _score_rows(queryset) -> pd.DataFrame:
 
 def score_run_finalise(run: ScoreRun) -> None:
     """Rank and grade the run's people against the whole company, then swap their results in
-    for the previous ones in one transaction and raise the targets people have outgrown."""
+    for the previous ones in one transaction and raise the targets people have outgrown. (A
+    whole-company run in one chunk was published as its chunk was written.)"""
     period = run_period(run)
     with transaction.atomic():
         if (
-            not ScoreRun.objects.select_for_update()
+            ScoreRun.objects.select_for_update()
             .filter(pk=run.pk, status=RunStatus.RUNNING)
             .exists()
         ):
-            return  # already published (a redelivered task) or failed
-        _period_lock(run)
-        _publish(run)
+            _period_lock(run)
+            _publish(run)
+        elif not ScoreRun.objects.filter(pk=run.pk, status=RunStatus.SUCCEEDED).exists():
+            return  # failed
     # A company run's people are everyone with current scores of the period.
     scored = None
     if run.team_id is not None:
@@ -312,6 +320,13 @@ def _period_lock(run: ScoreRun) -> None:
             )
 
 
+def _previous_scores(run: ScoreRun):
+    """The current scores of the run's period from other runs."""
+    return EmployeeScore.objects.filter(
+        is_current=True, period_kind=run.period_kind, period_start=run.period_start
+    ).exclude(run=run)
+
+
 def _company_in_one_chunk(run: ScoreRun) -> bool:
     """Whether the run scores the whole company in one chunk: it then reads everybody's records
     unfiltered, and ranks and grades as it writes."""
@@ -322,16 +337,6 @@ def _publish(run: ScoreRun) -> None:
     """Rank and grade, then swap the run's rows in for the previous ones (in the caller's
     transaction). A team's run is ranked against the company's other current scores."""
     _results_write_fast()
-    if _company_in_one_chunk(run):
-        previous = EmployeeScore.objects.filter(
-            is_current=True, period_kind=run.period_kind, period_start=run.period_start
-        ).exclude(run=run)
-        _scores_delete(previous)
-        scored = EmployeeScore.objects.filter(run=run).update(is_current=True)
-        if not scored:
-            raise RunRefused("the run wrote no scores")
-        _run_succeeded(run, scored)
-        return
     scored = EmployeeScore.objects.filter(run=run).values("employee_id")
     mine = _score_rows(EmployeeScore.objects.filter(run=run))
     if mine.empty:
@@ -349,9 +354,7 @@ def _publish(run: ScoreRun) -> None:
     ranked = finalise(everyone, config).rename(columns={"plan": "improvement_plan"})
     ranked["grade"] = ranked["grade"].fillna("")
     ranked["is_current"] = True
-    previous = EmployeeScore.objects.filter(
-        is_current=True, period_kind=run.period_kind, period_start=run.period_start
-    ).exclude(run=run)
+    previous = _previous_scores(run)
     if run.team_id is not None:
         previous = previous.filter(employee_id__in=scored)
     # The previous results go first (a company run also drops people no longer scored), so

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from indicators import services as indicator_services
 from indicators.models import WeightScheme
+from ingest.services import frame_bulk_load
 from org.models import Level
 from scoring import services
 from scoring.engine.period import Period
@@ -119,6 +120,34 @@ def test_a_run_that_fails_half_way_leaves_the_previous_results(scored_team, monk
     assert failed.status == RunStatus.FAILED and "went away" in failed.error
     assert {name: s.total for name, s in _current().items()} == before
     # Its half-written rows are gone.
+    assert not EmployeeScore.objects.filter(run=failed).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("chunk_size", "failing_chunk"), [(None, 1), (1, 2)], ids=["one chunk", "a chunk per team"]
+)
+def test_a_run_that_fails_while_writing_leaves_the_previous_results(
+    scored_team, monkeypatch, chunk_size, failing_chunk
+):
+    services.compute_period(OCTOBER)
+    before = {name: (s.total, s.company_rank) for name, s in _current().items()}
+    writes = []
+
+    def failing_on_the_last_indicator_rows(model, frame, **kwargs):
+        writes.append(model)
+        if model is IndicatorScore and writes.count(IndicatorScore) == failing_chunk:
+            raise RuntimeError("disk full")
+        return frame_bulk_load(model, frame, **kwargs)
+
+    monkeypatch.setattr(services, "frame_bulk_load", failing_on_the_last_indicator_rows)
+    with pytest.raises(RuntimeError):
+        services.compute_period(OCTOBER, chunk_size=chunk_size)
+    failed = ScoreRun.objects.latest("created_at")
+    assert failed.status == RunStatus.FAILED and "disk full" in failed.error
+    # The failing chunk had written its score rows (and a first chunk had committed its own).
+    assert writes.count(EmployeeScore) == failing_chunk
+    assert {name: (s.total, s.company_rank) for name, s in _current().items()} == before
     assert not EmployeeScore.objects.filter(run=failed).exists()
 
 
@@ -302,7 +331,7 @@ def test_the_score_command_prints_a_summary_or_a_clear_refusal(scored_team):
 @pytest.mark.django_db
 def test_runs_left_unfinished_by_a_stopped_worker_are_failed_and_cleaned(scored_team):
     stuck = services.score_run_create(period=OCTOBER)
-    chunks = services.score_run_plan(stuck)
+    chunks = services.score_run_plan(stuck, chunk_size=1)  # a team a chunk: east, south
     services.score_chunk_write(stuck, chunks[0])  # then the worker was killed
     assert EmployeeScore.objects.filter(run=stuck).exists()
     later = timezone.now() + dt.timedelta(hours=2)
