@@ -303,8 +303,11 @@ def _postgres_frame(queryset: QuerySet, columns: list[str]) -> pd.DataFrame:
     )
 
 
-def _frame(queryset: QuerySet, columns: list[str], index: str | None = None) -> pd.DataFrame:
-    """The queryset's ``columns`` as a DataFrame, read in one query."""
+def queryset_frame(
+    queryset: QuerySet, columns: list[str], index: str | None = None
+) -> pd.DataFrame:
+    """The queryset's ``columns`` (field paths) as a DataFrame of the same names, read in one
+    query: on PostgreSQL as one binary array per column."""
     queryset = queryset.order_by()  # models' default orderings would only cost a sort
     if connection.vendor == "postgresql":
         frame = _postgres_frame(queryset, columns)
@@ -380,7 +383,7 @@ def _read(name: str, queryset: QuerySet) -> pd.DataFrame:
     if name in COUNTED_PER_EMPLOYEE:  # one row per person: nothing to gain from arrays
         rows = queryset.order_by().values_list(*columns)
         return pd.DataFrame.from_records(list(rows), columns=columns)
-    return _frame(queryset, columns, "id" if name in INDEXED_BY_ID else None)
+    return queryset_frame(queryset, columns, "id" if name in INDEXED_BY_ID else None)
 
 
 def _frames(reads: dict[str, QuerySet]) -> dict[str, pd.DataFrame]:

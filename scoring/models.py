@@ -93,11 +93,24 @@ class ScoreRun(models.Model):
 
 
 class EmployeeScore(models.Model):
+    # Like indicator scores, these rows are derived data written 10,000 at a time by the scoring
+    # service only: no database foreign keys (Django still cascades deletions), and no index
+    # that another one already covers (the run's rows are found through the unique (run,
+    # employee) constraint, a person's current rows through the one-current-per-period one).
     run = models.ForeignKey(
-        ScoreRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="scores"
+        ScoreRun,
+        verbose_name=_("run"),
+        on_delete=models.CASCADE,
+        related_name="scores",
+        db_index=False,
+        db_constraint=False,
     )
     employee = models.ForeignKey(
-        Employee, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="scores"
+        Employee,
+        verbose_name=_("employee"),
+        on_delete=models.CASCADE,
+        related_name="scores",
+        db_constraint=False,
     )
     period_kind = models.CharField(_("period kind"), max_length=8, choices=PeriodKind.choices)
     period_start = models.DateField(_("period start"))
@@ -105,7 +118,11 @@ class EmployeeScore(models.Model):
         _("current"), default=False, help_text=_("Part of the latest finished run.")
     )
     team = models.ForeignKey(
-        Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="+"
+        Team,
+        verbose_name=_("team"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     level = models.CharField(_("level"), max_length=16)
     total = models.FloatField(_("total"), null=True)
@@ -135,6 +152,7 @@ class EmployeeScore(models.Model):
                 name="employee_score_once_per_run",
                 violation_error_message=_("This run already scored this employee."),
             ),
+            # Also the index of a person's trend: their current scores over periods.
             models.UniqueConstraint(
                 fields=["employee", "period_kind", "period_start"],
                 condition=Q(is_current=True),
@@ -148,12 +166,6 @@ class EmployeeScore(models.Model):
                 fields=["period_kind", "period_start", "team"],
                 condition=Q(is_current=True),
                 name="score_current_period_team_idx",
-            ),
-            # A person's trend: their current scores over periods.
-            models.Index(
-                fields=["employee", "period_kind", "period_start"],
-                condition=Q(is_current=True),
-                name="score_current_employee_idx",
             ),
         ]
 

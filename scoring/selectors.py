@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from indicators.models import IndicatorDefinition, SchemeWeight
-from indicators.selectors import scheme_in_force
+from indicators.selectors import queryset_frame, scheme_in_force
 from org.models import Employee, Level, Role, Team
 from org.selectors import employees_visible_to, team_descendant_ids, user_role
 from scoring.engine.period import Period
@@ -111,16 +111,14 @@ def adaptive_history(
     )
     if employee_ids is not None:
         scores = scores.filter(employee_score__employee_id__in=employee_ids)
-    rows = scores.values_list(
-        "employee_score__employee_id",
-        "indicator__code",
-        "employee_score__period_start",
-        "normalised",
-        "target",
-    )
-    return pd.DataFrame.from_records(
-        list(rows), columns=["employee_id", "code", "period", "normalised", "target"]
-    )
+    columns = {
+        "employee_score__employee_id": "employee_id",
+        "indicator__code": "code",
+        "employee_score__period_start": "period",
+        "normalised": "normalised",
+        "target": "target",
+    }
+    return queryset_frame(scores, list(columns)).rename(columns=columns)
 
 
 def scores_visible_to(user: AbstractBaseUser, period: Period) -> QuerySet[EmployeeScore]:

@@ -241,7 +241,9 @@ def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
         if everyone:  # the chunk is the run: its rows replace the previous ones right here
             _period_lock(run)
             _scores_delete(_previous_scores(run))
-        mine = EmployeeScore.objects.filter(run=run, employee_id__in=employee_ids)
+        mine = EmployeeScore.objects.filter(run=run)
+        if not everyone:
+            mine = mine.filter(employee_id__in=employee_ids)
         if mine.exists():  # a retried task: its first attempt's rows go
             _scores_delete(mine)
         ids = ids_reserve(EmployeeScore, len(employees))

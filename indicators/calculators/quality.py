@@ -76,7 +76,7 @@ def checklist_patterns(rules: pd.DataFrame) -> dict[str, str]:
     return patterns
 
 
-def _matches(text: pd.Series, arrow_text: pa.Array, pattern: str) -> np.ndarray:
+def _matches(arrow_text: pa.Array, pattern: str) -> np.ndarray:
     """Which texts contain ``pattern``: vectorised with Arrow's RE2, or Python's ``re`` for the
     few constructs RE2 lacks (look-around, back-references)."""
     try:
@@ -84,29 +84,36 @@ def _matches(text: pd.Series, arrow_text: pa.Array, pattern: str) -> np.ndarray:
         return found.to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         compiled = re.compile(pattern, re.IGNORECASE)
-        return text.map(lambda message: compiled.search(message) is not None).to_numpy()
+        return np.array([compiled.search(text) is not None for text in arrow_text.to_pylist()])
+
+
+def _arrow_text(messages: pd.Series) -> pa.Array:
+    """The messages as one Arrow string array, missing ones empty."""
+    return pc.fill_null(pa.array(messages, type=pa.string(), from_pandas=True), "")
+
+
+def _all_elements(arrow_text: pa.Array, rules: pd.DataFrame) -> np.ndarray:
+    compliant = np.ones(len(arrow_text), dtype=bool)
+    for pattern in checklist_patterns(rules).values():
+        compliant &= _matches(arrow_text, pattern)
+    return compliant
 
 
 def compliant_messages(messages: pd.Series, rules: pd.DataFrame) -> pd.Series:
     """Whether each message contains every element of the checklist."""
-    text = messages.fillna("").astype(str)
-    arrow_text = pa.array(text.to_numpy(), type=pa.string())
-    compliant = np.ones(len(text), dtype=bool)
-    for pattern in checklist_patterns(rules).values():
-        compliant &= _matches(text, arrow_text, pattern)
-    return pd.Series(compliant, index=messages.index)
+    return pd.Series(_all_elements(_arrow_text(messages), rules), index=messages.index)
 
 
 def process_compliance(frames: RecordFrames, window: Window) -> pd.Series:
     """Percent of the period's written follow-ups that contain every element of the standard
     reply checklist. NaN for everyone when the checklist has no active rule."""
-    follow_ups = frames.follow_ups
-    written = follow_ups["message"].fillna("").astype(str).str.strip() != ""
-    follow_ups = follow_ups[within(follow_ups["occurred_at"], window) & written]
     if frames.compliance_rules.empty:
         return on_roster(pd.Series(dtype=float), frames)
-    compliant = compliant_messages(follow_ups["message"], frames.compliance_rules)
-    return percent_by(follow_ups["employee_id"], compliant, frames)
+    follow_ups = frames.follow_ups[within(frames.follow_ups["occurred_at"], window)]
+    text = _arrow_text(follow_ups["message"])
+    written = pc.not_equal(pc.utf8_trim_whitespace(text), "").to_numpy(zero_copy_only=False)
+    compliant = _all_elements(text.filter(written), frames.compliance_rules)
+    return percent_by(follow_ups["employee_id"][written], pd.Series(compliant), frames)
 
 
 def _customer_orders(frames: RecordFrames, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
