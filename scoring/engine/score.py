@@ -66,12 +66,6 @@ def _texts(indicators: pd.DataFrame) -> dict[str, explain.IndicatorText]:
     }
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, float]]:
-    """Rows as plain dicts, fast: one per person."""
-    columns = list(frame.columns)
-    return [dict(zip(columns, row, strict=True)) for row in frame.to_numpy(dtype=float)]
-
-
 def score_chunk(
     *,
     raw: pd.DataFrame,
@@ -110,37 +104,21 @@ def score_chunk(
         index=raw.index,
     )
 
-    texts = _texts(indicators)
     tiers = totals.tiers.reindex(columns=list(TIERS))
+    figures = explain.Figures(
+        raw=raw,
+        scores=scores,
+        contributions=totals.contributions,
+        weights=totals.weights,
+        team_average=team_average,
+        team_percentile=team_percentile,
+        tiers=tiers,
+        total=total,
+        missing=pd.DataFrame(totals.missing.to_numpy(), index=raw.index, columns=codes),
+        vetoes=flags,
+    )
+    advice, plan = explain.suggestions(figures)
     code_array = np.asarray(codes, dtype=object)
-    people_texts = [
-        explain.Person(
-            raw=raw_row,
-            scores=score_row,
-            contributions=points,
-            weights=applied,
-            team_average=average,
-            team_percentile=percentile,
-            tiers=tier_row,
-            total=person_total,
-            missing=list(code_array[gaps]),
-            vetoes=list(code_array[hits]),
-        )
-        for raw_row, score_row, points, applied, average, percentile, tier_row, person_total, gaps, hits in zip(  # noqa: E501
-            _records(raw),
-            _records(scores),
-            _records(totals.contributions),
-            _records(totals.weights),
-            _records(team_average),
-            _records(team_percentile),
-            _records(tiers),
-            total.to_numpy(dtype=float),
-            totals.missing.to_numpy(),
-            flags.to_numpy(),
-            strict=True,
-        )
-    ]
-    advice = [explain.suggestions(person) for person in people_texts]
 
     employees = pd.DataFrame(
         {
@@ -149,13 +127,11 @@ def score_chunk(
             "total": total,
             "uncapped_total": totals.total,
             **{tier: tiers[tier] for tier in TIERS},
-            "vetoes": [person.vetoes for person in people_texts],
-            "missing": [person.missing for person in people_texts],
-            "explanation": [
-                explain.explanation(person, texts, config.veto_cap) for person in people_texts
-            ],
-            "suggestions": [lines for lines, _ in advice],
-            "plan": [plan for _, plan in advice],
+            "vetoes": explain.codes_where(flags),
+            "missing": explain.codes_where(figures.missing),
+            "explanation": explain.explanations(figures, _texts(indicators), config.veto_cap),
+            "suggestions": advice,
+            "plan": plan,
         },
         index=raw.index,
     )
