@@ -67,8 +67,12 @@ def _column(frame: pd.DataFrame, code: str) -> np.ndarray:
 
 def codes_where(flags: pd.DataFrame) -> list[list[str]]:
     """Per person, the codes whose flag is set, in column order."""
-    codes = np.asarray(flags.columns, dtype=object)
-    return [list(codes[row]) for row in flags.to_numpy(dtype=bool)]
+    codes = list(flags.columns)
+    found: list[list[str]] = [[] for _ in range(len(flags))]
+    people, columns = np.nonzero(flags.to_numpy(dtype=bool))
+    for person, column in zip(people.tolist(), columns.tolist(), strict=True):
+        found[person].append(codes[column])
+    return found
 
 
 @dataclass(frozen=True)
@@ -97,20 +101,23 @@ def explanations(
     left out and why, vetoes, and the weakest indicator against the team."""
     codes = list(figures.raw.columns)
     texts = [indicators[code] for code in codes]
-    raw = figures.raw.to_numpy(dtype=float)
     scores = figures.scores.reindex(columns=codes).to_numpy(dtype=float)
     contributions = figures.contributions.reindex(columns=codes).to_numpy(dtype=float)
-    weights = figures.weights.reindex(columns=codes).to_numpy(dtype=float)
-    averages = figures.team_average.reindex(columns=codes).to_numpy(dtype=float)
     scored = ~np.isnan(scores)
-    any_scored = scored.any(axis=1)
-    weakest = np.argmin(np.where(scored, scores, np.inf), axis=1)
-    tier_names = list(figures.tiers.columns)
-    tier_rows = figures.tiers.to_numpy(dtype=float).tolist()
+    any_scored = scored.any(axis=1).tolist()
+    weakest = np.argmin(np.where(scored, scores, np.inf), axis=1).tolist()
     top = _top_contributions(contributions, 3)
     counted = (~np.isnan(contributions)).sum(axis=1).tolist()
+    # Python floats from here on: formatting numpy scalars one by one is several times slower.
+    raw = figures.raw.to_numpy(dtype=float).tolist()
+    averages = figures.team_average.reindex(columns=codes).to_numpy(dtype=float).tolist()
+    weights = figures.weights.reindex(columns=codes).to_numpy(dtype=float).tolist()
+    scores, contributions = scores.tolist(), contributions.tolist()
+    tier_names = list(figures.tiers.columns)
+    tier_rows = figures.tiers.to_numpy(dtype=float).tolist()
     missing = codes_where(figures.missing.reindex(columns=codes, fill_value=False))
-    vetoed = figures.vetoes.reindex(columns=codes, fill_value=False).to_numpy(dtype=bool)
+    vetoed = codes_where(figures.vetoes.reindex(columns=codes, fill_value=False))
+    column_of = {code: column for column, code in enumerate(codes)}
     result = []
     for person, total in enumerate(figures.total.to_numpy(dtype=float).tolist()):
         lines: dict[str, list] = {language: [] for language in LANGUAGES}
@@ -127,8 +134,8 @@ def explanations(
                 "weight, added up."
             )
         for column in top[person]:
-            score, weight = scores[person, column], weights[person, column]
-            points, name = contributions[person, column], texts[column].name
+            score, weight = scores[person][column], weights[person][column]
+            points, name = contributions[person][column], texts[column].name
             lines["zh"].append(
                 f"{name['zh']}：{score:.1f} 分 × 权重 {weight:.1%} = {points:.1f} 分。"
             )
@@ -145,8 +152,8 @@ def explanations(
                 f"their weight was shared in proportion among the other {counted[person]} "
                 "indicators with data."
             )
-        for column in np.flatnonzero(vetoed[person]).tolist():
-            spec, value = texts[column], raw[person, column]
+        for code in vetoed[person]:
+            spec, value = indicators[code], raw[person][column_of[code]]
             higher = spec.direction == "higher"
             lines["zh"].append(
                 f"质量否决：{spec.name['zh']} {_value(value, spec.unit, 'zh')}"
@@ -160,9 +167,9 @@ def explanations(
             )
         if any_scored[person]:
             column = weakest[person]
-            spec, average = texts[column], averages[person, column]
+            spec, average = texts[column], averages[person][column]
             if _known(average):
-                value, score = raw[person, column], scores[person, column]
+                value, score = raw[person][column], scores[person][column]
                 lines["zh"].append(
                     f"最需提升：{spec.name['zh']} {_value(value, spec.unit, 'zh')}"
                     f"（{score:.1f} 分；团队平均 {_value(average, spec.unit, 'zh')}）。"
