@@ -8,14 +8,16 @@ this process; the Celery tasks run chunks in parallel on workers.
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -27,7 +29,7 @@ from org.models import Employee, Team
 from scoring.engine.entropy import blend, entropy_weights
 from scoring.engine.normalise import normalise
 from scoring.engine.period import Period, PeriodKind
-from scoring.engine.score import ScoringConfig, finalise, score_chunk
+from scoring.engine.score import ChunkResult, ScoringConfig, finalise, score_chunk
 from scoring.engine.targets import raised_targets
 from scoring.models import (
     EmployeeScore,
@@ -224,40 +226,45 @@ def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
         targets=targets,
         config=config,
     )
-    employees = result.employees
-    if everyone:  # the chunk is the company: ranked and graded now, published as it is written
-        employees = finalise(employees, config)
-        employees["grade"] = employees["grade"].fillna("")
-    else:
-        employees["grade"] = ""
-    employees = employees.rename_axis("employee_id").reset_index()
-    employees = employees.rename(columns={"plan": "improvement_plan"})
+    employees = result.employees.rename_axis("employee_id").reset_index()
     employees["run_id"] = run.id
     employees["period_kind"] = run.period_kind
     employees["period_start"] = run.period_start
     employees["is_current"] = everyone
-    with transaction.atomic():
-        _results_write_fast()
+    rows = result.indicators
+    rows["indicator_id"] = rows["code"].map(indicators["id"])
+
+    def clear() -> None:
         if everyone:  # the chunk is the run: its rows replace the previous ones right here
-            _period_lock(run)
             _scores_delete(_previous_scores(run))
         mine = EmployeeScore.objects.filter(run=run)
         if not everyone:
             mine = mine.filter(employee_id__in=employee_ids)
         if mine.exists():  # a retried task: its first attempt's rows go
             _scores_delete(mine)
+
+    with transaction.atomic():
+        _results_write_fast()
+        if everyone:
+            _period_lock(run)
         ids = ids_reserve(EmployeeScore, len(employees))
-        if ids is not None:
-            employees["id"] = ids
-        frame_bulk_load(EmployeeScore, employees, ids_reserved=True)
-        if ids is None:
-            ids = mine.values_list("employee_id", "id")
+        if ids is None:  # the database numbers the rows: score rows first, then their indicators
+            clear()
+            frame_bulk_load(EmployeeScore, _employee_rows(employees, result, config, everyone))
+            ids = EmployeeScore.objects.filter(run=run, employee_id__in=employee_ids)
+            rows["employee_score_id"] = rows["employee_id"].map(
+                dict(ids.values_list("employee_id", "id"))
+            )
+            frame_bulk_load(IndicatorScore, rows)
         else:
-            ids = zip(employees["employee_id"], ids, strict=True)
-        rows = result.indicators
-        rows["employee_score_id"] = rows["employee_id"].map(dict(ids))
-        rows["indicator_id"] = rows["code"].map(indicators["id"])
-        frame_bulk_load(IndicatorScore, rows)
+            employees["id"] = ids
+            rows["employee_score_id"] = rows["employee_id"].map(
+                dict(zip(employees["employee_id"], ids, strict=True))
+            )
+            # Clearing and the indicator rows are the database's work, the words and ranks ours.
+            with _alongside(lambda: (clear(), frame_bulk_load(IndicatorScore, rows))):
+                employees = _employee_rows(employees, result, config, everyone)
+            frame_bulk_load(EmployeeScore, employees, ids_reserved=True)
         ScoreRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
         if everyone:
             _run_succeeded(run, len(employees))
@@ -266,6 +273,49 @@ def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
     run.progress = min(95, int(95 * run.chunks_done / max(run.chunks_total, 1)))
     run.save(update_fields=["progress"])
     return len(employee_ids)
+
+
+def _employee_rows(
+    employees: pd.DataFrame, result: ChunkResult, config: ScoringConfig, ranked: bool
+) -> pd.DataFrame:
+    """The chunk's score rows with their explanations; ``ranked`` and graded in the company
+    when the chunk is the company (otherwise publishing does it)."""
+    employees["explanation"] = result.explanations()
+    if ranked:
+        employees = finalise(employees.set_index("employee_id"), config).reset_index()
+        employees["grade"] = employees["grade"].fillna("")
+    else:
+        employees["grade"] = ""
+    return employees.rename(columns={"plan": "improvement_plan"})
+
+
+@contextmanager
+def _alongside(write: Callable[[], object]) -> Iterator[None]:
+    """Run ``write`` in a second thread on this thread's connection (inside its transaction)
+    while the block computes; the block must not use the database. The database works on one
+    core while Python works on another. ``write``'s error is raised after the block."""
+    shared = connections[DEFAULT_DB_ALIAS]
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        connections[DEFAULT_DB_ALIAS] = shared  # this thread's default connection is ours
+        try:
+            write()
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            del connections[DEFAULT_DB_ALIAS]
+
+    shared.inc_thread_sharing()
+    worker = threading.Thread(target=work, name="score-writer")
+    worker.start()
+    try:
+        yield
+    finally:
+        worker.join()
+        shared.dec_thread_sharing()
+    if failures:
+        raise failures[0]
 
 
 FINAL_COLUMNS = [

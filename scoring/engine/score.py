@@ -43,15 +43,25 @@ class ScoringConfig:
 class ChunkResult:
     """``employees``: index employee id; ``team_id``, ``level``, ``total`` (after any veto cap),
     ``uncapped_total``, one column per tier, ``vetoes`` and ``missing`` (lists of codes),
-    ``explanation`` and ``suggestions`` (``{"zh": [...], "en": [...]}``), ``plan`` (bool).
+    ``suggestions`` (``{"zh": [...], "en": [...]}``), ``plan`` (bool).
 
     ``indicators``: one row per employee and weighed indicator: ``employee_id``, ``code``,
     ``raw``, ``target``, ``normalised``, ``weight`` (as applied), ``contribution`` (points),
     ``team_average`` (raw), ``team_percentile``.
+
+    The explanations, in the order of ``employees``, come from ``explanations()``: writing the
+    numbers need not wait for the words.
     """
 
     employees: pd.DataFrame
     indicators: pd.DataFrame
+    figures: explain.Figures
+    texts: dict[str, explain.IndicatorText]
+    veto_cap: float
+
+    def explanations(self) -> list[dict[str, list]]:
+        """Each person's explanation, ``{"zh": [...], "en": [...]}``."""
+        return explain.explanations(self.figures, self.texts, self.veto_cap)
 
 
 def _texts(indicators: pd.DataFrame) -> dict[str, explain.IndicatorText]:
@@ -129,7 +139,6 @@ def score_chunk(
             **{tier: tiers[tier] for tier in TIERS},
             "vetoes": explain.codes_where(flags),
             "missing": explain.codes_where(figures.missing),
-            "explanation": explain.explanations(figures, _texts(indicators), config.veto_cap),
             "suggestions": advice,
             "plan": plan,
         },
@@ -155,7 +164,13 @@ def score_chunk(
         }
     )
     long = long[weighed.to_numpy().ravel()].reset_index(drop=True)
-    return ChunkResult(employees=employees, indicators=long)
+    return ChunkResult(
+        employees=employees,
+        indicators=long,
+        figures=figures,
+        texts=_texts(indicators),
+        veto_cap=config.veto_cap,
+    )
 
 
 def finalise(employees: pd.DataFrame, config: ScoringConfig) -> pd.DataFrame:
