@@ -219,6 +219,76 @@ def ids_reserve(model: type[models.Model], count: int) -> np.ndarray | None:
         return np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
 
 
+@dataclass(frozen=True)
+class BulkLoad:
+    """A frame's rows made ready to write (``frame_bulk_prepare``): the statements with their
+    data, so the formatting can happen while the connection is busy with something else."""
+
+    model: type[models.Model]
+    rows: int
+    copies: list[tuple[str, bytes | str]] = field(default_factory=list)  # PostgreSQL
+    inserts: list[tuple[str, list[tuple]]] = field(default_factory=list)  # elsewhere
+    reset_sequence: bool = False
+
+
+def frame_bulk_prepare(
+    model: type[models.Model], frame: pd.DataFrame, *, ids_reserved: bool = False
+) -> BulkLoad:
+    """``frame``'s rows (columns named by field attname) as statements for ``bulk_load_run``:
+    COPY on PostgreSQL (binary for frames of numbers only), batched multi-row INSERTs
+    elsewhere. Makes no query."""
+    if frame.empty:
+        return BulkLoad(model, 0)
+    postgres = connection.vendor == "postgresql"
+    table = model._meta.db_table
+    stored = [f.attname for f in model._meta.concrete_fields if f.attname in frame.columns]
+    binary = _binary_types(model, stored) if postgres else None
+    if binary is not None:
+        # All numbers (score rows): binary COPY skips formatting and parsing text.
+        columns = ", ".join(connection.ops.quote_name(c) for c in stored)
+        sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT binary)"
+        payload = _binary_copy_payload(frame[stored], binary)
+        return BulkLoad(model, len(frame), copies=[(sql, payload)])
+    load = BulkLoad(
+        model,
+        len(frame),
+        # Only when ids were given (not drawn from the sequence): resetting the sequence to the
+        # highest visible id while others insert would hand out their ids a second time.
+        reset_sequence=postgres and "id" in frame.columns and not ids_reserved,
+    )
+    for chunk in _chunks(frame, COPY_CHUNK_ROWS if postgres else INSERT_CHUNK_ROWS):
+        literals = _literal_frame(model, chunk, postgres=postgres)
+        columns = ", ".join(connection.ops.quote_name(c) for c in literals.columns)
+        if postgres:
+            buffer = io.StringIO()
+            literals.to_csv(buffer, header=False, index=False, na_rep=NULL)
+            sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')"
+            load.copies.append((sql, buffer.getvalue()))
+        else:
+            marks = ", ".join(["%s"] * len(literals.columns))
+            load.inserts.append(
+                (
+                    f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                    list(literals.itertuples(index=False, name=None)),
+                )
+            )
+    return load
+
+
+def bulk_load_run(load: BulkLoad) -> int:
+    """Write prepared rows; returns how many. A refused row raises Django's IntegrityError."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql, payload in load.copies:
+            with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+                copy.write(payload)
+        for sql, rows in load.inserts:
+            cursor.executemany(sql, rows)
+        if load.reset_sequence:
+            for statement in connection.ops.sequence_reset_sql(no_style(), [load.model]):
+                cursor.execute(statement)
+    return load.rows
+
+
 def frame_bulk_load(
     model: type[models.Model], frame: pd.DataFrame, *, ids_reserved: bool = False
 ) -> int:
@@ -229,49 +299,7 @@ def frame_bulk_load(
     number of rows written. Writes no history: for records this is an initial load (a record's
     history starts with its first change); score rows have their run as their record.
     """
-    if frame.empty:
-        return 0
-    postgres = connection.vendor == "postgresql"
-    table = model._meta.db_table
-    stored = [f.attname for f in model._meta.concrete_fields if f.attname in frame.columns]
-    binary = _binary_types(model, stored) if postgres else None
-    with transaction.atomic():
-        if binary is not None:
-            # All numbers (score rows): binary COPY skips formatting and parsing text.
-            columns = ", ".join(connection.ops.quote_name(c) for c in stored)
-            sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT binary)"
-            payload = _binary_copy_payload(frame[stored], binary)
-            with (
-                connection.cursor() as cursor,
-                connection.wrap_database_errors,
-                cursor.cursor.copy(sql) as copy,
-            ):
-                copy.write(payload)
-            return len(frame)
-        for chunk in _chunks(frame, COPY_CHUNK_ROWS if postgres else INSERT_CHUNK_ROWS):
-            literals = _literal_frame(model, chunk, postgres=postgres)
-            columns = ", ".join(connection.ops.quote_name(c) for c in literals.columns)
-            with connection.cursor() as cursor:
-                if postgres:
-                    buffer = io.StringIO()
-                    literals.to_csv(buffer, header=False, index=False, na_rep=NULL)
-                    sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')"
-                    # Wrapped so a refused row raises Django's IntegrityError, as INSERT does.
-                    with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
-                        copy.write(buffer.getvalue())
-                else:
-                    marks = ", ".join(["%s"] * len(literals.columns))
-                    cursor.executemany(
-                        f"INSERT INTO {table} ({columns}) VALUES ({marks})",
-                        list(literals.itertuples(index=False, name=None)),
-                    )
-        # Only when ids were given (not drawn from the sequence): resetting the sequence to the
-        # highest visible id while others insert would hand out their ids a second time.
-        if postgres and "id" in frame.columns and not ids_reserved:
-            with connection.cursor() as cursor:
-                for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
-                    cursor.execute(statement)
-    return len(frame)
+    return bulk_load_run(frame_bulk_prepare(model, frame, ids_reserved=ids_reserved))
 
 
 def frame_bulk_update(model: type[models.Model], frame: pd.DataFrame) -> int:

@@ -24,7 +24,7 @@ from simple_history.utils import bulk_create_with_history
 
 from indicators.calculators import raw_values
 from indicators.selectors import period_window, record_frames
-from ingest.services import frame_bulk_load, frame_bulk_update, ids_reserve
+from ingest.services import bulk_load_run, frame_bulk_prepare, frame_bulk_update, ids_reserve
 from org.models import Employee, Team
 from scoring.engine.entropy import blend, entropy_weights
 from scoring.engine.normalise import normalise
@@ -250,21 +250,24 @@ def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
         ids = ids_reserve(EmployeeScore, len(employees))
         if ids is None:  # the database numbers the rows: score rows first, then their indicators
             clear()
-            frame_bulk_load(EmployeeScore, _employee_rows(employees, result, config, everyone))
+            employees = _employee_rows(employees, result, config, everyone)
+            bulk_load_run(frame_bulk_prepare(EmployeeScore, employees))
             ids = EmployeeScore.objects.filter(run=run, employee_id__in=employee_ids)
             rows["employee_score_id"] = rows["employee_id"].map(
                 dict(ids.values_list("employee_id", "id"))
             )
-            frame_bulk_load(IndicatorScore, rows)
+            bulk_load_run(frame_bulk_prepare(IndicatorScore, rows))
         else:
             employees["id"] = ids
             rows["employee_score_id"] = rows["employee_id"].map(
                 dict(zip(employees["employee_id"], ids, strict=True))
             )
-            # Clearing and the indicator rows are the database's work, the words and ranks ours.
-            with _alongside(lambda: (clear(), frame_bulk_load(IndicatorScore, rows))):
+            indicator_rows = frame_bulk_prepare(IndicatorScore, rows)
+            # The database clears and loads while Python words, ranks and formats the score rows.
+            with _alongside(lambda: (clear(), bulk_load_run(indicator_rows))):
                 employees = _employee_rows(employees, result, config, everyone)
-            frame_bulk_load(EmployeeScore, employees, ids_reserved=True)
+                score_rows = frame_bulk_prepare(EmployeeScore, employees, ids_reserved=True)
+            bulk_load_run(score_rows)
         ScoreRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
         if everyone:
             _run_succeeded(run, len(employees))

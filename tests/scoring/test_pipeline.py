@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from indicators import services as indicator_services
 from indicators.models import WeightScheme
-from ingest.services import frame_bulk_load
+from ingest.services import bulk_load_run
 from org.models import Level
 from scoring import services
 from scoring.engine.period import Period
@@ -134,13 +134,13 @@ def test_a_run_that_fails_while_writing_leaves_the_previous_results(
     before = {name: (s.total, s.company_rank) for name, s in _current().items()}
     writes = []
 
-    def failing_on_the_chunks_last_write(model, frame, **kwargs):
-        writes.append(model)
+    def failing_on_the_chunks_last_write(load):
+        writes.append(load.model)
         if len(writes) == 2 * failing_chunk:  # each chunk writes score rows and indicator rows
             raise RuntimeError("disk full")
-        return frame_bulk_load(model, frame, **kwargs)
+        return bulk_load_run(load)
 
-    monkeypatch.setattr(services, "frame_bulk_load", failing_on_the_chunks_last_write)
+    monkeypatch.setattr(services, "bulk_load_run", failing_on_the_chunks_last_write)
     with pytest.raises(RuntimeError):
         services.compute_period(OCTOBER, chunk_size=chunk_size)
     failed = ScoreRun.objects.latest("created_at")
