@@ -3,7 +3,9 @@
 A run is split into chunks of whole teams (``score_chunk_write``: one query per record type for
 the chunk, the calculators and the engine, bulk writes of hidden rows) and one finalisation
 (``score_run_finalise``: company ranks and grades, then the swap). ``compute_period`` runs both in
-this process; the Celery tasks run chunks in parallel on workers.
+this process; the Celery tasks run chunks in parallel on workers. A run of the whole company in
+one chunk (``compute_period``'s default) ranks as it scores and writes its rows as current in the
+transaction that drops the previous ones; its finalisation only raises targets.
 """
 
 import datetime as dt
