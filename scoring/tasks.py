@@ -26,7 +26,7 @@ from scoring.services import (
 TRANSIENT = (OperationalError, InterfaceError)
 # Employees per chunk when workers share a run: small enough to spread, big enough that the
 # per-chunk queries stay cheap.
-CHUNK_EMPLOYEES = 500
+CHUNK_EMPLOYEES = 2500
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
