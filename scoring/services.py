@@ -9,6 +9,7 @@ transaction that drops the previous ones; its finalisation only raises targets.
 """
 
 import datetime as dt
+import gc
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -199,6 +200,25 @@ def _targets_frame(
 def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
     """Score the run's employees in ``team_ids`` and write their rows, hidden until the run is
     finalised. Rewrites this run's own rows for them first, so a retried task adds nothing."""
+    with _cyclic_gc_paused():
+        return _score_chunk_write(run, team_ids)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Python's cycle collector paused for a chunk: scoring makes millions of objects (records,
+    explanation lines) and no cycles, and each automatic collection would walk them all again
+    (a tenth of a run's time). Reference counting still frees everything as usual."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
     run.refresh_from_db(fields=["status", "chunks_total", "schemes"])
     if run.status != RunStatus.RUNNING:
         return 0  # finished or failed meanwhile: a late duplicate of this task does nothing

@@ -125,9 +125,12 @@ class Command(BaseCommand):
             submitted_at__gte=window.start, submitted_at__lt=window.end
         ).count()
 
-        # Earlier runs' replaced rows are vacuumed first, so autovacuum does not start on them
-        # in the middle of the timing; then the month is read once untimed, so the baseline and
-        # the run both find it in the cache.
+        # Both sides are timed warm. The run once untimed first, as in a worker that has scored
+        # before (imports, compiled patterns, pools); the timed run then replaces its results,
+        # as the nightly rescoring of a month does. The replaced rows are vacuumed before the
+        # timing, so autovacuum does not start on them in the middle of it. The baseline reads
+        # the month once untimed, so both find it in the cache.
+        compute_period(period)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE) scoring_employeescore, scoring_indicatorscore")
         self._baseline(period)
