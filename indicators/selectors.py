@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 import psycopg
+import pyarrow as pa
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, connections, models
@@ -223,6 +224,13 @@ def _as_array_sql(field: models.Field, column: str) -> str:
     NULLs replaced so elements have a fixed width) that numpy reads without a Python object per
     value; instants as PostgreSQL keeps them (NULL as -infinity, the lowest int8), dates as days
     since 1970; text as a plain array."""
+    if isinstance(field, models.TextField):
+        # Long texts (follow-up messages): every length, then all the bytes in one piece, which
+        # become an Arrow string array without a Python object per text.
+        return (
+            f"array_send(array_agg(coalesce(octet_length({column}), -1)::int8))"
+            f" || coalesce(convert_to(string_agg({column}, ''), 'UTF8'), ''::bytea)"
+        )
     if isinstance(field, models.DateTimeField):
         # Sent as stored (microseconds since 2000, an 8-byte integer on the wire): converting
         # to epoch seconds goes through numeric, which costs the database more than the read.
@@ -257,7 +265,31 @@ def _stamps(whole: np.ndarray, unit: str) -> np.ndarray:
     return stamps
 
 
+def _arrow_strings(payload: bytes | None) -> pd.arrays.ArrowStringArray:
+    """Texts sent as the lengths' binary array followed by their bytes (see ``_as_array_sql``),
+    as a pandas string column backed by Arrow; a length of -1 is a NULL."""
+    if not payload:
+        return pd.array([], dtype="string[pyarrow]")
+    count = int.from_bytes(payload[12:16], "big")  # the array header's element count
+    header = 20 + 12 * count
+    lengths = _binary_numbers(payload[:header], "i")
+    missing = lengths < 0
+    offsets = np.zeros(count + 1, dtype=np.int32)
+    np.cumsum(np.where(missing, 0, lengths), out=offsets[1:])
+    validity = pa.array(~missing).buffers()[1] if missing.any() else None
+    texts = pa.StringArray.from_buffers(
+        count,
+        pa.py_buffer(offsets),
+        pa.py_buffer(memoryview(payload)[header:]),
+        validity,
+        int(missing.sum()),
+    )
+    return pd.arrays.ArrowStringArray(texts)
+
+
 def _from_array(field: models.Field, values: bytes | list | None) -> np.ndarray | pd.Index:
+    if isinstance(field, models.TextField):
+        return _arrow_strings(values)
     if isinstance(field, (models.FloatField, models.DecimalField)):
         return _binary_numbers(values, "f")
     if not isinstance(field, WHOLE_NUMBER_FIELDS):

@@ -98,6 +98,10 @@ TABLE_MODELS: dict[str, type[models.Model]] = {
 }
 
 
+# One encoder for every JSON cell (``json.dumps`` with options builds a new one per call).
+JSON_LITERAL = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+
+
 def _format_column(field: models.Field, values: pd.Series, *, postgres: bool) -> pd.Series:
     """A column as database literals (str) with ``None`` for NULL.
 
@@ -116,7 +120,7 @@ def _format_column(field: models.Field, values: pd.Series, *, postgres: bool) ->
     elif isinstance(field, models.DateField):
         text = values.map(lambda day: day.isoformat() if not pd.isna(day) else None)
     elif isinstance(field, models.JSONField):
-        text = values.map(lambda value: json.dumps(value, ensure_ascii=False))
+        text = values.map(JSON_LITERAL.encode)
     elif isinstance(field, models.BooleanField):
         text = values.astype(bool).map({True: "1", False: "0"})
     elif isinstance(field, models.DecimalField):

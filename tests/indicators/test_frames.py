@@ -161,3 +161,16 @@ def test_in_a_running_period_a_deadline_not_yet_reached_does_not_count(org_chart
     _node(east_a, "2026-10-08T12:00", None, 24)  # due 9 Oct 12:00, missed: late
     _node(east_a, "2026-10-10T12:00", None, 24)  # due 11 Oct: not yet
     assert _on_time_rates(org_chart, window)["east_a"] == 0.0
+
+
+@pytest.mark.django_db
+def test_texts_arrive_whole(org_chart):
+    merchandiser = org_chart["east_a"]
+    messages = ["您好，订单已发货 👍", "", "tab\there, back\\slash, 'quotes' \"too\"", "x" * 5000]
+    for hour, message in enumerate(messages):
+        FollowUpFactory(
+            employee=merchandiser, occurred_at=_at(f"2026-10-09T{10 + hour}:00"), message=message
+        )
+    frames = record_frames(period=OCTOBER)
+    read = frames.follow_ups.sort_values("occurred_at")["message"].tolist()
+    assert read == messages
