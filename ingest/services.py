@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from celery.exceptions import Retry
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -145,6 +147,14 @@ def _epoch_seconds(values: pd.Series) -> np.ndarray:
     return seconds.to_numpy(dtype=float, na_value=np.nan)
 
 
+def _stamped(model: type[models.Model], frame: pd.DataFrame) -> bool:
+    """Whether ``_literal_frame`` would add the model's created/updated stamps to the frame."""
+    return any(
+        f.attname in ("created_at", "updated_at") and f.attname not in frame
+        for f in model._meta.concrete_fields
+    )
+
+
 def _literal_frame(
     model: type[models.Model], frame: pd.DataFrame, *, postgres: bool
 ) -> pd.DataFrame:
@@ -177,36 +187,72 @@ BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8
 BINARY_TRAILER = b"\xff\xff"
 
 
+# Text, JSON and date columns in binary COPY: their kind, by PostgreSQL column type.
+BINARY_VARIABLE = {"text": "text", "jsonb": "jsonb", "date": "date"}
+NULL_CELL = pa.scalar(b"\xff\xff\xff\xff", pa.large_binary())  # a length of -1: NULL
+JSONB_VERSION = pa.scalar(b"\x01", pa.large_binary())  # jsonb's binary form: it, then the text
+JOINED = pa.scalar(b"", pa.large_binary())  # the separator of cells joined into a row
+POSTGRES_EPOCH_DAY = 10_957  # 2000-01-01, where PostgreSQL counts dates from
+
+
 def _binary_types(model: type[models.Model], columns: list[str]) -> list[str] | None:
-    """Each column's binary COPY type, or ``None`` if any column is not a number or a yes/no."""
+    """Each column's binary COPY kind (a big-endian numpy type, or text, jsonb or date), or
+    ``None`` if any column has another type (timestamps, decimals: those go as CSV)."""
     fields = {f.attname: f for f in model._meta.concrete_fields}
-    types = [BINARY_TYPES.get(fields[column].db_type(connection)) for column in columns]
-    return None if None in types else types
+    kinds = []
+    for column in columns:
+        db_type = fields[column].db_type(connection)
+        if db_type.startswith("varchar"):
+            db_type = "text"
+        kinds.append(BINARY_TYPES.get(db_type) or BINARY_VARIABLE.get(db_type))
+    return None if None in kinds else kinds
 
 
-def _binary_copy_payload(frame: pd.DataFrame, types: list[str]) -> bytes:
-    """Rows in PostgreSQL's binary COPY format, built with numpy: per row a field count, then per
-    field its length (-1 for NULL) and its bytes. Every cell is first laid out at full width;
-    the data bytes of NULL cells are then dropped in one masked copy."""
-    rows = len(frame)
-    widths = [np.dtype(kind).itemsize for kind in types]
-    layout = [("count", ">i2")]
-    for position, kind in enumerate(types):
-        layout += [(f"l{position}", ">i4"), (f"v{position}", kind)]
-    table = np.zeros(rows, dtype=np.dtype(layout))
-    table["count"] = len(types)
-    keep = np.ones((rows, table.dtype.itemsize), dtype=bool)
-    offset = 2
-    for position, (column, width) in enumerate(zip(frame.columns, widths, strict=True)):
-        values = frame[column]
-        missing = values.isna().to_numpy()
-        table[f"l{position}"] = np.where(missing, -1, width)
-        filled = values.astype(float).fillna(0) if missing.any() else values
-        table[f"v{position}"] = filled.to_numpy()
-        keep[missing, offset + 4 : offset + 4 + width] = False
-        offset += 4 + width
-    cells = table.view(np.uint8).reshape(rows, table.dtype.itemsize)
-    return BINARY_HEADER + cells[keep].tobytes() + BINARY_TRAILER
+def _as_binary(values: np.ndarray) -> pa.Array:
+    """Each element of a numpy array of fixed-width records as its raw bytes."""
+    fixed = pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(values.dtype.itemsize), len(values), [None, pa.py_buffer(values)]
+    )
+    return fixed.cast(pa.large_binary())
+
+
+def _fixed_cells(values: np.ndarray, kind: str) -> pa.Array:
+    """Length-prefixed cells of fixed-width values (big-endian ``kind``)."""
+    table = np.empty(len(values), dtype=[("length", ">i4"), ("value", kind)])
+    table["length"] = np.dtype(kind).itemsize
+    table["value"] = values
+    return _as_binary(table)
+
+
+def _binary_cells(values: pd.Series, kind: str) -> pa.Array:
+    """One column as binary COPY cells: each its 4-byte length (-1 for NULL) and its bytes."""
+    missing = values.isna().to_numpy()
+    if kind in ("text", "jsonb"):
+        texts = values.map(JSON_LITERAL.encode if kind == "jsonb" else str)
+        encoded = pa.array(texts.where(~missing, None), type=pa.large_string())
+        encoded = encoded.cast(pa.large_binary())
+        if kind == "jsonb":
+            encoded = pc.binary_join_element_wise(JSONB_VERSION, encoded, JOINED)
+        lengths = pc.binary_length(encoded).fill_null(0).to_numpy().astype(">i4")
+        cells = pc.binary_join_element_wise(_as_binary(lengths), encoded, JOINED)
+    elif kind == "date":
+        days = pd.to_datetime(values.where(~missing, None)).to_numpy("datetime64[D]")
+        whole = np.where(missing, 0, days.astype(np.int64) - POSTGRES_EPOCH_DAY)
+        cells = _fixed_cells(whole, ">i4")
+    else:
+        cells = _fixed_cells((values.astype(float).fillna(0) if missing.any() else values), kind)
+    return pc.if_else(pa.array(missing), NULL_CELL, cells) if missing.any() else cells
+
+
+def _binary_copy_payload(frame: pd.DataFrame, kinds: list[str]) -> bytes:
+    """Rows in PostgreSQL's binary COPY format, built column by column with Arrow: per row a
+    field count, then per field its length (-1 for NULL) and its bytes."""
+    count = _as_binary(np.full(len(frame), len(kinds), dtype=">i2"))
+    cells = [_binary_cells(frame[column], kind) for column, kind in zip(frame, kinds, strict=True)]
+    rows = pc.binary_join_element_wise(count, *cells, JOINED)
+    _, offsets, data = rows.buffers()
+    start, end = np.frombuffer(offsets, dtype=np.int64)[[rows.offset, rows.offset + len(rows)]]
+    return BINARY_HEADER + bytes(memoryview(data)[start:end]) + BINARY_TRAILER
 
 
 def ids_reserve(model: type[models.Model], count: int) -> np.ndarray | None:
@@ -246,9 +292,10 @@ def frame_bulk_prepare(
     postgres = connection.vendor == "postgresql"
     table = model._meta.db_table
     stored = [f.attname for f in model._meta.concrete_fields if f.attname in frame.columns]
-    binary = _binary_types(model, stored) if postgres else None
+    # Rows without timestamps (score rows): binary COPY skips formatting and parsing text.
+    # (Timestamps, decimals and the created/updated stamps ``_literal_frame`` adds go as CSV.)
+    binary = _binary_types(model, stored) if postgres and not _stamped(model, frame) else None
     if binary is not None:
-        # All numbers (score rows): binary COPY skips formatting and parsing text.
         columns = ", ".join(connection.ops.quote_name(c) for c in stored)
         sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT binary)"
         payload = _binary_copy_payload(frame[stored], binary)
