@@ -4,7 +4,6 @@ The engine is pure, so its words live here as data in both languages rather than
 catalogs; each person gets ``{"zh": [...], "en": [...]}``.
 """
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,12 +26,9 @@ UNITS = {
 }
 
 
-def _value(value: float, unit: str, language: str) -> str:
-    return f"{value:.1f}{UNITS.get(unit, UNITS['count'])[language]}"
-
-
-def _known(value: float | None) -> bool:
-    return value is not None and not math.isnan(value)
+def _unit(unit: str, language: str) -> str:
+    """What follows a value of ``unit`` in ``language`` ("%", " h"…)."""
+    return UNITS.get(unit, UNITS["count"])[language]
 
 
 @dataclass(frozen=True)
@@ -118,68 +114,73 @@ def explanations(
     missing = codes_where(figures.missing.reindex(columns=codes, fill_value=False))
     vetoed = codes_where(figures.vetoes.reindex(columns=codes, fill_value=False))
     column_of = {code: column for column, code in enumerate(codes)}
+    names = [(text.name["zh"], text.name["en"]) for text in texts]
+    units = [(_unit(text.unit, "zh"), _unit(text.unit, "en")) for text in texts]
+    tier_words = [(TIER_NAMES[tier]["zh"], TIER_NAMES[tier]["en"]) for tier in tier_names]
+    cap = f"{veto_cap:g}"
     result = []
+    # Each number is formatted once for both languages: this loop runs for every person.
     for person, total in enumerate(figures.total.to_numpy(dtype=float).tolist()):
-        lines: dict[str, list] = {language: [] for language in LANGUAGES}
-        for language in LANGUAGES:
-            tiers = " · ".join(
-                f"{TIER_NAMES[tier][language]} {score:.1f}"
-                for tier, score in zip(tier_names, tier_rows[person], strict=True)
-                if _known(score)
-            )
-            lines[language].append(
-                f"总分 {total:.1f}（{tiers}）：每项指标的 0–100 分乘以权重后相加。"
-                if language == "zh"
-                else f"Total {total:.1f} ({tiers}): each indicator's 0–100 score times its "
-                "weight, added up."
-            )
+        tiers = [
+            (zh, en, f"{score:.1f}")
+            for (zh, en), score in zip(tier_words, tier_rows[person], strict=True)
+            if score == score  # not NaN
+        ]
+        shown = f"{total:.1f}"
+        zh_lines = [
+            f"总分 {shown}（{' · '.join(f'{zh} {v}' for zh, _, v in tiers)}）"
+            "：每项指标的 0–100 分乘以权重后相加。"
+        ]
+        en_lines = [
+            f"Total {shown} ({' · '.join(f'{en} {v}' for _, en, v in tiers)}): each "
+            "indicator's 0–100 score times its weight, added up."
+        ]
         for column in top[person]:
-            score, weight = scores[person][column], weights[person][column]
-            points, name = contributions[person][column], texts[column].name
-            lines["zh"].append(
-                f"{name['zh']}：{score:.1f} 分 × 权重 {weight:.1%} = {points:.1f} 分。"
-            )
-            lines["en"].append(
-                f"{name['en']}: {score:.1f} × weight {weight:.1%} = {points:.1f} points."
-            )
+            score = f"{scores[person][column]:.1f}"
+            weight = f"{weights[person][column]:.1%}"
+            points = f"{contributions[person][column]:.1f}"
+            zh, en = names[column]
+            zh_lines.append(f"{zh}：{score} 分 × 权重 {weight} = {points} 分。")
+            en_lines.append(f"{en}: {score} × weight {weight} = {points} points.")
         if missing[person]:
-            lines["zh"].append(
-                f"没有数据：{'、'.join(indicators[c].name['zh'] for c in missing[person])}。"
+            gaps = [names[column_of[code]] for code in missing[person]]
+            zh_lines.append(
+                f"没有数据：{'、'.join(zh for zh, _ in gaps)}。"
                 f"它们的权重已按比例分给其余 {counted[person]} 项有数据的指标。"
             )
-            lines["en"].append(
-                f"No data for {', '.join(indicators[c].name['en'] for c in missing[person])}: "
+            en_lines.append(
+                f"No data for {', '.join(en for _, en in gaps)}: "
                 f"their weight was shared in proportion among the other {counted[person]} "
                 "indicators with data."
             )
         for code in vetoed[person]:
-            spec, value = indicators[code], raw[person][column_of[code]]
+            column = column_of[code]
+            spec, (zh, en), (zh_unit, en_unit) = texts[column], names[column], units[column]
+            value, floor = f"{raw[person][column]:.1f}", f"{spec.floor:.1f}"
             higher = spec.direction == "higher"
-            lines["zh"].append(
-                f"质量否决：{spec.name['zh']} {_value(value, spec.unit, 'zh')}"
-                f"{'低于' if higher else '高于'}底线 {_value(spec.floor, spec.unit, 'zh')}，"
-                f"总分封顶 {veto_cap:g} 分。"
+            zh_lines.append(
+                f"质量否决：{zh} {value}{zh_unit}{'低于' if higher else '高于'}底线 "
+                f"{floor}{zh_unit}，总分封顶 {cap} 分。"
             )
-            lines["en"].append(
-                f"Quality veto: {spec.name['en']} {_value(value, spec.unit, 'en')} is "
-                f"{'below' if higher else 'above'} the floor of "
-                f"{_value(spec.floor, spec.unit, 'en')}, so the total is capped at {veto_cap:g}."
+            en_lines.append(
+                f"Quality veto: {en} {value}{en_unit} is {'below' if higher else 'above'} the "
+                f"floor of {floor}{en_unit}, so the total is capped at {cap}."
             )
         if any_scored[person]:
             column = weakest[person]
-            spec, average = texts[column], averages[person][column]
-            if _known(average):
-                value, score = raw[person][column], scores[person][column]
-                lines["zh"].append(
-                    f"最需提升：{spec.name['zh']} {_value(value, spec.unit, 'zh')}"
-                    f"（{score:.1f} 分；团队平均 {_value(average, spec.unit, 'zh')}）。"
+            average = averages[person][column]
+            if average == average:  # the team has a mean to compare with
+                (zh, en), (zh_unit, en_unit) = names[column], units[column]
+                value, score = f"{raw[person][column]:.1f}", f"{scores[person][column]:.1f}"
+                mean = f"{average:.1f}"
+                zh_lines.append(
+                    f"最需提升：{zh} {value}{zh_unit}（{score} 分；团队平均 {mean}{zh_unit}）。"
                 )
-                lines["en"].append(
-                    f"Most room to improve: {spec.name['en']} "
-                    f"{_value(value, spec.unit, 'en')} (score {score:.1f}; "
-                    f"team average {_value(average, spec.unit, 'en')})."
+                en_lines.append(
+                    f"Most room to improve: {en} {value}{en_unit} (score {score}; "
+                    f"team average {mean}{en_unit})."
                 )
-        result.append(lines)
+        result.append({"zh": zh_lines, "en": en_lines})
     return result
 
 
