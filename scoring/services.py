@@ -162,13 +162,15 @@ def _weights_frame(
     people: pd.DataFrame,
     codes: list[str],
     schemes: dict[str, dict[str, object]],
+    global_weights: dict[str, dict[str, float]],
     scores: Callable[[], pd.DataFrame],
 ) -> pd.DataFrame:
     """employees × codes: each person's global weights from their level's scheme (the one the
-    run recorded when it was planned), blended with entropy weights of the chunk's normalised
-    scores (computed by ``scores`` only if needed) where the scheme's α < 1."""
+    run recorded when it was planned; ``global_weights`` as ``scheme_weights`` reads them),
+    blended with entropy weights of the chunk's normalised scores (computed by ``scores`` only
+    if needed) where the scheme's α < 1."""
     weights = pd.DataFrame(np.nan, index=people.index, columns=codes)
-    for level, by_code in scheme_weights(schemes).items():
+    for level, by_code in global_weights.items():
         members = people.index[people["level"] == level]
         if members.empty:
             continue
@@ -231,30 +233,28 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
     everyone = _company_in_one_chunk(run)
     frames = record_frames(period=period, employee_ids=None if everyone else employee_ids)
     indicators = indicators_frame()
-    raw = raw_values(indicators["calculator"].to_dict(), frames, period_window(period))
     people = frames.employees
     targets = _targets_frame(people, indicators, period, everyone=everyone)
-
-    @cache
-    def scores() -> pd.DataFrame:
-        return normalise(raw, indicators=indicators, targets=targets, groups=people["team_id"])
-
+    global_weights = scheme_weights(run.schemes)
     config = scoring_config()
-    result = score_chunk(
-        raw=raw,
-        people=people,
-        indicators=indicators,
-        weights=_weights_frame(people, list(indicators.index), run.schemes, scores),
-        targets=targets,
-        config=config,
-    )
-    employees = result.employees.rename_axis("employee_id").reset_index()
-    employees["run_id"] = run.id
-    employees["period_kind"] = run.period_kind
-    employees["period_start"] = run.period_start
-    employees["is_current"] = everyone
-    rows = result.indicators
-    rows["indicator_id"] = rows["code"].map(indicators["id"])
+
+    def score() -> ChunkResult:
+        """The chunk's scores, from the frames read above (no query)."""
+        raw = raw_values(indicators["calculator"].to_dict(), frames, period_window(period))
+
+        @cache
+        def scores() -> pd.DataFrame:
+            return normalise(raw, indicators=indicators, targets=targets, groups=people["team_id"])
+
+        codes = list(indicators.index)
+        return score_chunk(
+            raw=raw,
+            people=people,
+            indicators=indicators,
+            weights=_weights_frame(people, codes, run.schemes, global_weights, scores),
+            targets=targets,
+            config=config,
+        )
 
     def clear() -> None:
         if everyone:  # the chunk is the run: its rows replace the previous ones right here
@@ -269,9 +269,11 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
         _results_write_fast()
         if everyone:
             _period_lock(run)
-        ids = ids_reserve(EmployeeScore, len(employees))
+        ids = ids_reserve(EmployeeScore, len(people))
         if ids is None:  # the database numbers the rows: score rows first, then their indicators
             clear()
+            result = score()
+            employees, rows = _result_rows(run, result, indicators, everyone)
             employees = _employee_rows(employees, result, config, everyone)
             bulk_load_run(frame_bulk_prepare(EmployeeScore, employees))
             ids = EmployeeScore.objects.filter(run=run, employee_id__in=employee_ids)
@@ -280,13 +282,18 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
             )
             bulk_load_run(frame_bulk_prepare(IndicatorScore, rows))
         else:
+            # The database works on one core while Python works on the other: first it clears
+            # the old rows while the chunk is scored, then it loads the indicator rows while
+            # the score rows are worded, ranked and formatted.
+            with _alongside(clear):
+                result = score()
+            employees, rows = _result_rows(run, result, indicators, everyone)
             employees["id"] = ids
             rows["employee_score_id"] = rows["employee_id"].map(
                 dict(zip(employees["employee_id"], ids, strict=True))
             )
             indicator_rows = frame_bulk_prepare(IndicatorScore, rows)
-            # The database clears and loads while Python words, ranks and formats the score rows.
-            with _alongside(lambda: (clear(), bulk_load_run(indicator_rows))):
+            with _alongside(lambda: bulk_load_run(indicator_rows)):
                 employees = _employee_rows(employees, result, config, everyone)
                 score_rows = frame_bulk_prepare(EmployeeScore, employees, ids_reserved=True)
             bulk_load_run(score_rows)
@@ -298,6 +305,20 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
     run.progress = min(95, int(95 * run.chunks_done / max(run.chunks_total, 1)))
     run.save(update_fields=["progress"])
     return len(employee_ids)
+
+
+def _result_rows(
+    run: ScoreRun, result: ChunkResult, indicators: pd.DataFrame, current: bool
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The chunk's score rows (without their words yet) and indicator rows, as stored."""
+    employees = result.employees.rename_axis("employee_id").reset_index()
+    employees["run_id"] = run.id
+    employees["period_kind"] = run.period_kind
+    employees["period_start"] = run.period_start
+    employees["is_current"] = current
+    rows = result.indicators
+    rows["indicator_id"] = rows["code"].map(indicators["id"])
+    return employees, rows
 
 
 def _employee_rows(
