@@ -390,8 +390,11 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
         "exceptions": of_roster(ExceptionCase.objects, "handler_id").filter(
             detected_at__gte=start, detected_at__lt=end
         ),
-        "tickets": of_roster(Ticket.objects, "employee_id").filter(
-            resolved_at__gte=start, resolved_at__lt=end
+        "ticket_counts": of_roster(Ticket.objects, "employee_id")
+        .filter(resolved_at__gte=start, resolved_at__lt=end)
+        .values("employee_id")
+        .annotate(
+            resolved=Count("id"), first_contact=Count("id", filter=Q(contacts_until_resolved=1))
         ),
         "suggestions": of_roster(Suggestion.objects, "employee_id").filter(
             decided_at__gte=start, decided_at__lt=end

@@ -40,7 +40,7 @@ FRAME_COLUMNS: dict[str, list[str]] = {
     "follow_ups": ["employee_id", "occurred_at", "message"],
     "feedback": ["employee_id", "submitted_at", "csat", "comment"],
     "exceptions": ["handler_id", "detected_at", "coordination_started_at", "resolved_at"],
-    "tickets": ["employee_id", "opened_at", "resolved_at", "contacts_until_resolved"],
+    "ticket_counts": ["employee_id", "resolved", "first_contact"],
     "suggestions": ["employee_id", "status", "decided_at"],
     "trainings": ["employee_id", "is_required", "due_on", "completed_at"],
     "peer_reviews": ["reviewee_id", "period", "score"],
@@ -48,7 +48,7 @@ FRAME_COLUMNS: dict[str, list[str]] = {
 }
 INDEXED_BY_ID = ("employees", "customers")
 # Frames the database counts per employee rather than sending every record.
-COUNTED_PER_EMPLOYEE = ("node_counts",)
+COUNTED_PER_EMPLOYEE = ("node_counts", "ticket_counts")
 
 
 def _empty(name: str) -> pd.DataFrame:
@@ -66,7 +66,9 @@ class RecordFrames:
     Process nodes come counted, a hundred and more a person a month being too many to send:
     ``node_counts`` has per merchandiser (of the node's order) the nodes ``due`` in the period,
     those whose deadline (start + threshold) falls in ``[start, cutoff)``, and how many of them
-    were completed by it (``on_time``); a still open node is late.
+    were completed by it (``on_time``); a still open node is late. Tickets come counted too:
+    ``ticket_counts`` has per person the tickets ``resolved`` in the period and how many of them
+    took a single contact (``first_contact``).
     """
 
     employees: pd.DataFrame
@@ -76,7 +78,7 @@ class RecordFrames:
     follow_ups: pd.DataFrame = field(default_factory=partial(_empty, "follow_ups"))
     feedback: pd.DataFrame = field(default_factory=partial(_empty, "feedback"))
     exceptions: pd.DataFrame = field(default_factory=partial(_empty, "exceptions"))
-    tickets: pd.DataFrame = field(default_factory=partial(_empty, "tickets"))
+    ticket_counts: pd.DataFrame = field(default_factory=partial(_empty, "ticket_counts"))
     suggestions: pd.DataFrame = field(default_factory=partial(_empty, "suggestions"))
     trainings: pd.DataFrame = field(default_factory=partial(_empty, "trainings"))
     peer_reviews: pd.DataFrame = field(default_factory=partial(_empty, "peer_reviews"))

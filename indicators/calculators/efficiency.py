@@ -7,10 +7,8 @@ from indicators.calculators.base import (
     as_float,
     clip_to_cutoff,
     hours_between,
-    is_true,
     mean_by,
     on_roster,
-    percent_by,
     within,
 )
 from indicators.calculators.basic import CANCELLED
@@ -58,7 +56,9 @@ def exception_handling_hours(frames: RecordFrames, window: Window) -> pd.Series:
 
 
 def first_contact_resolution(frames: RecordFrames, window: Window) -> pd.Series:
-    """Percent of tickets resolved in the period that took a single contact."""
-    tickets = frames.tickets[within(frames.tickets["resolved_at"], window)]
-    at_first_contact = as_float(tickets["contacts_until_resolved"]) == 1
-    return percent_by(tickets["employee_id"], is_true(at_first_contact), frames)
+    """Percent of tickets resolved in the period that took a single contact. (The tickets
+    arrive counted so: ``RecordFrames.ticket_counts``.)"""
+    counts = frames.ticket_counts.set_index("employee_id")
+    return on_roster(
+        as_float(counts["first_contact"]) / as_float(counts["resolved"]) * 100.0, frames
+    )

@@ -17,6 +17,7 @@ from tests.factories import (
     FollowUpFactory,
     OrderFactory,
     OrderNodeFactory,
+    TicketFactory,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -174,3 +175,33 @@ def test_texts_arrive_whole(org_chart):
     frames = record_frames(period=OCTOBER)
     read = frames.follow_ups.sort_values("occurred_at")["message"].tolist()
     assert read == messages
+
+
+@pytest.mark.django_db
+def test_a_ticket_counts_in_the_period_it_was_resolved_in(org_chart):
+    east_a, east_b = org_chart["east_a"], org_chart["east_b"]
+    for opened, resolved, contacts in [
+        ("2026-10-01T09:00", "2026-10-02T09:00", 1),
+        ("2026-10-30T09:00", "2026-10-31T23:30", 1),
+        ("2026-10-10T09:00", "2026-10-15T09:00", 3),
+        ("2026-09-20T09:00", "2026-10-20T09:00", 2),  # opened in September: counts
+        ("2026-10-31T09:00", "2026-11-01T01:00", 1),  # resolved in November
+        ("2026-10-31T09:00", None, None),  # unresolved
+        ("2026-09-30T09:00", "2026-09-30T23:59:59", 1),  # resolved in September
+    ]:
+        TicketFactory(
+            employee=east_a,
+            opened_at=_at(opened),
+            resolved_at=_at(resolved) if resolved else None,
+            contacts_until_resolved=contacts,
+        )
+    TicketFactory(
+        employee=east_b, opened_at=_at("2026-09-30T20:00"), resolved_at=_at("2026-10-01T00:00")
+    )
+    rates = raw_values(
+        {"fcr": "first_contact_resolution"}, record_frames(period=OCTOBER), period_window(OCTOBER)
+    )["fcr"]
+    # east_a: 2 single-contact of the 4 resolved in October; east_b: resolved exactly at the start
+    assert rates[east_a.id] == pytest.approx(50.0)
+    assert rates[east_b.id] == pytest.approx(100.0)
+    assert math.isnan(rates[org_chart["south_a"].id])
