@@ -147,12 +147,14 @@ def _epoch_seconds(values: pd.Series) -> np.ndarray:
     return seconds.to_numpy(dtype=float, na_value=np.nan)
 
 
-def _stamped(model: type[models.Model], frame: pd.DataFrame) -> bool:
-    """Whether ``_literal_frame`` would add the model's created/updated stamps to the frame."""
-    return any(
-        f.attname in ("created_at", "updated_at") and f.attname not in frame
+def _missing_stamps(model: type[models.Model], frame: pd.DataFrame) -> list[str]:
+    """The model's created/updated stamps the frame has no column for (``_literal_frame``
+    stamps them now)."""
+    return [
+        f.attname
         for f in model._meta.concrete_fields
-    )
+        if f.attname in ("created_at", "updated_at") and f.attname not in frame
+    ]
 
 
 def _literal_frame(
@@ -161,9 +163,8 @@ def _literal_frame(
     """The frame's columns that are concrete fields of ``model``, as database literals."""
     now = timezone.now().timestamp()
     frame = frame.copy()
-    for auto in ("created_at", "updated_at"):
-        if any(f.attname == auto for f in model._meta.concrete_fields) and auto not in frame:
-            frame[auto] = now
+    for stamp in _missing_stamps(model, frame):
+        frame[stamp] = now
     fields = [f for f in model._meta.concrete_fields if f.attname in frame.columns]
     return pd.DataFrame(
         {f.column: _format_column(f, frame[f.attname], postgres=postgres) for f in fields}
@@ -294,7 +295,9 @@ def frame_bulk_prepare(
     stored = [f.attname for f in model._meta.concrete_fields if f.attname in frame.columns]
     # Rows without timestamps (score rows): binary COPY skips formatting and parsing text.
     # (Timestamps, decimals and the created/updated stamps ``_literal_frame`` adds go as CSV.)
-    binary = _binary_types(model, stored) if postgres and not _stamped(model, frame) else None
+    binary = None
+    if postgres and not _missing_stamps(model, frame):
+        binary = _binary_types(model, stored)
     if binary is not None:
         columns = ", ".join(connection.ops.quote_name(c) for c in stored)
         sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT binary)"

@@ -177,8 +177,9 @@ class IndicatorScore(models.Model):
     # No separate index on either key: the unique (employee score, indicator) constraint serves
     # reading a score's indicators, and each index would slow the 170,000-row writes of a run.
     # No database foreign keys either: their checks at commit cost a run 1–2 seconds, and the
-    # rows are only written by the scoring service, from ids it read in the same transaction,
-    # and deleted with their employee score (``_scores_delete``); indicators are never deleted.
+    # rows are only written by the scoring service, with ids it drew or read in the same
+    # transaction, and deleted with their employee score (``_scores_delete``); indicators are
+    # never deleted.
     employee_score = models.ForeignKey(
         EmployeeScore,
         verbose_name=_("employee score"),

@@ -225,13 +225,18 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
     if run.status != RunStatus.RUNNING:
         return 0  # finished or failed meanwhile: a late duplicate of this task does nothing
     period = run_period(run)
-    employee_ids = list(
-        Employee.objects.filter(
-            team_id__in=team_ids, is_active=True, team__is_scored=True
-        ).values_list("id", flat=True)
-    )
     everyone = _company_in_one_chunk(run)
-    frames = record_frames(period=period, employee_ids=None if everyone else employee_ids)
+    # A whole-company chunk reads everybody's records unfiltered; its roster is the frames'.
+    employee_ids = None
+    mine = EmployeeScore.objects.filter(run=run)
+    if not everyone:
+        employee_ids = list(
+            Employee.objects.filter(
+                team_id__in=team_ids, is_active=True, team__is_scored=True
+            ).values_list("id", flat=True)
+        )
+        mine = mine.filter(employee_id__in=employee_ids)
+    frames = record_frames(period=period, employee_ids=employee_ids)
     indicators = indicators_frame()
     people = frames.employees
     targets = _targets_frame(people, indicators, period, everyone=everyone)
@@ -259,9 +264,6 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
     def clear() -> None:
         if everyone:  # the chunk is the run: its rows replace the previous ones right here
             _scores_delete(_previous_scores(run))
-        mine = EmployeeScore.objects.filter(run=run)
-        if not everyone:
-            mine = mine.filter(employee_id__in=employee_ids)
         if mine.exists():  # a retried task: its first attempt's rows go
             _scores_delete(mine)
 
@@ -276,9 +278,8 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
             employees, rows = _result_rows(run, result, indicators, everyone)
             employees = _employee_rows(employees, result, config, everyone)
             bulk_load_run(frame_bulk_prepare(EmployeeScore, employees))
-            ids = EmployeeScore.objects.filter(run=run, employee_id__in=employee_ids)
             rows["employee_score_id"] = rows["employee_id"].map(
-                dict(ids.values_list("employee_id", "id"))
+                dict(mine.values_list("employee_id", "id"))
             )
             bulk_load_run(frame_bulk_prepare(IndicatorScore, rows))
         else:
@@ -299,12 +300,12 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
             bulk_load_run(score_rows)
         ScoreRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
         if everyone:
-            _run_succeeded(run, len(employees))
-            return len(employee_ids)
+            _run_succeeded(run, len(people))
+            return len(people)
     run.refresh_from_db(fields=["chunks_done", "chunks_total"])
     run.progress = min(95, int(95 * run.chunks_done / max(run.chunks_total, 1)))
     run.save(update_fields=["progress"])
-    return len(employee_ids)
+    return len(people)
 
 
 def _result_rows(

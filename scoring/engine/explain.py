@@ -44,8 +44,8 @@ class Figures:
     team_percentile: pd.DataFrame  # share of teammates this person does better than
     tiers: pd.DataFrame
     total: pd.Series
-    missing: pd.DataFrame  # True where a weighed indicator had no data
-    vetoes: pd.DataFrame  # True where a floor was breached
+    missing: list[list[str]]  # per person, the weighed codes without data (column order)
+    vetoes: list[list[str]]  # per person, the codes whose floor was breached (column order)
 
     def percentile(self, code: str) -> np.ndarray:
         return _column(self.team_percentile, code)
@@ -111,8 +111,7 @@ def explanations(
     scores, contributions = scores.tolist(), contributions.tolist()
     tier_names = list(figures.tiers.columns)
     tier_rows = figures.tiers.to_numpy(dtype=float).tolist()
-    missing = codes_where(figures.missing.reindex(columns=codes, fill_value=False))
-    vetoed = codes_where(figures.vetoes.reindex(columns=codes, fill_value=False))
+    missing, vetoed = figures.missing, figures.vetoes
     column_of = {code: column for column, code in enumerate(codes)}
     names = [(text.name["zh"], text.name["en"]) for text in texts]
     units = [(_unit(text.unit, "zh"), _unit(text.unit, "en")) for text in texts]

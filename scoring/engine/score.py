@@ -124,8 +124,10 @@ def score_chunk(
         team_percentile=team_percentile,
         tiers=tiers,
         total=total,
-        missing=pd.DataFrame(totals.missing.to_numpy(), index=raw.index, columns=codes),
-        vetoes=flags,
+        missing=explain.codes_where(
+            pd.DataFrame(totals.missing.to_numpy(), index=raw.index, columns=codes)
+        ),
+        vetoes=explain.codes_where(flags),
     )
     advice, plan = explain.suggestions(figures)
     code_array = np.asarray(codes, dtype=object)
@@ -137,8 +139,8 @@ def score_chunk(
             "total": total,
             "uncapped_total": totals.total,
             **{tier: tiers[tier] for tier in TIERS},
-            "vetoes": explain.codes_where(flags),
-            "missing": explain.codes_where(figures.missing),
+            "vetoes": figures.vetoes,
+            "missing": figures.missing,
             "suggestions": advice,
             "plan": plan,
         },
