@@ -223,7 +223,8 @@ def _as_array_sql(field: models.Field, column: str) -> str:
     """A column aggregated into one array: numbers as PostgreSQL's binary array (``array_send``,
     NULLs replaced so elements have a fixed width) that numpy reads without a Python object per
     value; instants as PostgreSQL keeps them (NULL as -infinity, the lowest int8), dates as days
-    since 1970; text as a plain array."""
+    since 1970; long texts (text columns) as their lengths then their bytes; short texts as a
+    plain array."""
     if isinstance(field, models.TextField):
         # Long texts (follow-up messages): every length, then all the bytes in one piece, which
         # become an Arrow string array without a Python object per text.

@@ -127,6 +127,15 @@ def percent_by(employee_ids: pd.Series, hits: pd.Series, frames: RecordFrames) -
     return mean_by(employee_ids, hits.astype(float), frames) * 100.0
 
 
+def percent_counted(
+    counts: pd.DataFrame, employee: str, hits: str, total: str, frames: RecordFrames
+) -> pd.Series:
+    """Each employee's ``hits`` out of ``total`` in percent, from a frame the database counted
+    (one row per ``employee``); NaN for an employee without a row."""
+    counts = counts.set_index(employee)
+    return on_roster(as_float(counts[hits]) / as_float(counts[total]) * 100.0, frames)
+
+
 def hours_between(later: pd.Series, earlier: pd.Series) -> pd.Series:
     return (utc(later) - utc(earlier)) / HOUR
 

@@ -4,11 +4,10 @@ import pandas as pd
 
 from indicators.calculators.base import (
     RecordFrames,
-    as_float,
     clip_to_cutoff,
     hours_between,
     mean_by,
-    on_roster,
+    percent_counted,
     within,
 )
 from indicators.calculators.basic import CANCELLED
@@ -38,8 +37,7 @@ def node_on_time_rate(frames: RecordFrames, window: Window) -> pd.Series:
     still running, a deadline not yet reached does not count yet. (The nodes arrive counted so:
     ``RecordFrames.node_counts``.)
     """
-    counts = frames.node_counts.set_index("merchandiser_id")
-    return on_roster(as_float(counts["on_time"]) / as_float(counts["due"]) * 100.0, frames)
+    return percent_counted(frames.node_counts, "merchandiser_id", "on_time", "due", frames)
 
 
 def exception_handling_hours(frames: RecordFrames, window: Window) -> pd.Series:
@@ -58,7 +56,4 @@ def exception_handling_hours(frames: RecordFrames, window: Window) -> pd.Series:
 def first_contact_resolution(frames: RecordFrames, window: Window) -> pd.Series:
     """Percent of tickets resolved in the period that took a single contact. (The tickets
     arrive counted so: ``RecordFrames.ticket_counts``.)"""
-    counts = frames.ticket_counts.set_index("employee_id")
-    return on_roster(
-        as_float(counts["first_contact"]) / as_float(counts["resolved"]) * 100.0, frames
-    )
+    return percent_counted(frames.ticket_counts, "employee_id", "first_contact", "resolved", frames)
