@@ -1,8 +1,10 @@
 # perf: two commands do everything on a fresh machine: `make demo` and `make test`.
+# Python 3.11, 3.12 or 3.13: `make test PYTHON=python3.13` rebuilds the virtualenv on it.
 PYTHON ?= python3
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 VENV := .venv
 PY := $(VENV)/bin/python
-INSTALLED := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+INSTALLED := $(VENV)/.installed-$(PYTHON_VERSION)-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 # The demo runs with debugging on (static files served by runserver, a local secret key).
 DEMO_ENV := DEBUG=true
 HOST := 127.0.0.1:8000
@@ -10,7 +12,8 @@ HOST := 127.0.0.1:8000
 .PHONY: install demo test bench lint format messages clean
 
 $(INSTALLED): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(PY) && $(PY) -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] != "$(PYTHON_VERSION)")' \
+		|| { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $@

@@ -5,7 +5,7 @@ visibly and with a ledger entry, and the period is rescored."""
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -15,9 +15,12 @@ from simple_history.models import HistoricalRecords
 from indicators.models import IndicatorDefinition
 from org.models import Employee
 
-# Evidence is kept outside MEDIA_ROOT: never served by the static/media server, only by a view
-# that checks who asks.
-evidence_storage = FileSystemStorage(location=settings.PERF_PRIVATE_MEDIA_ROOT)
+
+def evidence_storage() -> Storage:
+    """Evidence is kept outside MEDIA_ROOT (the "evidence" storage of settings): never served by
+    the static/media server, only by a view that checks who asks. A callable, so migrations name
+    this function and never a machine's path."""
+    return storages["evidence"]
 
 
 class AppealState(models.TextChoices):

@@ -1,12 +1,11 @@
 """Celery tasks for appeals: take ids, call one service, return."""
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from appeals.services import appeal_rescore
 
 
-@shared_task(autoretry_for=(OperationalError, InterfaceError), retry_backoff=True, max_retries=3)
+@shared_task
 def appeal_rescore_task(appeal_id: int, period_labels: list[str]) -> float | None:
     """Rescore what an approved correction touched; the appeal keeps the new total."""
     return appeal_rescore(appeal_id=appeal_id, period_labels=period_labels).score_after

@@ -1,22 +1,21 @@
 """Celery tasks for ingestion: take ids, call one service, return.
 
-A pull that fails on the way (the source down, a timeout after the connector's own retries) is
-retried; each attempt resumes from the cursor of the last committed batch. The months the sync
-touched are rescored afterwards.
+A source that is unavailable (or the database lost) is retried by the policy every task shares
+(``perf.celery``); each attempt resumes from the cursor of the last committed batch. A source
+that cannot work as it is set up fails its run at once, the message on the run's page. The
+months the sync touched are rescored afterwards.
 """
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
-from ingest.connectors import ConnectorError
+from ingest.connectors import ConnectorError, SourceUnavailable
 from ingest.models import Source, SyncRun, SyncStatus, SyncTrigger
+from ingest.records import MappingError
 from ingest.services import SyncBusy, periods_rescore, source_sync, sync_run_create
 
-TRANSIENT = (ConnectorError, OperationalError, InterfaceError)
 
-
-@shared_task(bind=True, autoretry_for=TRANSIENT, retry_backoff=30, max_retries=3)
-def source_sync_task(self, run_id: int) -> dict[str, int]:
+@shared_task
+def source_sync_task(run_id: int) -> dict[str, int]:
     """Pull one source for a queued (or, on retry, failed) run, then rescore what changed."""
     run = SyncRun.objects.select_related("source").get(pk=run_id)
     if run.status == SyncStatus.SUCCEEDED:
@@ -26,6 +25,10 @@ def source_sync_task(self, run_id: int) -> dict[str, int]:
     except SyncBusy as busy:
         SyncRun.objects.filter(pk=run_id).update(status=SyncStatus.FAILED, error=str(busy))
         return {}
+    except SourceUnavailable:
+        raise  # retried
+    except (ConnectorError, MappingError):
+        return {}  # the run has recorded the message; another attempt would fail the same way
     periods_rescore(run)
     return {"created": run.created, "updated": run.updated, "rejected": run.rejected}
 

@@ -188,17 +188,22 @@ STATICFILES_DIRS = [
     # plotly/plotly.min.js): no CDN, since installs may be offline, and no 4 MB copy in the repo.
     ("plotly", Path(plotly.__file__).parent / "package_data"),
 ]
+MEDIA_ROOT = BASE_DIR / "media"
+# Appeal evidence: outside MEDIA_ROOT, served only through a view that checks access. The
+# "evidence" storage alias keeps the path out of migrations.
+PERF_PRIVATE_MEDIA_ROOT = env.path("PERF_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PERF_PRIVATE_MEDIA_ROOT},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-MEDIA_ROOT = BASE_DIR / "media"
-# Appeal evidence: outside MEDIA_ROOT, served only through a view that checks access.
-PERF_PRIVATE_MEDIA_ROOT = env.path("PERF_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private")
 
 # Appeals: how long after a period ends it may be appealed (then it is closed), how many working
 # days HR has to decide, and the largest evidence file.
@@ -236,6 +241,12 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_errors_one_line": {"()": "perf.logs.ClientErrorsOneLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["client_errors_one_line"]}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Django's own defaults give "django" a console handler of its own (with DEBUG on): each of
+    # its records would be printed there and again by the root's. Everything goes to the root.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }

@@ -19,4 +19,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Evidence uploads land in a throwaway directory, mail in memory.
 PERF_PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="perf-evidence-"))
+STORAGES["evidence"]["OPTIONS"]["location"] = PERF_PRIVATE_MEDIA_ROOT  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

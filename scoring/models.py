@@ -48,6 +48,8 @@ class ScoreRun(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     chunks_total = models.PositiveIntegerField(_("parts"), default=0)
     chunks_done = models.PositiveIntegerField(_("parts done"), default=0)
+    # Each written chunk once (by its first team), however often its task was delivered.
+    chunks_written = models.JSONField(_("parts written"), default=list, blank=True)
     employees = models.PositiveIntegerField(_("employees scored"), default=0)
     schemes = models.JSONField(
         _("schemes used"), default=dict, blank=True, help_text=_("Per level: the scheme version.")

@@ -21,7 +21,6 @@ import pandas as pd
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -97,6 +96,15 @@ def compute_period(
     A failure marks the run failed and leaves the previous results in place.
     """
     run = score_run_create(period=period, team=scope, user=user)
+    score_run_compute(run, progress=progress, chunk_size=chunk_size)
+    return run
+
+
+def score_run_compute(
+    run: ScoreRun, *, progress: Progress | None = None, chunk_size: int | None = None
+) -> None:
+    """Plan, score and publish a queued run in this process. Raises ``RunNotQueued`` (and
+    changes nothing) if the run was planned already; any other failure fails the run."""
     try:
         chunks = score_run_plan(run, chunk_size=chunk_size)
         for team_ids in chunks:
@@ -104,10 +112,11 @@ def compute_period(
             if progress:
                 progress(run)
         score_run_finalise(run)
+    except RunNotQueued:
+        raise
     except Exception as exc:
         score_run_fail(run, exc)
         raise
-    return run
 
 
 def run_period(run: ScoreRun) -> Period:
@@ -118,17 +127,33 @@ class RunRefused(ValueError):
     """The run cannot go ahead; the message says why."""
 
 
+class RunNotQueued(Exception):
+    """The run was planned already, by an earlier delivery of the same task: the delivery that
+    planned it is running it."""
+
+
+class ChunksPending(Exception):
+    """The run is being finalised before all its chunks are written (a chunk delivered twice
+    counted twice towards the chord): finalise again once they are."""
+
+
 def score_run_plan(run: ScoreRun, *, chunk_size: int | None = None) -> list[list[int]]:
     """Split the run's teams into chunks of about ``chunk_size`` employees (whole teams), mark
     the run running and record the schemes it will use.
 
-    Only a queued run is planned (a task delivered twice plans nothing the second time); a scope
-    without scored employees, or a level without a scheme in force, is refused.
+    Only a queued run is planned: a second delivery raises ``RunNotQueued``. A scope without
+    scored employees, or a level without a scheme in force, is refused (``RunRefused``). The
+    plan is one transaction: if it fails, the run is still queued.
     """
+    with transaction.atomic():
+        return _score_run_plan(run, chunk_size)
+
+
+def _score_run_plan(run: ScoreRun, chunk_size: int | None) -> list[list[int]]:
     if not ScoreRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING
     ):
-        raise RunRefused(f"run {run.pk} is not queued")
+        raise RunNotQueued(f"run {run.pk} is not queued")
     roster = scope_roster(run.team)
     if roster.empty:
         raise RunRefused("nobody to score: the scope has no active employee in a scored team")
@@ -153,8 +178,11 @@ def score_run_plan(run: ScoreRun, *, chunk_size: int | None = None) -> list[list
     run.started_at = timezone.now()
     run.chunks_total = len(chunks)
     run.chunks_done = 0
+    run.chunks_written = []
     run.schemes = schemes
-    run.save(update_fields=["started_at", "chunks_total", "chunks_done", "schemes"])
+    run.save(
+        update_fields=["started_at", "chunks_total", "chunks_done", "chunks_written", "schemes"]
+    )
     return chunks
 
 
@@ -201,7 +229,8 @@ def _targets_frame(
 
 def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
     """Score the run's employees in ``team_ids`` and write their rows, hidden until the run is
-    finalised. Rewrites this run's own rows for them first, so a retried task adds nothing."""
+    finalised. A chunk written already (a task delivered twice) is not written again; a retried
+    task rewrites whatever its failed attempt left."""
     with _cyclic_gc_paused():
         return _score_chunk_write(run, team_ids)
 
@@ -220,10 +249,40 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _chunk_key(team_ids: list[int]) -> int:
+    """A chunk's name in ``ScoreRun.chunks_written``: its first team (chunks share no team)."""
+    return min(team_ids)
+
+
+def _chunk_to_write(run: ScoreRun, team_ids: list[int]) -> bool:
+    """Whether the chunk still has to be written: the run is running and no delivery of this
+    chunk has written it."""
+    run.refresh_from_db(fields=["status", "chunks_total", "chunks_written", "schemes"])
+    return run.status == RunStatus.RUNNING and _chunk_key(team_ids) not in run.chunks_written
+
+
+def _chunk_lock(run: ScoreRun, team_ids: list[int]) -> None:
+    """Serialise two deliveries of one chunk (PostgreSQL; SQLite writes one at a time): the
+    second waits for the first to commit, then finds the chunk written."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                [f"score-chunk:{run.pk}:{_chunk_key(team_ids)}"],
+            )
+
+
+def _chunk_written(run: ScoreRun, team_ids: list[int]) -> None:
+    """Count the chunk once among the run's written chunks (in the chunk's transaction; the
+    run's row stays locked until it commits, so concurrent chunks count one after another)."""
+    locked = ScoreRun.objects.select_for_update().only("chunks_written").get(pk=run.pk)
+    written = sorted({*locked.chunks_written, _chunk_key(team_ids)})
+    ScoreRun.objects.filter(pk=run.pk).update(chunks_written=written, chunks_done=len(written))
+
+
 def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
-    run.refresh_from_db(fields=["status", "chunks_total", "schemes"])
-    if run.status != RunStatus.RUNNING:
-        return 0  # finished or failed meanwhile: a late duplicate of this task does nothing
+    if not _chunk_to_write(run, team_ids):
+        return 0  # finished, failed or written meanwhile: a late duplicate does nothing
     period = run_period(run)
     everyone = _company_in_one_chunk(run)
     # A whole-company chunk reads everybody's records unfiltered; its roster is the frames'.
@@ -268,6 +327,9 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
             _scores_delete(mine)
 
     with transaction.atomic():
+        _chunk_lock(run, team_ids)
+        if not _chunk_to_write(run, team_ids):
+            return 0  # another delivery of this chunk wrote it while this one read
         _results_write_fast()
         if everyone:
             _period_lock(run)
@@ -298,7 +360,7 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
                 employees = _employee_rows(employees, result, config, everyone)
                 score_rows = frame_bulk_prepare(EmployeeScore, employees, ids_reserved=True)
             bulk_load_run(score_rows)
-        ScoreRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
+        _chunk_written(run, team_ids)
         if everyone:
             _run_succeeded(run, len(people))
             return len(people)
@@ -388,11 +450,16 @@ def score_run_finalise(run: ScoreRun) -> None:
     whole-company run in one chunk was published as its chunk was written.)"""
     period = run_period(run)
     with transaction.atomic():
-        if (
+        running = (
             ScoreRun.objects.select_for_update()
             .filter(pk=run.pk, status=RunStatus.RUNNING)
-            .exists()
-        ):
+            .values_list("chunks_done", "chunks_total")
+            .first()
+        )
+        if running is not None:
+            done, total = running
+            if done < total:
+                raise ChunksPending(f"run {run.pk} has {done} of {total} chunks written")
             _period_lock(run)
             _publish(run)
         elif not ScoreRun.objects.filter(pk=run.pk, status=RunStatus.SUCCEEDED).exists():

@@ -1,21 +1,26 @@
 """Celery tasks for scoring: take ids, call one service, return.
 
 A run is split by team into chunks that run in parallel (a chord); the chord's callback ranks
-the company and publishes the results. Retries are for lost connections only: a scoring error
-is not transient, it fails the run and leaves the previous results in place.
+the company and publishes the results. Every step may be delivered twice (Celery delivers at
+least once): a second delivery of the run, of a chunk or of the finalisation leaves the running
+run alone. The retry policy (transient errors only) is ``perf.celery``'s; any other error fails
+the run and leaves the previous results in place.
 """
 
 import datetime as dt
+from contextlib import suppress
 
 from celery import chord, shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from scoring.engine.period import Period
 from scoring.models import ScoreRun
 from scoring.services import (
+    ChunksPending,
+    RunNotQueued,
     score_chunk_write,
+    score_run_compute,
     score_run_fail,
     score_run_finalise,
     score_run_plan,
@@ -23,21 +28,30 @@ from scoring.services import (
     score_runs_expire,
 )
 
-TRANSIENT = (OperationalError, InterfaceError)
 # Employees per chunk when workers share a run. Each chunk reads its month again (filtered to
 # its people), so chunks are large: at the bench company's 10,000 people, one per worker of two.
 CHUNK_EMPLOYEES = 5000
+# A finalisation that comes before its chunks are all written (a chunk delivered twice counts
+# twice in the chord) waits this long and looks again, up to a task time limit in all.
+CHUNKS_PENDING_WAIT = 10
 
 
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task
 def score_chunk_task(run_id: int, team_ids: list[int]) -> int:
     return score_chunk_write(ScoreRun.objects.get(pk=run_id), team_ids)
 
 
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
-def score_finalise_task(_chunk_results: list[int], run_id: int) -> int:
+@shared_task(bind=True)
+def score_finalise_task(self, _chunk_results: list[int], run_id: int) -> int:
     run = ScoreRun.objects.get(pk=run_id)
-    score_run_finalise(run)
+    try:
+        score_run_finalise(run)
+    except ChunksPending as pending:
+        raise self.retry(
+            exc=pending,
+            countdown=CHUNKS_PENDING_WAIT,
+            max_retries=settings.CELERY_TASK_TIME_LIMIT // CHUNKS_PENDING_WAIT,
+        ) from pending
     return run.employees
 
 
@@ -47,18 +61,21 @@ def score_fail_task(request, exc, traceback, run_id: int) -> None:
     score_run_fail(ScoreRun.objects.get(pk=run_id), exc)
 
 
-@shared_task
-def score_run_task(run_id: int) -> None:
-    """Run a queued score run: split by team across the workers (inline when eager)."""
+@shared_task(bind=True)
+def score_run_task(self, run_id: int) -> None:
+    """Run a queued score run: split by team across the workers (inline when eager). A run
+    that is no longer queued was planned by an earlier delivery of this task: nothing to do."""
     run = ScoreRun.objects.get(pk=run_id)
-    eager = settings.CELERY_TASK_ALWAYS_EAGER
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        with suppress(RunNotQueued):
+            score_run_compute(run)
+        return
     try:
-        chunks = score_run_plan(run, chunk_size=None if eager else CHUNK_EMPLOYEES)
-        if eager:
-            for team_ids in chunks:
-                score_chunk_write(run, team_ids)
-            score_run_finalise(run)
-            return
+        chunks = score_run_plan(run, chunk_size=CHUNK_EMPLOYEES)
+    except RunNotQueued:
+        return
+    except self.autoretry_for:
+        raise  # the plan rolled back: the run is still queued for the retry
     except Exception as exc:
         score_run_fail(run, exc)
         raise

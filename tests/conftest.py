@@ -1,13 +1,23 @@
 import importlib
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.core.cache import cache
 
 from org.models import Role
+from tests.clock import PINNED_NOW
 from tests.factories import EmployeeFactory, TeamFactory, UserFactory
 
 PASSWORD = "pw-for-tests"
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock():
+    """Every test runs at the suite's pinned instant (see ``tests.clock``); the clock ticks on
+    from there, so durations and timeouts still pass."""
+    with time_machine.travel(PINNED_NOW, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -87,3 +87,19 @@ def test_malformed_values_fail_with_a_clear_message():
     bad_url = _load(SECRET_KEY="x", DATABASE_URL="nosuchdb://x")
     assert bad_url.returncode != 0
     assert "DATABASE_URL is malformed" in bad_url.stderr
+
+
+def test_migrations_match_the_models_wherever_evidence_is_kept(tmp_path):
+    """Migrations hold no machine path: with evidence kept elsewhere (as the test settings do,
+    and as PERF_PRIVATE_MEDIA_ROOT does), the models still match them."""
+    environment = {**os.environ, "PERF_PRIVATE_MEDIA_ROOT": str(tmp_path / "evidence")}
+    environment.pop("DATABASE_URL", None)  # the check reads no database
+    check = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        env={**environment, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "perf.settings"},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr

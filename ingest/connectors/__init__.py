@@ -5,6 +5,20 @@ Pure Python, no ORM: ``connector_for(kind, config)`` gives an object whose
 them. Each kind's module docstring describes its config.
 """
 
-from ingest.connectors.base import Batch, Connector, ConnectorError, connector_for
+from ingest.connectors.base import (
+    Batch,
+    Connector,
+    ConnectorError,
+    SourceMisconfigured,
+    SourceUnavailable,
+    connector_for,
+)
 
-__all__ = ["Batch", "Connector", "ConnectorError", "connector_for"]
+__all__ = [
+    "Batch",
+    "Connector",
+    "ConnectorError",
+    "SourceMisconfigured",
+    "SourceUnavailable",
+    "connector_for",
+]

@@ -32,7 +32,21 @@ class ConnectorError(Exception):
     """A source could not be read; the message says which URL, file or query and what went wrong.
 
     Messages are shown to the people who set up the source, so they are translated and short.
+    Raised as such for what the source sent (a body that is not JSON, a file that is not CSV):
+    reading again would get the same.
     """
+
+
+class SourceMisconfigured(ConnectorError):
+    """The source's settings cannot work (a missing or invalid setting, an unset secret, a file
+    or sheet that does not exist, credentials refused): the sync fails at once, it is not
+    retried, and the message tells the admin what to fix."""
+
+
+class SourceUnavailable(ConnectorError):
+    """The source could not be reached or answered with a transient failure (network errors,
+    timeouts, HTTP 429 and 5xx after the connector's own retries, a lost database connection):
+    the task is retried with backoff and resumes from the last committed cursor."""
 
 
 class Connector(Protocol):
@@ -69,7 +83,7 @@ def connector_for(
         return SqlConnector(config, secrets=secrets)
     if kind == "file":
         return FileConnector(config)
-    raise ConnectorError(
+    raise SourceMisconfigured(
         gettext("Unknown source kind %(kind)s (expected one of: %(kinds)s).")
         % {"kind": kind, "kinds": ", ".join(KINDS)}
     )
@@ -80,7 +94,7 @@ def secret_from(secrets: Mapping[str, str], variable: str) -> str:
     try:
         return secrets[variable]
     except KeyError:
-        raise ConnectorError(
+        raise SourceMisconfigured(
             gettext("Environment variable %(name)s is not set.") % {"name": variable}
         ) from None
 
@@ -89,13 +103,13 @@ def required_setting(config: Mapping[str, object], key: str) -> object:
     """``config[key]``; ConnectorError naming the setting when it is missing or empty."""
     value = config.get(key)
     if value is None or value == "":
-        raise ConnectorError(gettext("The setting %(key)s is missing.") % {"key": key})
+        raise SourceMisconfigured(gettext("The setting %(key)s is missing.") % {"key": key})
     return value
 
 
-def invalid_setting(key: str, value: object) -> ConnectorError:
+def invalid_setting(key: str, value: object) -> SourceMisconfigured:
     """The error for a setting whose value cannot be used."""
-    return ConnectorError(
+    return SourceMisconfigured(
         gettext("The setting %(key)s has an invalid value: %(value)r.")
         % {"key": key, "value": value}
     )

@@ -41,6 +41,7 @@ from django.utils.translation import gettext
 from ingest.connectors.base import (
     Batch,
     ConnectorError,
+    SourceMisconfigured,
     check_batch_size,
     invalid_setting,
     required_setting,
@@ -159,7 +160,7 @@ class FileConnector:
             try:
                 yield from records
             except UnicodeDecodeError as err:
-                raise ConnectorError(
+                raise SourceMisconfigured(
                     gettext("%(name)s is not %(encoding)s text; set another encoding.")
                     % {"name": self.name, "encoding": encoding}
                 ) from err
@@ -208,7 +209,7 @@ class FileConnector:
         is_index = isinstance(self.sheet, int) and not isinstance(self.sheet, bool)
         if is_index and 0 <= self.sheet < len(workbook.worksheets):
             return workbook.worksheets[self.sheet]
-        raise ConnectorError(
+        raise SourceMisconfigured(
             gettext("%(name)s has no sheet %(sheet)s; its sheets are: %(sheets)s.")
             % {"name": self.name, "sheet": self.sheet, "sheets": ", ".join(workbook.sheetnames)}
         )
@@ -225,9 +226,11 @@ class FileConnector:
         try:
             return self.path.open("rb")
         except FileNotFoundError:
-            raise ConnectorError(gettext("No such file: %(path)s") % {"path": self.path}) from None
+            raise SourceMisconfigured(
+                gettext("No such file: %(path)s") % {"path": self.path}
+            ) from None
         except OSError as err:
-            raise ConnectorError(
+            raise SourceMisconfigured(
                 gettext("Cannot read %(name)s: %(error)s") % {"name": self.name, "error": err}
             ) from err
 

@@ -57,6 +57,8 @@ from django.utils.translation import gettext
 from ingest.connectors.base import (
     Batch,
     ConnectorError,
+    SourceMisconfigured,
+    SourceUnavailable,
     check_batch_size,
     invalid_setting,
     required_setting,
@@ -208,7 +210,7 @@ class RestConnector:
         for key in filter(None, self.items_path.split(".")):
             items = items.get(key) if isinstance(items, dict) else None
         if not isinstance(items, list):
-            raise ConnectorError(
+            raise SourceMisconfigured(
                 gettext("The response from %(url)s has no list at “%(path)s”.")
                 % {"url": url, "path": self.items_path}
             )
@@ -239,8 +241,8 @@ class RestConnector:
                     return response.read()
             except HTTPError as err:
                 err.close()
-                if err.code != 429 and err.code < 500:
-                    raise ConnectorError(
+                if err.code != 429 and err.code < 500:  # the URL or the credentials are wrong
+                    raise SourceMisconfigured(
                         gettext("HTTP %(status)s %(reason)s from %(url)s")
                         % {"status": err.code, "reason": err.reason, "url": url}
                     ) from err
@@ -250,7 +252,7 @@ class RestConnector:
                 problem = str(getattr(err, "reason", None) or err) or type(err).__name__
                 wait = None
             if attempt > self.max_retries:
-                raise ConnectorError(
+                raise SourceUnavailable(
                     gettext("%(url)s failed after %(attempts)s attempts: %(problem)s")
                     % {"url": url, "attempts": attempt, "problem": problem}
                 )

@@ -39,6 +39,8 @@ from django.utils.translation import gettext
 from ingest.connectors.base import (
     Batch,
     ConnectorError,
+    SourceMisconfigured,
+    SourceUnavailable,
     check_batch_size,
     invalid_setting,
     required_setting,
@@ -93,7 +95,7 @@ class SqlConnector:
 
     def _sqlite_batches(self, query: str, since: str | None, batch_size: int) -> Iterator[Rows]:
         if not self.path.is_file():
-            raise ConnectorError(gettext("No such file: %(path)s") % {"path": self.path})
+            raise SourceMisconfigured(gettext("No such file: %(path)s") % {"path": self.path})
         try:
             connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
         except sqlite3.Error as err:
@@ -166,16 +168,43 @@ class SqlConnector:
 
     def _connect_error(self, err: Exception) -> ConnectorError:
         database = self.path if self.engine == "sqlite" else f"{self.database}@{self.host}"
-        return ConnectorError(
+        kind = SourceUnavailable if _transient(err) else SourceMisconfigured
+        return kind(
             gettext("Cannot connect to the %(engine)s database %(database)s: %(error)s")
             % {"engine": self.engine, "database": database, "error": err}
         )
 
     def _query_error(self, err: Exception) -> ConnectorError:
-        return ConnectorError(
+        kind = SourceUnavailable if _transient(err) else SourceMisconfigured
+        return kind(
             gettext("The %(engine)s query failed: %(error)s")
             % {"engine": self.engine, "error": err}
         )
+
+
+# What says a database error will pass: PostgreSQL SQLSTATE classes (connection exception,
+# transaction rollback, insufficient resources, operator intervention, lock not available) and
+# MySQL error numbers (server gone away, lost connection, cannot connect, lock wait timeout,
+# deadlock).
+TRANSIENT_SQLSTATE_PREFIXES = ("08", "40", "53", "57P", "55P03")
+TRANSIENT_MYSQL_ERRORS = {2003, 2006, 2013, 1205, 1213}
+POSTGRESQL_BUSY = ("starting up", "shutting down", "too many clients", "connection slots")
+
+
+def _transient(err: Exception) -> bool:
+    """Whether ``err`` is the database being unreachable or busy rather than the source's
+    settings or query being wrong (wrong credentials or SQL would fail the same way again)."""
+    if isinstance(err, sqlite3.OperationalError):
+        return "locked" in str(err)
+    if hasattr(err, "sqlstate"):  # psycopg
+        if err.sqlstate:
+            return err.sqlstate.startswith(TRANSIENT_SQLSTATE_PREFIXES)
+        # A failed connection has no SQLSTATE: a FATAL answer is the server refusing us (a
+        # wrong password, no such database) unless it is only starting or full.
+        message = str(err)
+        return "FATAL:" not in message or any(busy in message for busy in POSTGRESQL_BUSY)
+    code = err.args[0] if err.args else None
+    return code in TRANSIENT_MYSQL_ERRORS
 
 
 def _pyformat(query: str) -> str:
@@ -192,12 +221,12 @@ def _fetch_batches(cursor, batch_size: int) -> Iterator[Rows]:
 
 def _column_names(description: Sequence[Sequence[object]] | None) -> list[str]:
     if description is None:
-        raise ConnectorError(gettext("The query returns no rows; it must be a SELECT."))
+        raise SourceMisconfigured(gettext("The query returns no rows; it must be a SELECT."))
     names = [str(column[0]) for column in description]
     # Two columns under one key would silently lose one of them.
     repeated = [name for name, count in Counter(names).items() if count > 1]
     if repeated:
-        raise ConnectorError(
+        raise SourceMisconfigured(
             gettext("The query returns the column %(name)s twice; give one an alias.")
             % {"name": repeated[0]}
         )

@@ -23,12 +23,11 @@ from appeals.services import (
 from ingest.models import LedgerEntry, Order
 from ingest.selectors import ledger_verify
 from scoring import services as scoring
-from scoring.engine.period import Period
 from scoring.models import EmployeeScore, IndicatorScore
+from tests.clock import LAST_MONTH, PINNED_NOW, at, stamp
 from tests.factories import CustomerFactory, OrderFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-OCTOBER = Period.parse("2026-10")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
 
@@ -48,7 +47,7 @@ def scored(org_chart):
     customer = CustomerFactory()
     for key, hours in [("east_manager", 6), ("east_a", 1), ("east_b", 20)]:
         for day in range(3):
-            submitted = dt.datetime(2026, 10, 5 + day, 9, tzinfo=SHANGHAI)
+            submitted = at(LAST_MONTH, 5 + day, 9)
             OrderFactory(
                 merchandiser=org_chart[key],
                 customer=customer,
@@ -56,7 +55,7 @@ def scored(org_chart):
                 source_created_at=submitted,
                 confirmed_at=submitted + dt.timedelta(hours=hours),
             )
-    scoring.compute_period(OCTOBER)
+    scoring.compute_period(LAST_MONTH)
     return org_chart
 
 
@@ -71,7 +70,7 @@ def _file(people, key: str = "east_manager", *, by: str | None = None, value: st
         record_type="order",
         record_id=order.pk,
         field_name="confirmed_at",
-        claimed_value=value or "2026-10-05 11:00",
+        claimed_value=value or stamp(5, 11),
         category="system_failure",
         description="The ERP was down; I confirmed by phone at 11:00.",
     )
@@ -103,7 +102,7 @@ def test_approved_correction_versions_the_record_writes_the_ledger_and_rescores(
         appeal_transition(appeal=appeal, user=people["hr"].user, action="approve", reason="Log OK")
 
     order = _order(people, "east_manager")
-    assert order.confirmed_at == dt.datetime(2026, 10, 5, 11, tzinfo=SHANGHAI)
+    assert order.confirmed_at == at(LAST_MONTH, 5, 11)
     version = order.history.first()
     assert version.history_user == people["hr"].user
     assert f"#{appeal.pk}" in version.history_change_reason
@@ -125,7 +124,7 @@ def test_approved_correction_versions_the_record_writes_the_ledger_and_rescores(
     assert total_after - total_before == pytest.approx(
         after_row.weight * (after_row.normalised - before_row.normalised), abs=0.01
     )
-    assert corrections_for(employee_id=manager.pk, period_start=OCTOBER.start) == {
+    assert corrections_for(employee_id=manager.pk, period_start=LAST_MONTH.start) == {
         "order_response_time": [appeal.pk]
     }
 
@@ -207,7 +206,7 @@ def test_one_open_appeal_per_subject_and_a_closed_window(scored, settings):
     with pytest.raises(AppealRefused, match="already an open appeal"):
         _file(people)
     settings.PERF_APPEALS = {**settings.PERF_APPEALS, "window_days": 0}
-    with pytest.raises(AppealRefused, match="window for 2026-10 closed"):
+    with pytest.raises(AppealRefused, match=f"window for {LAST_MONTH} closed"):
         _file(people, "east_a")
 
 
@@ -265,7 +264,7 @@ def test_deadlines_count_working_days_and_overdue_appeals_are_listed(scored):
     people = scored
     appeal = _file(people)
     appeal_transition(appeal=appeal, user=people["east_manager"].user, action="submit")
-    Appeal.objects.filter(pk=appeal.pk).update(due_at=dt.datetime(2026, 11, 1, tzinfo=SHANGHAI))
+    Appeal.objects.filter(pk=appeal.pk).update(due_at=PINNED_NOW - dt.timedelta(days=1))
     assert list(overdue_appeals(Appeal.objects.all())) == [appeal]
     queue = appeal_queue(user=people["hr"].user, overdue=True)
     assert list(queue) == [appeal]
@@ -314,7 +313,7 @@ def test_the_appeal_form_files_a_draft_and_hr_decides_on_the_page(scored, client
             "record_type": "order",
             "record_id": order.pk,
             "field": "confirmed_at",
-            "claimed_value": "2026-10-05 09:30",
+            "claimed_value": stamp(5, 9, 30),
             "category": "system_failure",
             "description": "Confirmed on the phone.",
         },

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from appeals.models import Appeal, AppealState
+from tests.clock import stamp
 from tests.dashboards.company import scored_company
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +26,7 @@ def test_a_merchandiser_files_from_the_scorecard_and_hr_approves(
     record = page.locator(f"[data-testid=record-row][data-record-id='{slow.pk}']")
     record.get_by_test_id("appeal-this").click()
     page.wait_for_url(re.compile(r"/appeals/new/"))
-    page.fill("#id_claimed_value", "2026-10-12 10:00")
+    page.fill("#id_claimed_value", stamp(12, 10))
     page.select_option("#id_category", "system_failure")
     page.fill("#id_description", "ERP 宕机，客户下单后一小时已电话确认。")
     page.get_by_test_id("appeal-form").locator("button[type=submit]").click()

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.dashboards.company import scored_company
+from tests.dashboards.company import LAST_MONTH, scored_company
 
 pytestmark = [
     pytest.mark.browser,
@@ -64,7 +64,9 @@ def test_the_heatmap_has_a_row_per_member_and_a_cell_opens_its_drilldown(
         box["x"] + (column + 0.5) * box["width"] / columns,
         box["y"] + 0.5 * box["height"] / rows,
     )
-    page.wait_for_url(re.compile(r"/people/\d+/indicators/order_response_time/\?period=2026-10$"))
+    page.wait_for_url(
+        re.compile(rf"/people/\d+/indicators/order_response_time/\?period={LAST_MONTH}$")
+    )
     assert page.url.split("/people/")[1].split("/")[0] == str(meta["rows"][0])
     expect(page.get_by_test_id("drilldown-title")).to_have_text("订单响应时效")
     assert page.get_by_test_id("record-row").count() >= 3

@@ -4,11 +4,11 @@ with two months of work, scored through the real pipeline, and every kind of rec
 
 import datetime as dt
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from ingest.models import SuggestionStatus
 from scoring.engine.period import Period
 from scoring.services import compute_period
+from tests.clock import at, months_ago
 from tests.factories import (
     CustomerFactory,
     ExceptionCaseFactory,
@@ -22,16 +22,11 @@ from tests.factories import (
     TrainingRecordFactory,
 )
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-SEPTEMBER, OCTOBER = Period.parse("2026-09"), Period.parse("2026-10")
+# Two scored months before the suite's pinned one (``tests.clock``).
+MONTH_BEFORE, LAST_MONTH = months_ago(2), months_ago(1)
 # Who works how fast (hours from the customer's click to confirmation) and how customers rate it.
 WORK = [("east_a", 1, 5), ("east_b", 20, 3), ("east_manager", 6, 4), ("south_a", 3, 4)]
 COMPLIANT = "您好，订单SO-10086已发货，预计10月20日交货。谢谢您的支持。"
-
-
-def at(period: Period, day: int, hour: int = 10) -> dt.datetime:
-    """``day`` of the period at ``hour`` o'clock, Shanghai time."""
-    return dt.datetime.combine(period.start.replace(day=day), dt.time(hour), tzinfo=SHANGHAI)
 
 
 def month_of_work(employee, customer, period: Period, hours: float, csat: int) -> list:
@@ -65,29 +60,29 @@ def october_records(person, orders: list) -> dict:
         merchandiser=person,
         customer=customer,
         external_id="SO-SLOW",
-        submitted_at=at(OCTOBER, 12, 9),
-        source_created_at=at(OCTOBER, 12, 9),
-        confirmed_at=at(OCTOBER, 13, 15),  # 30 hours
+        submitted_at=at(LAST_MONTH, 12, 9),
+        source_created_at=at(LAST_MONTH, 12, 9),
+        confirmed_at=at(LAST_MONTH, 13, 15),  # 30 hours
         entry_errors=2,
     )
     cancelled = OrderFactory(
         merchandiser=person,
         customer=customer,
         external_id="SO-CANCELLED",
-        submitted_at=at(OCTOBER, 14, 9),
-        source_created_at=at(OCTOBER, 14, 9),
+        submitted_at=at(LAST_MONTH, 14, 9),
+        source_created_at=at(LAST_MONTH, 14, 9),
         confirmed_at=None,
         status="cancelled",
     )
     on_time = OrderNodeFactory(
-        order=orders[0], node="stock_check", started_at=at(OCTOBER, 3), threshold_hours=24
+        order=orders[0], node="stock_check", started_at=at(LAST_MONTH, 3), threshold_hours=24
     )
     late = OrderNodeFactory(
         order=orders[1],
         node="production",
-        started_at=at(OCTOBER, 6),
+        started_at=at(LAST_MONTH, 6),
         threshold_hours=Decimal("24"),
-        completed_at=at(OCTOBER, 8),
+        completed_at=at(LAST_MONTH, 8),
     )
     return {
         "slow": slow,
@@ -97,56 +92,62 @@ def october_records(person, orders: list) -> dict:
         "one_contact": TicketFactory(
             employee=person,
             customer=customer,
-            opened_at=at(OCTOBER, 10),
-            resolved_at=at(OCTOBER, 10, 12),
+            opened_at=at(LAST_MONTH, 10),
+            resolved_at=at(LAST_MONTH, 10, 12),
         ),
         "three_contacts": TicketFactory(
             employee=person,
             customer=customer,
-            opened_at=at(OCTOBER, 11),
-            resolved_at=at(OCTOBER, 12),
+            opened_at=at(LAST_MONTH, 11),
+            resolved_at=at(LAST_MONTH, 12),
             contacts_until_resolved=3,
         ),
         "compliant": FollowUpFactory(
-            employee=person, customer=customer, occurred_at=at(OCTOBER, 15), message=COMPLIANT
+            employee=person, customer=customer, occurred_at=at(LAST_MONTH, 15), message=COMPLIANT
         ),
         "sloppy": FollowUpFactory(
-            employee=person, customer=customer, occurred_at=at(OCTOBER, 16), message="好的"
+            employee=person, customer=customer, occurred_at=at(LAST_MONTH, 16), message="好的"
         ),
-        "exception": ExceptionCaseFactory(order=orders[2], detected_at=at(OCTOBER, 10)),
+        "exception": ExceptionCaseFactory(order=orders[2], detected_at=at(LAST_MONTH, 10)),
         "suggestion": SuggestionFactory(
             employee=person,
-            submitted_at=at(OCTOBER, 3),
+            submitted_at=at(LAST_MONTH, 3),
             status=SuggestionStatus.ACCEPTED,
-            decided_at=at(OCTOBER, 9),
+            decided_at=at(LAST_MONTH, 9),
         ),
         "training_late": TrainingRecordFactory(
-            employee=person, due_on=dt.date(2026, 10, 22), completed_at=at(OCTOBER, 25)
+            employee=person,
+            due_on=LAST_MONTH.start.replace(day=22),
+            completed_at=at(LAST_MONTH, 25),
         ),
         "training_done": TrainingRecordFactory(
-            employee=person, due_on=dt.date(2026, 10, 20), completed_at=at(OCTOBER, 19)
+            employee=person,
+            due_on=LAST_MONTH.start.replace(day=20),
+            completed_at=at(LAST_MONTH, 19),
         ),
         "angry": FeedbackFactory(
             employee=person,
             customer=customer,
             csat=2,
             comment="太慢了，非常失望",
-            submitted_at=at(OCTOBER, 21),
+            submitted_at=at(LAST_MONTH, 21),
         ),
     }
 
 
 def scored_company(people: dict) -> dict:
-    """The org chart (``org_chart``) scored for September and October 2026; adds ``records``:
-    王芳's October records by name."""
+    """The org chart (``org_chart``) scored for the two months before the pinned one; adds
+    ``records``: 王芳's last-month records by name."""
     october = {}
     for key, hours, csat in WORK:
         customer = CustomerFactory()
-        month_of_work(people[key], customer, SEPTEMBER, hours, csat)
-        october[key] = month_of_work(people[key], customer, OCTOBER, hours, csat)
+        month_of_work(people[key], customer, MONTH_BEFORE, hours, csat)
+        october[key] = month_of_work(people[key], customer, LAST_MONTH, hours, csat)
     people["records"] = october_records(people["east_a"], october["east_a"])
     for reviewer in ("east_b", "east_manager"):
-        PeerReviewFactory(reviewer=people[reviewer], reviewee=people["east_a"], score=4)
-    compute_period(SEPTEMBER)
-    compute_period(OCTOBER)
+        PeerReviewFactory(
+            reviewer=people[reviewer], reviewee=people["east_a"], period=LAST_MONTH.start, score=4
+        )
+    compute_period(MONTH_BEFORE)
+    compute_period(LAST_MONTH)
     return people

@@ -10,11 +10,11 @@ from dashboards.drilldowns import DRILLDOWNS, Drilldown, drilldown_read
 from indicators.calculators import CALCULATORS
 from indicators.models import IndicatorDefinition
 from scoring.models import IndicatorScore
-from tests.dashboards.company import OCTOBER
+from tests.dashboards.company import LAST_MONTH
 
 pytestmark = pytest.mark.django_db
 
-WINDOW = OCTOBER.window(tz=ZoneInfo("Asia/Shanghai"))
+WINDOW = LAST_MONTH.window(tz=ZoneInfo("Asia/Shanghai"))
 
 
 def _column(drill: Drilldown, index: int) -> list[float]:
@@ -55,7 +55,7 @@ REBUILD = {
 def _drill(person, code: str) -> tuple[Drilldown, IndicatorScore]:
     line = IndicatorScore.objects.get(
         employee_score__employee=person,
-        employee_score__period_start=OCTOBER.start,
+        employee_score__period_start=LAST_MONTH.start,
         employee_score__is_current=True,
         indicator__code=code,
     )

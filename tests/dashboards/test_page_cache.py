@@ -16,6 +16,7 @@ from appeals.services import appeal_create, appeal_transition, notifications_rea
 from ingest.models import Order
 from ingest.services import record_save
 from org.models import Role
+from tests.clock import stamp
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +111,7 @@ def test_the_unread_count_is_current(scored, as_user):
         record_type="order",
         record_id=Order.objects.filter(merchandiser=scored["east_a"]).first().pk,
         field_name="confirmed_at",
-        claimed_value="2026-10-05 11:00",
+        claimed_value=stamp(5, 11),
         category="system_failure",
         description="The ERP was down.",
     )

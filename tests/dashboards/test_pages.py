@@ -19,7 +19,8 @@ from openpyxl import load_workbook
 from ingest.models import Order, Source, SyncRun, SyncStatus
 from scoring.models import EmployeeScore
 from scoring.services import compute_period
-from tests.dashboards.company import OCTOBER, at
+from tests.clock import at
+from tests.dashboards.company import LAST_MONTH, MONTH_BEFORE
 from tests.factories import OrderFactory, OrderNodeFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def _scorecard_url(person, **query) -> str:
 
 
 def _drilldown_url(person, code: str) -> str:
-    return reverse("dashboards:drilldown", args=[person.pk, code]) + f"?period={OCTOBER.label}"
+    return reverse("dashboards:drilldown", args=[person.pk, code]) + f"?period={LAST_MONTH.label}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -62,7 +63,7 @@ def test_own_scorecard_shows_the_score_every_indicator_and_no_colleague(
         response = client.get(reverse("dashboards:me"))
     page = response.content.decode()
     score = EmployeeScore.objects.get(
-        employee=scored["east_b"], period_start=OCTOBER.start, is_current=True
+        employee=scored["east_b"], period_start=LAST_MONTH.start, is_current=True
     )
     assert response.status_code == 200
     assert f"{score.total:.1f}" in page and f'data-testid="grade">{score.grade}<' in page
@@ -78,7 +79,7 @@ def test_own_scorecard_shows_the_score_every_indicator_and_no_colleague(
     assert [trace["name"] for trace in radar][1] == "李强"
     assert len(radar[1]["r"]) == len(codes) + 1  # the outline is closed
     trend = figures["trend"]["data"][1]
-    assert trend["x"][-2:] == ["2026-09", "2026-10"] and len(trend["x"]) == 6
+    assert trend["x"][-2:] == [MONTH_BEFORE.label, LAST_MONTH.label] and len(trend["x"]) == 6
 
 
 def test_scorecard_shows_the_veto_and_the_change_from_last_period(scored, as_user):
@@ -100,9 +101,9 @@ def test_scorecard_is_in_english_when_asked(scored, as_user):
 
 def test_a_period_can_be_picked_and_an_unscored_one_says_so(scored, as_user):
     client = as_user("east_a")
-    september = client.get(reverse("dashboards:me") + "?period=2026-09").content.decode()
+    september = client.get(reverse("dashboards:me") + f"?period={MONTH_BEFORE}").content.decode()
     total = EmployeeScore.objects.get(
-        employee=scored["east_a"], period_start=dt.date(2026, 9, 1), is_current=True
+        employee=scored["east_a"], period_start=MONTH_BEFORE.start, is_current=True
     ).total
     assert f"{total:.1f}" in september
     assert 'data-testid="no-scores"' in client.get("/me/?period=2027-01").content.decode()
@@ -204,11 +205,11 @@ def test_team_heatmap_has_one_row_per_member_and_a_summary(
     assert "刘洋" not in page and "赵主管" not in page  # the other team
     # Sorted by total, best first; the click opens the drill-down of the cell's person.
     totals = [
-        EmployeeScore.objects.get(employee_id=pk, period_start=OCTOBER.start, is_current=True)
+        EmployeeScore.objects.get(employee_id=pk, period_start=LAST_MONTH.start, is_current=True)
         for pk in heatmap["layout"]["meta"]["rows"]
     ]
     assert [s.total for s in totals] == sorted((s.total for s in totals), reverse=True)
-    assert 'data-click-url="/people/{row}/indicators/{column}/?period=2026-10"' in page
+    assert f'data-click-url="/people/{{row}}/indicators/{{column}}/?period={LAST_MONTH}"' in page
     assert 'data-testid="grade-table"' in page and 'data-testid="mean-table"' in page
 
 
@@ -217,17 +218,17 @@ def test_team_heatmap_sorts_by_a_tier_and_compares_with_another_period(
 ):
     client = as_user("east_manager")
     with django_assert_max_num_queries(MAX_QUERIES["team_compare"]):
-        response = client.get(reverse("dashboards:team") + "?sort=quality&compare=2026-09")
+        response = client.get(reverse("dashboards:team") + f"?sort=quality&compare={MONTH_BEFORE}")
     heatmap = _figures(response)["heatmap"]
     rows = heatmap["layout"]["meta"]["rows"]
     quality = [
-        EmployeeScore.objects.get(employee_id=pk, period_start=OCTOBER.start, is_current=True)
+        EmployeeScore.objects.get(employee_id=pk, period_start=LAST_MONTH.start, is_current=True)
         for pk in rows
     ]
     assert [s.quality for s in quality] == sorted((s.quality for s in quality), reverse=True)
     # The change view: cells are score differences, diverging around no change.
     assert heatmap["data"][0]["zmid"] == 0 and heatmap["data"][0]["zmin"] == -50
-    assert "2026-09" in heatmap["data"][0]["hovertemplate"]
+    assert MONTH_BEFORE.label in heatmap["data"][0]["hovertemplate"]
 
 
 def test_hr_picks_any_team_and_pages_cost_the_same_for_any_team_size(scored, as_user):
@@ -254,10 +255,10 @@ def test_pages_read_from_the_cache_until_a_new_run(scored, as_user, django_asser
         client.get(url)
     before = _figures(client.get(url))["heatmap"]["data"][0]["z"]
     # 李强 answers every October order within the hour; a new run publishes it.
-    Order.objects.filter(merchandiser=scored["east_b"], submitted_at__gte=at(OCTOBER, 1)).update(
+    Order.objects.filter(merchandiser=scored["east_b"], submitted_at__gte=at(LAST_MONTH, 1)).update(
         confirmed_at=F("submitted_at") + dt.timedelta(minutes=30)
     )
-    compute_period(OCTOBER)
+    compute_period(LAST_MONTH)
     after = _figures(client.get(url))["heatmap"]["data"][0]["z"]
     assert after != before
 
@@ -286,7 +287,7 @@ def test_company_overview_for_hr(scored, as_user, django_assert_max_num_queries)
     east, south = scored["teams"]["east"], scored["teams"]["south"]
     assert set(figures["heatmap"]["layout"]["meta"]["rows"]) == {east.pk, south.pk}
     assert page.count('data-testid="team-row"') == 2
-    assert figures["trend"]["data"][0]["x"][-1] == "2026-10"
+    assert figures["trend"]["data"][0]["x"][-1] == LAST_MONTH.label
     assert re.search(r'data-testid="overdue-nodes">1<', page)
     assert "SO-STUCK" in page
     assert 'data-testid="source-row"' in page and "erp-test" in page
@@ -355,19 +356,19 @@ def test_rows_carry_the_appeal_slot(scored, as_user, monkeypatch):
 def test_team_table_exports_to_excel(scored, as_user):
     response = as_user("east_manager").get(reverse("dashboards:team_export"))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert 'filename="team-2026-10.xlsx"' in response["Content-Disposition"]
+    assert f'filename="team-{LAST_MONTH}.xlsx"' in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.values)
     assert len(rows) == 4  # the header and three members
     assert {row[0] for row in rows[1:]} == {"陈主管", "王芳", "李强"}
     total = EmployeeScore.objects.get(
-        employee=scored["east_a"], period_start=OCTOBER.start, is_current=True
+        employee=scored["east_a"], period_start=LAST_MONTH.start, is_current=True
     ).total
     assert next(row for row in rows if row[0] == "王芳")[4] == pytest.approx(total)
 
 
 def test_company_tables_export_to_excel(scored, as_user):
-    response = as_user("hr").get(reverse("dashboards:company_export") + "?period=2026-10")
+    response = as_user("hr").get(reverse("dashboards:company_export") + f"?period={LAST_MONTH}")
     workbook = load_workbook(io.BytesIO(response.content))
     teams, people = (list(sheet.values) for sheet in workbook.worksheets)
     assert {row[0] for row in teams[1:]} == {"华东跟单一组", "华南跟单二组"}

@@ -22,7 +22,7 @@ from dashboards.selectors import (
 )
 from ingest.models import Source, SyncRun, SyncStatus
 from scoring.services import compute_period
-from tests.dashboards.company import OCTOBER, SEPTEMBER
+from tests.dashboards.company import LAST_MONTH, MONTH_BEFORE
 from tests.factories import OrderFactory, OrderNodeFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,17 +30,17 @@ pytestmark = pytest.mark.django_db
 
 def test_scored_periods_are_newest_first_and_a_new_run_changes_the_stamp(scored):
     periods = scored_periods()
-    assert [p.period for p in periods] == [OCTOBER, SEPTEMBER]
+    assert [p.period for p in periods] == [LAST_MONTH, MONTH_BEFORE]
     before = periods[0].stamp
-    compute_period(OCTOBER)
+    compute_period(LAST_MONTH)
     assert scored_periods()[0].stamp != before
     assert scored_periods()[1].stamp == periods[1].stamp  # September's results did not change
 
 
 def test_period_pick(scored):
     periods = scored_periods()
-    assert period_pick("", periods).period == OCTOBER
-    assert period_pick("2026-09", periods).period == SEPTEMBER
+    assert period_pick("", periods).period == LAST_MONTH
+    assert period_pick(MONTH_BEFORE.label, periods).period == MONTH_BEFORE
     unscored = period_pick("2027-01", periods)
     assert not unscored.scored
     with pytest.raises(Http404):

@@ -1,5 +1,6 @@
 import pytest
 
+from tests.factories import CustomerFactory, EmployeeFactory
 from tests.ingest.http_source import HttpSource
 
 
@@ -18,3 +19,14 @@ def http_source():
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def people():
+    """Two merchandisers (E001, E002) and two customers (C001, C002) that source rows name."""
+    return {
+        "wang": EmployeeFactory(employee_no="E001"),
+        "li": EmployeeFactory(employee_no="E002"),
+        "acme": CustomerFactory(external_id="C001"),
+        "beta": CustomerFactory(external_id="C002"),
+    }

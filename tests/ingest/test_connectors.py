@@ -23,7 +23,12 @@ import pymysql
 import pytest
 from django.utils import translation
 
-from ingest.connectors import ConnectorError, connector_for
+from ingest.connectors import (
+    ConnectorError,
+    SourceMisconfigured,
+    SourceUnavailable,
+    connector_for,
+)
 from ingest.connectors.rest import RestConnector
 from tests.ingest.http_source import TOKEN_ENV, Fault
 
@@ -129,7 +134,7 @@ def test_retries_give_up_with_the_last_problem_and_the_url(http_source):
     server = http_source(ROWS, faults=lambda number, request: Fault(status=503))
     waits = []
 
-    with pytest.raises(ConnectorError) as failure:
+    with pytest.raises(SourceUnavailable) as failure:  # the sync task retries it later
         read(rest(server, waits, max_retries=2))
 
     assert server.url in str(failure.value)
@@ -171,7 +176,7 @@ def test_a_client_error_fails_at_once_naming_status_and_url(http_source):
     waits = []
     missing = server.url + "/missing"
 
-    with pytest.raises(ConnectorError, match="HTTP 404") as failure:
+    with pytest.raises(SourceMisconfigured, match="HTTP 404") as failure:
         read(rest(server, waits, url=missing))
 
     assert missing in str(failure.value)
@@ -231,14 +236,14 @@ def test_a_wrong_token_fails_at_once(http_source):
 
     connector = connector_for("rest", server.config(), secrets={TOKEN_ENV: "wrong"})
 
-    with pytest.raises(ConnectorError, match="HTTP 401"):
+    with pytest.raises(SourceMisconfigured, match="HTTP 401"):
         read(connector)
 
 
 def test_a_missing_token_variable_is_named():
     config = {"url": "http://127.0.0.1:9/", "auth": {"type": "bearer", "token_env": "ERP_TOKEN"}}
 
-    with pytest.raises(ConnectorError, match="ERP_TOKEN is not set"):
+    with pytest.raises(SourceMisconfigured, match="ERP_TOKEN is not set"):
         connector_for("rest", config, secrets={})
 
 
@@ -417,7 +422,7 @@ def test_sql_errors_carry_the_drivers_message(sql_source):
         "sql", {**config, "query": "SELECT * FROM no_such_table"}, secrets=secrets
     )
 
-    with pytest.raises(ConnectorError, match=r"query failed: .*no_such_table"):
+    with pytest.raises(SourceMisconfigured, match=r"query failed: .*no_such_table"):
         read(connector)
 
 
@@ -456,7 +461,7 @@ def test_an_unreachable_database_is_reported():
         "query": "SELECT 1",
     }
 
-    with pytest.raises(ConnectorError, match="Cannot connect to the postgresql database erp@"):
+    with pytest.raises(SourceUnavailable, match="Cannot connect to the postgresql database erp@"):
         read(connector_for("sql", config, secrets={}))
 
 
@@ -615,3 +620,22 @@ def test_a_header_naming_a_column_twice_is_refused(tmp_path):
 def test_a_file_of_unknown_format_is_refused(tmp_path):
     with pytest.raises(ConnectorError, match="format has an invalid value"):
         connector_for("file", {"path": str(tmp_path / "orders.json")})
+
+
+def test_a_database_that_refuses_the_source_is_a_settings_problem():
+    """The server answered, and said no (here: no such database): retrying cannot help."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        pytest.skip("DATABASE_URL does not name a PostgreSQL server")
+    parts = urlsplit(url)
+    config = {
+        "engine": "postgresql",
+        "host": parts.hostname,
+        "port": parts.port or 5432,
+        "database": "perf_no_such_database",
+        "user": unquote(parts.username or ""),
+        "query": "SELECT 1",
+    }
+
+    with pytest.raises(SourceMisconfigured, match="perf_no_such_database"):
+        read(connector_for("sql", config, secrets={}))

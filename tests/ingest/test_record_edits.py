@@ -1,26 +1,24 @@
 """Records edited by people: through the admin, with history and a ledger entry; locked once
 their period is closed."""
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import pytest
 from django.urls import reverse
 
 from ingest.models import LedgerEntry
 from ingest.selectors import ledger_verify
+from tests.clock import LAST_MONTH, at, months_ago
 from tests.factories import OrderFactory
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+HALF_A_YEAR_AGO = months_ago(6)  # closed: its appeal window has passed
 
 
 @pytest.mark.django_db
 def test_an_admin_edit_is_in_the_history_and_the_ledger(client, org_chart):
     order = OrderFactory(
         merchandiser=org_chart["east_a"],
-        submitted_at=dt.datetime(2026, 11, 3, 9, tzinfo=SHANGHAI),
-        source_created_at=dt.datetime(2026, 11, 3, 9, 5, tzinfo=SHANGHAI),
-        confirmed_at=dt.datetime(2026, 11, 3, 12, tzinfo=SHANGHAI),
+        submitted_at=at(LAST_MONTH, 3, 9),
+        source_created_at=at(LAST_MONTH, 3, 9, 5),
+        confirmed_at=at(LAST_MONTH, 3, 12),
     )
     client.force_login(org_chart["admin"])
     url = reverse("admin:ingest_order_change", args=[order.pk])
@@ -34,11 +32,11 @@ def test_an_admin_edit_is_in_the_history_and_the_ledger(client, org_chart):
         {
             "customer": order.customer_id,
             "merchandiser": order.merchandiser_id,
-            "submitted_at_0": "2026-11-03",
+            "submitted_at_0": f"{LAST_MONTH.start:%Y-%m}-03",
             "submitted_at_1": "09:00:00",
-            "source_created_at_0": "2026-11-03",
+            "source_created_at_0": f"{LAST_MONTH.start:%Y-%m}-03",
             "source_created_at_1": "09:05:00",
-            "confirmed_at_0": "2026-11-03",
+            "confirmed_at_0": f"{LAST_MONTH.start:%Y-%m}-03",
             "confirmed_at_1": "10:00:00",
             "nodes-TOTAL_FORMS": "0",
             "nodes-INITIAL_FORMS": "0",
@@ -49,7 +47,7 @@ def test_an_admin_edit_is_in_the_history_and_the_ledger(client, org_chart):
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     order.refresh_from_db()
-    assert order.confirmed_at == dt.datetime(2026, 11, 3, 10, tzinfo=SHANGHAI)
+    assert order.confirmed_at == at(LAST_MONTH, 3, 10)
     assert order.history.first().history_user == org_chart["admin"]
     entry = LedgerEntry.objects.get(record_type="order", record_id=order.pk)
     assert entry.actor == f"user:{org_chart['admin'].pk}"
@@ -60,12 +58,14 @@ def test_an_admin_edit_is_in_the_history_and_the_ledger(client, org_chart):
 def test_a_record_of_a_closed_period_is_read_only_in_the_admin(client, org_chart):
     old = OrderFactory(
         merchandiser=org_chart["east_a"],
-        submitted_at=dt.datetime(2026, 6, 3, 9, tzinfo=SHANGHAI),
-        source_created_at=dt.datetime(2026, 6, 3, 9, tzinfo=SHANGHAI),
-        confirmed_at=dt.datetime(2026, 6, 3, 12, tzinfo=SHANGHAI),
+        submitted_at=at(HALF_A_YEAR_AGO, 3, 9),
+        source_created_at=at(HALF_A_YEAR_AGO, 3, 9),
+        confirmed_at=at(HALF_A_YEAR_AGO, 3, 12),
     )
     client.force_login(org_chart["admin"])
     url = reverse("admin:ingest_order_change", args=[old.pk])
     page = client.get(url)
     assert page.status_code == 200 and not page.context["has_change_permission"]
-    assert client.post(url, {"confirmed_at_0": "2026-06-03"}).status_code == 403
+    assert (
+        client.post(url, {"confirmed_at_0": f"{HALF_A_YEAR_AGO.start:%Y-%m}-03"}).status_code == 403
+    )

@@ -15,7 +15,7 @@ from ingest import services
 from ingest.models import Feedback, LedgerEntry, Order, RejectedRow, Source, SyncStatus
 from ingest.selectors import ledger_verify
 from ingest.services import records_push, rejected_rows_replay, source_sync, sync_run_create
-from tests.factories import CustomerFactory, EmployeeFactory
+from tests.factories import EmployeeFactory
 from tests.ingest.http_source import TOKEN_ENV
 
 pytestmark = pytest.mark.django_db
@@ -43,16 +43,6 @@ ORDER_MAPPING = {
     "values": {"status": {"已确认": "confirmed", "待确认": "submitted"}},
     "lookups": {"merchandiser": "employee_no", "customer": "external_id"},
 }
-
-
-@pytest.fixture
-def people():
-    return {
-        "wang": EmployeeFactory(employee_no="E001"),
-        "li": EmployeeFactory(employee_no="E002"),
-        "acme": CustomerFactory(external_id="C001"),
-        "beta": CustomerFactory(external_id="C002"),
-    }
 
 
 def order_row(number: int, **changes) -> dict:
