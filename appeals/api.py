@@ -20,8 +20,8 @@ from appeals.services import (
     evidence_add,
 )
 from appeals.uploads import ClientNameMultiPartParser
+from org.periods import Period
 from org.selectors import employee_get_for_user
-from scoring.engine.period import Period
 
 
 class AppealSerializer(serializers.ModelSerializer):

@@ -1,12 +1,9 @@
 """Filing, moving and deciding appeals; an approval corrects the record (history, ledger entry
 with the appeal as actor) and rescores the periods it touches."""
 
-import datetime as dt
 import re
 from pathlib import PurePath
-from zoneinfo import ZoneInfo
 
-import numpy as np
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -43,9 +40,10 @@ from appeals.subjects import (
 from indicators.models import IndicatorDefinition
 from ingest.records import RECORD_TYPES, record_period
 from ingest.services import constraint_refusal, record_save
+from org.calendar import add_working_days, appeal_window_end, period_is_closed
 from org.models import Employee, Role
+from org.periods import Period
 from perf.page_cache import pages_invalidate
-from scoring.engine.period import Period
 from scoring.models import EmployeeScore
 
 
@@ -67,29 +65,6 @@ EVIDENCE_KINDS = {
     ),
 }
 UNSAFE_NAME = re.compile(r"[\\/\x00-\x1f]|\.\.")
-
-
-def _company_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
-    """``start`` plus ``days`` working days (Monday to Friday), same time of day."""
-    local = timezone.localtime(start, _company_zone())
-    target = np.busday_offset(local.date(), days, roll="forward")
-    day = target.astype(dt.date)
-    return local.replace(year=day.year, month=day.month, day=day.day)
-
-
-def appeal_window_end(period: Period) -> dt.datetime:
-    """The last moment the period may be appealed: its end plus the configured window."""
-    end = dt.datetime.combine(period.end, dt.time(), tzinfo=_company_zone())
-    return end + dt.timedelta(days=settings.PERF_APPEALS["window_days"])
-
-
-def period_is_closed(period: Period, *, now: dt.datetime | None = None) -> bool:
-    """A period is closed (locked but for approved appeals) once its appeal window has passed."""
-    return (now or timezone.now()) >= appeal_window_end(period)
 
 
 def _record(record_type: str, record_id: int):

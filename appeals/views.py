@@ -25,8 +25,8 @@ from appeals.services import (
     evidence_add,
     notifications_read,
 )
+from org.periods import Period
 from org.selectors import employee_get_for_user, teams_visible_to
-from scoring.engine.period import Period
 
 
 def _subject(request: HttpRequest) -> dict:

@@ -32,7 +32,7 @@ from django.utils import timezone
 from dashboards.selectors import scored_periods
 from ingest.models import Order
 from org.models import Employee, Role, Team
-from scoring.engine.period import Period
+from org.periods import Period
 from scoring.models import EmployeeScore
 from scoring.services import compute_period
 

@@ -44,7 +44,7 @@ from ingest.models import (
     TrainingRecord,
 )
 from org.models import Customer
-from scoring.engine.period import Window
+from org.periods import Window
 
 # The page lists this many records at most (the worst first); the total is always given.
 ROWS_SHOWN = 200

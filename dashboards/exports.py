@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from dashboards.figures import mean_label
 from dashboards.selectors import GRADES, MEANS, TIERS, Column, CompanyBoard, MemberRow
 from org.models import Employee, Level, Team
-from scoring.engine.period import Period
+from org.periods import Period
 from scoring.models import EmployeeScore
 
 

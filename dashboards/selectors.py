@@ -24,8 +24,8 @@ from django.utils.translation import get_language
 from indicators.models import IndicatorDefinition, Tier
 from ingest.models import OrderNode, ProcessNode, Source, SyncRun, SyncStatus
 from org.models import Employee, Role, Team
+from org.periods import Period, PeriodKind
 from org.selectors import employee_get_for_user, teams_visible_to, user_role
-from scoring.engine.period import Period, PeriodKind
 from scoring.models import EmployeeScore, IndicatorScore, RunStatus, ScoreRun
 from scoring.selectors import scores_visible_to
 

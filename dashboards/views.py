@@ -39,7 +39,8 @@ from dashboards.selectors import (
     team_board,
     team_scope_for_user,
 )
-from indicators.selectors import indicators_active, period_window
+from indicators.selectors import indicators_active
+from org.calendar import period_window
 from org.models import Employee, Role
 from org.selectors import employee_for_user
 from org.views import role_required

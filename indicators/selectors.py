@@ -5,18 +5,15 @@ import datetime as dt
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 import psycopg
 import pyarrow as pa
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, connections, models
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from indicators.calculators.base import (
     COUNTED_PER_EMPLOYEE,
@@ -49,9 +46,10 @@ from ingest.models import (
     Ticket,
     TrainingRecord,
 )
+from org.calendar import period_window
 from org.models import Customer, Employee, Level, Role
+from org.periods import Period
 from org.selectors import user_display_name, user_role
-from scoring.engine.period import Period, Window
 
 
 def catalog_editable_by(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -176,11 +174,6 @@ def scheme_changes(scheme: WeightScheme) -> list[Change]:
         for record in matrix_records
     ]
     return sorted(changes, key=lambda change: change.when, reverse=True)
-
-
-def period_window(period: Period) -> Window:
-    """The period in the company's time zone, with open clocks stopping now if it is running."""
-    return period.window(tz=ZoneInfo(settings.TIME_ZONE), as_of=pd.Timestamp(timezone.now()))
 
 
 def _field_of(model: type[models.Model], path: str) -> models.Field:

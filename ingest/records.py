@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy
 
 from ingest.models import Feedback, FollowUp, Order, OrderNode, Ticket
 from org.models import Customer, Employee
-from scoring.engine.period import Period
+from org.periods import Period
 
 # Fields perf maintains itself: never mapped, never part of a record's canonical content.
 OWN_FIELDS = {"id", "created_at", "updated_at"}

@@ -77,6 +77,7 @@ from ingest.seed.sources import (
     crm_workbook_write,
     erp_database_write,
 )
+from org.calendar import period_is_closed
 from org.models import Customer, Employee, Role, Team
 from perf.page_cache import pages_invalidate
 
@@ -685,8 +686,6 @@ def record_save(
 def record_in_closed_period(record: models.Model) -> bool:
     """Whether the record falls in a period whose appeal window has passed (locked: only an
     approved appeal changes it)."""
-    from appeals.services import period_is_closed
-
     period = record_period(record)
     return period is not None and period_is_closed(period)
 

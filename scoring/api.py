@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from org.models import Team
+from org.periods import Period
 from org.selectors import teams_visible_to
-from scoring.engine.period import Period
 from scoring.models import EmployeeScore, ScoreRun
 from scoring.selectors import (
     can_start_runs,

@@ -8,8 +8,8 @@ from django.http import Http404
 from indicators.models import IndicatorDefinition, SchemeWeight
 from indicators.selectors import queryset_frame, scheme_in_force
 from org.models import Employee, Level, Role, Team
+from org.periods import Period
 from org.selectors import employees_visible_to, team_descendant_ids, user_role
-from scoring.engine.period import Period
 from scoring.models import EmployeeScore, IndicatorScore, PersonalTarget, ScoreRun
 
 INDICATOR_COLUMNS = [

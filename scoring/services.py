@@ -25,12 +25,13 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from indicators.calculators import raw_values
-from indicators.selectors import period_window, record_frames
+from indicators.selectors import record_frames
 from ingest.services import bulk_load_run, frame_bulk_prepare, frame_bulk_update, ids_reserve
+from org.calendar import period_window
 from org.models import Employee, Team
+from org.periods import Period, PeriodKind
 from scoring.engine.entropy import blend, entropy_weights
 from scoring.engine.normalise import normalise
-from scoring.engine.period import Period, PeriodKind
 from scoring.engine.score import ChunkResult, ScoringConfig, finalise, score_chunk
 from scoring.engine.targets import raised_targets
 from scoring.models import (

@@ -14,7 +14,7 @@ from celery import chord, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from scoring.engine.period import Period
+from org.periods import Period
 from scoring.models import ScoreRun
 from scoring.services import (
     ChunksPending,

@@ -13,7 +13,7 @@ import datetime as dt
 import os
 from zoneinfo import ZoneInfo
 
-from scoring.engine.period import Period
+from org.periods import Period
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PINNED_DAY, PINNED_HOUR = 18, 10

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from appeals.selectors import corrections_for
 from appeals.subjects import field_for_indicator
-from scoring.engine.period import Period
+from org.periods import Period
 
 register = template.Library()
 

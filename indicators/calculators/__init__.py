@@ -10,7 +10,7 @@ import pandas as pd
 
 from indicators.calculators import basic, efficiency, innovation, quality
 from indicators.calculators.base import Calculator, RecordFrames
-from scoring.engine.period import Window
+from org.periods import Window
 
 CALCULATORS: dict[str, Calculator] = {
     "order_volume": basic.order_volume,

@@ -12,7 +12,7 @@ from functools import partial
 
 import pandas as pd
 
-from scoring.engine.period import Window
+from org.periods import Window
 
 HOUR = pd.Timedelta(hours=1)
 

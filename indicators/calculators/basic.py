@@ -3,7 +3,7 @@
 import pandas as pd
 
 from indicators.calculators.base import RecordFrames, count_by, percent_by, within
-from scoring.engine.period import Window
+from org.periods import Window
 
 CANCELLED = "cancelled"
 

@@ -11,7 +11,7 @@ from indicators.calculators.base import (
     within,
 )
 from indicators.calculators.basic import CANCELLED
-from scoring.engine.period import Window
+from org.periods import Window
 
 
 def order_response_time(frames: RecordFrames, window: Window) -> pd.Series:

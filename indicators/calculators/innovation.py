@@ -12,7 +12,7 @@ from indicators.calculators.base import (
     utc,
     within,
 )
-from scoring.engine.period import Window
+from org.periods import Window
 
 ACCEPTED = "accepted"
 

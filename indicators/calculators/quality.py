@@ -20,7 +20,7 @@ from indicators.calculators.base import (
 )
 from indicators.calculators.basic import CANCELLED
 from indicators.sentiment import sentiment_scores
-from scoring.engine.period import Window
+from org.periods import Window
 
 # A customer has been with the company this long before the period starts to count as
 # long-standing for the growth indicator.

@@ -15,13 +15,13 @@ from appeals.models import Appeal, AppealState, Correction, Notification
 from appeals.selectors import appeal_queue, corrections_for, overdue_appeals
 from appeals.services import (
     AppealRefused,
-    add_working_days,
     appeal_create,
     appeal_transition,
     evidence_add,
 )
 from ingest.models import LedgerEntry, Order
 from ingest.selectors import ledger_verify
+from org.calendar import add_working_days
 from scoring import services as scoring
 from scoring.models import EmployeeScore, IndicatorScore
 from tests.clock import LAST_MONTH, PINNED_NOW, at, stamp

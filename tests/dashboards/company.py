@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ingest.models import SuggestionStatus
-from scoring.engine.period import Period
+from org.periods import Period
 from scoring.services import compute_period
 from tests.clock import at, months_ago
 from tests.factories import (

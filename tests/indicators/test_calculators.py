@@ -14,7 +14,7 @@ from pandas.testing import assert_frame_equal, assert_series_equal
 from indicators.calculators import CALCULATORS, raw_values
 from indicators.calculators.base import RecordFrames
 from indicators.sentiment import comment_sentiment
-from scoring.engine.period import Period
+from org.periods import Period
 
 WINDOW = Period.parse("2026-10").window(tz=ZoneInfo("Asia/Shanghai"))
 NAN = np.nan

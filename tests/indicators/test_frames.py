@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from indicators.calculators import raw_values
-from indicators.selectors import period_window, record_frames
-from scoring.engine.period import Period
+from indicators.selectors import record_frames
+from org.calendar import period_window
+from org.periods import Period
 from tests.factories import (
     CustomerFactory,
     FeedbackFactory,

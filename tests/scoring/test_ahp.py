@@ -108,7 +108,7 @@ def test_aggregate_refuses_mismatched_or_invalid_matrices():
     [
         "scoring.engine.ahp",
         "scoring.engine.entropy",
-        "scoring.engine.period",
+        "org.periods",
         "scoring.engine.score",
         "indicators.calculators",
         "indicators.weights",

@@ -13,8 +13,8 @@ from indicators import services as indicator_services
 from indicators.models import WeightScheme
 from ingest.services import bulk_load_run
 from org.models import Level
+from org.periods import Period
 from scoring import services
-from scoring.engine.period import Period
 from scoring.models import EmployeeScore, IndicatorScore, PersonalTarget, RunStatus, ScoreRun
 from tests.factories import CustomerFactory, FeedbackFactory, OrderFactory
 

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from ingest.seed.company import SCALES, default_end_month
 from ingest.services import DEMO_PASSWORD, AlreadySeeded, company_seed
+from org.periods import Period
 from org.selectors import demo_logins
-from scoring.engine.period import Period
 from scoring.services import compute_period
 
 

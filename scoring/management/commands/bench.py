@@ -26,11 +26,11 @@ from django.db.models import Max
 from django.utils import timezone
 
 from dashboards.benchmarks import dashboards_bench
-from indicators.selectors import period_window
 from ingest.benchmarks import ingest_bench
 from ingest.models import Order
+from org.calendar import period_window
 from org.models import Employee
-from scoring.engine.period import Period
+from org.periods import Period
 from scoring.models import RunStatus
 from scoring.services import compute_period, score_run_create
 

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Avg, Count
 
 from org.models import Team
-from scoring.engine.period import Period
+from org.periods import Period
 from scoring.models import EmployeeScore, ScoreRun
 from scoring.services import RunRefused, compute_period
 

@@ -1,6 +1,8 @@
-"""Scoring periods: a calendar month (the default), an ISO week or a quarter, in company time.
+"""Scoring periods: pure date arithmetic (no Django), for the engine, the calculators and
+everything above them. ``org.calendar`` adds the company's time zone, working days and closing.
 
-A period is half-open, ``[start, end)``: a record at exactly midnight on the first of November
+A period is a calendar month (the default), an ISO week or a quarter, in company time. It is
+half-open, ``[start, end)``: a record at exactly midnight on the first of November
 belongs to November. Bounds are dates in the company's time zone (given by the caller, from
 settings); ``window`` turns them into UTC instants so records stored in UTC are assigned by the
 company's calendar, not by UTC's.

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from scoring.engine.period import Period, PeriodKind
+from org.periods import Period, PeriodKind
 
 
 @pytest.mark.parametrize(
