@@ -6,3 +6,9 @@ class AppealsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "appeals"
     verbose_name = _("Appeals")
+
+    def ready(self) -> None:
+        from appeals.services import appeal_scores_after_keep
+        from scoring.signals import scores_published
+
+        scores_published.connect(appeal_scores_after_keep, dispatch_uid="appeals:scores-after")

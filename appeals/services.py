@@ -12,6 +12,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from appeals.access import (
     ACTION_LABELS,
@@ -43,8 +44,9 @@ from ingest.services import constraint_refusal, record_save
 from org.calendar import add_working_days, appeal_window_end, period_is_closed
 from org.models import Employee, Role
 from org.periods import Period
-from perf.page_cache import pages_invalidate
-from scoring.models import EmployeeScore
+from org.signals import pages_stale
+from scoring.models import EmployeeScore, ScoreRun
+from scoring.services import periods_rescore
 
 
 class AppealRefused(Exception):
@@ -251,8 +253,9 @@ def _current_total(appeal: Appeal) -> float | None:
 
 
 def _approve(appeal: Appeal, *, user: AbstractBaseUser, note: str) -> Appeal:
-    from appeals.tasks import appeal_rescore_task
-
+    """Approve, correct the record and have the periods it touches rescored; the person's new
+    total is kept when the rescoring of the appeal's own period publishes
+    (``appeal_scores_after_keep``)."""
     with transaction.atomic():
         appeal = _move(appeal, user=user, action="approve", reason=note)
         periods = {Period.containing(appeal.period_start)}
@@ -260,8 +263,11 @@ def _approve(appeal: Appeal, *, user: AbstractBaseUser, note: str) -> Appeal:
             periods |= _correct(appeal, user=user)
         appeal.score_before = _current_total(appeal)
         appeal.save(update_fields=["score_before"])
-        labels = sorted(period.label for period in periods)
-        transaction.on_commit(lambda: appeal_rescore_task.delay(appeal.pk, labels))
+        periods_rescore(
+            periods=periods,
+            user=user,
+            reason=_("Correction by appeal #{number}").format(number=appeal.pk),
+        )
     return appeal
 
 
@@ -300,16 +306,29 @@ def _correct(appeal: Appeal, *, user: AbstractBaseUser) -> set[Period]:
     return {before_period, _period_of(record)}
 
 
-def appeal_rescore(*, appeal_id: int, period_labels: list[str]) -> Appeal:
-    """Rescore the periods an approved appeal touched and keep the person's new total."""
-    from scoring.services import compute_period
-
-    for label in period_labels:
-        compute_period(Period.parse(label))
-    appeal = Appeal.objects.get(pk=appeal_id)
-    appeal.score_after = _current_total(appeal)
-    appeal.save(update_fields=["score_after"])
-    return appeal
+def appeal_scores_after_keep(*, run: ScoreRun, **_signal) -> int:
+    """Receiver of scoring's ``scores_published``: approved appeals of the run's period still
+    waiting for their rescored total get it. Returns how many."""
+    if run.period_kind != "month" or run.team_id is not None:
+        return 0
+    waiting = Appeal.objects.filter(
+        state=AppealState.APPROVED, period_start=run.period_start, score_after__isnull=True
+    )
+    totals = dict(
+        EmployeeScore.objects.filter(
+            is_current=True,
+            period_kind="month",
+            period_start=run.period_start,
+            employee_id__in=waiting.values("employee_id"),
+        ).values_list("employee_id", "total")
+    )
+    kept = [appeal for appeal in waiting if totals.get(appeal.employee_id) is not None]
+    for appeal in kept:
+        appeal.score_after = totals[appeal.employee_id]
+    bulk_update_with_history(
+        kept, Appeal, ["score_after"], default_change_reason=f"rescored by score run {run.pk}"
+    )
+    return len(kept)
 
 
 def appeal_comment_add(*, appeal: Appeal, user: AbstractBaseUser, text: str) -> Comment:
@@ -377,5 +396,5 @@ def notifications_read(*, user: AbstractBaseUser) -> int:
         read_at=timezone.now()
     )
     if read:
-        pages_invalidate()
+        pages_stale.send(sender=Notification)
     return read

@@ -42,3 +42,9 @@ class DashboardsConfig(AppConfig):
             sender=get_user_model().groups.through,
             dispatch_uid="pages:roles",
         )
+        # What the lower layers write without a model save (bulk loads, bulk updates).
+        from ingest.signals import records_changed
+        from org.signals import pages_stale
+
+        pages_stale.connect(retire_pages, dispatch_uid="pages:stale")
+        records_changed.connect(retire_pages, dispatch_uid="pages:records")

@@ -77,9 +77,11 @@ from ingest.seed.sources import (
     crm_workbook_write,
     erp_database_write,
 )
+from ingest.signals import records_changed
 from org.calendar import period_is_closed
 from org.models import Customer, Employee, Role, Team
-from perf.page_cache import pages_invalidate
+from org.periods import Period
+from org.signals import pages_stale
 
 NULL = r"\N"
 COPY_CHUNK_ROWS = 250_000
@@ -679,7 +681,7 @@ def record_save(
     with transaction.atomic():
         record.save(update_fields=fields) if fields and record.pk else record.save()
         records_ledger(spec=spec, record_ids=[record.pk], action=action, actor=actor)
-        pages_invalidate()  # drill-downs list the record
+        pages_stale.send(sender=spec.model)  # drill-downs list the record
         return LedgerEntry.objects.filter(record_type=spec.key, record_id=record.pk).latest("id")
 
 
@@ -1161,17 +1163,19 @@ def records_push(
         )
     _run_end(run)
     run.refresh_from_db()
-    periods_rescore(run)
+    run_records_announce(run)
     return run
 
 
-def periods_rescore(run: SyncRun) -> None:
-    """Once the caller's transaction commits, rescore the months the run changed records in."""
+def run_records_announce(run: SyncRun) -> None:
+    """Tell the layers above which months the run changed records in (scoring rescores them)."""
     if run.periods:
-        from scoring.tasks import score_periods_task
-
-        periods = list(run.periods)
-        transaction.on_commit(lambda: score_periods_task.delay(periods))
+        records_changed.send(
+            sender=SyncRun,
+            periods=[Period.parse(label) for label in run.periods],
+            reason=gettext("%(trigger)s of %(source)s (sync run %(run)s)")
+            % {"trigger": run.get_trigger_display(), "source": run.source, "run": run.pk},
+        )
 
 
 def upload_sync(
@@ -1229,7 +1233,7 @@ def rejected_rows_replay(*, source: Source, user: AbstractBaseUser | None = None
         raise
     _run_end(run)
     run.refresh_from_db()
-    periods_rescore(run)
+    run_records_announce(run)
     return run
 
 

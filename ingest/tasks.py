@@ -11,7 +11,7 @@ from celery import shared_task
 from ingest.connectors import ConnectorError, SourceUnavailable
 from ingest.models import Source, SyncRun, SyncStatus, SyncTrigger
 from ingest.records import MappingError
-from ingest.services import SyncBusy, periods_rescore, source_sync, sync_run_create
+from ingest.services import SyncBusy, run_records_announce, source_sync, sync_run_create
 
 
 @shared_task
@@ -29,7 +29,7 @@ def source_sync_task(run_id: int) -> dict[str, int]:
         raise  # retried
     except (ConnectorError, MappingError):
         return {}  # the run has recorded the message; another attempt would fail the same way
-    periods_rescore(run)
+    run_records_announce(run)
     return {"created": run.created, "updated": run.updated, "rejected": run.rejected}
 
 

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from org.models import Team
 from org.periods import Period
-from org.selectors import teams_visible_to
+from org.selectors import teams_visible_to, user_display_name
 from scoring.models import EmployeeScore, ScoreRun
 from scoring.selectors import (
     can_start_runs,
@@ -20,7 +20,7 @@ from scoring.selectors import (
     scorecard_for_employee,
     scores_visible_to,
 )
-from scoring.services import score_run_start
+from scoring.services import periods_rescore
 
 PERIOD = OpenApiParameter(
     "period", str, required=True, description="2026-10 (month), 2026-Q4 or 2026-W44"
@@ -183,7 +183,12 @@ class RunListApi(APIView):
             raise ValidationError(
                 {"team": [_("Nobody to score: no active employee in a scored team here.")]}
             )
-        run = score_run_start(period=given.validated_data["period"], team=team, user=request.user)
+        (run,) = periods_rescore(
+            periods=[given.validated_data["period"]],
+            team=team,
+            user=request.user,
+            reason=_("Started by %(user)s") % {"user": user_display_name(request.user)},
+        )
         run.refresh_from_db()
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 

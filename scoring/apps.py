@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ScoringConfig(AppConfig):
     name = "scoring"
     verbose_name = _("Scoring")
+
+    def ready(self) -> None:
+        from ingest.signals import records_changed
+        from scoring.services import records_changed_rescore
+
+        records_changed.connect(records_changed_rescore, dispatch_uid="scoring:rescore")

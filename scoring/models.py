@@ -55,6 +55,9 @@ class ScoreRun(models.Model):
         _("schemes used"), default=dict, blank=True, help_text=_("Per level: the scheme version.")
     )
     error = models.TextField(_("error"), blank=True)
+    reason = models.CharField(
+        _("reason"), max_length=300, blank=True, help_text=_("Why the period was scored again.")
+    )
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("triggered by"),

@@ -12,7 +12,7 @@ import datetime as dt
 import gc
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 
@@ -49,6 +49,7 @@ from scoring.selectors import (
     schemes_in_force,
     scope_roster,
 )
+from scoring.signals import scores_published
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,11 @@ def scoring_config() -> ScoringConfig:
 
 
 def score_run_create(
-    *, period: Period, team: Team | None = None, user: AbstractBaseUser | None = None
+    *,
+    period: Period,
+    team: Team | None = None,
+    user: AbstractBaseUser | None = None,
+    reason: str = "",
 ) -> ScoreRun:
     """A queued run of ``period`` for the whole company or one team (with the teams below)."""
     return ScoreRun.objects.create(
@@ -69,18 +74,34 @@ def score_run_create(
         period_start=period.start,
         team=team,
         triggered_by=user,
+        reason=reason[:300],
     )
 
 
-def score_run_start(
-    *, period: Period, team: Team | None = None, user: AbstractBaseUser | None = None
-) -> ScoreRun:
-    """Queue a run and hand it to the workers once the transaction commits."""
+def periods_rescore(
+    *,
+    periods: Iterable[Period],
+    reason: str,
+    team: Team | None = None,
+    user: AbstractBaseUser | None = None,
+) -> list[ScoreRun]:
+    """The one way to have periods scored again (a sync, a push, a replay, an approved appeal,
+    the API and the nightly job all come here): a queued run per period, for the company or
+    ``team``, handed to the workers once the caller's transaction commits."""
     from scoring.tasks import score_run_task
 
-    run = score_run_create(period=period, team=team, user=user)
-    transaction.on_commit(lambda: score_run_task.delay(run.id))
-    return run
+    runs = [
+        score_run_create(period=period, team=team, user=user, reason=reason)
+        for period in sorted(set(periods))
+    ]
+    for run in runs:
+        transaction.on_commit(lambda run_id=run.id: score_run_task.delay(run_id))
+    return runs
+
+
+def records_changed_rescore(*, periods: list[Period], reason: str, **_signal) -> None:
+    """Receiver of ingest's ``records_changed``: the periods whose records changed."""
+    periods_rescore(periods=periods, reason=reason)
 
 
 def compute_period(
@@ -542,6 +563,7 @@ def _run_succeeded(run: ScoreRun, employees: int) -> None:
     run.employees = employees
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "progress", "employees", "finished_at"])
+    transaction.on_commit(lambda: scores_published.send(sender=ScoreRun, run=run))
 
 
 def targets_raise(

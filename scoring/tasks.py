@@ -13,18 +13,19 @@ from contextlib import suppress
 from celery import chord, shared_task
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from org.periods import Period
 from scoring.models import ScoreRun
 from scoring.services import (
     ChunksPending,
     RunNotQueued,
+    periods_rescore,
     score_chunk_write,
     score_run_compute,
     score_run_fail,
     score_run_finalise,
     score_run_plan,
-    score_run_start,
     score_runs_expire,
 )
 
@@ -88,14 +89,8 @@ def score_run_task(self, run_id: int) -> None:
 def score_recent_months() -> list[int]:
     """Nightly: recompute the previous month and the current one for the whole company."""
     current = Period.containing(timezone.localdate())
-    return score_periods_task([current.previous().label, current.label])
-
-
-@shared_task
-def score_periods_task(period_labels: list[str]) -> list[int]:
-    """Recompute the given periods for the whole company (after a sync or an approved
-    correction)."""
-    return [score_run_start(period=Period.parse(label)).id for label in period_labels]
+    runs = periods_rescore(periods=[current.previous(), current], reason=gettext("Nightly run"))
+    return [run.id for run in runs]
 
 
 @shared_task
