@@ -6,6 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.clock import months_ahead
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
@@ -20,7 +22,7 @@ def test_weight_editor_recomputes_cr_live_and_warns(
     assert page.get_by_test_id("scheme-row").count() == 3
     form = page.get_by_test_id("new-draft")
     form.locator("select[name=level]").select_option("senior")
-    form.locator("input[name=effective_from]").fill("2026-12-01")
+    form.locator("input[name=effective_from]").fill(months_ahead(1).start.isoformat())
     form.locator("button[type=submit]").click()
     page.wait_for_load_state("networkidle")
     assert re.search(r"/indicators/schemes/\d+/$", page.url)

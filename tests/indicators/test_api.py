@@ -1,16 +1,12 @@
 """API: AHP evaluation, the indicator catalog and weight schemes, for every role."""
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 
 from indicators.models import IndicatorDefinition, WeightScheme
+from tests.clock import months_ahead
 
 # Activation only accepts dates from the current month on.
-NEXT_MONTH = (
-    (timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(day=1).isoformat()
-)
+NEXT_MONTH = months_ahead(1).start.isoformat()
 ROLES = ["east_a", "east_manager", "hr", "admin"]
 
 

@@ -1,16 +1,12 @@
 """Pages: the indicator manual for every role, the weight editor for admins only."""
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 
 from indicators.models import SchemeMatrix, WeightScheme
+from tests.clock import months_ahead
 
 # Activation only accepts dates from the current month on.
-NEXT_MONTH = (
-    (timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(day=1).isoformat()
-)
+NEXT_MONTH = months_ahead(1).start.isoformat()
 NON_ADMINS = ["east_a", "east_manager", "hr"]
 
 
