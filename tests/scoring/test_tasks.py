@@ -133,9 +133,8 @@ def celery_worker(monkeypatch):
 
 def _connection_pools_dropped() -> None:
     """Celery keeps its broker connections in pools made on first use, with the broker of that
-    moment: drop them, so messages go to the broker now configured (as after a fork)."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    moment: forget them, so messages go to the broker now configured (as after a fork). Kombu
+    keeps each pool in a registry of its own, where a later user finds it open."""
     app._pool = None
     app.amqp._producer_pool = None
 
