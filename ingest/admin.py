@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from ingest.edits import record_in_closed_period, record_save
 from ingest.forms import SourceAdminForm
 from ingest.models import (
     ExceptionCase,
@@ -24,7 +25,8 @@ from ingest.models import (
     Ticket,
     TrainingRecord,
 )
-from ingest.services import record_in_closed_period, record_save, source_sync_now, webhook_token_set
+from ingest.services import source_sync_now
+from ingest.sources import webhook_token_set
 from org.admin_mixins import ReadOnlyAdminMixin
 
 

@@ -36,7 +36,8 @@ from ingest.access import (
 from ingest.forms import source_config_clean, source_mappings_clean
 from ingest.models import RejectedRow, Source, SyncRun, SyncStatus, SyncTrigger
 from ingest.records import RECORD_TYPES, MappingError
-from ingest.services import records_push, source_sync_now, webhook_token_set
+from ingest.services import records_push, source_sync_now
+from ingest.sources import webhook_token_set
 
 # A webhook call is synced inside the request: larger pushes belong in several calls.
 MAX_WEBHOOK_ROWS = 5000

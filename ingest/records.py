@@ -25,8 +25,6 @@ record type (its query, URL or sheet).
 Everything here works on whole batches with pandas; only ``lookup_ids`` touches the database.
 """
 
-import hashlib
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -474,81 +472,10 @@ def relations_resolve(
         frame[attname] = resolved.astype("Int64")
 
 
-def _instant_micros(values: pd.Series) -> pd.Series:
+def instant_micros(values: pd.Series) -> pd.Series:
     stamps = pd.to_datetime(values, utc=True)
     micros = (stamps - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(microseconds=1)
     return micros.astype("Int64").astype(str)
-
-
-def _json_column(model_field: models.Field, values: pd.Series) -> pd.Series:
-    """One field's values as JSON literals, the same whatever Python or pandas type they came in:
-    instants as UTC epoch microseconds, dates as ISO text, decimals as text with the field's
-    places."""
-    missing = values.isna().to_numpy()
-    if missing.all():
-        return pd.Series("null", index=values.index)
-    if isinstance(model_field, models.DateTimeField):
-        text = _instant_micros(values.where(~missing, None))
-    elif isinstance(model_field, models.DateField):
-        text = pd.to_datetime(values.where(~missing, None)).dt.strftime('"%Y-%m-%d"')
-    elif isinstance(model_field, models.BooleanField):
-        text = values.map(lambda value: "true" if value else "false")
-    elif isinstance(model_field, models.DecimalField):
-        places = model_field.decimal_places
-        text = pd.to_numeric(values.where(~missing, None)).map(
-            lambda number: f'"{number:.{places}f}"'
-        )
-    elif isinstance(model_field, (models.IntegerField, models.ForeignKey, models.AutoField)):
-        text = pd.to_numeric(values.where(~missing, None)).astype("Int64").astype(str)
-    else:
-        text = values.astype(str)
-        # Most text needs no escaping: quote it directly, json.dumps only what needs it.
-        needs_escaping = text.str.contains(r'["\\\x00-\x1f]', regex=True)
-        text = '"' + text + '"'
-        if needs_escaping.any():
-            text[needs_escaping] = values[needs_escaping].map(
-                lambda value: json.dumps(str(value), ensure_ascii=False)
-            )
-    return text.astype(object).where(~missing, "null")
-
-
-def canonical_contents(spec: RecordType, frame: pd.DataFrame) -> pd.Series:
-    """Each row's canonical content: compact JSON with sorted keys (what ``json.dumps(…,
-    sort_keys=True)`` gives), so the same record reads the same from a sync batch, a database
-    row or a stored ledger entry."""
-    fields = spec.content_fields()
-    if frame.empty:
-        return pd.Series([], dtype=object, index=frame.index)
-    parts = [f'"{f.attname}":' + _json_column(f, frame[f.attname]) for f in fields]
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = joined + "," + part
-    return "{" + joined + "}"
-
-
-GENESIS_HASH = "0" * 64
-
-
-def content_hash(content: str) -> str:
-    return hashlib.sha256(content.encode()).hexdigest()
-
-
-def entry_hash(
-    *,
-    previous: str,
-    record_type: str,
-    record_id: int,
-    action: str,
-    content_digest: str,
-    actor: str,
-    recorded_at: str,
-) -> str:
-    """A ledger entry's hash: over the previous entry's hash and everything the entry states,
-    so rewriting any entry (or the content it holds) breaks every hash after it."""
-    text = "|".join(
-        [previous, record_type, str(record_id), action, content_digest, actor, recorded_at]
-    )
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def record_values(spec: RecordType, queryset: models.QuerySet) -> pd.DataFrame:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "scoring",
     "appeals",
     "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -5,8 +5,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import Http404
 
+from frames.read import queryset_frame
 from indicators.models import IndicatorDefinition, SchemeWeight
-from indicators.selectors import queryset_frame, scheme_in_force
+from indicators.selectors import scheme_in_force
 from org.models import Employee, Level, Role, Team
 from org.periods import Period
 from org.selectors import employees_visible_to, team_descendant_ids, user_role

@@ -16,15 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from org.periods import Period
+from scoring.chunks import score_chunk_write
 from scoring.models import ScoreRun
+from scoring.publish import score_run_finalise
+from scoring.runs import ChunksPending, RunNotQueued
 from scoring.services import (
-    ChunksPending,
-    RunNotQueued,
     periods_rescore,
-    score_chunk_write,
     score_run_compute,
     score_run_fail,
-    score_run_finalise,
     score_run_plan,
     score_runs_expire,
 )

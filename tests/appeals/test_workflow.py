@@ -19,8 +19,8 @@ from appeals.services import (
     appeal_transition,
     evidence_add,
 )
+from ingest.ledger import ledger_verify
 from ingest.models import LedgerEntry, Order
-from ingest.selectors import ledger_verify
 from org.calendar import add_working_days
 from scoring import services as scoring
 from scoring.models import EmployeeScore, IndicatorScore

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from appeals.services import appeal_create, appeal_transition, notifications_read
+from ingest.edits import record_save
 from ingest.models import Order
-from ingest.services import record_save
 from org.models import Role
 from tests.clock import stamp
 

@@ -6,7 +6,8 @@ from django.test import Client
 
 from ingest.api import MAX_WEBHOOK_ROWS
 from ingest.models import Feedback, RejectedRow, Source, SyncRun, SyncStatus
-from ingest.services import records_push, webhook_token_set
+from ingest.services import records_push
+from ingest.sources import webhook_token_set
 from tests.factories import CustomerFactory, EmployeeFactory
 from tests.ingest.test_sync import FEEDBACK_MAPPING
 

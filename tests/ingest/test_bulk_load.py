@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from frames.write import frame_bulk_load
 from ingest.models import Ticket
-from ingest.services import frame_bulk_load
 from tests.factories import CustomerFactory, EmployeeFactory, TicketFactory
 
 

@@ -4,8 +4,8 @@ their period is closed."""
 import pytest
 from django.urls import reverse
 
+from ingest.ledger import ledger_verify
 from ingest.models import LedgerEntry
-from ingest.selectors import ledger_verify
 from tests.clock import LAST_MONTH, at, months_ago
 from tests.factories import OrderFactory
 

@@ -11,9 +11,9 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import translation
 
-from ingest import services
+from ingest import batches, services
+from ingest.ledger import ledger_verify
 from ingest.models import Feedback, LedgerEntry, Order, RejectedRow, Source, SyncStatus
-from ingest.selectors import ledger_verify
 from ingest.services import records_push, rejected_rows_replay, source_sync, sync_run_create
 from tests.factories import EmployeeFactory
 from tests.ingest.http_source import TOKEN_ENV
@@ -141,7 +141,7 @@ def test_a_sync_killed_after_batch_k_resumes_and_ends_with_exactly_the_sources_r
     server = http_source([order_row(n) for n in range(1, 11)], style="next", page_size=3)
     monkeypatch.setenv(TOKEN_ENV, server.token or "")
     source = rest_source(server)
-    real_apply = services._batch_apply
+    real_apply = batches._batch_apply
     calls = []
 
     def dies_in_batch_3(**kwargs):
@@ -150,14 +150,14 @@ def test_a_sync_killed_after_batch_k_resumes_and_ends_with_exactly_the_sources_r
             raise RuntimeError("worker killed")
         return real_apply(**kwargs)
 
-    monkeypatch.setattr(services, "_batch_apply", dies_in_batch_3)
+    monkeypatch.setattr(batches, "_batch_apply", dies_in_batch_3)
     with pytest.raises(RuntimeError):
         sync(source)
     source.refresh_from_db()
     assert Order.objects.count() == 6  # two batches committed
     assert source.cursors["order"] == "2026-10-29T10:00:06"
 
-    monkeypatch.setattr(services, "_batch_apply", real_apply)
+    monkeypatch.setattr(batches, "_batch_apply", real_apply)
     resumed = sync(source)
     assert resumed.fetched == 4  # from the committed cursor on
     assert sorted(Order.objects.values_list("external_id", flat=True)) == [

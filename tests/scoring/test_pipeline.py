@@ -9,13 +9,15 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from frames.write import bulk_load_run
 from indicators import services as indicator_services
 from indicators.models import WeightScheme
-from ingest.services import bulk_load_run
 from org.models import Level
 from org.periods import Period
-from scoring import services
+from scoring import chunks, publish, services
+from scoring.chunks import score_chunk_write
 from scoring.models import EmployeeScore, IndicatorScore, PersonalTarget, RunStatus, ScoreRun
+from scoring.runs import RunRefused
 from tests.factories import CustomerFactory, FeedbackFactory, OrderFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -113,7 +115,9 @@ def test_a_run_that_fails_half_way_leaves_the_previous_results(scored_team, monk
     def broken(*args, **kwargs):
         raise RuntimeError("database went away while ranking")
 
-    monkeypatch.setattr(services, "finalise", broken)
+    # Ranking runs as a whole-company chunk is written, or when a chunked run publishes.
+    monkeypatch.setattr(chunks, "finalise", broken)
+    monkeypatch.setattr(publish, "finalise", broken)
     with pytest.raises(RuntimeError):
         services.compute_period(OCTOBER)
     failed = ScoreRun.objects.latest("created_at")
@@ -140,7 +144,7 @@ def test_a_run_that_fails_while_writing_leaves_the_previous_results(
             raise RuntimeError("disk full")
         return bulk_load_run(load)
 
-    monkeypatch.setattr(services, "bulk_load_run", failing_on_the_chunks_last_write)
+    monkeypatch.setattr(chunks, "bulk_load_run", failing_on_the_chunks_last_write)
     with pytest.raises(RuntimeError):
         services.compute_period(OCTOBER, chunk_size=chunk_size)
     failed = ScoreRun.objects.latest("created_at")
@@ -295,10 +299,10 @@ def test_finalising_a_published_run_again_changes_nothing(scored_team):
 
 @pytest.mark.django_db
 def test_runs_that_cannot_be_done_are_refused_with_the_reason(scored_team):
-    with pytest.raises(services.RunRefused, match="nobody to score"):
+    with pytest.raises(RunRefused, match="nobody to score"):
         services.compute_period(OCTOBER, scored_team["teams"]["hr"])
     # The default schemes are in force from 2026-01-01.
-    with pytest.raises(services.RunRefused, match="no weight scheme is in force"):
+    with pytest.raises(RunRefused, match="no weight scheme is in force"):
         services.compute_period(Period.parse("2025-12"))
     assert set(ScoreRun.objects.values_list("status", flat=True)) == {RunStatus.FAILED}
     assert not EmployeeScore.objects.exists()
@@ -331,7 +335,7 @@ def test_the_score_command_prints_a_summary_or_a_clear_refusal(scored_team):
 def test_runs_left_unfinished_by_a_stopped_worker_are_failed_and_cleaned(scored_team):
     stuck = services.score_run_create(period=OCTOBER)
     chunks = services.score_run_plan(stuck, chunk_size=1)  # a team a chunk: east, south
-    services.score_chunk_write(stuck, chunks[0])  # then the worker was killed
+    score_chunk_write(stuck, chunks[0])  # then the worker was killed
     assert EmployeeScore.objects.filter(run=stuck).exists()
     later = timezone.now() + dt.timedelta(hours=2)
     assert services.score_runs_expire(older_than=dt.timedelta(hours=1), now=later) == 1

@@ -11,7 +11,10 @@ from django.test import override_settings
 
 from perf.celery import app
 from scoring import services, tasks
+from scoring.chunks import score_chunk_write
 from scoring.models import EmployeeScore, IndicatorScore, RunStatus, ScoreRun
+from scoring.publish import score_run_finalise
+from scoring.runs import ChunksPending
 from tests.clock import LAST_MONTH
 from tests.scoring.test_pipeline import _orders
 
@@ -54,8 +57,8 @@ def test_a_run_task_delivered_again_while_the_run_runs_leaves_it_alone(two_teams
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING and run.error == ""
     for team_ids in chunks:
-        services.score_chunk_write(run, team_ids)
-    services.score_run_finalise(run)
+        score_chunk_write(run, team_ids)
+    score_run_finalise(run)
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED
     assert _published() == reference
@@ -67,20 +70,20 @@ def test_chunks_and_the_finalisation_delivered_twice_write_each_row_once(two_tea
     run = services.score_run_create(period=LAST_MONTH)
     east, south = services.score_run_plan(run, chunk_size=1)
 
-    assert services.score_chunk_write(run, east) == 3
-    assert services.score_chunk_write(run, east) == 0  # a duplicate: nothing written again
+    assert score_chunk_write(run, east) == 3
+    assert score_chunk_write(run, east) == 0  # a duplicate: nothing written again
     run.refresh_from_db()
     assert (run.chunks_done, run.chunks_total, run.status) == (1, 2, RunStatus.RUNNING)
     # The duplicate counted twice in the chord, which finalises before south is written: the
     # finalisation waits (the task retries) and the run goes on.
-    with pytest.raises(services.ChunksPending, match="1 of 2 chunks"):
-        services.score_run_finalise(run)
+    with pytest.raises(ChunksPending, match="1 of 2 chunks"):
+        score_run_finalise(run)
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING
 
-    assert services.score_chunk_write(run, south) == 2
-    services.score_run_finalise(run)
-    services.score_run_finalise(run)  # the finalisation delivered twice
+    assert score_chunk_write(run, south) == 2
+    score_run_finalise(run)
+    score_run_finalise(run)  # the finalisation delivered twice
 
     run.refresh_from_db()
     assert (run.status, run.chunks_done, run.employees) == (RunStatus.SUCCEEDED, 2, 5)

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from ingest.selectors import ledger_verify
+from ingest.ledger import ledger_verify
 
 
 class Command(BaseCommand):

@@ -8,7 +8,8 @@ from django.db.models import Avg, Count
 from org.models import Team
 from org.periods import Period
 from scoring.models import EmployeeScore, ScoreRun
-from scoring.services import RunRefused, compute_period
+from scoring.runs import RunRefused
+from scoring.services import compute_period
 
 BAR = 30
 

@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
+from frames.write import frame_bulk_load
 from ingest.models import LedgerEntry, Order, RejectedRow, Source, SyncRun
-from ingest.services import frame_bulk_load, source_sync, sync_run_create
+from ingest.services import source_sync, sync_run_create
 from org.models import Customer, Employee
 
 BENCH_SOURCES = ("bench-sql", "bench-rest", "bench-bulk")

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ingest.seed.company import SCALES, default_end_month
-from ingest.services import DEMO_PASSWORD, AlreadySeeded, company_seed
+from demo.seed.company import SCALES, default_end_month
+from demo.services import DEMO_PASSWORD, AlreadySeeded, company_seed
 from org.periods import Period
 from org.selectors import demo_logins
 from scoring.services import compute_period

@@ -11,6 +11,9 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import translation
 from django_celery_beat.models import PeriodicTask
 
+from demo.seed.company import DEMO, STYLES, generate
+from demo.services import TABLE_MODELS, AlreadySeeded, company_seed
+from ingest.ledger import ledger_verify
 from ingest.models import (
     Feedback,
     FollowUp,
@@ -24,9 +27,6 @@ from ingest.models import (
     SyncStatus,
     Ticket,
 )
-from ingest.seed.company import DEMO, STYLES, generate
-from ingest.selectors import ledger_verify
-from ingest.services import TABLE_MODELS, AlreadySeeded, company_seed
 from org.models import Customer, Employee, Level, Team
 
 END = dt.date(2026, 10, 1)

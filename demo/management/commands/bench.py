@@ -5,7 +5,7 @@ Seeds the bench company (10,000 employees, 1,000,000 orders) in a separate proce
 already there, then times, for the latest month: a bare SQL aggregate pass over the same tables
 (what reading the data costs at least) and ``compute_period`` end to end in this process (its peak
 memory is this process's); then the same run split across one and across two Celery workers;
-then ingestion (``ingest.benchmarks``) and the dashboards under load (``dashboards.benchmarks``).
+then ingestion (``demo.bench_ingest``) and the dashboards under load (``demo.bench_dashboards``).
 """
 
 import importlib
@@ -25,8 +25,8 @@ from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
-from dashboards.benchmarks import dashboards_bench
-from ingest.benchmarks import ingest_bench
+from demo.bench_dashboards import dashboards_bench
+from demo.bench_ingest import ingest_bench
 from ingest.models import Order
 from org.calendar import period_window
 from org.models import Employee

@@ -13,7 +13,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from ingest.seed.company import Company
+from demo.seed.company import Company
 
 ERP_SOURCE = "erp"
 CRM_SOURCE = "crm"

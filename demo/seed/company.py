@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from ingest.seed import texts
+from demo.seed import texts
 
 COMPANY_TZ = ZoneInfo("Asia/Shanghai")
 HOUR = 3600

@@ -1,0 +1,334 @@
+"""One batch of source rows into records: validated and related, written in bulk (a refused row
+alone and the rest kept), its changes in history and the ledger, its bad rows quarantined, and
+the run's counts and cursor moved, all in one transaction."""
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from frames.write import frame_bulk_load, frame_bulk_update, ids_reserve
+from ingest.edits import constraint_refusal
+from ingest.ledger import canonical_contents, ledger_append
+from ingest.models import (
+    LedgerAction,
+    RejectedRow,
+    Source,
+    SyncRun,
+)
+from ingest.records import (
+    KnownIds,
+    RecordType,
+    Rejections,
+    field_default,
+    months_of,
+    record_values,
+    relations_resolve,
+    rows_validate,
+)
+
+
+@dataclass
+class BatchOutcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    months: set[str] = field(default_factory=set)
+
+
+def _stored_ids(spec: RecordType, frame: pd.DataFrame) -> pd.DataFrame:
+    """Natural keys and ids of the stored records matching the batch's keys (one query)."""
+    keys = [spec.model._meta.get_field(name).attname for name in spec.natural_key]
+    queryset = spec.model.objects.order_by()
+    if "source" in keys:
+        # Spelled out so PostgreSQL can use the (source, external id) index, which is partial.
+        queryset = queryset.exclude(external_id="")
+    for key in keys:
+        values = frame[key].dropna().unique().tolist()
+        queryset = queryset.filter(**{f"{key}__in": values})
+    return pd.DataFrame.from_records(list(queryset.values_list(*keys, "id")), columns=[*keys, "id"])
+
+
+def _write_refusing_alone(
+    model: type[models.Model], rows: pd.DataFrame, write: Callable[[pd.DataFrame], object]
+) -> tuple[pd.DataFrame, dict[int, dict]]:
+    """``write`` all rows at once or, when the database refuses the batch, one by one, so a row
+    breaking a constraint is refused alone (with the constraint's message). Returns the rows
+    written and the refusals by position."""
+    try:
+        with transaction.atomic():
+            write(rows)
+        return rows, {}
+    except IntegrityError:
+        pass
+    refused = {}
+    for position in rows.index:
+        try:
+            with transaction.atomic():
+                write(rows.loc[[position]])
+        except IntegrityError as error:
+            refused[position] = constraint_refusal(model, error)
+    return rows.drop(index=list(refused)), refused
+
+
+def _insert(spec: RecordType, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, dict]]:
+    """Insert new records, each refused alone if the database refuses it."""
+    ids = ids_reserve(spec.model, len(rows))
+    rows = rows.drop(columns=["id"], errors="ignore")
+    if ids is not None:
+        rows = rows.assign(id=ids)  # known now: no need to look the new rows up afterwards
+    return _write_refusing_alone(
+        spec.model,
+        rows,
+        lambda part: frame_bulk_load(spec.model, part, ids_reserved=ids is not None),
+    )
+
+
+def _update(
+    spec: RecordType, rows: pd.DataFrame, columns: list[str]
+) -> tuple[pd.DataFrame, dict[int, dict]]:
+    """Update changed records (``columns`` of them), each refused alone if need be."""
+    now = timezone.now()
+    return _write_refusing_alone(
+        spec.model,
+        rows,
+        lambda part: frame_bulk_update(spec.model, part[["id", *columns]].assign(updated_at=now)),
+    )
+
+
+def _history_write(spec: RecordType, rows: pd.DataFrame, reason: str, user_id: int | None) -> None:
+    """Historical rows ("~") for records a sync changed, in one bulk write."""
+    history = spec.model.history.model
+    frame = rows.drop(columns=["id"]).assign(
+        id=rows["id"],
+        history_date=timezone.now().timestamp(),
+        history_type="~",
+        history_change_reason=reason,
+        history_user_id=user_id,
+        updated_at=timezone.now().timestamp(),
+    )
+    if "created_at" in {f.attname for f in history._meta.concrete_fields}:
+        created = dict(
+            spec.model.objects.filter(pk__in=rows["id"].tolist()).values_list("pk", "created_at")
+        )
+        frame["created_at"] = rows["id"].map(lambda pk: created[pk].timestamp())
+    frame_bulk_load(history, frame)
+
+
+def _batch_apply(
+    *,
+    run: SyncRun,
+    spec: RecordType,
+    mapping: dict,
+    raw: pd.DataFrame,
+    row_numbers: Sequence[int],
+    known: KnownIds,
+) -> BatchOutcome:
+    """Validate, upsert, ledger and quarantine one batch of raw rows, in the caller's
+    transaction. ``raw`` is indexed by position in the batch."""
+    source = run.source
+    validated = rows_validate(spec, mapping, raw)
+    relations_resolve(spec, mapping, validated, source_name=source.name, known=known)
+    frame = validated.frame
+    if "source" in {f.name for f in spec.fields()}:
+        frame["source"] = source.name
+    rejections = validated.rejections
+    good = frame.drop(index=rejections.positions)
+    keys = [spec.model._meta.get_field(name).attname for name in spec.natural_key]
+    duplicates = good.duplicated(subset=keys, keep="last")
+    good = good[~duplicates]
+    outcome = BatchOutcome(unchanged=int(duplicates.sum()))
+
+    stored = _stored_ids(spec, good) if len(good) else pd.DataFrame()
+    content_columns = [f.attname for f in spec.content_fields()]
+    if len(stored):
+        matched = good.reset_index().merge(stored, on=keys, how="left").set_index("index")
+        record_ids = matched["id"]
+        existing = record_values(spec, spec.model.objects.filter(pk__in=stored["id"].tolist()))
+    else:
+        record_ids = pd.Series(np.nan, index=good.index)
+        existing = pd.DataFrame()
+    is_new = record_ids.isna()
+
+    new = good[is_new].copy()
+    for f in spec.content_fields():
+        if f.attname not in new:
+            new[f.attname] = field_default(f)
+    new = new[content_columns]
+
+    changed_columns = [c for c in validated.mapped + list(spec.derived) if c not in keys]
+    old = good[~is_new].copy()
+    old["id"] = record_ids[~is_new].astype(np.int64)
+    current = existing.set_index("id", drop=False).loc[old["id"]] if len(old) else existing
+    merged = current.copy()
+    if len(old):
+        merged.index = old.index
+        for column in changed_columns:
+            merged[column] = old[column].to_numpy()
+        before = canonical_contents(spec, current.set_axis(old.index))
+        after = canonical_contents(spec, merged)
+        differs = before != after
+        outcome.unchanged += int((~differs).sum())
+        merged = merged[differs]
+
+    refused = {}
+    inserted, refused_new = _insert(spec, new) if len(new) else (new, {})
+    refused.update(refused_new)
+    updated, refused_old = _update(spec, merged, changed_columns) if len(merged) else (merged, {})
+    refused.update(refused_old)
+    for position, reason in refused.items():
+        rejections.reasons.setdefault(int(position), []).append(reason)
+
+    actor = f"sync:{run.pk}"
+    if len(inserted):
+        if "id" in inserted:
+            ids = inserted["id"]
+        else:
+            ids = inserted[keys].merge(_stored_ids(spec, inserted), on=keys, how="left")["id"]
+        ledger_append(
+            spec=spec,
+            record_ids=ids.tolist(),
+            contents=canonical_contents(spec, inserted).tolist(),
+            actions=[LedgerAction.CREATED] * len(inserted),
+            actor=actor,
+        )
+    if len(updated):
+        _history_write(spec, updated, f"sync run {run.pk}", run.triggered_by_id)
+        ledger_append(
+            spec=spec,
+            record_ids=updated["id"].tolist(),
+            contents=canonical_contents(spec, updated).tolist(),
+            actions=[LedgerAction.UPDATED] * len(updated),
+            actor=actor,
+        )
+    _rejections_keep(
+        run=run,
+        spec=spec,
+        mapping=mapping,
+        raw=raw,
+        row_numbers=row_numbers,
+        rejections=rejections,
+    )
+    outcome.created = len(inserted)
+    outcome.updated = len(updated)
+    zone = ZoneInfo(settings.TIME_ZONE)
+    outcome.months = months_of(spec, inserted, zone) | months_of(spec, updated, zone)
+    outcome.rejected = len(rejections.reasons)
+    return outcome
+
+
+def _json_safe(value):
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, bytes):
+        return value.decode(errors="replace")
+    return value
+
+
+def _rejections_keep(
+    *,
+    run: SyncRun,
+    spec: RecordType,
+    mapping: dict,
+    raw: pd.DataFrame,
+    row_numbers: Sequence[int],
+    rejections: Rejections,
+) -> None:
+    """Quarantine the refused rows as they arrived, with every reason."""
+    if not rejections.reasons:
+        return
+    id_column = mapping.get("fields", {}).get("external_id")
+    rows = []
+    for position, reasons in sorted(rejections.reasons.items()):
+        row = {key: _json_safe(value) for key, value in raw.loc[position].items()}
+        external_id = row.get(id_column) if id_column else None
+        rows.append(
+            RejectedRow(
+                run=run,
+                record_type=spec.key,
+                row_number=row_numbers[int(position)],
+                external_id=str(external_id)[:128] if external_id is not None else "",
+                raw=row,
+                reasons=reasons,
+            )
+        )
+    RejectedRow.objects.bulk_create(rows, batch_size=1000)
+
+
+def _cursor_of(raw: pd.DataFrame, field_name: str | None) -> str | None:
+    """The largest value of the cursor field in a batch, as the text the source is asked with."""
+    if not field_name or field_name not in raw:
+        return None
+    values = raw[field_name].dropna()
+    if values.empty:
+        return None
+    largest = values.max()
+    if isinstance(largest, pd.Timestamp):
+        largest = largest.to_pydatetime()
+    if isinstance(largest, dt.datetime):
+        return largest.isoformat(sep=" ")
+    return str(largest)
+
+
+def _counts_add(run: SyncRun, outcome: BatchOutcome, fetched: int) -> None:
+    SyncRun.objects.filter(pk=run.pk).update(
+        fetched=F("fetched") + fetched,
+        created=F("created") + outcome.created,
+        updated=F("updated") + outcome.updated,
+        unchanged=F("unchanged") + outcome.unchanged,
+        rejected=F("rejected") + outcome.rejected,
+        batches=F("batches") + 1,
+    )
+
+
+def batch_commit(
+    *,
+    run: SyncRun,
+    spec: RecordType,
+    mapping: dict,
+    rows: list[dict],
+    row_numbers: Sequence[int],
+    cursor_field: str | None = None,
+    known: KnownIds | None = None,
+) -> BatchOutcome:
+    """Apply one batch (``row_numbers``: each row's number as the source shows it, for the
+    report) and, in the same transaction, count it on the run and move the source's cursor to
+    the batch's largest ``cursor_field`` value: a sync killed after this commit resumes after
+    this batch, never before."""
+    raw = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
+    raw.index = pd.RangeIndex(len(raw))
+    cursor = _cursor_of(raw, cursor_field)
+    with transaction.atomic():
+        outcome = _batch_apply(
+            run=run,
+            spec=spec,
+            mapping=mapping,
+            raw=raw,
+            row_numbers=row_numbers,
+            known=known if known is not None else KnownIds(),
+        )
+        _counts_add(run, outcome, len(rows))
+        if outcome.months:
+            locked = SyncRun.objects.select_for_update().get(pk=run.pk)
+            locked.periods = sorted(set(locked.periods) | outcome.months)
+            locked.save(update_fields=["periods"])
+        if cursor is not None:
+            source = Source.objects.select_for_update().get(pk=run.source_id)
+            source.cursors = {**source.cursors, spec.key: cursor}
+            source.save(update_fields=["cursors"])
+    return outcome

@@ -1,0 +1,275 @@
+"""Scoring one chunk of a run: a set of whole teams read in one query per record type, the
+calculators and the engine, and the chunk's rows bulk-written (hidden until the run publishes,
+or as current when the chunk is the whole company). Each chunk is written once, however often
+its task is delivered."""
+
+import gc
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cache
+
+import numpy as np
+import pandas as pd
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+from frames.locks import commit_without_waiting_for_disk, named_lock
+from frames.write import bulk_load_run, frame_bulk_prepare, ids_reserve
+from indicators.calculators import raw_values
+from indicators.selectors import record_frames
+from org.calendar import period_window
+from org.models import Employee
+from org.periods import Period
+from scoring.engine.entropy import blend, entropy_weights
+from scoring.engine.normalise import normalise
+from scoring.engine.score import ChunkResult, ScoringConfig, finalise, score_chunk
+from scoring.models import (
+    EmployeeScore,
+    IndicatorScore,
+    RunStatus,
+    ScoreRun,
+)
+from scoring.runs import (
+    company_in_one_chunk,
+    period_lock_name,
+    previous_scores,
+    run_period,
+    run_succeeded,
+    scores_delete,
+    scoring_config,
+)
+from scoring.selectors import (
+    indicators_frame,
+    personal_targets,
+    scheme_weights,
+)
+
+
+def _weights_frame(
+    people: pd.DataFrame,
+    codes: list[str],
+    schemes: dict[str, dict[str, object]],
+    global_weights: dict[str, dict[str, float]],
+    scores: Callable[[], pd.DataFrame],
+) -> pd.DataFrame:
+    """employees × codes: each person's global weights from their level's scheme (the one the
+    run recorded when it was planned; ``global_weights`` as ``scheme_weights`` reads them),
+    blended with entropy weights of the chunk's normalised scores (computed by ``scores`` only
+    if needed) where the scheme's α < 1."""
+    weights = pd.DataFrame(np.nan, index=people.index, columns=codes)
+    for level, by_code in global_weights.items():
+        members = people.index[people["level"] == level]
+        if members.empty:
+            continue
+        ahp = pd.Series(by_code, dtype=float).reindex(codes).dropna()
+        alpha = float(schemes[level]["alpha"])
+        if alpha < 1.0:
+            ahp = blend(ahp, entropy_weights(scores().loc[members, ahp.index]), alpha)
+        weights.loc[members, ahp.index] = ahp.to_numpy()
+    return weights
+
+
+def _targets_frame(
+    people: pd.DataFrame, indicators: pd.DataFrame, period: Period, *, everyone: bool
+) -> pd.DataFrame:
+    """employees × codes: the catalog's target, or the person's own raised one (read for
+    everybody when ``people`` is the company)."""
+    targets = pd.DataFrame(
+        np.tile(indicators["target"].to_numpy(dtype=float), (len(people), 1)),
+        index=people.index,
+        columns=indicators.index,
+    )
+    own = personal_targets(period, None if everyone else list(people.index))
+    own = own[own["code"].isin(indicators.index) & own["employee_id"].isin(people.index)]
+    for code, group in own.groupby("code"):
+        targets.loc[group["employee_id"].to_numpy(), code] = group["target"].to_numpy()
+    return targets
+
+
+def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
+    """Score the run's employees in ``team_ids`` and write their rows, hidden until the run is
+    finalised. A chunk written already (a task delivered twice) is not written again; a retried
+    task rewrites whatever its failed attempt left."""
+    with _cyclic_gc_paused():
+        return _score_chunk_write(run, team_ids)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Python's cycle collector paused for a chunk: scoring makes millions of objects (records,
+    explanation lines) and no cycles, and each automatic collection would walk them all again
+    (a tenth of a run's time). Reference counting still frees everything as usual."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _chunk_key(team_ids: list[int]) -> int:
+    """A chunk's name in ``ScoreRun.chunks_written``: its first team (chunks share no team)."""
+    return min(team_ids)
+
+
+def _chunk_to_write(run: ScoreRun, team_ids: list[int]) -> bool:
+    """Whether the chunk still has to be written: the run is running and no delivery of this
+    chunk has written it."""
+    run.refresh_from_db(fields=["status", "chunks_total", "chunks_written", "schemes"])
+    return run.status == RunStatus.RUNNING and _chunk_key(team_ids) not in run.chunks_written
+
+
+def _chunk_written(run: ScoreRun, team_ids: list[int]) -> None:
+    """Count the chunk once among the run's written chunks (in the chunk's transaction; the
+    run's row stays locked until it commits, so concurrent chunks count one after another)."""
+    locked = ScoreRun.objects.select_for_update().only("chunks_written").get(pk=run.pk)
+    written = sorted({*locked.chunks_written, _chunk_key(team_ids)})
+    ScoreRun.objects.filter(pk=run.pk).update(chunks_written=written, chunks_done=len(written))
+
+
+def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
+    if not _chunk_to_write(run, team_ids):
+        return 0  # finished, failed or written meanwhile: a late duplicate does nothing
+    period = run_period(run)
+    everyone = company_in_one_chunk(run)
+    # A whole-company chunk reads everybody's records unfiltered; its roster is the frames'.
+    employee_ids = None
+    mine = EmployeeScore.objects.filter(run=run)
+    if not everyone:
+        employee_ids = list(
+            Employee.objects.filter(
+                team_id__in=team_ids, is_active=True, team__is_scored=True
+            ).values_list("id", flat=True)
+        )
+        mine = mine.filter(employee_id__in=employee_ids)
+    frames = record_frames(period=period, employee_ids=employee_ids)
+    indicators = indicators_frame()
+    people = frames.employees
+    targets = _targets_frame(people, indicators, period, everyone=everyone)
+    global_weights = scheme_weights(run.schemes)
+    config = scoring_config()
+
+    def score() -> ChunkResult:
+        """The chunk's scores, from the frames read above (no query)."""
+        raw = raw_values(indicators["calculator"].to_dict(), frames, period_window(period))
+
+        @cache
+        def scores() -> pd.DataFrame:
+            return normalise(raw, indicators=indicators, targets=targets, groups=people["team_id"])
+
+        codes = list(indicators.index)
+        return score_chunk(
+            raw=raw,
+            people=people,
+            indicators=indicators,
+            weights=_weights_frame(people, codes, run.schemes, global_weights, scores),
+            targets=targets,
+            config=config,
+        )
+
+    def clear() -> None:
+        if everyone:  # the chunk is the run: its rows replace the previous ones right here
+            scores_delete(previous_scores(run))
+        if mine.exists():  # a retried task: its first attempt's rows go
+            scores_delete(mine)
+
+    with transaction.atomic():
+        named_lock(f"score-chunk:{run.pk}:{_chunk_key(team_ids)}")  # one delivery at a time
+        if not _chunk_to_write(run, team_ids):
+            return 0  # another delivery of this chunk wrote it while this one read
+        commit_without_waiting_for_disk()
+        if everyone:
+            named_lock(period_lock_name(run))
+        ids = ids_reserve(EmployeeScore, len(people))
+        if ids is None:  # the database numbers the rows: score rows first, then their indicators
+            clear()
+            result = score()
+            employees, rows = _result_rows(run, result, indicators, everyone)
+            employees = _employee_rows(employees, result, config, everyone)
+            bulk_load_run(frame_bulk_prepare(EmployeeScore, employees))
+            rows["employee_score_id"] = rows["employee_id"].map(
+                dict(mine.values_list("employee_id", "id"))
+            )
+            bulk_load_run(frame_bulk_prepare(IndicatorScore, rows))
+        else:
+            # The database works on one core while Python works on the other: first it clears
+            # the old rows while the chunk is scored, then it loads the indicator rows while
+            # the score rows are worded, ranked and formatted.
+            with _alongside(clear):
+                result = score()
+            employees, rows = _result_rows(run, result, indicators, everyone)
+            employees["id"] = ids
+            rows["employee_score_id"] = rows["employee_id"].map(
+                dict(zip(employees["employee_id"], ids, strict=True))
+            )
+            indicator_rows = frame_bulk_prepare(IndicatorScore, rows)
+            with _alongside(lambda: bulk_load_run(indicator_rows)):
+                employees = _employee_rows(employees, result, config, everyone)
+                score_rows = frame_bulk_prepare(EmployeeScore, employees, ids_reserved=True)
+            bulk_load_run(score_rows)
+        _chunk_written(run, team_ids)
+        if everyone:
+            run_succeeded(run, len(people))
+            return len(people)
+    run.refresh_from_db(fields=["chunks_done", "chunks_total"])
+    run.progress = min(95, int(95 * run.chunks_done / max(run.chunks_total, 1)))
+    run.save(update_fields=["progress"])
+    return len(people)
+
+
+def _result_rows(
+    run: ScoreRun, result: ChunkResult, indicators: pd.DataFrame, current: bool
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The chunk's score rows (without their words yet) and indicator rows, as stored."""
+    employees = result.employees.rename_axis("employee_id").reset_index()
+    employees["run_id"] = run.id
+    employees["period_kind"] = run.period_kind
+    employees["period_start"] = run.period_start
+    employees["is_current"] = current
+    rows = result.indicators
+    rows["indicator_id"] = rows["code"].map(indicators["id"])
+    return employees, rows
+
+
+def _employee_rows(
+    employees: pd.DataFrame, result: ChunkResult, config: ScoringConfig, ranked: bool
+) -> pd.DataFrame:
+    """The chunk's score rows with their explanations; ``ranked`` and graded in the company
+    when the chunk is the company (otherwise publishing does it)."""
+    employees["explanation"] = result.explanations()
+    if ranked:
+        employees = finalise(employees.set_index("employee_id"), config).reset_index()
+        employees["grade"] = employees["grade"].fillna("")
+    else:
+        employees["grade"] = ""
+    return employees.rename(columns={"plan": "improvement_plan"})
+
+
+@contextmanager
+def _alongside(write: Callable[[], object]) -> Iterator[None]:
+    """Run ``write`` in a second thread on this thread's connection (inside its transaction)
+    while the block computes; the block must not use the database. The database works on one
+    core while Python works on another. ``write``'s error is raised after the block."""
+    shared = connections[DEFAULT_DB_ALIAS]
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        connections[DEFAULT_DB_ALIAS] = shared  # this thread's default connection is ours
+        try:
+            write()
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            del connections[DEFAULT_DB_ALIAS]
+
+    shared.inc_thread_sharing()
+    worker = threading.Thread(target=work, name="score-writer")
+    worker.start()
+    try:
+        yield
+    finally:
+        worker.join()
+        shared.dec_thread_sharing()
+    if failures:
+        raise failures[0]

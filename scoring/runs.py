@@ -1,0 +1,69 @@
+"""What the steps of a score run share: its period and rules, the ways it is refused, its
+lock, and how its rows are found, dropped and marked done."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from org.periods import Period, PeriodKind
+from scoring.engine.score import ScoringConfig
+from scoring.models import EmployeeScore, IndicatorScore, RunStatus, ScoreRun
+from scoring.signals import scores_published
+
+
+def scoring_config() -> ScoringConfig:
+    """The company's grading and veto rules, from settings."""
+    return ScoringConfig(**settings.PERF_SCORING)
+
+
+def run_period(run: ScoreRun) -> Period:
+    return Period(kind=PeriodKind(run.period_kind), start=run.period_start)
+
+
+class RunRefused(ValueError):
+    """The run cannot go ahead; the message says why."""
+
+
+class RunNotQueued(Exception):
+    """The run was planned already, by an earlier delivery of the same task: the delivery that
+    planned it is running it."""
+
+
+class ChunksPending(Exception):
+    """The run is being finalised before all its chunks are written (a chunk delivered twice
+    counted twice towards the chord): finalise again once they are."""
+
+
+def period_lock_name(run: ScoreRun) -> str:
+    """The lock that serialises the publishing of runs of one period: two overlapping runs
+    would otherwise rank against rows the other is replacing."""
+    return f"score:{run.period_kind}:{run.period_start}"
+
+
+def previous_scores(run: ScoreRun):
+    """The current scores of the run's period from other runs."""
+    return EmployeeScore.objects.filter(
+        is_current=True, period_kind=run.period_kind, period_start=run.period_start
+    ).exclude(run=run)
+
+
+def company_in_one_chunk(run: ScoreRun) -> bool:
+    """Whether the run scores the whole company in one chunk: it then reads everybody's records
+    unfiltered, and ranks and grades as it writes."""
+    return run.team_id is None and run.chunks_total == 1
+
+
+def run_succeeded(run: ScoreRun, employees: int) -> None:
+    run.status = RunStatus.SUCCEEDED
+    run.progress = 100
+    run.employees = employees
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "progress", "employees", "finished_at"])
+    transaction.on_commit(lambda: scores_published.send(sender=ScoreRun, run=run))
+
+
+def scores_delete(scores) -> None:
+    """Delete score rows and their indicator rows in two statements: Django's cascade would load
+    every row (with its explanation) first, and these are tens of thousands."""
+    IndicatorScore.objects.filter(employee_score__in=scores.values("id")).delete()
+    scores._raw_delete(scores.db)
