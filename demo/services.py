@@ -12,7 +12,8 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import models, transaction
 
-from demo.seed.company import Company, Scale, generate
+from demo.seed.activity import generate
+from demo.seed.company import Company, Scale
 from demo.seed.sources import (
     CRM_MAPPINGS,
     CRM_SOURCE,

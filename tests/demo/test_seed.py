@@ -11,7 +11,8 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import translation
 from django_celery_beat.models import PeriodicTask
 
-from demo.seed.company import DEMO, STYLES, generate
+from demo.seed.activity import generate
+from demo.seed.company import DEMO, STYLES
 from demo.services import TABLE_MODELS, AlreadySeeded, company_seed
 from ingest.ledger import ledger_verify
 from ingest.models import (

@@ -1,0 +1,256 @@
+"""The operational records that indicators are computed from, and orders with their nodes.
+
+Every record type that arrives from an ERP or CRM carries ``source`` and ``external_id``: the pair
+is unique, so a re-delivered row updates the record instead of duplicating it. Records entered in
+perf itself have an empty ``external_id``. Time ordering that the real world guarantees (a
+confirmation cannot precede the customer's submission) is enforced by the database.
+"""
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from org.models import Customer, Employee
+
+MANUAL_SOURCE = "manual"
+
+
+def not_before(later: str, earlier: str) -> Q:
+    """``later`` is empty or not before ``earlier``."""
+    return Q(**{f"{later}__isnull": True}) | Q(**{f"{later}__gte": F(earlier)})
+
+
+def requires(field: str, prerequisite: str) -> Q:
+    """``field`` may only be set once ``prerequisite`` is."""
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{prerequisite}__isnull": False})
+
+
+def unique_source_key(model_name: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=["source", "external_id"],
+        condition=~Q(external_id=""),
+        name=f"{model_name}_source_external_id_uniq",
+        violation_error_message=_("A record with this source and external id already exists."),
+    )
+
+
+class SourcedRecord(models.Model):
+    source = models.CharField(
+        _("source"),
+        max_length=64,
+        default=MANUAL_SOURCE,
+        help_text=_("The system the record came from."),
+    )
+    external_id = models.CharField(
+        _("external id"),
+        max_length=128,
+        blank=True,
+        help_text=_("The record's id in its source system; empty for records entered in perf."),
+    )
+    created_at = models.DateTimeField(_("created in perf"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated in perf"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class OrderStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    CONFIRMED = "confirmed", _("Confirmed")
+    IN_PRODUCTION = "in_production", _("In production")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Order(SourcedRecord):
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
+    )
+    merchandiser = models.ForeignKey(
+        Employee, verbose_name=_("merchandiser"), on_delete=models.PROTECT, related_name="orders"
+    )
+    submitted_at = models.DateTimeField(
+        _("customer submitted at"),
+        help_text=_(
+            "The moment the customer clicked submit. Response time runs from here, "
+            "not from the time the order was created in the source system."
+        ),
+    )
+    source_created_at = models.DateTimeField(_("created in source system at"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    status = models.CharField(
+        _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.SUBMITTED
+    )
+    entry_errors = models.PositiveSmallIntegerField(
+        _("entry errors"),
+        default=0,
+        help_text=_("Fields the merchandiser entered wrongly and that had to be corrected."),
+    )
+    fulfilment_error = models.BooleanField(
+        _("fulfilment error"),
+        default=False,
+        help_text=_("Wrong item, quantity, specification or address reached the customer."),
+    )
+    is_returned = models.BooleanField(_("returned"), default=False)
+    is_refunded = models.BooleanField(_("refunded"), default=False)
+    has_complaint = models.BooleanField(_("complaint"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-submitted_at"]
+        constraints = [
+            unique_source_key("order"),
+            models.CheckConstraint(
+                condition=Q(source_created_at__gte=F("submitted_at")),
+                name="order_created_not_before_submitted",
+                violation_error_message=_(
+                    "The source system cannot have created the order before the customer "
+                    "submitted it."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=not_before("confirmed_at", "submitted_at"),
+                name="order_confirmed_not_before_submitted",
+                violation_error_message=_(
+                    "An order cannot be confirmed before the customer submitted it."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=not_before("shipped_at", "confirmed_at")
+                & requires("shipped_at", "confirmed_at"),
+                name="order_shipped_after_confirmed",
+                violation_error_message=_("An order can only ship after it was confirmed."),
+            ),
+            models.CheckConstraint(
+                condition=not_before("delivered_at", "shipped_at")
+                & requires("delivered_at", "shipped_at"),
+                name="order_delivered_after_shipped",
+                violation_error_message=_("An order can only be delivered after it shipped."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="order_amount_not_negative",
+                violation_error_message=_("An order's amount cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=OrderStatus.values),
+                name="order_status_valid",
+                violation_error_message=_("Unknown order status."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=OrderStatus.DELIVERED) | Q(delivered_at__isnull=False),
+                name="order_delivered_status_has_time",
+                violation_error_message=_("A delivered order needs its delivery time."),
+            ),
+        ]
+        indexes = [
+            # Calculators read one merchandiser's (or everyone's) orders of a period.
+            models.Index(fields=["submitted_at"], name="order_submitted_idx"),
+            models.Index(fields=["merchandiser", "submitted_at"], name="order_merch_submitted_idx"),
+            # Retention indicators look up a customer's order history.
+            models.Index(fields=["customer", "submitted_at"], name="order_customer_submitted_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id or f"#{self.pk}"
+
+
+MAX_NODE_THRESHOLD_HOURS = 744
+
+
+class ProcessNode(models.TextChoices):
+    """The eight nodes every order passes, in their order."""
+
+    REQUIREMENT = "requirement", _("Requirement confirmation")
+    STOCK_CHECK = "stock_check", _("Stock check")
+    PRODUCTION = "production", _("Purchasing / production")
+    QUALITY_CHECK = "quality_check", _("Quality check")
+    LOGISTICS = "logistics", _("Logistics booking")
+    SHIPMENT = "shipment", _("Shipment")
+    TRANSIT = "transit", _("In transit / customs")
+    DELIVERY = "delivery", _("Delivery confirmation")
+
+
+class OrderNode(models.Model):
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="nodes"
+    )
+    node = models.CharField(_("node"), max_length=16, choices=ProcessNode.choices)
+    started_at = models.DateTimeField(_("started at"))
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    threshold_hours = models.DecimalField(
+        _("threshold (hours)"),
+        max_digits=7,
+        decimal_places=2,
+        help_text=_("The node is late when it takes longer than this."),
+    )
+    due_at = models.DateTimeField(
+        _("due at"),
+        editable=False,
+        help_text=_("Start plus threshold: the node is late if not completed by then."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("order node")
+        verbose_name_plural = _("order nodes")
+        ordering = ["order", "started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "node"],
+                name="order_node_once_per_order",
+                violation_error_message=_("This order already has this node."),
+            ),
+            models.CheckConstraint(
+                condition=Q(node__in=ProcessNode.values),
+                name="order_node_valid",
+                violation_error_message=_("Unknown process node."),
+            ),
+            models.CheckConstraint(
+                condition=not_before("completed_at", "started_at"),
+                name="order_node_completed_not_before_started",
+                violation_error_message=_("A node cannot be completed before it started."),
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold_hours__gt=0),
+                name="order_node_threshold_positive",
+                violation_error_message=_("A node's threshold must be a positive number of hours."),
+            ),
+            # Calculators look back this far for nodes whose deadline falls in a period.
+            models.CheckConstraint(
+                condition=Q(threshold_hours__lte=MAX_NODE_THRESHOLD_HOURS),
+                name="order_node_threshold_at_most_a_month",
+                violation_error_message=_(
+                    "A node's threshold is at most 744 hours (31 days); longer is an entry error."
+                ),
+            ),
+        ]
+        indexes = [
+            # The node on-time rate reads the nodes due in a period.
+            models.Index(fields=["due_at"], name="order_node_due_idx"),
+            # The node-timeout warning lists nodes still open.
+            models.Index(
+                fields=["started_at"],
+                condition=Q(completed_at__isnull=True),
+                name="order_node_open_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} · {self.get_node_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.due_at = self.started_at + dt.timedelta(hours=float(self.threshold_hours))
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "due_at"}
+        super().save(*args, **kwargs)

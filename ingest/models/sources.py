@@ -1,0 +1,205 @@
+"""Where records come from and what became of them: sources (connection settings, field
+mappings, cursors), their sync runs, the rows they refused, and the tamper-evident ledger."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class SourceKind(models.TextChoices):
+    REST = "rest", _("REST / JSON API")
+    SQL = "sql", _("SQL database")
+    FILE = "file", _("CSV / XLSX file")
+
+
+class Source(models.Model):
+    """A system perf pulls records from, and how its rows become perf's records.
+
+    ``config`` holds the connection (URL, database or file; see ``ingest.connectors``); secrets are
+    named by environment variable (``*_env`` keys), never stored. ``mappings`` holds, per record
+    type, what to fetch and how each source field becomes a perf field (see ``ingest.records``).
+    ``cursors`` holds the incremental cursor of each record type, advanced only after a batch
+    commits.
+    """
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=SourceKind.choices)
+    config = models.JSONField(_("connection settings"), default=dict, blank=True)
+    mappings = models.JSONField(_("mappings"), default=dict, blank=True)
+    cursors = models.JSONField(_("cursors"), default=dict, blank=True, editable=False)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    schedule = models.OneToOneField(
+        "django_celery_beat.PeriodicTask",
+        verbose_name=_("schedule"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The periodic task that syncs this source; edit its timing in Periodic tasks."),
+    )
+    webhook_token_hash = models.CharField(
+        _("webhook token (hashed)"), max_length=128, blank=True, editable=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("data source")
+        verbose_name_plural = _("data sources")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=SourceKind.values),
+                name="source_kind_valid",
+                violation_error_message=_("Unknown source kind."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SyncStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class SyncTrigger(models.TextChoices):
+    SCHEDULE = "schedule", _("Schedule")
+    MANUAL = "manual", _("Sync now")
+    UPLOAD = "upload", _("File upload")
+    WEBHOOK = "webhook", _("Webhook")
+    REPLAY = "replay", _("Replay of rejected rows")
+
+
+class SyncRun(models.Model):
+    """One pull (or push) of a source: what arrived and what became of it."""
+
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.CASCADE, related_name="runs"
+    )
+    trigger = models.CharField(
+        _("trigger"), max_length=16, choices=SyncTrigger.choices, default=SyncTrigger.SCHEDULE
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=SyncStatus.choices, default=SyncStatus.QUEUED
+    )
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("triggered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    fetched = models.PositiveIntegerField(_("fetched"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    batches = models.PositiveIntegerField(_("batches committed"), default=0)
+    record_type = models.CharField(_("current record type"), max_length=32, blank=True)
+    periods = models.JSONField(
+        _("months touched"),
+        default=list,
+        blank=True,
+        help_text=_("Months (YYYY-MM) whose records the run created or changed: rescored after."),
+    )
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("sync run")
+        verbose_name_plural = _("sync runs")
+        ordering = ["-created_at"]
+        indexes = [
+            # The sources page shows each source's latest run.
+            models.Index(fields=["source", "-created_at"], name="syncrun_source_latest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration(self) -> dt.timedelta | None:
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+
+class RejectedRow(models.Model):
+    """A row that did not become a record, kept as it arrived with every reason, to be replayed
+    once the mapping or the reference data (a missing employee, say) is fixed."""
+
+    run = models.ForeignKey(
+        SyncRun, verbose_name=_("sync run"), on_delete=models.CASCADE, related_name="rejected_rows"
+    )
+    record_type = models.CharField(_("record type"), max_length=32)
+    row_number = models.PositiveIntegerField(_("row"))
+    external_id = models.CharField(_("external id"), max_length=128, blank=True)
+    raw = models.JSONField(_("row as received"))
+    reasons = models.JSONField(
+        _("reasons"), help_text=_("A list of {field, message} pairs: every problem of the row.")
+    )
+    replayed_by = models.ForeignKey(
+        SyncRun,
+        verbose_name=_("replayed in"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replayed_rows",
+    )
+    resolved = models.BooleanField(_("resolved"), default=False)
+
+    class Meta:
+        verbose_name = _("rejected row")
+        verbose_name_plural = _("rejected rows")
+        ordering = ["run", "record_type", "row_number"]
+        indexes = [
+            # "Replay" picks a source's unresolved rows.
+            models.Index(fields=["resolved", "run"], name="rejectedrow_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} · {self.record_type} #{self.row_number}"
+
+
+class LedgerAction(models.TextChoices):
+    CREATED = "created", _("Created")
+    UPDATED = "updated", _("Updated")
+
+
+class LedgerEntry(models.Model):
+    """One append-only link of the tamper-evident chain: a record's canonical content as written,
+    by whom, hashed together with the previous entry's hash. Changing a record without a new
+    entry, or rewriting an entry, breaks the chain at that point (``manage.py verify_ledger``)."""
+
+    record_type = models.CharField(_("record type"), max_length=32)
+    record_id = models.BigIntegerField(_("record id"))
+    action = models.CharField(_("action"), max_length=8, choices=LedgerAction.choices)
+    # Text, not JSON: the exact canonical form that was hashed, stored as it was hashed.
+    content = models.TextField(_("content (canonical JSON)"))
+    content_hash = models.CharField(_("content SHA-256"), max_length=64)
+    previous_hash = models.CharField(_("previous entry SHA-256"), max_length=64)
+    entry_hash = models.CharField(_("entry SHA-256"), max_length=64, unique=True)
+    actor = models.CharField(_("actor"), max_length=128)
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["id"]
+        indexes = [
+            # Verification and a record's audit trail look up a record's latest entry.
+            models.Index(fields=["record_type", "record_id", "-id"], name="ledger_record_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_type} #{self.record_id} · {self.action}"
