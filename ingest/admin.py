@@ -28,6 +28,7 @@ from ingest.models import (
 from ingest.services import source_sync_now
 from ingest.sources import webhook_token_set
 from org.admin_mixins import ReadOnlyAdminMixin
+from org.models import Customer
 
 
 class LedgeredRecordAdmin(SimpleHistoryAdmin):
@@ -283,3 +284,12 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     date_hierarchy = "recorded_at"
     # The chain grows with every record written: no full count on each page.
     show_full_result_count = False
+
+
+# Customers are org's, but arrive through sources and are ledgered like any record.
+@admin.register(Customer)
+class CustomerAdmin(LedgeredRecordAdmin):
+    list_display = ["external_id", "name", "tier", "customer_since"]
+    list_filter = ["tier"]
+    search_fields = ["external_id", "name"]
+    date_hierarchy = "customer_since"

@@ -1,8 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from ingest.admin import LedgeredRecordAdmin
-from org.models import Customer, Employee, Team
+from org.models import Employee, Team
 
 
 @admin.register(Team)
@@ -21,11 +20,3 @@ class EmployeeAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["team", "user"]
     list_select_related = ["team", "user"]
     date_hierarchy = "hire_date"
-
-
-@admin.register(Customer)
-class CustomerAdmin(LedgeredRecordAdmin):
-    list_display = ["external_id", "name", "tier", "customer_since"]
-    list_filter = ["tier"]
-    search_fields = ["external_id", "name"]
-    date_hierarchy = "customer_since"
