@@ -10,6 +10,7 @@ from django.utils import timezone
 from appeals.access import appeals_visible_to
 from appeals.models import OPEN_STATES, Appeal, AppealState, Correction, Notification
 from appeals.subjects import SUBJECTS
+from org.selectors import user_display_name
 
 WAITING = [AppealState.SUBMITTED, AppealState.IN_REVIEW]
 
@@ -69,17 +70,21 @@ def appeal_timeline(appeal: Appeal) -> list[TimelineEvent]:
                 TimelineEvent(
                     version.history_date,
                     "state",
-                    _who(version.history_user),
+                    user_display_name(version.history_user),
                     version.get_state_display(),
                 )
             )
             previous = version.state
     events.extend(
-        TimelineEvent(comment.created_at, "comment", _who(comment.author), comment.text)
+        TimelineEvent(
+            comment.created_at, "comment", user_display_name(comment.author), comment.text
+        )
         for comment in appeal.comments.select_related("author")
     )
     events.extend(
-        TimelineEvent(item.uploaded_at, "evidence", _who(item.uploaded_by), item.original_name)
+        TimelineEvent(
+            item.uploaded_at, "evidence", user_display_name(item.uploaded_by), item.original_name
+        )
         for item in appeal.evidence.select_related("uploaded_by")
     )
     correction = Correction.objects.filter(appeal=appeal).select_related("applied_by").first()
@@ -88,17 +93,11 @@ def appeal_timeline(appeal: Appeal) -> list[TimelineEvent]:
             TimelineEvent(
                 correction.applied_at,
                 "correction",
-                _who(correction.applied_by),
+                user_display_name(correction.applied_by),
                 f"{correction.field_name}: {correction.old_value} → {correction.new_value}",
             )
         )
     return sorted(events, key=lambda event: event.at)
-
-
-def _who(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.first_name or user.username
 
 
 def corrections_for(*, employee_id: int, period_start: dt.date) -> dict[str, list[int]]:
@@ -116,13 +115,3 @@ def corrections_for(*, employee_id: int, period_start: dt.date) -> dict[str, lis
         for code in codes:
             marks.setdefault(code, []).append(appeal.pk)
     return marks
-
-
-def open_appeals_on_records(
-    *, record_type: str, record_ids: list[int]
-) -> dict[tuple[int, str], int]:
-    """(record id, field) → number of the open appeal on it, for marking drill-down rows."""
-    rows = Appeal.objects.filter(
-        record_type=record_type, record_id__in=record_ids, state__in=OPEN_STATES
-    ).values_list("record_id", "field_name", "pk")
-    return {(record_id, field): pk for record_id, field, pk in rows}
