@@ -1,11 +1,13 @@
 """PostgreSQL advisory locks and write settings (other databases serialise their writers, so
 each is a no-op there)."""
 
+from typing import cast
+
 from django.db import connection
 
 
 def is_postgresql() -> bool:
-    return connection.vendor == "postgresql"
+    return cast(str, connection.vendor) == "postgresql"
 
 
 def advisory_lock(key: int, *, session: bool = False) -> bool:

@@ -6,6 +6,7 @@ column), several reads side by side on their own connections; elsewhere through
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -120,14 +121,14 @@ def _arrow_strings(payload: bytes | None) -> pd.arrays.ArrowStringArray:
     return pd.arrays.ArrowStringArray(texts)
 
 
-def _from_array(field: models.Field, values: bytes | list | None) -> np.ndarray | pd.Index:
+def _from_array(field: models.Field, values: bytes | list[Any] | None) -> np.ndarray | pd.Index:
     if isinstance(field, models.TextField):
-        return _arrow_strings(values)
+        return _arrow_strings(cast("bytes | None", values))  # a bytea (see _as_array_sql)
     if isinstance(field, (models.FloatField, models.DecimalField)):
-        return _binary_numbers(values, "f")
+        return _binary_numbers(cast("bytes | None", values), "f")  # an array_send bytea
     if not isinstance(field, WHOLE_NUMBER_FIELDS):
         return np.array(values or [], dtype=object)
-    whole = _binary_numbers(values, "i")
+    whole = _binary_numbers(cast("bytes | None", values), "i")  # an array_send bytea
     if isinstance(field, models.DateTimeField):
         since_1970 = np.where(whole == MISSING_INT, MISSING_INT, whole + POSTGRES_EPOCH_US)
         return pd.DatetimeIndex(_stamps(since_1970, "us")).tz_localize("UTC")
@@ -155,6 +156,7 @@ def _postgres_frame(queryset: QuerySet, columns: list[str]) -> pd.DataFrame:
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(statement, params, binary=True)
         arrays = cursor.fetchone()
+    assert arrays is not None  # an aggregate without GROUP BY always returns one row
     if connection.queries_logged:
         # Logged like Django's own queries, so debugging tools and query-count tests see it.
         connection.queries_log.append(

@@ -7,8 +7,10 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -57,14 +59,14 @@ def _format_column(field: models.Field, values: pd.Series, *, postgres: bool) ->
     return text.astype(object).where(~missing, None)
 
 
-def _epoch_seconds(values: pd.Series) -> np.ndarray:
+def _epoch_seconds(values: pd.Series) -> npt.NDArray[np.float64]:
     """Instants as epoch seconds (NaN for none), given as numbers already (generated tables) or
     as datetimes (synced rows, rows read back from the database)."""
     if pd.api.types.is_numeric_dtype(values.dtype):
-        return values.to_numpy(dtype=float, na_value=np.nan)
+        return cast("npt.NDArray[np.float64]", values.to_numpy(dtype=float, na_value=np.nan))
     stamps = pd.to_datetime(values, utc=True)
     seconds = (stamps - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)
-    return seconds.to_numpy(dtype=float, na_value=np.nan)
+    return cast("npt.NDArray[np.float64]", seconds.to_numpy(dtype=float, na_value=np.nan))
 
 
 def _missing_stamps(model: type[models.Model], frame: pd.DataFrame) -> list[str]:
@@ -120,13 +122,14 @@ def _binary_types(model: type[models.Model], columns: list[str]) -> list[str] | 
     """Each column's binary COPY kind (a big-endian numpy type, or text, jsonb or date), or
     ``None`` if any column has another type (timestamps, decimals: those go as CSV)."""
     fields = {f.attname: f for f in model._meta.concrete_fields}
-    kinds = []
+    kinds: list[str | None] = []
     for column in columns:
         db_type = fields[column].db_type(connection)
         if db_type.startswith("varchar"):
             db_type = "text"
         kinds.append(BINARY_TYPES.get(db_type) or BINARY_VARIABLE.get(db_type))
-    return None if None in kinds else kinds
+    # Without a None, every kind is a str.
+    return None if None in kinds else cast("list[str]", kinds)
 
 
 def _as_binary(values: np.ndarray) -> pa.Array:
@@ -198,7 +201,7 @@ class BulkLoad:
     model: type[models.Model]
     rows: int
     copies: list[tuple[str, bytes | str]] = field(default_factory=list)  # PostgreSQL
-    inserts: list[tuple[str, list[tuple]]] = field(default_factory=list)  # elsewhere
+    inserts: list[tuple[str, list[tuple[object, ...]]]] = field(default_factory=list)  # elsewhere
     reset_sequence: bool = False
 
 

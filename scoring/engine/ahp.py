@@ -8,8 +8,10 @@ a matrix is consistent when CR < 0.10.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 
 MAX_SIZE = 15
 CONSISTENCY_LIMIT = 0.10
@@ -160,7 +162,7 @@ def aggregate(matrices: Sequence[Sequence[Sequence[float]]] | np.ndarray) -> np.
             f"all matrices must have the same size, not {sorted(shapes)}",
             sizes=", ".join(f"{a}×{b}" for a, b in sorted(shapes)),
         )
-    return np.exp(np.mean(np.log(np.stack(arrays)), axis=0))
+    return cast("npt.NDArray[np.float64]", np.exp(np.mean(np.log(np.stack(arrays)), axis=0)))
 
 
 def most_inconsistent_judgment(matrix: Sequence[Sequence[float]] | np.ndarray) -> Judgment | None:

@@ -6,8 +6,10 @@ catalogs; each person gets ``{"zh": [...], "en": [...]}``.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 LANGUAGES = ("zh", "en")
@@ -47,17 +49,17 @@ class Figures:
     missing: list[list[str]]  # per person, the weighed codes without data (column order)
     vetoes: list[list[str]]  # per person, the codes whose floor was breached (column order)
 
-    def percentile(self, code: str) -> np.ndarray:
+    def percentile(self, code: str) -> npt.NDArray[np.float64]:
         return _column(self.team_percentile, code)
 
-    def raw_value(self, code: str) -> np.ndarray:
+    def raw_value(self, code: str) -> npt.NDArray[np.float64]:
         return _column(self.raw, code)
 
 
-def _column(frame: pd.DataFrame, code: str) -> np.ndarray:
+def _column(frame: pd.DataFrame, code: str) -> npt.NDArray[np.float64]:
     """A code's values for everyone, NaN when the chunk has no such indicator."""
     if code in frame.columns:
-        return frame[code].to_numpy(dtype=float)
+        return cast("npt.NDArray[np.float64]", frame[code].to_numpy(dtype=float))
     return np.full(len(frame), np.nan)
 
 
@@ -92,7 +94,7 @@ def _top_contributions(contributions: np.ndarray, count: int) -> list[list[int]]
 
 def explanations(
     figures: Figures, indicators: dict[str, IndicatorText], veto_cap: float
-) -> list[dict[str, list]]:
+) -> list[dict[str, list[str]]]:
     """Per person, lines that let anyone check the total: tiers, what weighed most, what was
     left out and why, vetoes, and the weakest indicator against the team."""
     codes = list(figures.raw.columns)
@@ -262,14 +264,15 @@ PLAN_FOR_GRADE = {
 }
 
 
-def suggestions(figures: Figures) -> tuple[list[dict[str, list]], np.ndarray]:
+def suggestions(figures: Figures) -> tuple[list[dict[str, list[str]]], np.ndarray]:
     """Per person, the suggestions of the rule table that fire, and whether one of them calls
     for an improvement plan."""
     with np.errstate(invalid="ignore"):
         fired = np.column_stack([rule.applies(figures) for rule in RULES])
     plan = fired[:, [rule.plan for rule in RULES]].any(axis=1)
+    assert isinstance(plan, np.ndarray)  # fired is two-dimensional: one flag per person
     # Many people share a pattern of fired rules; each pattern's lists are made once.
-    patterns: dict[bytes, dict[str, list]] = {}
+    patterns: dict[bytes, dict[str, list[str]]] = {}
     advice = []
     for row in fired:
         key = row.tobytes()

@@ -1,5 +1,8 @@
 """Grades S/A/B/C/D from totals: by thresholds, or by a forced distribution over the ranking."""
 
+from collections.abc import Callable
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -32,5 +35,7 @@ def by_distribution(total: pd.Series, shares: dict[str, float]) -> pd.Series:
 def worse_of(grades: pd.Series, cap: str, capped: pd.Series) -> pd.Series:
     """``grades`` no better than ``cap`` where ``capped`` holds."""
     order = {grade: position for position, grade in enumerate(GRADES)}
-    worse = grades.map(lambda grade: grade if pd.isna(grade) else max(grade, cap, key=order.get))
+    # Every grade and the cap are among GRADES, so ``order.get`` finds a position for each.
+    by_position = cast("Callable[[str], int]", order.get)
+    worse = grades.map(lambda grade: grade if pd.isna(grade) else max(grade, cap, key=by_position))
     return grades.where(~capped, worse)

@@ -59,7 +59,7 @@ class ChunkResult:
     texts: dict[str, explain.IndicatorText]
     veto_cap: float
 
-    def explanations(self) -> list[dict[str, list]]:
+    def explanations(self) -> list[dict[str, list[str]]]:
         """Each person's explanation, ``{"zh": [...], "en": [...]}``."""
         return explain.explanations(self.figures, self.texts, self.veto_cap)
 
