@@ -173,7 +173,7 @@ def company_seed(
 def _demo_sources_sync(company: Company, directory: Path | None, *, seed: int) -> dict[str, int]:
     """Write the demo's ERP database and CRM export, register them as sources (synced hourly
     and nightly) and sync both; returns the record counts that arrived."""
-    directory = Path(directory or Path(settings.MEDIA_ROOT) / "demo-sources")
+    directory = Path(directory or Path(settings.PERF_IMPORT_ROOT) / "demo")
     directory.mkdir(parents=True, exist_ok=True)
     erp_path, crm_path = directory / "erp.sqlite3", directory / "crm-feedback.xlsx"
     erp_database_write(company, erp_path, seed=seed)

@@ -37,7 +37,7 @@ from ingest.forms import source_config_clean, source_mappings_clean
 from ingest.models import RejectedRow, Source, SyncRun, SyncStatus, SyncTrigger
 from ingest.records import RECORD_TYPES, MappingError
 from ingest.services import records_push, source_sync_now
-from ingest.sources import webhook_token_set
+from ingest.sources import source_config_refusal, webhook_token_set
 
 # A webhook call is synced inside the request: larger pushes belong in several calls.
 MAX_WEBHOOK_ROWS = 5000
@@ -80,6 +80,17 @@ class SourceSerializer(serializers.ModelSerializer):
 
     def validate_mappings(self, mappings) -> dict:
         return source_mappings_clean(mappings)
+
+    def validate(self, attrs: dict) -> dict:
+        current = self.instance
+        refusal = source_config_refusal(
+            kind=attrs.get("kind", current.kind if current else ""),
+            config=attrs.get("config", current.config if current else {}),
+            mappings=attrs.get("mappings", current.mappings if current else {}),
+        )
+        if refusal:
+            raise serializers.ValidationError({"config": [refusal]})
+        return attrs
 
 
 class SyncRunSerializer(serializers.ModelSerializer):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ingest.access import record_type_choices
 from ingest.models import Source
 from ingest.records import MappingError, mapping_check
+from ingest.sources import source_config_refusal
 
 UPLOAD_EXTENSIONS = (".xlsx", ".csv")
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -81,3 +82,13 @@ class SourceAdminForm(forms.ModelForm):
 
     def clean_mappings(self) -> dict:
         return source_mappings_clean(self.cleaned_data["mappings"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if {"kind", "config", "mappings"} <= cleaned.keys():
+            refusal = source_config_refusal(
+                kind=cleaned["kind"], config=cleaned["config"], mappings=cleaned["mappings"]
+            )
+            if refusal:
+                self.add_error("config", refusal)
+        return cleaned

@@ -1,13 +1,16 @@
-"""A source's settings that are not its config: its webhook token and its schedule."""
+"""A source's settings: whether its config may be saved (what it would reach), its webhook
+token and its schedule."""
 
 import hashlib
 import json
 import secrets
+from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+from ingest.connectors import ConnectorError, connector_for
 from ingest.models import (
     Source,
 )
@@ -38,3 +41,22 @@ def source_schedule_set(*, source: Source, crontab: dict[str, str]) -> PeriodicT
             source.schedule = task
             source.save(update_fields=["schedule"])
     return task
+
+
+def source_config_refusal(*, kind: str, config: dict, mappings: dict) -> str | None:
+    """Why a source with these settings may not be saved, or ``None``: its connector is built
+    for the config and for each mapping's ``fetch`` overrides, which checks every setting and
+    every host, file and secret name against what sources may reach (the secrets' values are
+    not needed yet)."""
+    any_secret: defaultdict[str, str] = defaultdict(str)
+    configs = [config] + [
+        {**config, **mapping.get("fetch", {})}
+        for mapping in mappings.values()
+        if isinstance(mapping, dict) and isinstance(mapping.get("fetch", {}), dict)
+    ]
+    try:
+        for each in configs:
+            connector_for(kind, each, secrets=any_secret)
+    except ConnectorError as error:
+        return str(error)
+    return None

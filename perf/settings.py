@@ -206,6 +206,11 @@ STORAGES = {
     },
 }
 
+# What data sources may reach (ingest.connectors.guard): hosts that resolve to internal
+# addresses only when listed here (names or addresses), files only inside the import folder.
+PERF_SOURCE_ALLOWED_HOSTS = env.list("PERF_SOURCE_ALLOWED_HOSTS", default=[])
+PERF_IMPORT_ROOT = env.path("PERF_IMPORT_ROOT", default=BASE_DIR / "imports")
+
 # Appeals: how long after a period ends it may be appealed (then it is closed), how many working
 # days HR has to decide, and the largest evidence file.
 PERF_APPEALS = {

@@ -21,3 +21,6 @@ WHITENOISE_AUTOREFRESH = True
 PERF_PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="perf-evidence-"))
 STORAGES["evidence"]["OPTIONS"]["location"] = PERF_PRIVATE_MEDIA_ROOT  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The suite's sources are loopback servers and files in temporary folders.
+PERF_SOURCE_ALLOWED_HOSTS = ["127.0.0.1", "localhost", "::1"]
+PERF_IMPORT_ROOT = Path(tempfile.gettempdir())

@@ -11,9 +11,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from django.utils.translation import gettext
+
+if TYPE_CHECKING:
+    from ingest.connectors.guard import SourcePolicy
 
 
 @dataclass(frozen=True)
@@ -59,30 +62,39 @@ class Connector(Protocol):
 
 
 KINDS = ("rest", "sql", "file")
+# The environment variables sources may read their secrets from start with this.
+SECRET_PREFIX = "PERF_SOURCE_"
 
 
 def connector_for(
-    kind: str, config: dict, *, secrets: Mapping[str, str] | None = None
+    kind: str,
+    config: dict,
+    *,
+    secrets: Mapping[str, str] | None = None,
+    policy: SourcePolicy | None = None,
 ) -> Connector:
     """The connector for a source of this kind, its config checked and its secrets resolved.
 
     ``secrets`` is an environment-like mapping for the config's ``*_env`` references
-    (default ``os.environ``). Raises ConnectorError for an unknown kind, a malformed config or a
-    missing environment variable.
+    (default ``os.environ``); ``policy`` what sources may reach (default: the deployment's,
+    ``SourcePolicy.from_settings``). Raises ConnectorError for an unknown kind, a malformed
+    config, a missing environment variable, or a host, file or secret the policy refuses.
     """
     # Imported here because each connector module imports this one, and so that a source of one
     # kind never loads the drivers of the others.
     from ingest.connectors.files import FileConnector
+    from ingest.connectors.guard import SourcePolicy
     from ingest.connectors.rest import RestConnector
     from ingest.connectors.sql import SqlConnector
 
     secrets = os.environ if secrets is None else secrets
+    policy = SourcePolicy.from_settings() if policy is None else policy
     if kind == "rest":
-        return RestConnector(config, secrets=secrets)
+        return RestConnector(config, secrets=secrets, policy=policy)
     if kind == "sql":
-        return SqlConnector(config, secrets=secrets)
+        return SqlConnector(config, secrets=secrets, policy=policy)
     if kind == "file":
-        return FileConnector(config)
+        return FileConnector(config, policy=policy)
     raise SourceMisconfigured(
         gettext("Unknown source kind %(kind)s (expected one of: %(kinds)s).")
         % {"kind": kind, "kinds": ", ".join(KINDS)}
@@ -90,7 +102,17 @@ def connector_for(
 
 
 def secret_from(secrets: Mapping[str, str], variable: str) -> str:
-    """The value of environment variable ``variable``; ConnectorError naming it when unset."""
+    """The value of environment variable ``variable``; ConnectorError naming it when unset, or
+    when it is not one sources may read (its name must start with ``SECRET_PREFIX``: a config
+    must not send ``DATABASE_URL`` or ``SECRET_KEY`` anywhere)."""
+    if not variable.startswith(SECRET_PREFIX) or variable == SECRET_PREFIX:
+        raise SourceMisconfigured(
+            gettext(
+                "Sources read secrets only from environment variables whose name starts with "
+                "%(prefix)s, not from %(name)s."
+            )
+            % {"prefix": SECRET_PREFIX, "name": variable}
+        )
     try:
         return secrets[variable]
     except KeyError:

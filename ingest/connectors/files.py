@@ -46,6 +46,7 @@ from ingest.connectors.base import (
     invalid_setting,
     required_setting,
 )
+from ingest.connectors.guard import SourcePolicy
 
 FORMATS_BY_EXTENSION = {".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 # What Chinese Excel and ERP exports use when a CSV is not UTF-8.
@@ -59,7 +60,7 @@ NumberedRow = tuple[int, dict[str, object]]
 class FileConnector:
     """Reads one CSV or XLSX file as described in the module docstring."""
 
-    def __init__(self, config: Mapping[str, object]) -> None:
+    def __init__(self, config: Mapping[str, object], *, policy: SourcePolicy | None = None) -> None:
         upload = config.get("upload")
         if upload is not None:
             if not isinstance(upload, bytes | bytearray):
@@ -67,8 +68,10 @@ class FileConnector:
             self.path, self._upload = None, bytes(upload)
             self.name = str(config.get("filename") or "upload")
         else:
-            self.path, self._upload = Path(str(required_setting(config, "path"))), None
-            self.name = str(self.path)
+            path = Path(str(required_setting(config, "path")))
+            policy = policy or SourcePolicy.from_settings()
+            self.path, self._upload = policy.path_check(path, setting="path"), None
+            self.name = str(path)
         extension = Path(self.name).suffix.lower()
         self.format = config.get("format") or FORMATS_BY_EXTENSION.get(extension)
         if self.format not in ("csv", "xlsx"):

@@ -6,8 +6,8 @@ Config (``kind="rest"``)::
         "url": "https://erp.example.com/api/orders",  # http or https; may carry fixed parameters
         "items_path": "data.items",   # dotted path to the list of rows; "" = the body is the list
         "headers": {"X-Tenant": "acme"},                        # optional, sent on every request
-        "auth": {"type": "bearer", "token_env": "ERP_TOKEN"},   # optional, or
-                # {"type": "basic", "user": "sync", "password_env": "ERP_PASSWORD"}
+        "auth": {"type": "bearer", "token_env": "PERF_SOURCE_ERP_TOKEN"},   # optional, or
+                # {"type": "basic", "user": "sync", "password_env": "PERF_SOURCE_ERP_PASSWORD"}
         "pagination": {               # optional: without it the source is one request
             "style": "page",          # "page" | "offset" | "cursor" | "next"
             "page_size": 100,
@@ -64,6 +64,7 @@ from ingest.connectors.base import (
     required_setting,
     secret_from,
 )
+from ingest.connectors.guard import SourcePolicy, SourceRefused
 
 STYLES = ("page", "offset", "cursor", "next")
 PAGINATION_DEFAULTS = {
@@ -95,10 +96,13 @@ class RestConnector:
         *,
         secrets: Mapping[str, str] = os.environ,
         sleep: Callable[[float], None] = time.sleep,
+        policy: SourcePolicy | None = None,
     ) -> None:
         self.url = str(required_setting(config, "url"))
-        if urlsplit(self.url).scheme not in ("http", "https"):
+        parts = urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
             raise invalid_setting("url", self.url)
+        self._opener = urllib.request.build_opener(_SameOriginRedirects)
         self.items_path = config.get("items_path", "")
         if not isinstance(self.items_path, str):
             raise invalid_setting("items_path", self.items_path)
@@ -116,6 +120,7 @@ class RestConnector:
         self.max_retries = _int_setting(config, "max_retries", 4, minimum=0)
         self.backoff = _seconds_setting(config, "backoff", 0.5, allow_zero=True)
         self._sleep = sleep
+        (policy or SourcePolicy.from_settings()).host_check(parts.hostname, setting="url")
 
     def batches(self, *, since: str | None, batch_size: int) -> Iterator[Batch]:
         """Yield the rows changed after ``since`` (all rows when None), page by page."""
@@ -237,7 +242,7 @@ class RestConnector:
         attempt = 1
         while True:
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                with self._opener.open(request, timeout=self.timeout) as response:
                     return response.read()
             except HTTPError as err:
                 err.close()
@@ -260,6 +265,19 @@ class RestConnector:
                 wait = self.backoff * 2 ** (attempt - 1)
             self._sleep(min(wait, MAX_WAIT))
             attempt += 1
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only within the source's own origin: urllib would send the
+    ``Authorization`` header on to any host a server names."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urlsplit(newurl)[:2] != urlsplit(req.full_url)[:2]:
+            raise SourceRefused(
+                gettext("%(url)s redirects to another host (%(target)s); perf does not follow.")
+                % {"url": req.full_url, "target": newurl}
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def with_params(url: str, params: Mapping[str, object]) -> str:

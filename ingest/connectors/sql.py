@@ -7,7 +7,7 @@ Config (``kind="sql"``)::
         "path": "/srv/erp/erp.sqlite3",       # sqlite: the database file, opened read-only
         "host": "erp-db", "port": 5432,       # postgresql (default port 5432), mysql (3306)
         "database": "erp", "user": "reader",  # user optional for postgresql
-        "password_env": "ERP_DB_PASSWORD",    # optional: environment variable holding the password
+        "password_env": "PERF_SOURCE_ERP_DB_PASSWORD",  # optional: the password's variable
         "query": "SELECT id, state, write_date FROM sale_order"
                  " WHERE (:since IS NULL OR write_date > :since) ORDER BY write_date, id",
         "full_query": "SELECT ... ORDER BY write_date, id",  # optional: used when since is None
@@ -46,6 +46,7 @@ from ingest.connectors.base import (
     required_setting,
     secret_from,
 )
+from ingest.connectors.guard import SourcePolicy
 
 DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306}
 ENGINES = ("sqlite", *DEFAULT_PORTS)
@@ -60,21 +61,30 @@ class SqlConnector:
     """Reads the rows of one SQL query as described in the module docstring."""
 
     def __init__(
-        self, config: Mapping[str, object], *, secrets: Mapping[str, str] = os.environ
+        self,
+        config: Mapping[str, object],
+        *,
+        secrets: Mapping[str, str] = os.environ,
+        policy: SourcePolicy | None = None,
     ) -> None:
+        policy = policy or SourcePolicy.from_settings()
         self.engine = required_setting(config, "engine")
         if self.engine not in ENGINES:
             raise invalid_setting("engine", self.engine)
         self.query = str(required_setting(config, "query"))
         self.full_query = str(config.get("full_query") or "") or None
         if self.engine == "sqlite":
-            self.path = Path(str(required_setting(config, "path")))
+            self.path = policy.path_check(
+                Path(str(required_setting(config, "path"))), setting="path"
+            )
             return
         self.host = str(required_setting(config, "host"))
         self.port = config.get("port") or DEFAULT_PORTS[self.engine]
         if isinstance(self.port, bool) or not isinstance(self.port, int):
             raise invalid_setting("port", self.port)
         self.database = str(required_setting(config, "database"))
+        policy.host_check(self.host, setting="host")
+        policy.database_check(self.host, self.port, self.database)
         self.user = config.get("user") or None
         password_env = config.get("password_env")
         self.password = secret_from(secrets, str(password_env)) if password_env else None

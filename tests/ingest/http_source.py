@@ -40,7 +40,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 PATH = "/api/items"
-TOKEN_ENV = "HTTP_SOURCE_TOKEN"
+TOKEN_ENV = "PERF_SOURCE_HTTP_TOKEN"
 STYLES = (None, "page", "offset", "cursor", "next")
 
 

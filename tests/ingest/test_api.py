@@ -134,7 +134,10 @@ def test_admin_creates_reads_and_updates_a_source_without_seeing_the_token_hash(
         {
             "name": "erp",
             "kind": "rest",
-            "config": {"url": "https://erp.example.com/api/orders", "token_env": "ERP_TOKEN"},
+            "config": {
+                "url": "https://erp.example.com/api/orders",
+                "token_env": "PERF_SOURCE_ERP_TOKEN",
+            },
             "mappings": {"feedback": FEEDBACK_MAPPING},
         },
     )

@@ -30,6 +30,7 @@ from ingest.connectors import (
     connector_for,
 )
 from ingest.connectors.rest import RestConnector
+from tests.ingest.erp_database import erp_database_url, erp_source_config
 from tests.ingest.http_source import TOKEN_ENV, Fault
 
 ROWS = [
@@ -241,17 +242,20 @@ def test_a_wrong_token_fails_at_once(http_source):
 
 
 def test_a_missing_token_variable_is_named():
-    config = {"url": "http://127.0.0.1:9/", "auth": {"type": "bearer", "token_env": "ERP_TOKEN"}}
+    config = {
+        "url": "http://127.0.0.1:9/",
+        "auth": {"type": "bearer", "token_env": "PERF_SOURCE_ERP_TOKEN"},
+    }
 
-    with pytest.raises(SourceMisconfigured, match="ERP_TOKEN is not set"):
+    with pytest.raises(SourceMisconfigured, match="PERF_SOURCE_ERP_TOKEN is not set"):
         connector_for("rest", config, secrets={})
 
 
 def test_basic_auth_sends_user_and_password(http_source):
     server = http_source(ROWS)
-    auth = {"type": "basic", "user": "sync", "password_env": "ERP_PASSWORD"}
+    auth = {"type": "basic", "user": "sync", "password_env": "PERF_SOURCE_ERP_PASSWORD"}
 
-    read(RestConnector(server.config(auth=auth), secrets={"ERP_PASSWORD": "pw"}))
+    read(RestConnector(server.config(auth=auth), secrets={"PERF_SOURCE_ERP_PASSWORD": "pw"}))
 
     assert server.requests[0].headers["Authorization"] == "Basic c3luYzpwdw=="
 
@@ -296,23 +300,12 @@ def _sqlite_database(tmp_path, table):
 
 
 def _postgresql_database(tmp_path, table):
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
+    url = erp_database_url()
+    if url is None:
         pytest.skip("DATABASE_URL does not name a PostgreSQL database")
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute(_create_table_sql("postgresql", table))
-    parts = urlsplit(url)
-    config = {
-        "engine": "postgresql",
-        "host": parts.hostname,
-        "port": parts.port or 5432,
-        "database": unquote(parts.path.lstrip("/")),
-        "user": unquote(parts.username or ""),
-    }
-    secrets = {}
-    if parts.password:
-        config["password_env"] = "PG_PASSWORD"
-        secrets["PG_PASSWORD"] = unquote(parts.password)
+    config, secrets = erp_source_config(url)
 
     def drop():
         with psycopg.connect(url, autocommit=True) as connection:
@@ -470,11 +463,11 @@ def test_a_missing_password_variable_is_named():
         "engine": "mysql",
         "host": "127.0.0.1",
         "database": "erp",
-        "password_env": "ERP_DB_PASSWORD",
+        "password_env": "PERF_SOURCE_ERP_DB_PASSWORD",
         "query": "SELECT 1",
     }
 
-    with pytest.raises(ConnectorError, match="ERP_DB_PASSWORD is not set"):
+    with pytest.raises(ConnectorError, match="PERF_SOURCE_ERP_DB_PASSWORD is not set"):
         connector_for("sql", config, secrets={})
 
 

@@ -2,9 +2,11 @@
 
 import datetime as dt
 import sqlite3
+import uuid
 from decimal import Decimal
 
 import openpyxl
+import psycopg
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -16,6 +18,7 @@ from ingest.ledger import ledger_verify
 from ingest.models import Feedback, LedgerEntry, Order, RejectedRow, Source, SyncStatus
 from ingest.services import records_push, rejected_rows_replay, source_sync, sync_run_create
 from tests.factories import EmployeeFactory
+from tests.ingest.erp_database import erp_database_url, erp_source_config
 from tests.ingest.http_source import TOKEN_ENV
 
 pytestmark = pytest.mark.django_db
@@ -242,19 +245,20 @@ def test_sql_source_on_sqlite_lands_good_rows_and_names_the_unknown_merchandiser
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs DATABASE_URL on PostgreSQL")
-@pytest.mark.django_db(transaction=True)
-def test_sql_source_on_postgresql(people):
-    """The source reads over a connection of its own, so the ERP table is committed first."""
-    settings = connection.settings_dict
-    table = "erp_sale_order_test"
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        cursor.execute(
+def test_sql_source_on_postgresql(people, monkeypatch):
+    """An ERP database on the same server as perf's, read over a connection of its own."""
+    url = erp_database_url()
+    config, secrets = erp_source_config(url)
+    for variable, value in secrets.items():
+        monkeypatch.setenv(variable, value)
+    table = f"erp_sale_order_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url, autocommit=True) as erp:
+        erp.execute(
             f"CREATE TABLE {table} (name text, partner_ref text, login text, date_order "
             "timestamp, create_date timestamp, confirmation_date timestamp, state text, "
             "amount_total numeric(12,2), write_date timestamp)"
         )
-        cursor.execute(
+        erp.execute(
             f"INSERT INTO {table} VALUES ('SO9', 'C001', 'E001', '2026-10-05 09:00', "
             "'2026-10-05 09:01', '2026-10-05 09:30', 'sale', 88.80, '2026-10-05 09:30')"
         )
@@ -266,20 +270,14 @@ def test_sql_source_on_postgresql(people):
     source = Source.objects.create(
         name="erp-pg",
         kind="sql",
-        config={
-            "engine": "postgresql",
-            "host": settings["HOST"] or "127.0.0.1",
-            "port": settings["PORT"] or 5432,
-            "database": settings["NAME"],
-            "user": settings["USER"],
-        },
+        config=config,
         mappings={"order": ERP_MAPPING | {"fetch": {"query": query}}},
     )
     try:
         run = sync(source)
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE {table}")
+        with psycopg.connect(url, autocommit=True) as erp:
+            erp.execute(f"DROP TABLE {table}")
     assert (run.fetched, run.created, run.rejected) == (1, 1, 0)
     assert Order.objects.get(external_id="SO9").amount == Decimal("88.80")
 

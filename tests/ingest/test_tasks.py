@@ -71,7 +71,10 @@ def test_a_source_that_is_down_once_succeeds_on_the_retry(http_source, people):
     ("config", "message"),
     [
         ({"url": "http://127.0.0.1:9/api", "items_path": 7}, "items_path"),
-        ({"auth": {"type": "bearer", "token_env": "NO_SUCH_VARIABLE"}}, "NO_SUCH_VARIABLE"),
+        (
+            {"auth": {"type": "bearer", "token_env": "PERF_SOURCE_NO_SUCH_VARIABLE"}},
+            "PERF_SOURCE_NO_SUCH_VARIABLE",
+        ),
     ],
     ids=["invalid setting", "missing secret"],
 )
