@@ -236,7 +236,10 @@ def _json_safe(value):
     if isinstance(value, float) and np.isnan(value):
         return None
     if isinstance(value, bytes):
-        return value.decode(errors="replace")
+        value = value.decode(errors="replace")
+    if isinstance(value, str) and "\x00" in value:
+        # PostgreSQL's text and JSON cannot hold NUL: the kept row shows it as U+FFFD.
+        return value.replace("\x00", "\ufffd")
     return value
 
 
@@ -255,7 +258,7 @@ def _rejections_keep(
     id_column = mapping.get("fields", {}).get("external_id")
     rows = []
     for position, reasons in sorted(rejections.reasons.items()):
-        row = {key: _json_safe(value) for key, value in raw.loc[position].items()}
+        row = {_json_safe(key): _json_safe(value) for key, value in raw.loc[position].items()}
         external_id = row.get(id_column) if id_column else None
         rows.append(
             RejectedRow(

@@ -350,6 +350,12 @@ def rows_validate(spec: RecordType, mapping: Mapping, raw: pd.DataFrame) -> Vali
             values = translated
         present = _present(values)
         missing = ~present
+        holds_nul = present & values.map(lambda value: isinstance(value, str) and "\x00" in value)
+        if holds_nul.any():
+            rejections.add(
+                raw.index[holds_nul], name, _("holds a NUL character, which cannot be stored")
+            )
+            present &= ~holds_nul
         if _required(model_field) and missing.any():
             rejections.add(raw.index[missing], name, _("required, but empty"))
         if name in spec.lookups:

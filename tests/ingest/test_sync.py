@@ -368,3 +368,24 @@ def test_verify_ledger_catches_a_direct_sql_update_of_a_confirmation_time(people
         call_command("verify_ledger")
     assert f"#{order.pk}" in str(refused.value)
     assert "confirmed_at" in str(refused.value)
+
+
+def test_a_nul_character_rejects_its_row_alone_and_the_run_finishes(people):
+    """PostgreSQL's text cannot hold NUL: the row is refused with the reason, kept (the NUL
+    shown as U+FFFD), and the rows beside it land."""
+    source = Source.objects.create(name="crm", kind="file", mappings={"feedback": FEEDBACK_MAPPING})
+    rows = [
+        {"反馈编号": "FB1", "客户编码": "C001", "跟单员工号": "E001", "满意度": 5,
+         "评价内容": "好", "提交时间": "2026-10-08 14:00"},
+        {"反馈编号": "FB\x002", "客户编码": "C001", "跟单员工号": "E001", "满意度": 4,
+         "评价内容": "坏\x00了", "提交时间": "2026-10-09 14:00"},
+    ]  # fmt: skip
+
+    run = records_push(source=source, record_type="feedback", rows=rows, trigger="webhook")
+
+    assert (run.status, run.created, run.rejected) == (SyncStatus.SUCCEEDED, 1, 1)
+    rejected = RejectedRow.objects.get(run=run)
+    assert rejected.external_id == "FB\ufffd2"
+    assert rejected.raw["评价内容"] == "坏\ufffd了"
+    assert {reason["field"] for reason in rejected.reasons} == {"external_id", "comment"}
+    assert all("NUL" in reason["message"] for reason in rejected.reasons)
