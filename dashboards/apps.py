@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 # What the dashboards show, or whom they show it to: a save or delete of any of these retires
-# every kept page (``perf.page_cache``).
+# everything ``dashboards.cache`` keeps (values, fragments and pages).
 PAGE_SOURCES = [
     "auth.User",
     "org.Employee",
@@ -19,9 +19,9 @@ PAGE_SOURCES = [
 
 def retire_pages(**kwargs) -> None:
     """Signal receiver (module level: signals keep only weak references to receivers)."""
-    from perf.page_cache import pages_invalidate
+    from dashboards.cache import dashboards_invalidate
 
-    pages_invalidate()
+    dashboards_invalidate()
 
 
 class DashboardsConfig(AppConfig):
@@ -42,9 +42,12 @@ class DashboardsConfig(AppConfig):
             sender=get_user_model().groups.through,
             dispatch_uid="pages:roles",
         )
-        # What the lower layers write without a model save (bulk loads, bulk updates).
+        # What the lower layers write without a model save (bulk loads, bulk updates), and a
+        # run's results, published once its transaction commits.
         from ingest.signals import records_changed
         from org.signals import pages_stale
+        from scoring.signals import scores_published
 
         pages_stale.connect(retire_pages, dispatch_uid="pages:stale")
         records_changed.connect(retire_pages, dispatch_uid="pages:records")
+        scores_published.connect(retire_pages, dispatch_uid="pages:scores")

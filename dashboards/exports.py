@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from dashboards.figures import mean_label
-from dashboards.selectors import GRADES, MEANS, TIERS, Column, CompanyBoard, MemberRow
+from dashboards.selectors.boards import CompanyBoard, MemberRow
+from dashboards.selectors.columns import TIERS, Column
+from dashboards.selectors.summaries import GRADES, MEANS
 from org.models import Employee, Level, Team
 from org.periods import Period
 from scoring.models import EmployeeScore

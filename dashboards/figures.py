@@ -15,18 +15,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from dashboards.formatting import format_score, format_value
-from dashboards.selectors import (
-    GRADES,
-    MEANS,
-    TIERS,
-    Column,
-    CompanyTrendPoint,
-    Line,
-    MemberRow,
-    Summary,
-    TeamRow,
-    TrendPoint,
-)
+from dashboards.selectors.boards import CompanyTrendPoint, MemberRow, TeamRow
+from dashboards.selectors.columns import TIERS, Column
+from dashboards.selectors.scorecard import Line, TrendPoint
+from dashboards.selectors.summaries import GRADES, MEANS, Summary
 from indicators.models import Tier
 
 # Red for weak, a pale neutral at the midpoint, blue for strong (ColorBrewer RdBu, readable by

@@ -4,6 +4,9 @@ and the company overview (``/hr/``), with Excel exports of the team and company 
 
 Views pick the period, team and sort order from the query string and hand them to the selectors,
 which decide what the user may see and read it; the figures are built from what they return.
+Pages are kept per session and their costly parts as fragments (``{% kept %}``, keyed by
+``fragment_key``: what the part depends on besides the cache's epoch), all in
+``dashboards.cache``.
 """
 
 from dataclasses import dataclass
@@ -16,35 +19,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboards import exports, figures
+from dashboards.cache import per_session_page
 from dashboards.drilldowns import drilldown_read
-from dashboards.selectors import (
-    CACHE_SECONDS,
-    MEANS,
+from dashboards.selectors.boards import (
     SORT_KEYS,
     MemberRow,
-    ScoredPeriod,
     TeamBoard,
     TeamScope,
-    appeals_open_count,
     company_board,
     company_people,
-    company_summary,
     members_sorted,
-    overdue_nodes,
-    period_pick,
-    scorecard_employee_get,
-    scorecard_read,
-    scored_periods,
-    source_freshness,
     team_board,
     team_scope_for_user,
 )
+from dashboards.selectors.operations import appeals_open_count, overdue_nodes, source_freshness
+from dashboards.selectors.periods import ScoredPeriod, period_pick, scored_periods
+from dashboards.selectors.scorecard import scorecard_employee_get, scorecard_read
+from dashboards.selectors.summaries import MEANS, company_summary
 from indicators.selectors import indicators_active
 from org.calendar import period_window
 from org.models import Employee, Role
 from org.selectors import employee_for_user
 from org.views import role_required
-from perf.page_cache import per_session_page
 
 EVERY_ROLE = (Role.MERCHANDISER, Role.MANAGER, Role.HR, Role.ADMIN)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,13 +53,6 @@ def _drilldown_click_url(period: ScoredPeriod) -> str:
     url = reverse("dashboards:drilldown", kwargs={"employee_id": ROW_SLOT, "code": COLUMN_SLOT})
     url = url.replace(str(ROW_SLOT), "{row}").replace(COLUMN_SLOT, "{column}")
     return f"{url}?period={period.period.label}"
-
-
-def _fragment_key(*parts: object) -> str:
-    """What a cached page fragment (``{% cache %}`` in the template, which adds the language)
-    depends on: the periods with their run stamps, the teams and whom the viewer may see. Its
-    figures are built only when the fragment is missing (they are passed as a callable)."""
-    return repr(parts)
 
 
 def _period(request: HttpRequest, periods: list[ScoredPeriod], name: str = "period"):
@@ -111,10 +100,8 @@ def _scorecard_page(request: HttpRequest, employee: Employee) -> HttpResponse:
             "card": card,
             "period": period,
             "periods": periods,
-            # The rows' appeal controls (the appeals app's) may differ per viewer, and are kept
-            # with the page until the next run: an approved correction is rescored.
-            "fragment_key": _fragment_key(employee.pk, periods, period, request.user.pk),
-            "cache_seconds": CACHE_SECONDS,
+            # The rows' appeal controls (the appeals app's) may differ per viewer.
+            "fragment_key": (employee.pk, period.period if period else None, request.user.pk),
             "figures": lambda: figures.as_script(
                 {
                     "radar": figures.radar(card.lines, card.name),
@@ -226,8 +213,13 @@ def team(request: HttpRequest) -> HttpResponse:
             "total_changes": _total_changes(members, before or {}),
             "company": company,
             "click_url": _drilldown_click_url(period),
-            "fragment_key": _fragment_key(scope.team_ids, scope.visibility, period, compare, sort),
-            "cache_seconds": CACHE_SECONDS,
+            "fragment_key": (
+                scope.team_ids,
+                scope.visibility,
+                period.period,
+                compare.period if compare else None,
+                sort,
+            ),
             "figures": lambda: figures.as_script(
                 {
                     "heatmap": (
@@ -294,8 +286,7 @@ def company(request: HttpRequest) -> HttpResponse:
     if board is not None:
         context |= {
             "click_url": reverse("dashboards:team") + f"?team={{row}}&period={period.period.label}",
-            "fragment_key": _fragment_key(periods, period),
-            "cache_seconds": CACHE_SECONDS,
+            "fragment_key": (period.period,),
             "figures": lambda: figures.as_script(
                 {
                     "heatmap": figures.company_heatmap(board.teams, board.columns),

@@ -29,6 +29,7 @@ from indicators.models import (
     Tier,
     WeightScheme,
 )
+from indicators.records import FIRST_CONTACT, NODE_ON_TIME, nodes_due, tickets_resolved
 from indicators.weights import TIERS_MATRIX, matrix_outcome
 from indicators.wording import inconsistency_message, matrix_label, saaty_label
 from ingest.models import (
@@ -199,11 +200,12 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
             Q(submitted_at__gte=previous, submitted_at__lt=end)
             | Q(delivered_at__gte=start, delivered_at__lt=end)
         ),
-        # A node counts in the period its deadline falls in (see ``RecordFrames.node_counts``).
+        # A node counts in the period its deadline falls in (see ``RecordFrames.node_counts``);
+        # the drill-down lists them by the same rule (``indicators.records``).
         "node_counts": of_roster(OrderNode.objects, "order__merchandiser_id")
-        .filter(due_at__gte=start, due_at__lt=window.cutoff)
+        .filter(nodes_due(window))
         .values(merchandiser_id=F("order__merchandiser_id"))
-        .annotate(due=Count("id"), on_time=Count("id", filter=Q(completed_at__lte=F("due_at")))),
+        .annotate(due=Count("id"), on_time=Count("id", filter=NODE_ON_TIME)),
         "follow_ups": of_roster(FollowUp.objects, "employee_id").filter(
             occurred_at__gte=start, occurred_at__lt=end
         ),
@@ -214,11 +216,9 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
             detected_at__gte=start, detected_at__lt=end
         ),
         "ticket_counts": of_roster(Ticket.objects, "employee_id")
-        .filter(resolved_at__gte=start, resolved_at__lt=end)
+        .filter(tickets_resolved(window))
         .values("employee_id")
-        .annotate(
-            resolved=Count("id"), first_contact=Count("id", filter=Q(contacts_until_resolved=1))
-        ),
+        .annotate(resolved=Count("id"), first_contact=Count("id", filter=FIRST_CONTACT)),
         "suggestions": of_roster(Suggestion.objects, "employee_id").filter(
             decided_at__gte=start, decided_at__lt=end
         ),

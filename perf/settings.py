@@ -169,7 +169,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 # Sessions are read from the cache (written through to the database): a kept dashboard page
-# (perf.page_cache) is then served without a query.
+# (dashboards.cache) is then served without a query.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 LOGIN_REDIRECT_URL = "org:home"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,7 +1,12 @@
-"""Formatting for the dashboards' templates, and the slot a later "appeal this" fills."""
+"""Formatting for the dashboards' templates, the fragments they keep, and the slot a later
+"appeal this" fills."""
 
 from django import template
+from django.template.base import FilterExpression, Parser, Token
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
+from dashboards.cache import kept
 from dashboards.figures import mean_label
 from dashboards.formatting import format_change, format_score, format_value
 
@@ -59,3 +64,26 @@ def share(fraction: float | None) -> str:
 def mean_name(name: str) -> str:
     """``total`` or a tier code as a heading in the active language."""
     return mean_label(name)
+
+
+class KeptNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, name: FilterExpression, key: FilterExpression):
+        self.nodelist, self.name, self.key = nodelist, name, key
+
+    def render(self, context: template.Context) -> SafeString:
+        parts = (self.name.resolve(context), self.key.resolve(context), get_language())
+        return mark_safe(kept("fragment", parts, lambda: self.nodelist.render(context)))
+
+
+@register.tag("kept")
+def kept_fragment(parser: Parser, token: Token) -> KeptNode:
+    """``{% kept "dashboards.team" fragment_key %}…{% endkept %}``: the enclosed part of the page
+    rendered once per name, key (what it depends on: periods, teams, whom the viewer may see)
+    and language, then served from ``dashboards.cache`` until its epoch moves. Whatever the
+    part needs only when rendered (the figures) can be passed as a callable."""
+    bits = token.split_contents()
+    if len(bits) != 3:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes a name and a key")
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    return KeptNode(nodelist, parser.compile_filter(bits[1]), parser.compile_filter(bits[2]))

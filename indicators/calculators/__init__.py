@@ -1,7 +1,8 @@
 """The calculators, one per indicator, by the key an IndicatorDefinition names.
 
 Each is a pure function ``(RecordFrames, Window) -> pd.Series`` of raw values indexed by employee
-id over the roster; see ``base`` for the rules they share.
+id over the roster; see ``base`` for the rules they share. Each aggregates the records its
+``Counted`` rule keeps, which is also what its drill-down lists (``indicators.records``).
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -9,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 
 from indicators.calculators import basic, efficiency, innovation, quality
-from indicators.calculators.base import Calculator, RecordFrames
+from indicators.calculators.base import Calculator, Counted, RecordFrames
 from org.periods import Window
 
 CALCULATORS: dict[str, Calculator] = {
@@ -30,6 +31,29 @@ CALCULATORS: dict[str, Calculator] = {
     "accepted_suggestions": innovation.accepted_suggestions,
     "training_completion": innovation.training_completion,
     "collaboration_360": innovation.collaboration_360,
+}
+
+
+# Which records each calculator counts (its own rule, stated next to it): what its drill-down
+# lists. Keyed as ``CALCULATORS``.
+COUNTED: dict[str, Counted] = {
+    "order_volume": basic.ORDERS_SUBMITTED,
+    "follow_up_count": basic.FOLLOW_UPS_HELD,
+    "order_entry_accuracy": basic.ORDER_ENTRIES,
+    "order_response_time": efficiency.ORDERS_ANSWERED,
+    "node_on_time_rate": efficiency.NODES_DUE,
+    "exception_handling_hours": efficiency.EXCEPTION_CLOCKS,
+    "first_contact_resolution": efficiency.TICKETS_RESOLVED,
+    "csat": quality.FEEDBACK_RATED,
+    "order_accuracy": quality.ORDERS_DELIVERED,
+    "complaint_return_rate": quality.ORDERS_TROUBLED,
+    "customer_sentiment": quality.FEEDBACK_MOODS,
+    "process_compliance": quality.REPLIES_CHECKED,
+    "customer_repeat_rate": quality.CUSTOMERS_SERVED,
+    "long_customer_growth": quality.LONG_CUSTOMERS,
+    "accepted_suggestions": innovation.SUGGESTIONS_ACCEPTED,
+    "training_completion": innovation.TRAININGS_DUE,
+    "collaboration_360": innovation.PEER_REVIEWS_GIVEN,
 }
 
 

@@ -45,6 +45,9 @@ FRAME_COLUMNS: dict[str, list[str]] = {
     "trainings": ["employee_id", "is_required", "due_on", "completed_at"],
     "peer_reviews": ["reviewee_id", "period", "score"],
     "compliance_rules": ["element", "kind", "pattern"],
+    # Per record, for one person's drill-down only (the calculators get these counted).
+    "nodes": ["id", "merchandiser_id", "due_at", "completed_at", "on_time"],
+    "tickets": ["id", "employee_id", "resolved_at", "contacts_until_resolved", "first_contact"],
 }
 INDEXED_BY_ID = ("employees", "customers")
 # Frames the database counts per employee rather than sending every record.
@@ -68,7 +71,9 @@ class RecordFrames:
     those whose deadline (start + threshold) falls in ``[start, cutoff)``, and how many of them
     were completed by it (``on_time``); a still open node is late. Tickets come counted too:
     ``ticket_counts`` has per person the tickets ``resolved`` in the period and how many of them
-    took a single contact (``first_contact``).
+    took a single contact (``first_contact``). A drill-down reads one person's ``nodes`` and
+    ``tickets`` one by one instead, each judged by the database by the same rule (``on_time``,
+    ``first_contact``).
     """
 
     employees: pd.DataFrame
@@ -83,6 +88,8 @@ class RecordFrames:
     trainings: pd.DataFrame = field(default_factory=partial(_empty, "trainings"))
     peer_reviews: pd.DataFrame = field(default_factory=partial(_empty, "peer_reviews"))
     compliance_rules: pd.DataFrame = field(default_factory=partial(_empty, "compliance_rules"))
+    nodes: pd.DataFrame = field(default_factory=partial(_empty, "nodes"))
+    tickets: pd.DataFrame = field(default_factory=partial(_empty, "tickets"))
 
     @property
     def roster(self) -> pd.Index:
@@ -90,6 +97,29 @@ class RecordFrames:
 
 
 Calculator = Callable[[RecordFrames, Window], pd.Series]
+
+
+@dataclass(frozen=True)
+class Counted:
+    """Which records an indicator counts, stated once for its calculator and its drill-down.
+
+    ``records(frames, window)`` keeps the records that count, one row each, with ``person``
+    (whose record it is) and the columns the rule adds: ``hurts`` where the record pulls the
+    number down, ``value`` where the number is a mean of per-record values. The calculator
+    aggregates these rows over the roster; the drill-down (``indicators.records``) runs the same
+    function on one person's records, read with the columns it shows, and lists the rows worst
+    first, by ``order`` (column names, ``-`` for descending). ``frame`` is the record frame the
+    rows come from, ``key`` the column naming a row (the record's ``id``, or ``customer_id`` for
+    rows per customer). Where ``worse`` is ``above`` or ``below``, a ``value`` beyond the
+    person's target on that side hurts.
+    """
+
+    frame: str
+    person: str
+    records: Callable[[RecordFrames, Window], pd.DataFrame]
+    order: tuple[str, ...] = ()
+    key: str = "id"
+    worse: str = ""
 
 
 def utc(values: pd.Series) -> pd.Series:

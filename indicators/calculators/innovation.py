@@ -3,6 +3,7 @@
 import pandas as pd
 
 from indicators.calculators.base import (
+    Counted,
     RecordFrames,
     as_float,
     count_by,
@@ -17,20 +18,30 @@ from org.periods import Window
 ACCEPTED = "accepted"
 
 
-def accepted_suggestions(frames: RecordFrames, window: Window) -> pd.Series:
+def suggestions_accepted(frames: RecordFrames, window: Window) -> pd.DataFrame:
     """Improvement suggestions accepted during the period (counted when the decision is made)."""
     suggestions = frames.suggestions
     accepted = (suggestions["status"] == ACCEPTED) & within(suggestions["decided_at"], window)
-    return count_by(suggestions.loc[accepted, "employee_id"], frames)
+    return suggestions[accepted]
+
+
+SUGGESTIONS_ACCEPTED = Counted(
+    "suggestions", "employee_id", suggestions_accepted, order=("-decided_at",)
+)
+
+
+def accepted_suggestions(frames: RecordFrames, window: Window) -> pd.Series:
+    """Improvement suggestions accepted during the period (counted when the decision is made)."""
+    return count_by(suggestions_accepted(frames, window)["employee_id"], frames)
 
 
 def _dates(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values).dt.normalize()
 
 
-def training_completion(frames: RecordFrames, window: Window) -> pd.Series:
-    """Percent of required trainings due in the period that were completed by the end of their
-    due day (company time). NaN for someone with no required training due."""
+def trainings_due(frames: RecordFrames, window: Window) -> pd.DataFrame:
+    """Required trainings due in the period; one not completed by the end of its due day
+    (company time) ``hurts``."""
     trainings = frames.trainings
     due_on = _dates(trainings["due_on"])
     due = (
@@ -42,13 +53,33 @@ def training_completion(frames: RecordFrames, window: Window) -> pd.Series:
     deadline = (due_on + pd.Timedelta(days=1)).dt.tz_localize(window.tz).dt.tz_convert("UTC")
     completed = utc(trainings["completed_at"])
     on_time = completed.notna() & (completed < deadline)
-    return percent_by(trainings["employee_id"], on_time, frames)
+    return trainings.assign(hurts=~on_time, due=due_on)
 
 
-def collaboration_360(frames: RecordFrames, window: Window) -> pd.Series:
-    """Mean score (1–5) colleagues gave for the months of the period."""
+TRAININGS_DUE = Counted("trainings", "employee_id", trainings_due, order=("-hurts", "due"))
+
+
+def training_completion(frames: RecordFrames, window: Window) -> pd.Series:
+    """Percent of required trainings due in the period that were completed by the end of their
+    due day (company time). NaN for someone with no required training due."""
+    trainings = trainings_due(frames, window)
+    return percent_by(trainings["employee_id"], ~trainings["hurts"], frames)
+
+
+def peer_reviews_given(frames: RecordFrames, window: Window) -> pd.DataFrame:
+    """Colleagues' scores (1–5, the ``value``) for the months of the period."""
     reviews = frames.peer_reviews
     month = _dates(reviews["period"])
     in_period = (month >= pd.Timestamp(window.first_day)) & (month < pd.Timestamp(window.end_day))
     reviews = reviews[in_period]
-    return mean_by(reviews["reviewee_id"], as_float(reviews["score"]), frames)
+    return reviews.assign(value=as_float(reviews["score"]))
+
+
+# Peer reviews are anonymous: a drill-down gives their count and mean, never the list.
+PEER_REVIEWS_GIVEN = Counted("peer_reviews", "reviewee_id", peer_reviews_given)
+
+
+def collaboration_360(frames: RecordFrames, window: Window) -> pd.Series:
+    """Mean score (1–5) colleagues gave for the months of the period."""
+    reviews = peer_reviews_given(frames, window)
+    return mean_by(reviews["reviewee_id"], reviews["value"], frames)

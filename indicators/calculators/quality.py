@@ -8,9 +8,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from indicators.calculators.base import (
+    Counted,
     RecordFrames,
     as_float,
-    count_by,
     is_true,
     mean_by,
     on_roster,
@@ -27,40 +27,86 @@ from org.periods import Window
 LONG_STANDING_DAYS = 365
 
 
+def feedback_rated(frames: RecordFrames, window: Window) -> pd.DataFrame:
+    """Feedback submitted in the period with a satisfaction rating (1–5, the ``value``)."""
+    feedback = frames.feedback[within(frames.feedback["submitted_at"], window)]
+    feedback = feedback.assign(value=as_float(feedback["csat"]))
+    return feedback[feedback["value"].notna()]
+
+
+FEEDBACK_RATED = Counted(
+    "feedback", "employee_id", feedback_rated, order=("value", "-submitted_at"), worse="below"
+)
+
+
 def csat(frames: RecordFrames, window: Window) -> pd.Series:
     """Mean satisfaction rating (1–5) of the feedback submitted in the period."""
-    feedback = frames.feedback[within(frames.feedback["submitted_at"], window)]
-    return mean_by(feedback["employee_id"], as_float(feedback["csat"]), frames)
+    feedback = feedback_rated(frames, window)
+    return mean_by(feedback["employee_id"], feedback["value"], frames)
 
 
-def _delivered(frames: RecordFrames, window: Window) -> pd.DataFrame:
-    return frames.orders[within(frames.orders["delivered_at"], window)]
+def orders_delivered(frames: RecordFrames, window: Window) -> pd.DataFrame:
+    """Orders delivered in the period; one with a wrong item, quantity, specification or
+    address ``hurts``."""
+    orders = frames.orders[within(frames.orders["delivered_at"], window)]
+    return orders.assign(hurts=is_true(orders["fulfilment_error"]))
+
+
+ORDERS_DELIVERED = Counted(
+    "orders", "merchandiser_id", orders_delivered, order=("-hurts", "-delivered_at")
+)
 
 
 def order_accuracy(frames: RecordFrames, window: Window) -> pd.Series:
     """Percent of orders delivered in the period without a wrong item, quantity, specification
     or address."""
-    orders = _delivered(frames, window)
-    return percent_by(orders["merchandiser_id"], ~is_true(orders["fulfilment_error"]), frames)
+    orders = orders_delivered(frames, window)
+    return percent_by(orders["merchandiser_id"], ~orders["hurts"], frames)
 
 
-def complaint_return_rate(frames: RecordFrames, window: Window) -> pd.Series:
-    """Percent of orders delivered in the period that drew a complaint, a return or a refund."""
-    orders = _delivered(frames, window)
+def orders_troubled(frames: RecordFrames, window: Window) -> pd.DataFrame:
+    """Orders delivered in the period; one that drew a complaint, a return or a refund
+    ``hurts``."""
+    orders = frames.orders[within(frames.orders["delivered_at"], window)]
     troubled = (
         is_true(orders["has_complaint"])
         | is_true(orders["is_returned"])
         | is_true(orders["is_refunded"])
     )
-    return percent_by(orders["merchandiser_id"], troubled, frames)
+    return orders.assign(hurts=troubled)
+
+
+ORDERS_TROUBLED = Counted(
+    "orders", "merchandiser_id", orders_troubled, order=("-hurts", "-delivered_at")
+)
+
+
+def complaint_return_rate(frames: RecordFrames, window: Window) -> pd.Series:
+    """Percent of orders delivered in the period that drew a complaint, a return or a refund."""
+    orders = orders_troubled(frames, window)
+    return percent_by(orders["merchandiser_id"], orders["hurts"], frames)
+
+
+def feedback_moods(frames: RecordFrames, window: Window) -> pd.DataFrame:
+    """The period's feedback with a comment, each with its ``sentiment`` in [-1, 1] and that
+    mood on a 0–100 scale (50 neutral, the ``value``). Feedback without a comment does not
+    count."""
+    feedback = frames.feedback[within(frames.feedback["submitted_at"], window)]
+    sentiment = sentiment_scores(feedback["comment"])
+    feedback = feedback.assign(sentiment=sentiment, value=50.0 * (sentiment + 1.0))
+    return feedback[feedback["sentiment"].notna()]
+
+
+FEEDBACK_MOODS = Counted(
+    "feedback", "employee_id", feedback_moods, order=("value", "submitted_at"), worse="below"
+)
 
 
 def customer_sentiment(frames: RecordFrames, window: Window) -> pd.Series:
     """The mood of the period's feedback comments on a 0–100 scale (50 neutral): the mean
     sentiment in [-1, 1] mapped linearly. Feedback without a comment does not count."""
-    feedback = frames.feedback[within(frames.feedback["submitted_at"], window)]
-    scores = sentiment_scores(feedback["comment"])
-    return 50.0 * (mean_by(feedback["employee_id"], scores, frames) + 1.0)
+    feedback = feedback_moods(frames, window)
+    return 50.0 * (mean_by(feedback["employee_id"], feedback["sentiment"], frames) + 1.0)
 
 
 def checklist_patterns(rules: pd.DataFrame) -> dict[str, str]:
@@ -92,16 +138,35 @@ def _arrow_text(messages: pd.Series) -> pa.Array:
     return pc.fill_null(pa.array(messages, type=pa.string(), from_pandas=True), "")
 
 
-def _all_elements(arrow_text: pa.Array, rules: pd.DataFrame) -> np.ndarray:
-    compliant = np.ones(len(arrow_text), dtype=bool)
-    for pattern in checklist_patterns(rules).values():
-        compliant &= _matches(arrow_text, pattern)
-    return compliant
+def replies_checked(frames: RecordFrames, window: Window, named: bool = True) -> pd.DataFrame:
+    """The period's written follow-ups checked against the reply checklist: one ``hurts`` when it
+    lacks an element, and ``missing`` names those (space-separated; left empty unless
+    ``named``). None while the checklist has no active rule."""
+    rules = frames.compliance_rules
+    follow_ups = frames.follow_ups[within(frames.follow_ups["occurred_at"], window)]
+    text = _arrow_text(follow_ups["message"])
+    written = pc.not_equal(pc.utf8_trim_whitespace(text), "").to_numpy(zero_copy_only=False)
+    written = written & (not rules.empty)
+    follow_ups, text = follow_ups[written], text.filter(written)
+    found = {element: _matches(text, p) for element, p in checklist_patterns(rules).items()}
+    compliant = np.ones(len(text), dtype=bool)
+    for matched in found.values():
+        compliant &= matched
+    # Names only for a drill-down, and only for the replies that lack something: scoring runs
+    # this over every reply of the company, where only the boolean matters.
+    missing = np.full(len(text), "", dtype=object)
+    lacking = ~compliant
+    if named and lacking.any():
+        names = np.full(int(lacking.sum()), "", dtype=str)
+        for element, matched in found.items():
+            names = np.char.add(names, np.where(matched[lacking], "", f"{element} "))
+        missing[lacking] = np.char.rstrip(names)
+    return follow_ups.assign(missing=missing, hurts=lacking)
 
 
-def compliant_messages(messages: pd.Series, rules: pd.DataFrame) -> pd.Series:
-    """Whether each message contains every element of the checklist."""
-    return pd.Series(_all_elements(_arrow_text(messages), rules), index=messages.index)
+REPLIES_CHECKED = Counted(
+    "follow_ups", "employee_id", replies_checked, order=("-hurts", "-occurred_at")
+)
 
 
 def process_compliance(frames: RecordFrames, window: Window) -> pd.Series:
@@ -109,43 +174,73 @@ def process_compliance(frames: RecordFrames, window: Window) -> pd.Series:
     reply checklist. NaN for everyone when the checklist has no active rule."""
     if frames.compliance_rules.empty:
         return on_roster(pd.Series(dtype=float), frames)
-    follow_ups = frames.follow_ups[within(frames.follow_ups["occurred_at"], window)]
-    text = _arrow_text(follow_ups["message"])
-    written = pc.not_equal(pc.utf8_trim_whitespace(text), "").to_numpy(zero_copy_only=False)
-    compliant = _all_elements(text.filter(written), frames.compliance_rules)
-    return percent_by(follow_ups["employee_id"][written], pd.Series(compliant), frames)
+    replies = replies_checked(frames, window, named=False)
+    return percent_by(replies["employee_id"], ~replies["hurts"], frames)
 
 
-def _customer_orders(frames: RecordFrames, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """Non-cancelled orders submitted in ``[start, end)``, one row per order."""
+def _customer_counts(frames: RecordFrames, window: Window) -> pd.DataFrame:
+    """Per merchandiser and customer, the non-cancelled orders submitted in the previous period
+    (``before``) and in this one (``now``); pairs with neither left out."""
     orders = frames.orders
     submitted = utc(orders["submitted_at"])
-    keep = (submitted >= start) & (submitted < end) & (orders["status"] != CANCELLED)
-    return orders.loc[keep, ["merchandiser_id", "customer_id"]]
+    kept = orders["status"] != CANCELLED
+    before = kept & (submitted >= window.previous_start) & (submitted < window.start)
+    now = kept & (submitted >= window.start) & (submitted < window.end)
+    pairs = pd.DataFrame(
+        {
+            "merchandiser_id": orders["merchandiser_id"],
+            "customer_id": orders["customer_id"],
+            "before": before.astype(int),
+            "now": now.astype(int),
+        }
+    )[before | now]
+    return pairs.groupby(["merchandiser_id", "customer_id"], as_index=False)[
+        ["before", "now"]
+    ].sum()
+
+
+def customers_served(frames: RecordFrames, window: Window) -> pd.DataFrame:
+    """The customers a merchandiser served in the previous period, with their orders then and
+    now; one who did not order again ``hurts``."""
+    counts = _customer_counts(frames, window)
+    served = counts[counts["before"] > 0]
+    return served.assign(hurts=served["now"] == 0)
+
+
+CUSTOMERS_SERVED = Counted(
+    "orders", "merchandiser_id", customers_served, order=("-hurts", "-before"), key="customer_id"
+)
 
 
 def customer_repeat_rate(frames: RecordFrames, window: Window) -> pd.Series:
     """Percent of the customers a merchandiser served in the previous period who ordered from
     them again in this one. NaN for someone who served nobody in the previous period."""
-    before = _customer_orders(frames, window.previous_start, window.start).drop_duplicates()
-    now = _customer_orders(frames, window.start, window.end).drop_duplicates()
-    returned = before.merge(now, how="left", indicator=True)["_merge"] == "both"
-    return percent_by(before["merchandiser_id"], returned.set_axis(before.index), frames)
+    served = customers_served(frames, window)
+    return percent_by(served["merchandiser_id"], ~served["hurts"], frames)
+
+
+def long_customers(frames: RecordFrames, window: Window) -> pd.DataFrame:
+    """Long-standing customers (with the company for at least a year when the period starts)
+    with their orders last period and this one and the ``change``; a fall ``hurts``."""
+    cutoff = pd.Timestamp(window.first_day) - pd.Timedelta(days=LONG_STANDING_DAYS)
+    since = pd.to_datetime(frames.customers["customer_since"])
+    long_standing = frames.customers.index[since <= cutoff]
+    counts = _customer_counts(frames, window)
+    counts = counts[counts["customer_id"].isin(long_standing)]
+    change = counts["now"] - counts["before"]
+    return counts.assign(change=change, hurts=change < 0)
+
+
+LONG_CUSTOMERS = Counted(
+    "orders", "merchandiser_id", long_customers, order=("change",), key="customer_id"
+)
 
 
 def long_customer_growth(frames: RecordFrames, window: Window) -> pd.Series:
     """Growth in percent of the number of orders from long-standing customers (with the company
     for at least a year when the period starts): this period against the previous one.
     NaN for someone with no such orders in the previous period (growth from zero is undefined)."""
-    cutoff = pd.Timestamp(window.first_day) - pd.Timedelta(days=LONG_STANDING_DAYS)
-    since = pd.to_datetime(frames.customers["customer_since"])
-    long_standing = frames.customers.index[since <= cutoff]
-
-    def orders_per_merchandiser(start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-        orders = _customer_orders(frames, start, end)
-        orders = orders[orders["customer_id"].isin(long_standing)]
-        return count_by(orders["merchandiser_id"], frames)
-
-    before = orders_per_merchandiser(window.previous_start, window.start)
-    now = orders_per_merchandiser(window.start, window.end)
+    counts = long_customers(frames, window).groupby("merchandiser_id")[["before", "now"]].sum()
+    before = counts["before"].reindex(frames.roster, fill_value=0).astype(float)
+    now = counts["now"].reindex(frames.roster, fill_value=0).astype(float)
     return (now - before) / before.where(before > 0, np.nan) * 100.0

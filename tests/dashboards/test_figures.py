@@ -6,16 +6,10 @@ import pytest
 from django.utils import translation
 
 from dashboards import figures
-from dashboards.selectors import (
-    MEANS,
-    Column,
-    CompanyTrendPoint,
-    Line,
-    MemberRow,
-    Summary,
-    TeamRow,
-    TrendPoint,
-)
+from dashboards.selectors.boards import CompanyTrendPoint, MemberRow, TeamRow
+from dashboards.selectors.columns import Column
+from dashboards.selectors.scorecard import Line, TrendPoint
+from dashboards.selectors.summaries import MEANS, Summary
 
 CSAT = Column(1, "csat", "csat", "quality", "points", "higher", "客户满意度", "CSAT")
 RESPONSE = Column(

@@ -1,4 +1,4 @@
-"""Kept pages (``perf.page_cache``): a reload costs no query, and nothing a viewer may no longer
+"""Kept pages (``dashboards.cache``): a reload costs no query, and nothing a viewer may no longer
 see, or that changed since, is ever served from the cache."""
 
 import pytest

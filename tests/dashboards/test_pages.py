@@ -294,12 +294,6 @@ def test_company_overview_for_hr(scored, as_user, django_assert_max_num_queries)
     assert 'data-testid="appeals-tile"' in page  # the appeals app is installed
 
 
-def test_the_appeals_tile_is_hidden_without_the_appeals_count(scored, as_user, monkeypatch):
-    monkeypatch.setattr("dashboards.views.appeals_open_count", lambda: None)
-    page = as_user("hr").get(reverse("dashboards:company")).content.decode()
-    assert 'data-testid="appeals-tile"' not in page
-
-
 # ---------------------------------------------------------------------------------------------
 # Drill-downs
 

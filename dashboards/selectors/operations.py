@@ -1,0 +1,123 @@
+"""What HR watches besides scores: process nodes past their deadline, how fresh each data
+source is, and the appeals waiting for a decision."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from appeals.selectors import open_appeals_count
+from dashboards.cache import CLOCK_SECONDS, kept
+from ingest.models import OrderNode, ProcessNode, Source, SyncRun, SyncStatus
+
+# A source synced daily, with two hours of slack, is fresh; older than this it is flagged.
+STALE_AFTER = dt.timedelta(hours=26)
+OVERDUE_LISTED = 20
+
+
+@dataclass(frozen=True)
+class OverdueNode:
+    order_no: str
+    node: str  # the ProcessNode value; its label follows the active language
+    merchandiser: str
+    team: str
+    due_at: dt.datetime
+    hours_overdue: float
+
+    @property
+    def node_label(self) -> str:
+        return str(ProcessNode(self.node).label) if self.node in ProcessNode.values else self.node
+
+
+@dataclass(frozen=True)
+class OverdueNodes:
+    """Open process nodes whose deadline has passed (the node-timeout warning): how many, on how
+    many orders, and the longest overdue."""
+
+    nodes: int
+    orders: int
+    oldest: list[OverdueNode]
+
+
+def overdue_nodes(*, now: dt.datetime, limit: int = OVERDUE_LISTED) -> OverdueNodes:
+    """Nodes still open past their ``due_at``: how many, on how many orders, and the ``limit``
+    longest overdue. Two queries, kept for ``CLOCK_SECONDS``."""
+
+    def build() -> OverdueNodes:
+        # A node is due after it starts, so ``started_at < now`` adds nothing to the meaning;
+        # stating it lets the database read the small index of open nodes.
+        nodes = OrderNode.objects.filter(
+            completed_at__isnull=True, started_at__lt=now, due_at__lt=now
+        )
+        counts = nodes.aggregate(nodes=Count("id"), orders=Count("order_id", distinct=True))
+        # Sorted by an expression (``due_at`` is never null): sorting the few open nodes beats
+        # walking the deadline index of every node ever made, which a plain ORDER BY due_at
+        # LIMIT tempts the planner into (seconds at a million orders).
+        oldest = nodes.order_by(Coalesce("due_at", "started_at")).values_list(
+            "order_id",
+            "order__external_id",
+            "node",
+            "order__merchandiser__name",
+            "order__merchandiser__team__name",
+            "due_at",
+        )[:limit]
+        return OverdueNodes(
+            nodes=counts["nodes"],
+            orders=counts["orders"],
+            oldest=[
+                OverdueNode(
+                    order_no=order_no or f"#{order_id}",
+                    node=node,
+                    merchandiser=merchandiser,
+                    team=team,
+                    due_at=due_at,
+                    hours_overdue=(now - due_at).total_seconds() / 3600,
+                )
+                for order_id, order_no, node, merchandiser, team, due_at in oldest
+            ],
+        )
+
+    # Nodes fall overdue by the minute, not by a save the epoch sees: reading them costs a scan
+    # of every open node, so the warning may be this old.
+    return kept("overdue-nodes", limit, build, seconds=CLOCK_SECONDS)
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """When a source last synced successfully, and how its latest run went."""
+
+    name: str
+    kind: str
+    enabled: bool
+    last_success: dt.datetime | None
+    latest_status: str
+    stale: bool
+
+
+def source_freshness(*, now: dt.datetime) -> list[Freshness]:
+    """Every data source with its last successful run's finish and its latest run's status:
+    one query."""
+    latest = SyncRun.objects.filter(source=OuterRef("pk")).order_by("-created_at")
+    sources = Source.objects.annotate(
+        last_success=Max("runs__finished_at", filter=Q(runs__status=SyncStatus.SUCCEEDED)),
+        latest_status=Subquery(latest.values("status")[:1]),
+    ).order_by("name")
+    return [
+        Freshness(
+            name=source.name,
+            kind=source.get_kind_display(),
+            enabled=source.enabled,
+            last_success=source.last_success,
+            latest_status=(
+                str(SyncStatus(source.latest_status).label) if source.latest_status else ""
+            ),
+            stale=source.last_success is None or now - source.last_success > STALE_AFTER,
+        )
+        for source in sources
+    ]
+
+
+def appeals_open_count() -> int:
+    """Appeals waiting for a decision (the appeals app counts them)."""
+    return open_appeals_count()

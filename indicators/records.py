@@ -1,0 +1,258 @@
+"""The records behind one person's number on one indicator: what its drill-down lists.
+
+Which records count, the value each carries, which ones hurt and how they are ordered is the
+calculator's own rule (``indicators.calculators.COUNTED``, stated next to each calculator). This
+module only says, per calculator key, where one person's records of a period are read from, and
+runs that same rule on them. It also holds the two rules the database applies itself, because
+the calculators get those records counted rather than one by one (``record_frames``): which
+process nodes are due in a period and on time, which tickets were resolved at first contact.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+from django.db import models
+from django.db.models import BooleanField, Case, F, Q, Value, When
+
+from indicators.calculators import COUNTED
+from indicators.calculators.base import FRAME_COLUMNS, INDEXED_BY_ID, Counted, RecordFrames
+from indicators.models import ComplianceRule
+from ingest.models import (
+    ExceptionCase,
+    Feedback,
+    FollowUp,
+    Order,
+    OrderNode,
+    PeerReview,
+    Suggestion,
+    Ticket,
+    TrainingRecord,
+)
+from org.models import Customer
+from org.periods import Window
+
+# A node is due in the period its deadline (start + threshold) falls in, counted once the
+# deadline has passed; it is on time when completed by then (still open: late).
+NODE_ON_TIME = Q(completed_at__lte=F("due_at"))
+FIRST_CONTACT = Q(contacts_until_resolved=1)
+
+
+def nodes_due(window: Window) -> Q:
+    return Q(due_at__gte=window.start, due_at__lt=window.cutoff)
+
+
+def tickets_resolved(window: Window) -> Q:
+    return Q(resolved_at__gte=window.start, resolved_at__lt=window.end)
+
+
+def _between(name: str, start: object, end: object) -> Q:
+    return Q(**{f"{name}__gte": start, f"{name}__lt": end})
+
+
+def _judged(condition: Q) -> Case:
+    """``condition`` as a column, false (not null) where a field it reads is null."""
+    true = When(condition, then=Value(True))
+    return Case(true, default=Value(False), output_field=BooleanField())
+
+
+@dataclass(frozen=True)
+class RecordRead:
+    """Where one person's records for a rule come from: the model, the field naming the person,
+    which of their records a period's rule looks at (generously: the rule decides), columns the
+    database computes, frames the rule reads besides (per person), and display columns that
+    order the rows the rule leaves tied."""
+
+    record_type: str  # as ``ingest.records.RECORD_TYPES`` names it, for "appeal this"
+    model: type[models.Model]
+    person: str
+    window: Callable[[Window], Q]
+    computed: dict[str, models.Expression | F] = field(default_factory=dict)
+    also: dict[str, Callable[[int], models.QuerySet]] = field(default_factory=dict)
+    tiebreak: tuple[str, ...] = ()
+
+
+_ORDERS_SUBMITTED = RecordRead(
+    "order", Order, "merchandiser_id", lambda w: _between("submitted_at", w.start, w.end)
+)
+_ORDERS_DELIVERED = RecordRead(
+    "order", Order, "merchandiser_id", lambda w: _between("delivered_at", w.start, w.end)
+)
+_FEEDBACK = RecordRead(
+    "feedback", Feedback, "employee_id", lambda w: _between("submitted_at", w.start, w.end)
+)
+_FOLLOW_UPS = RecordRead(
+    "follow_up", FollowUp, "employee_id", lambda w: _between("occurred_at", w.start, w.end)
+)
+
+
+def _customer_orders(**more: object) -> RecordRead:
+    """Orders of this period and the previous one, listed per customer."""
+    return RecordRead(
+        "customer",
+        Order,
+        "merchandiser_id",
+        lambda w: _between("submitted_at", w.previous_start, w.end),
+        tiebreak=("customer__name",),
+        **more,
+    )
+
+
+READS: dict[str, RecordRead] = {
+    "order_volume": _ORDERS_SUBMITTED,
+    "follow_up_count": _FOLLOW_UPS,
+    "order_entry_accuracy": _ORDERS_SUBMITTED,
+    "order_response_time": _ORDERS_SUBMITTED,
+    "node_on_time_rate": RecordRead(
+        "order_node",
+        OrderNode,
+        "order__merchandiser_id",
+        nodes_due,
+        computed={"merchandiser_id": F("order__merchandiser_id"), "on_time": _judged(NODE_ON_TIME)},
+    ),
+    "exception_handling_hours": RecordRead(
+        "exception_case",
+        ExceptionCase,
+        "handler_id",
+        lambda w: _between("detected_at", w.start, w.end),
+    ),
+    "first_contact_resolution": RecordRead(
+        "ticket",
+        Ticket,
+        "employee_id",
+        tickets_resolved,
+        computed={"first_contact": _judged(FIRST_CONTACT)},
+    ),
+    "csat": _FEEDBACK,
+    "order_accuracy": _ORDERS_DELIVERED,
+    "complaint_return_rate": _ORDERS_DELIVERED,
+    "customer_sentiment": _FEEDBACK,
+    "process_compliance": RecordRead(
+        "follow_up",
+        FollowUp,
+        "employee_id",
+        lambda w: _between("occurred_at", w.start, w.end),
+        also={"compliance_rules": lambda _person: ComplianceRule.objects.filter(is_active=True)},
+    ),
+    "customer_repeat_rate": _customer_orders(),
+    "long_customer_growth": _customer_orders(
+        also={
+            "customers": lambda person: Customer.objects.filter(
+                orders__merchandiser_id=person
+            ).distinct()
+        }
+    ),
+    "accepted_suggestions": RecordRead(
+        "suggestion", Suggestion, "employee_id", lambda w: _between("decided_at", w.start, w.end)
+    ),
+    "training_completion": RecordRead(
+        "training_record",
+        TrainingRecord,
+        "employee_id",
+        lambda w: _between("due_on", w.first_day, w.end_day),
+    ),
+    "collaboration_360": RecordRead(
+        "peer_review",
+        PeerReview,
+        "reviewee_id",
+        lambda w: _between("period", w.first_day, w.end_day),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class CountedRecord:
+    """One record (or customer) an indicator counted: the columns asked for, as the database
+    gave them, plus those the rule added (``value``, ``late_by``, ``missing``…), and whether it
+    pulls the number down."""
+
+    record_type: str
+    record_id: int
+    values: dict[str, object]
+    hurts: bool
+
+
+def _frame(name: str, queryset: models.QuerySet) -> pd.DataFrame:
+    columns = FRAME_COLUMNS[name]
+    frame = pd.DataFrame.from_records(list(queryset.values_list(*columns)), columns=columns)
+    return frame.set_index("id") if name in INDEXED_BY_ID else frame
+
+
+def _hurts(counted: Counted, rows: pd.DataFrame, target: float | None) -> pd.Series:
+    """Whether each row pulls the number down: by the rule, or for a mean, by being worse
+    than the person's target (never without a target)."""
+    if counted.worse and target is None:
+        return pd.Series(False, index=rows.index)
+    if counted.worse == "above":
+        return rows["value"] > target
+    if counted.worse == "below":
+        return rows["value"] < target
+    if "hurts" in rows:
+        return rows["hurts"].astype(bool)
+    return pd.Series(False, index=rows.index)
+
+
+def counted_records_read(
+    *,
+    calculator: str,
+    employee_id: int,
+    window: Window,
+    target: float | None,
+    fields: Sequence[str] = (),
+) -> list[CountedRecord] | None:
+    """The records the calculator ``calculator`` counted for one person in the window, worst
+    first, each with ``fields`` (model lookups: ``customer__name``) besides the rule's own
+    columns; ``None`` for a calculator without a rule here (a custom one). The caller has
+    decided the user may see this person. One query, and one per frame the rule reads besides.
+    """
+    counted, read = COUNTED.get(calculator), READS.get(calculator)
+    if counted is None or read is None:
+        return None
+    columns = list(dict.fromkeys(["id", *FRAME_COLUMNS[counted.frame], *fields]))
+    queryset = (
+        read.model.objects.filter(**{read.person: employee_id})
+        .filter(read.window(window))
+        .annotate(**read.computed)
+        .values(*columns)
+    )
+    rows = list(queryset)
+    frames = {
+        counted.frame: pd.DataFrame.from_records(rows, columns=columns),
+        **{name: _frame(name, make(employee_id)) for name, make in read.also.items()},
+    }
+    employees = pd.DataFrame({"team_id": [None], "level": [None]}, index=[employee_id])
+    listed = counted.records(RecordFrames(employees=employees, **frames), window)
+    listed = listed.assign(hurts=_hurts(counted, listed, target))
+    by_key = {}
+    for row in rows:
+        by_key.setdefault(row[counted.key], row)
+    listed = _ordered(listed, counted, read, by_key)
+    added = [name for name in listed.columns if name not in columns]
+    return [
+        CountedRecord(
+            record_type=read.record_type,
+            record_id=int(key),
+            values={**by_key[key], **extra},
+            hurts=bool(extra["hurts"]),
+        )
+        for key, extra in zip(
+            listed[counted.key].tolist(), listed[added].to_dict("records"), strict=True
+        )
+    ]
+
+
+def _ordered(
+    listed: pd.DataFrame, counted: Counted, read: RecordRead, by_key: dict
+) -> pd.DataFrame:
+    """The rows worst first, by the rule's order, then the read's display tie-breaks."""
+    for name in read.tiebreak:
+        if name not in listed:
+            listed = listed.assign(**{name: [by_key[key][name] for key in listed[counted.key]]})
+    order = [*counted.order, *read.tiebreak]
+    if not order or listed.empty:
+        return listed
+    return listed.sort_values(
+        [name.lstrip("-") for name in order],
+        ascending=[not name.startswith("-") for name in order],
+        kind="stable",
+    )
