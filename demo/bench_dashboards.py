@@ -29,7 +29,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from dashboards.selectors import scored_periods
+from dashboards.selectors.periods import scored_periods
 from ingest.models import Order
 from org.models import Employee, Role, Team
 from org.periods import Period

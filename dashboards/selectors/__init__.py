@@ -8,8 +8,3 @@ of the team, and are kept in ``dashboards.cache`` (retired at once when a run pu
 anything shown changes). Who may see whom is decided by ``org.selectors`` before anything is
 read or kept; keys of anything scoped carry what the user may see.
 """
-
-# ``dashboards.benchmarks`` reads the scored periods from here.
-from dashboards.selectors.periods import scored_periods
-
-__all__ = ["scored_periods"]
