@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from dashboards.figures import mean_label
 from dashboards.selectors.boards import CompanyBoard, MemberRow
@@ -32,11 +33,25 @@ def _save(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
+# What makes a spreadsheet read a cell as a formula (or, once saved as CSV, a command).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _sheet(workbook: Workbook, title: str, header: list[str], rows: Iterable[list]) -> None:
     sheet = workbook.create_sheet(title=title[:31])  # Excel's limit on sheet names
     sheet.append(header)
     for row in rows:
-        sheet.append(row)
+        sheet.append([_plain(sheet, value) for value in row])
+
+
+def _plain(sheet, value: object) -> object:
+    """Text that a spreadsheet would read as a formula (a name such as ``=HYPERLINK(…)``) is
+    written as text; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 def team_workbook(members: list[MemberRow], columns: list[Column], period: Period) -> bytes:

@@ -367,3 +367,15 @@ def test_company_tables_export_to_excel(scored, as_user):
     teams, people = (list(sheet.values) for sheet in workbook.worksheets)
     assert {row[0] for row in teams[1:]} == {"华东跟单一组", "华南跟单二组"}
     assert len(people) == 1 + 5
+
+
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(scored, as_user):
+    """An employee named ``=HYPERLINK(…)`` must not become a live link in HR's workbook."""
+    attack = '=HYPERLINK("http://evil.example/steal","点击查看")'
+    scored["east_a"].name = attack
+    scored["east_a"].save()
+    response = as_user("hr").get(reverse("dashboards:company_export") + f"?period={LAST_MONTH}")
+    people = load_workbook(io.BytesIO(response.content)).worksheets[1]
+    cells = [cell for row in people.iter_rows() for cell in row if cell.value == attack]
+    assert cells and all(cell.data_type == "s" for cell in cells)
+    assert not any(cell.data_type == "f" for row in people.iter_rows() for cell in row)
