@@ -1,6 +1,8 @@
 """API: AHP evaluation, the indicator catalog (read for all, write for admins) and weight schemes
 (admins)."""
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -28,13 +30,48 @@ class AdminOnly(permissions.BasePermission):
         return catalog_editable_by(request.user)
 
 
-class EvaluateInputSerializer(serializers.Serializer):
-    matrix = serializers.ListField(
-        child=serializers.ListField(child=serializers.FloatField()), required=False
+# The number of experts the AHP endpoint combines at most: with the engine's own bound on the
+# items (ahp.MAX_SIZE), a body is refused by its size before it is read element by element.
+MAX_EXPERTS = 50
+
+
+class BoundedListField(serializers.ListField):
+    """A list refused by its length, with ``too_long(length)``'s words, before its elements are
+    read."""
+
+    def __init__(self, *, limit: int, too_long: Callable[[int], str], **options) -> None:
+        super().__init__(**options)
+        self.limit, self.too_long = limit, too_long
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > self.limit:
+            raise serializers.ValidationError(self.too_long(len(data)))
+        return super().to_internal_value(data)
+
+
+def _too_many_items(n: int) -> str:
+    error = ahp.MatrixError("too_large", "", limit=ahp.MAX_SIZE, n=n)
+    return matrix_error_message(error)
+
+
+def _too_many_experts(n: int) -> str:
+    return _("At most %(limit)d experts' matrices can be combined, not %(n)d.") % {
+        "limit": MAX_EXPERTS,
+        "n": n,
+    }
+
+
+def _matrix_field(**options) -> BoundedListField:
+    row = BoundedListField(
+        child=serializers.FloatField(), limit=ahp.MAX_SIZE, too_long=_too_many_items
     )
-    matrices = serializers.ListField(
-        child=serializers.ListField(child=serializers.ListField(child=serializers.FloatField())),
-        required=False,
+    return BoundedListField(child=row, limit=ahp.MAX_SIZE, too_long=_too_many_items, **options)
+
+
+class EvaluateInputSerializer(serializers.Serializer):
+    matrix = _matrix_field(required=False)
+    matrices = BoundedListField(
+        child=_matrix_field(), limit=MAX_EXPERTS, too_long=_too_many_experts, required=False
     )
 
     def validate(self, attrs: dict) -> dict:

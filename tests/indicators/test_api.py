@@ -1,5 +1,7 @@
 """API: AHP evaluation, the indicator catalog and weight schemes, for every role."""
 
+import json
+
 import pytest
 
 from indicators.models import IndicatorDefinition, WeightScheme
@@ -245,3 +247,20 @@ def test_the_schema_documents_the_new_endpoints(as_user):
     schema = as_user("admin").get("/api/schema/").content.decode()
     for path in ["/api/v1/ahp/evaluate/", "/api/v1/indicators/", "/api/v1/weight-schemes/"]:
         assert path in schema
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "limit"),
+    [
+        ({"matrix": [[1.0] * 200_000]}, "matrix", "At most 15 items can be compared, not 200000"),
+        ({"matrix": [[1.0]] * 200_000}, "matrix", "At most 15 items can be compared, not 200000"),
+        ({"matrices": [[[1.0]]] * 51}, "matrices", "At most 50 experts' matrices"),
+    ],
+    ids=["a row of 200,000", "200,000 rows", "51 experts"],
+)
+def test_oversized_ahp_input_is_refused_before_it_is_read(as_user, payload, field, limit):
+    response = as_user("east_a").post(
+        "/api/v1/ahp/evaluate/", payload, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert limit in json.dumps(response.json()[field])
