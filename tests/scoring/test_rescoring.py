@@ -141,6 +141,7 @@ def test_the_api_rescores_a_period_for_a_team(as_user, org_chart, rescores):
         "/api/v1/score-runs/",
         {"period": LAST_MONTH.label, "team": east.id},
         content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert response.status_code == 202
