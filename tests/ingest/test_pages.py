@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ingest.forms import MAX_UPLOAD_BYTES
 from ingest.models import Feedback, LedgerEntry, RejectedRow, Source, SyncRun, SyncStatus
-from tests.factories import CustomerFactory, EmployeeFactory
+from tests.factories import EmployeeFactory
 from tests.ingest.test_sync import FEEDBACK_MAPPING
 
 pytestmark = pytest.mark.django_db
@@ -22,16 +22,6 @@ NOT_OPERATORS = ["east_a", "east_manager"]
 OPERATORS = ["hr", "admin"]
 HEADER = list(FEEDBACK_MAPPING["fields"].values())
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-@pytest.fixture
-def people():
-    return {
-        "wang": EmployeeFactory(employee_no="E001"),
-        "li": EmployeeFactory(employee_no="E002"),
-        "acme": CustomerFactory(external_id="C001"),
-        "beta": CustomerFactory(external_id="C002"),
-    }
 
 
 @pytest.fixture
