@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +63,7 @@ class SourcePolicy:
             host = str(database.get("HOST") or "localhost")
             default_port = 5432 if "postgresql" in database["ENGINE"] else 3306
             own = OwnDatabase(
-                addresses=frozenset(_resolve(host)) | _local_aliases(host),
+                addresses=_database_addresses(host),
                 port=int(database.get("PORT") or default_port),
                 name=str(database["NAME"]),
             )
@@ -98,8 +97,7 @@ class SourcePolicy:
         own = self.own_database
         if own is None or port != own.port or name.lower() != own.name.lower():
             return
-        addresses = set(_resolve(host)) | _local_aliases(host)
-        if addresses & own.addresses:
+        if _database_addresses(host) & own.addresses:
             raise SourceRefused(
                 gettext("A source may not read perf's own database (%(name)s).") % {"name": name}
             )
@@ -142,16 +140,14 @@ def _resolve(host: str) -> list[Address]:
         infos = socket.getaddrinfo(host, None)
     except (OSError, UnicodeError):
         return []
-    return _unique(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos)
+    return list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos))
 
 
-def _local_aliases(host: str) -> frozenset[Address]:
-    """Loopback in all its spellings, when ``host`` is a loopback or local socket name."""
-    addresses = _resolve(host) if host and not host.startswith("/") else []
-    if not host or host.startswith("/") or any(a.is_loopback for a in addresses):
-        return frozenset({ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1")})
-    return frozenset()
-
-
-def _unique(addresses: Iterable[Address]) -> list[Address]:
-    return list(dict.fromkeys(addresses))
+def _database_addresses(host: str) -> frozenset[Address]:
+    """Where a database host points, resolved once: a local socket (an empty host or a path)
+    and any loopback address stand for loopback in all its spellings."""
+    local = not host or host.startswith("/")
+    addresses = frozenset(() if local else _resolve(host))
+    if local or any(address.is_loopback for address in addresses):
+        addresses |= {ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1")}
+    return addresses
