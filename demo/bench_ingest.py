@@ -17,7 +17,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.db import transaction
+from django.test.utils import override_settings
 
 from frames.write import frame_bulk_load
 from ingest.models import LedgerEntry, Order, RejectedRow, Source, SyncRun
@@ -196,7 +198,15 @@ def ingest_bench(count: int = 100_000) -> list[dict[str, object]]:
         started = time.perf_counter()
         frame_bulk_load(Order, orders.typed.assign(source="bench-bulk"))
         bulk_seconds = time.perf_counter() - started
-        with tempfile.TemporaryDirectory() as directory:
+        import_root = Path(settings.PERF_IMPORT_ROOT)
+        import_root.mkdir(parents=True, exist_ok=True)
+        # The bench's own sources: an SQLite file in the import folder and a loopback server,
+        # which the source guard allows for the bench only.
+        loopback = [*settings.PERF_SOURCE_ALLOWED_HOSTS, "127.0.0.1"]
+        with (
+            tempfile.TemporaryDirectory(dir=import_root) as directory,
+            override_settings(PERF_SOURCE_ALLOWED_HOSTS=loopback),
+        ):
             erp = _sqlite_erp(orders.rows, Path(directory))
             server = _rest_server(orders.rows)
             try:
