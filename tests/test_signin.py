@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
+from django.test import Client
 from django.urls import reverse
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -235,3 +236,60 @@ def test_the_rate_limit_lets_calls_through_when_the_cache_is_down(as_user, low_r
     monkeypatch.setattr(SimpleRateThrottle.cache, "get", down)
     client = as_user("hr")
     assert [client.get(reverse("api-me")).status_code for _ in range(5)] == [200] * 5
+
+
+@pytest.mark.django_db
+def test_hr_sees_locked_accounts_and_addresses_and_unlocks_them(org_chart, as_user):
+    person = Client()  # as_user signs the test client in as HR
+    for _ in range(5):
+        sign_in(person, "east_a", "wrong", address="10.2.2.2")
+    for username in ["root", "test", "guest", "sa", "oracle"]:
+        sign_in(person, username, "wrong", address="10.9.9.9")
+    hr = as_user("hr")
+    assert 'href="/signins/locked/"' in hr.get(reverse("dashboards:company")).content.decode()
+    page = hr.get(reverse("org:lockouts"), **EN)
+    assert page.status_code == 200
+    rows = page.content.decode()
+    assert "Account 王芳 (east_a)" in rows
+    assert "Address 10.2.2.2" in rows  # every failure of the address was east_a's
+    assert "Address 10.9.9.9" in rows
+    assert "Account root" not in rows  # one failure each: those accounts are not locked
+
+    response = hr.post(reverse("org:lockouts"), {"kind": "username", "value": "east_a"}, **EN)
+    assert response.status_code == 302
+    after = hr.get(reverse("org:lockouts"), **EN).content.decode()
+    assert "Unlocked: east_a." in after
+    # The account's failures are forgotten, and so the address they came from is free too.
+    assert "Account 王芳" not in after and "Address 10.2.2.2" not in after
+    assert "Address 10.9.9.9" in after
+    assert sign_in(person, "east_a", PASSWORD, address="10.2.2.2").status_code == 302
+    person.post(reverse("logout"))
+
+    assert sign_in(person, "east_b", PASSWORD, address="10.9.9.9").status_code == 429
+    hr.post(reverse("org:lockouts"), {"kind": "ip_address", "value": "10.9.9.9"})
+    assert sign_in(person, "east_b", PASSWORD, address="10.9.9.9").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_unlock_page_refuses_bad_input_naming_the_field(as_user):
+    hr = as_user("hr")
+    response = hr.post(reverse("org:lockouts"), {"kind": "everyone", "value": "x"}, **EN)
+    assert response.status_code == 400
+    assert "What to unlock: Select a valid choice." in response.content.decode()
+    response = hr.post(reverse("org:lockouts"), {"kind": "username"}, **EN)
+    assert response.status_code == 400
+    assert "Account or address: This field is required." in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["east_a", "east_manager"])
+def test_merchandisers_and_managers_cannot_unlock(as_user, who):
+    client = as_user(who)
+    assert (
+        'href="/signins/locked/"'
+        not in client.get(reverse("org:home"), follow=True).content.decode()
+    )
+    assert client.get(reverse("org:lockouts")).status_code == 403
+    assert (
+        client.post(reverse("org:lockouts"), {"kind": "username", "value": "hr"}).status_code == 403
+    )
