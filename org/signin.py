@@ -22,6 +22,17 @@ from org.selectors import user_display_name
 log = logging.getLogger(__name__)
 
 
+def client_address(request: HttpRequest) -> str | None:
+    """The address failures are counted against: ``PERF_CLIENT_IP_HEADER`` when set (behind a
+    proxy; its first entry), else the connection's."""
+    header = settings.PERF_CLIENT_IP_HEADER
+    if header:
+        forwarded = request.headers.get(header, "").split(",")[0].strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR")
+
+
 def lockout_message() -> str:
     minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
     return ngettext(

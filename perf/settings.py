@@ -192,6 +192,11 @@ AXES_USE_ATTEMPT_EXPIRATION = True
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "org.signin.lockout_response"
+# Behind a reverse proxy every request comes from the proxy's address: name the header in which
+# the proxy puts the client's (e.g. X-Real-IP), or all users share one address and one lockout.
+# Only a header the proxy always overwrites: a client could otherwise choose its own address.
+PERF_CLIENT_IP_HEADER = env("PERF_CLIENT_IP_HEADER", default="")
+AXES_CLIENT_IP_CALLABLE = "org.signin.client_address"
 LOGIN_URL = "login"
 # Sessions are read from the cache (written through to the database): a kept dashboard page
 # (dashboards.cache) is then served without a query.

@@ -14,6 +14,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from tests.clock import PINNED_NOW
 from tests.conftest import PASSWORD
+from tests.test_settings import _load
 
 LOCKED = "Too many failed sign-ins for this account or from this address"
 MISMATCH = "Your username and password didn't match"
@@ -293,3 +294,42 @@ def test_merchandisers_and_managers_cannot_unlock(as_user, who):
     assert (
         client.post(reverse("org:lockouts"), {"kind": "username", "value": "hr"}).status_code == 403
     )
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_the_lockout_counts_the_address_the_proxy_names(client, org_chart, settings):
+    settings.PERF_CLIENT_IP_HEADER = "X-Real-IP"
+    proxy = "172.18.0.2"
+    for n in range(5):
+        client.post(
+            reverse("login"),
+            {"username": f"nobody{n}", "password": "wrong"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_REAL_IP="198.51.100.4",
+        )
+    attacker = client.post(
+        reverse("login"),
+        {"username": "hr", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_REAL_IP="198.51.100.4",
+    )
+    assert attacker.status_code == 429
+    colleague = client.post(
+        reverse("login"),
+        {"username": "hr", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_REAL_IP="198.51.100.5",
+    )
+    assert colleague.status_code == 302
+
+
+def test_malformed_sign_in_and_rate_settings_stop_start_up():
+    bad_rate = _load(SECRET_KEY="x", PERF_API_RATE_USER="lots")
+    assert bad_rate.returncode != 0
+    assert "PERF_API_RATE_USER must look like 120/minute" in bad_rate.stderr
+    bad_limit = _load(SECRET_KEY="x", PERF_SIGNIN_FAILURE_LIMIT="0")
+    assert bad_limit.returncode != 0
+    assert "PERF_SIGNIN_FAILURE_LIMIT and PERF_SIGNIN_LOCKOUT_MINUTES must be positive" in (
+        bad_limit.stderr
+    )
+    assert _load(SECRET_KEY="x", PERF_API_RATE_USER="50/second").returncode == 0
