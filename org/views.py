@@ -4,14 +4,19 @@
 from collections.abc import Callable
 from functools import wraps
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 
 from org.models import Role
 from org.selectors import landing_url, user_role
+from org.signin import signin_lockouts, signin_unlock
 
 
 def allowed_if(may_enter: Callable[[AbstractBaseUser], bool]) -> Callable:
@@ -43,3 +48,25 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def no_role(request: HttpRequest) -> HttpResponse:
     return render(request, "org/no_role.html")
+
+
+class UnlockForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What to unlock"),
+        choices=[("username", _("Account")), ("ip_address", _("Address"))],
+    )
+    value = forms.CharField(label=_("Account or address"), max_length=255)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.HR, Role.ADMIN)
+def signin_lockouts_page(request: HttpRequest) -> HttpResponse:
+    """Accounts and addresses locked out of signing in, each with an unlock button."""
+    if request.method == "POST":
+        form = UnlockForm(request.POST)
+        if not form.is_valid():
+            return render(request, "org/lockouts.html", {"form": form, "lockouts": []}, status=400)
+        signin_unlock(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Unlocked: %(who)s.") % {"who": form.cleaned_data["value"]})
+        return redirect("org:lockouts")
+    return render(request, "org/lockouts.html", {"lockouts": signin_lockouts()})

@@ -10,6 +10,7 @@ Variables (see ``.env.example``):
                     When unset Celery runs tasks eagerly (inline) and the cache is local memory.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_celery_beat",
+    "axes",
     "org",
     "ingest",
     "indicators",
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into perf's lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "perf.urls"
@@ -167,6 +171,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in lockout (django-axes): after PERF_SIGNIN_FAILURE_LIMIT wrong passwords within
+# PERF_SIGNIN_LOCKOUT_MINUTES, counted separately per username and per client address, sign-in is
+# refused (even with the right password) until the failures are that old or HR/an admin unlocks
+# it. Failures are kept in the database, not the cache: the lockout holds while Redis is down.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out sign-ins
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("PERF_SIGNIN_FAILURE_LIMIT", default=5)
+_lockout_minutes = env.int("PERF_SIGNIN_LOCKOUT_MINUTES", default=15)
+if AXES_FAILURE_LIMIT < 1 or _lockout_minutes < 1:
+    raise ImproperlyConfigured(
+        "PERF_SIGNIN_FAILURE_LIMIT and PERF_SIGNIN_LOCKOUT_MINUTES must be positive."
+    )
+AXES_COOLOFF_TIME = timedelta(minutes=_lockout_minutes)
+# Each failure counts for the cool-off time after it ("5 failures in 15 minutes").
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "org.signin.lockout_response"
+# Behind a reverse proxy every request comes from the proxy's address: name the header in which
+# the proxy puts the client's (e.g. X-Real-IP), or all users share one address and one lockout.
+# Only a header the proxy always overwrites: a client could otherwise choose its own address.
+PERF_CLIENT_IP_HEADER = env("PERF_CLIENT_IP_HEADER", default="")
+AXES_CLIENT_IP_CALLABLE = "org.signin.client_address"
 LOGIN_URL = "login"
 # Sessions are read from the cache (written through to the database): a kept dashboard page
 # (dashboards.cache) is then served without a query.
@@ -222,15 +252,28 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="perf@localhost")
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
-    ],
+    # Sessions only (signed in through /login/, so through the lockout); no HTTP Basic, which
+    # would check passwords without CSRF or lockout. Webhooks have their own token.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Per signed-in user and per address of anonymous callers; far above what pages and scripts
+    # need, low enough that the API cannot be hammered.
+    "DEFAULT_THROTTLE_CLASSES": ["perf.throttles.AnonThrottle", "perf.throttles.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("PERF_API_RATE_ANON", default="120/minute"),
+        "user": env("PERF_API_RATE_USER", default="1200/minute"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
+for _scope, _rate in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].items():
+    _count, _slash, _period = _rate.partition("/")
+    if not (_count.isdigit() and _period in {"second", "minute", "hour", "day"}):
+        raise ImproperlyConfigured(
+            f"PERF_API_RATE_{_scope.upper()} must look like 120/minute (per second, minute, "
+            f"hour or day), not {_rate!r}."
+        )
 SPECTACULAR_SETTINGS = {
     "TITLE": "perf API",
     "DESCRIPTION": "Performance scores computed from operational data.",
