@@ -386,7 +386,9 @@ def upload_file_sync(*, run_id: int, stored: str, filename: str) -> SyncRun:
             return run
         spec, mapping = _push_mapping(run.source, run.record_type)
         with storage.open(stored, "rb") as file:
-            rows, first_row = _file_rows(file.read(), filename)
+            content = file.read()
+        storage.delete(stored)  # read: not kept a moment longer than needed
+        rows, first_row = _file_rows(content, filename)
         return _rows_push(run, spec=spec, mapping=mapping, rows=rows, first_row=first_row)
     except (ConnectorError, MappingError) as error:
         _run_end(run, error=str(error))
@@ -395,4 +397,4 @@ def upload_file_sync(*, run_id: int, stored: str, filename: str) -> SyncRun:
         _run_end(run, error=str(error) or type(error).__name__)
         raise
     finally:
-        storage.delete(stored)
+        storage.delete(stored)  # whatever happened (nothing when already deleted)
