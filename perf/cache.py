@@ -2,8 +2,8 @@
 
 Everything perf keeps in the cache (sessions, which ``cached_db`` also writes to the database;
 the dashboards' values and pages, which are rebuilt) can be done without it, so a Redis outage
-must slow pages down, never break them. Every operation that meets a connection error or a
-timeout answers as if the cache were empty (a read is a miss, a write does nothing) and logs a
+must slow pages down, never break them. Every operation that meets a Redis error (a refused
+or timed-out connection above all) answers as if the cache were empty (a read is a miss, a write does nothing) and logs a
 warning. After one failure the cache is not tried again for ``RETRY_SECONDS``: with a host that
 does not answer, each attempt would wait for the socket timeout.
 
@@ -21,19 +21,20 @@ from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-# What an unreachable Redis raises (redis-py wraps socket errors; OSError for the rest).
-UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+# What a Redis that is down, unreachable or unwell raises: redis-py's errors (a refused or timed
+# out connection, an answer that is not Redis's, a server out of memory) and raw socket errors.
+UNREACHABLE = (RedisError, OSError)
 RETRY_SECONDS = 5.0
 MAX_STALE_KEYS = 10_000
 
 
 class FailOpenRedisCache(RedisCache):
-    """``RedisCache`` whose reads miss and writes do nothing while Redis is unreachable."""
+    """``RedisCache`` whose reads miss and writes do nothing while Redis is unreachable (or
+    answers with an error)."""
 
     def __init__(self, server, params) -> None:
         super().__init__(server, params)

@@ -138,9 +138,11 @@ CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Outages: handing a task over tries the broker twice (a pooled connection Redis dropped is
-# replaced once), then gives up, so a request with the broker down answers 503 within seconds
-# (frames.queue) instead of hanging. Uploads larger than PERF_UPLOAD_INLINE_MAX_BYTES are synced
+# replaced once), each time waiting at most the socket timeouts (a broker that accepts and never
+# answers would hang it otherwise), then gives up: a request with the broker down answers 503
+# within seconds (frames.queue). Uploads larger than PERF_UPLOAD_INLINE_MAX_BYTES are synced
 # by a worker (a background thread when tasks run inline), the page following the run.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 3}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
     "interval_start": 0,
