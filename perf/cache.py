@@ -2,10 +2,11 @@
 
 Everything perf keeps in the cache (sessions, which ``cached_db`` also writes to the database;
 the dashboards' values and pages, which are rebuilt) can be done without it, so a Redis outage
-must slow pages down, never break them. Every operation that meets a Redis error (a refused
-or timed-out connection above all) answers as if the cache were empty (a read is a miss, a write does nothing) and logs a
-warning. After one failure the cache is not tried again for ``RETRY_SECONDS``: with a host that
-does not answer, each attempt would wait for the socket timeout.
+must slow pages down, never break them. Every operation that meets a Redis error (a refused or
+timed-out connection above all) answers as if the cache were empty (a read is a miss, a write
+does nothing) and logs a warning. After one failure the cache is not tried again for
+``RETRY_SECONDS``: with a host that does not answer, each attempt would wait for the socket
+timeout.
 
 A write that could not be made leaves the entry Redis still holds out of date (a signed-out
 session, a retired page): the keys of those writes are remembered and deleted as soon as Redis

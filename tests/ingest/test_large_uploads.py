@@ -7,7 +7,6 @@ Transactional: the background thread reads what the request committed."""
 import base64
 import json
 import threading
-import time
 
 import pytest
 import redis
@@ -15,7 +14,7 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 import ingest.services
-from ingest.models import Feedback, Source, SyncRun, SyncStatus
+from ingest.models import Feedback, Source, SyncRun
 from ingest.tasks import upload_sync_task
 from tests.ingest.test_sync import FEEDBACK_MAPPING
 from tests.test_outages import DEAD_REDIS, celery_pointed_at
@@ -84,9 +83,7 @@ def kept_files(root) -> list[str]:
     return sorted(p.name for p in root.rglob("*") if p.is_file())
 
 
-def test_a_large_upload_answers_with_the_progress_page_and_its_rows_land(
-    hr, crm, private, held
-):
+def test_a_large_upload_answers_with_the_progress_page_and_its_rows_land(hr, crm, private, held):
     response = hr.post(f"/sources/{crm.id}/", {"record_type": "feedback", "file": feedback_csv()})
 
     (run,) = SyncRun.objects.all()
@@ -151,9 +148,7 @@ def test_a_large_upload_with_the_task_queue_down_answers_503_and_keeps_nothing(
 
 
 @pytest.mark.skipif(not django_settings.CELERY_BROKER_URL.startswith("redis"), reason="no Redis")
-def test_with_workers_the_upload_is_published_and_the_task_syncs_it(
-    hr, crm, private, settings
-):
+def test_with_workers_the_upload_is_published_and_the_task_syncs_it(hr, crm, private, settings):
     """Not eager, a live broker: the request publishes the task; running it as a worker would
     lands the rows and deletes the file."""
     broker = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
