@@ -13,11 +13,14 @@ from contextlib import contextmanager
 import pytest
 from django.core.cache import caches
 
-from ingest.models import Source, SyncRun, SyncStatus
+from ingest.models import Feedback, Source, SyncRun, SyncStatus
+from ingest.sources import webhook_token_set
 from perf.cache import FailOpenRedisCache
 from perf.celery import app as celery_app
 from scoring.models import RunStatus, ScoreRun
 from tests.conftest import PASSWORD
+from tests.factories import CustomerFactory
+from tests.ingest.test_sync import FEEDBACK_MAPPING
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -197,3 +200,29 @@ def test_writes_missed_during_an_outage_are_dropped_once_redis_answers():
     assert live.get("other") is None  # the first call that reaches Redis drops what was missed
     assert live.get("session") is None
     assert live._stale == set()
+
+
+def test_rows_pushed_with_the_queue_down_land_and_their_rescoring_is_failed_not_queued(
+    client, org_chart, redis_down
+):
+    """Records that changed ask for a rescoring nobody waits for: the push still lands its rows
+    and answers 200; the run that could not be handed over is failed with the reason (the
+    nightly run scores the month again)."""
+    CustomerFactory(external_id="C001")
+    source = Source.objects.create(name="crm", kind="file", mappings={"feedback": FEEDBACK_MAPPING})
+    token = webhook_token_set(source=source)
+    row = {"反馈编号": "FB1", "客户编码": "C001", "满意度": 5, "评价内容": "发货很快"}
+    row["提交时间"] = "2026-10-08 14:00"
+    row["跟单员工号"] = org_chart["east_a"].employee_no
+    response = client.post(
+        f"/api/v1/sources/{source.id}/webhook/",
+        {"record_type": "feedback", "rows": [row]},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 200
+    assert response.json()["run"]["created"] == 1
+    assert Feedback.objects.count() == 1
+    (run,) = ScoreRun.objects.all()
+    assert (run.status, run.period_start.isoformat()) == (RunStatus.FAILED, "2026-10-01")
+    assert run.error.startswith("Not started: the task queue could not be reached")
