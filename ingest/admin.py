@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from frames.queue import QueueUnavailable
 from ingest.edits import record_in_closed_period, record_save
 from ingest.forms import SourceAdminForm
 from ingest.models import (
@@ -207,7 +208,19 @@ class SourceAdmin(SimpleHistoryAdmin):
                     messages.WARNING,
                 )
                 continue
-            run = source_sync_now(source=source, user=request.user)
+            try:
+                run = source_sync_now(source=source, user=request.user)
+            except QueueUnavailable:
+                self.message_user(
+                    request,
+                    gettext(
+                        "%(source)s: the task queue cannot be reached right now, so the sync "
+                        "was not started. Try again in a few minutes."
+                    )
+                    % {"source": source},
+                    messages.ERROR,
+                )
+                continue
             self.message_user(
                 request,
                 format_html(

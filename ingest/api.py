@@ -7,6 +7,7 @@ import hmac
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -25,6 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from frames.queue import QueueUnavailable
 from ingest.access import (
     can_manage_sources,
     can_operate_sources,
@@ -51,6 +53,17 @@ class CanManageSources(permissions.BasePermission):
 class CanOperateSources(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         return can_operate_sources(request.user)
+
+
+class QueueDown(APIException):
+    """503: the sync could not be handed to the workers (its run is recorded as failed)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "queue_unavailable"
+    default_detail = gettext_lazy(
+        "The task queue cannot be reached right now, so the sync was not started. "
+        "Try again in a few minutes."
+    )
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -212,7 +225,7 @@ class SourceViewSet(
         operation = CanOperateSources if self.action == "sync" else CanManageSources
         return [permissions.IsAuthenticated(), operation()]
 
-    @extend_schema(request=None, responses={202: SyncRunSerializer})
+    @extend_schema(request=None, responses={202: SyncRunSerializer, 409: None, 503: None})
     @action(detail=True, methods=["post"])
     def sync(self, request: Request, pk: str) -> Response:
         """Start a pull of the source now (HR and admins); follow it at its run's URL."""
@@ -222,7 +235,10 @@ class SourceViewSet(
                 {"detail": _("%(source)s is disabled: enable it first.") % {"source": source}},
                 status=status.HTTP_409_CONFLICT,
             )
-        run = source_sync_now(source=source, user=request.user)
+        try:
+            run = source_sync_now(source=source, user=request.user)
+        except QueueUnavailable as down:
+            raise QueueDown() from down
         return Response(SyncRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=None, responses={201: WebhookTokenSerializer})

@@ -2,15 +2,24 @@
 and replays of rejected rows, each as a SyncRun; the months they touched are announced
 (``ingest.signals.records_changed``) for rescoring."""
 
+import logging
+import threading
+import uuid
 from contextlib import suppress
+from functools import partial
+from pathlib import Path
 
 from celery.exceptions import Retry
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from frames.locks import advisory_lock, advisory_unlock
+from frames.queue import QueueUnavailable, task_enqueue
 from ingest.batches import batch_commit
 from ingest.connectors import ConnectorError, connector_for
 from ingest.models import (
@@ -24,6 +33,7 @@ from ingest.records import (
     SYNC_ORDER,
     KnownIds,
     MappingError,
+    RecordType,
     mapping_check,
 )
 from ingest.signals import records_changed
@@ -32,6 +42,7 @@ from org.periods import Period
 DEFAULT_BATCH_SIZE = 5000
 # PostgreSQL advisory lock key base for syncing a source (plus its id).
 SOURCE_LOCK_BASE = 7_400_000
+logger = logging.getLogger(__name__)
 
 
 class SyncBusy(Exception):
@@ -39,20 +50,38 @@ class SyncBusy(Exception):
 
 
 def sync_run_create(
-    *, source: Source, trigger: str = SyncTrigger.SCHEDULE, user: AbstractBaseUser | None = None
+    *,
+    source: Source,
+    trigger: str = SyncTrigger.SCHEDULE,
+    user: AbstractBaseUser | None = None,
+    record_type: str = "",
 ) -> SyncRun:
-    return SyncRun.objects.create(source=source, trigger=trigger, triggered_by=user)
+    return SyncRun.objects.create(
+        source=source, trigger=trigger, triggered_by=user, record_type=record_type
+    )
 
 
 def sync_run_start(
     *, source: Source, trigger: str = SyncTrigger.MANUAL, user: AbstractBaseUser | None = None
 ) -> SyncRun:
-    """Queue a pull of the source and hand it to the workers once the transaction commits."""
+    """Queue a pull of the source and hand it to the workers once the transaction commits.
+    When the task queue cannot be reached the run is failed with that reason and the commit
+    raises ``QueueUnavailable``: no run is left queued for a worker that will never hear of it."""
     from ingest.tasks import source_sync_task
 
     run = sync_run_create(source=source, trigger=trigger, user=user)
-    transaction.on_commit(lambda: source_sync_task.delay(run.pk))
+    transaction.on_commit(partial(_run_enqueue, run, source_sync_task, run.pk))
     return run
+
+
+def _run_enqueue(run: SyncRun, task, *args) -> None:
+    try:
+        task_enqueue(task, *args)
+    except QueueUnavailable as down:
+        reason = gettext("Not started: the task queue could not be reached (%(error)s).")
+        _run_end(run, error=reason % {"error": down})
+        logger.warning("Sync run %s not started: the task queue is down: %s", run.pk, down)
+        raise
 
 
 def source_sync_now(*, source: Source, user: AbstractBaseUser) -> SyncRun:
@@ -61,7 +90,8 @@ def source_sync_now(*, source: Source, user: AbstractBaseUser) -> SyncRun:
     With eager Celery (local runs, tests) the pull happens when the transaction below commits,
     inside this call, and a source that cannot be read raises here (as the task's request to
     retry, for a connector error). The run has recorded the failure by then, so the caller
-    still gets the run and its page shows the error.
+    still gets the run and its page shows the error. With the task queue down this raises
+    ``QueueUnavailable`` (the run is failed with that reason).
     """
     with suppress(ConnectorError, MappingError, Retry), transaction.atomic():
         run = sync_run_start(source=source, trigger=SyncTrigger.MANUAL, user=user)
@@ -159,6 +189,13 @@ def records_push(
     """Push rows (a webhook's payload, an uploaded file's rows) through the source's mapping for
     ``record_type``, with the same validation, upsert, ledger and quarantine as a pull. The
     source's cursor does not move: pushed rows are not part of its incremental read."""
+    spec, mapping = _push_mapping(source, record_type)
+    run = sync_run_create(source=source, trigger=trigger, user=user)
+    return _rows_push(run, spec=spec, mapping=mapping, rows=rows, first_row=first_row)
+
+
+def _push_mapping(source: Source, record_type: str) -> tuple[RecordType, dict]:
+    """The source's mapping for ``record_type``, checked; ``MappingError`` otherwise."""
     mapping = source.mappings.get(record_type)
     if mapping is None:
         raise MappingError(
@@ -166,10 +203,14 @@ def records_push(
                 source=source.name, record_type=record_type
             )
         )
-    spec = mapping_check(record_type, mapping)
-    run = sync_run_create(source=source, trigger=trigger, user=user)
+    return mapping_check(record_type, mapping), mapping
+
+
+def _rows_push(
+    run: SyncRun, *, spec: RecordType, mapping: dict, rows: list[dict], first_row: int
+) -> SyncRun:
     _run_begin(run)
-    SyncRun.objects.filter(pk=run.pk).update(record_type=record_type)
+    SyncRun.objects.filter(pk=run.pk).update(record_type=spec.key)
     for start in range(0, max(len(rows), 1), DEFAULT_BATCH_SIZE):
         chunk = rows[start : start + DEFAULT_BATCH_SIZE]
         batch_commit(
@@ -206,11 +247,7 @@ def upload_sync(
 ) -> SyncRun:
     """Land the good rows of an uploaded CSV/XLSX file through the source's mapping; the bad ones
     are reported by row number (as Excel shows it) and field."""
-    connector = connector_for("file", {"upload": content, "filename": filename})
-    rows, first_row = [], None
-    for batch in connector.batches(since=None, batch_size=DEFAULT_BATCH_SIZE):
-        first_row = batch.first_row if first_row is None else first_row
-        rows.extend(batch.rows)
+    rows, first_row = _file_rows(content, filename)
     return records_push(
         source=source,
         record_type=record_type,
@@ -253,3 +290,111 @@ def rejected_rows_replay(*, source: Source, user: AbstractBaseUser | None = None
     run.refresh_from_db()
     run_records_announce(run)
     return run
+
+
+def _file_rows(content: bytes, filename: str) -> tuple[list[dict], int]:
+    """An uploaded file's rows and the number of its first data row (as Excel shows it)."""
+    connector = connector_for("file", {"upload": content, "filename": filename})
+    rows, first_row = [], None
+    for batch in connector.batches(since=None, batch_size=DEFAULT_BATCH_SIZE):
+        first_row = batch.first_row if first_row is None else first_row
+        rows.extend(batch.rows)
+    return rows, first_row or 2
+
+
+# ---- large uploads: synced by a worker, the page following the run ---------------------------
+
+
+def _upload_storage() -> FileSystemStorage:
+    """Where large uploads wait for their worker: the private folder (never served), which the
+    web and worker processes share."""
+    return FileSystemStorage(location=Path(settings.PERF_PRIVATE_MEDIA_ROOT) / "uploads")
+
+
+def upload_accept(
+    *, source: Source, record_type: str, upload: File, user: AbstractBaseUser | None = None
+) -> SyncRun:
+    """Sync an uploaded file: in this request up to ``PERF_UPLOAD_INLINE_MAX_BYTES`` (the run
+    comes back finished), larger ones by a worker (the run comes back queued; its page follows
+    it). Raises ``ConnectorError`` or ``MappingError`` for a small file that cannot be read or
+    a record type the source cannot take, and ``QueueUnavailable`` when a large one cannot be
+    handed over (its run failed with that reason, the file deleted)."""
+    if upload.size <= settings.PERF_UPLOAD_INLINE_MAX_BYTES:
+        return upload_sync(
+            source=source,
+            record_type=record_type,
+            content=upload.read(),
+            filename=upload.name,
+            user=user,
+        )
+    return upload_sync_start(source=source, record_type=record_type, upload=upload, user=user)
+
+
+def upload_sync_start(
+    *, source: Source, record_type: str, upload: File, user: AbstractBaseUser | None = None
+) -> SyncRun:
+    """Keep the file in the private upload folder and queue its sync, handed to the workers
+    when the transaction commits (to a background thread when tasks run inline)."""
+    _push_mapping(source, record_type)  # refused now, before anything is kept
+    with transaction.atomic():
+        run = sync_run_create(
+            source=source, trigger=SyncTrigger.UPLOAD, user=user, record_type=record_type
+        )
+        suffix = Path(upload.name).suffix.lower()
+        stored = _upload_storage().save(f"run-{run.pk}-{uuid.uuid4().hex}{suffix}", upload)
+        transaction.on_commit(partial(_upload_hand_over, run, stored, upload.name))
+    run.refresh_from_db()
+    return run
+
+
+def _upload_hand_over(run: SyncRun, stored: str, filename: str) -> None:
+    from ingest.tasks import upload_sync_task
+
+    if upload_sync_task.app.conf.task_always_eager:
+        # No workers: a thread of this process syncs it, so the request still answers at once.
+        threading.Thread(
+            target=_upload_in_thread,
+            args=(run.pk, stored, filename),
+            name=f"upload-sync-{run.pk}",
+            daemon=True,
+        ).start()
+        return
+    try:
+        _run_enqueue(run, upload_sync_task, run.pk, stored, filename)
+    except QueueUnavailable:
+        _upload_storage().delete(stored)
+        raise
+
+
+def _upload_in_thread(run_id: int, stored: str, filename: str) -> None:
+    try:
+        upload_file_sync(run_id=run_id, stored=stored, filename=filename)
+    except Exception:
+        logger.exception("The upload of sync run %s failed", run_id)
+    finally:
+        connection.close()  # this thread's own database connection
+
+
+def upload_file_sync(*, run_id: int, stored: str, filename: str) -> SyncRun:
+    """Sync a kept upload into its queued run, then delete the file. A file that cannot be read
+    or a mapping that no longer fits fails the run with the message; a run no longer queued (a
+    second delivery of the task) is left alone."""
+    run = SyncRun.objects.select_related("source").get(pk=run_id)
+    storage = _upload_storage()
+    try:
+        if run.status != SyncStatus.QUEUED:
+            return run
+        spec, mapping = _push_mapping(run.source, run.record_type)
+        with storage.open(stored, "rb") as file:
+            content = file.read()
+        storage.delete(stored)  # read: not kept a moment longer than needed
+        rows, first_row = _file_rows(content, filename)
+        return _rows_push(run, spec=spec, mapping=mapping, rows=rows, first_row=first_row)
+    except (ConnectorError, MappingError) as error:
+        _run_end(run, error=str(error))
+        return run
+    except Exception as error:
+        _run_end(run, error=str(error) or type(error).__name__)
+        raise
+    finally:
+        storage.delete(stored)  # whatever happened (nothing when already deleted)

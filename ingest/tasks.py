@@ -11,7 +11,13 @@ from celery import shared_task
 from ingest.connectors import ConnectorError, SourceUnavailable
 from ingest.models import Source, SyncRun, SyncStatus, SyncTrigger
 from ingest.records import MappingError
-from ingest.services import SyncBusy, run_records_announce, source_sync, sync_run_create
+from ingest.services import (
+    SyncBusy,
+    run_records_announce,
+    source_sync,
+    sync_run_create,
+    upload_file_sync,
+)
 
 
 @shared_task
@@ -30,6 +36,13 @@ def source_sync_task(run_id: int) -> dict[str, int]:
     except (ConnectorError, MappingError):
         return {}  # the run has recorded the message; another attempt would fail the same way
     run_records_announce(run)
+    return {"created": run.created, "updated": run.updated, "rejected": run.rejected}
+
+
+@shared_task
+def upload_sync_task(run_id: int, stored: str, filename: str) -> dict[str, int]:
+    """Sync a large uploaded file kept for its queued run; the file is deleted afterwards."""
+    run = upload_file_sync(run_id=run_id, stored=stored, filename=filename)
     return {"created": run.created, "updated": run.updated, "rejected": run.rejected}
 
 

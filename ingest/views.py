@@ -7,8 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from frames.queue import QueueUnavailable
 from ingest.access import (
     can_manage_sources,
     can_operate_sources,
@@ -22,10 +24,19 @@ from ingest.connectors import ConnectorError
 from ingest.forms import UploadForm
 from ingest.models import SyncRun, SyncStatus
 from ingest.records import RECORD_TYPES, MappingError
-from ingest.services import rejected_rows_replay, source_sync_now, upload_sync
+from ingest.services import rejected_rows_replay, source_sync_now, upload_accept
 from org.views import allowed_if
 
 REJECTED_ROWS_PER_PAGE = 50
+QUEUE_DOWN_SYNC = gettext_lazy(
+    "The task queue cannot be reached right now, so the sync was not started. "
+    "Try again in a few minutes."
+)
+QUEUE_DOWN_UPLOAD = gettext_lazy(
+    "The task queue cannot be reached right now, so the file was not synced. "
+    "Try again in a few minutes."
+)
+SERVICE_UNAVAILABLE = 503
 
 operators_only = allowed_if(can_operate_sources)
 
@@ -35,11 +46,12 @@ def _run_url(run: SyncRun) -> str:
 
 
 @operators_only
-def source_list(request: HttpRequest) -> HttpResponse:
+def source_list(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     return render(
         request,
         "ingest/source_list.html",
         {"statuses": source_statuses(request.user), "can_manage": can_manage_sources(request.user)},
+        status=status,
     )
 
 
@@ -50,27 +62,35 @@ def source_sync(request: HttpRequest, source_id: int) -> HttpResponse:
     if not source.enabled:
         messages.error(request, _("%(source)s is disabled: enable it first.") % {"source": source})
         return redirect("ingest:source_list")
-    return redirect(_run_url(source_sync_now(source=source, user=request.user)))
+    try:
+        run = source_sync_now(source=source, user=request.user)
+    except QueueUnavailable:
+        # The run is recorded as failed with the reason; the list shows it with this message.
+        messages.error(request, QUEUE_DOWN_SYNC)
+        return source_list(request, status=SERVICE_UNAVAILABLE)
+    return redirect(_run_url(run))
 
 
 @operators_only
 def source_detail(request: HttpRequest, source_id: int) -> HttpResponse:
     """A source's latest runs; POST uploads a file through one of its mappings and answers
-    with the new run's page."""
+    with the new run's page (a large file is synced in the background: the page follows it)."""
     source = source_get_for_user(user=request.user, source_id=source_id)
     form = UploadForm(request.POST or None, request.FILES or None, source=source)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            run = upload_sync(
+            run = upload_accept(
                 source=source,
                 record_type=form.cleaned_data["record_type"],
-                content=upload.read(),
-                filename=upload.name,
+                upload=form.cleaned_data["file"],
                 user=request.user,
             )
         except (ConnectorError, MappingError) as error:
             form.add_error(None, str(error))
+        except QueueUnavailable:
+            form.add_error(None, QUEUE_DOWN_UPLOAD)
+            status = SERVICE_UNAVAILABLE
         else:
             return redirect(_run_url(run))
     return render(
@@ -82,6 +102,7 @@ def source_detail(request: HttpRequest, source_id: int) -> HttpResponse:
             "form": form,
             "can_manage": can_manage_sources(request.user),
         },
+        status=status,
     )
 
 

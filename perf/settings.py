@@ -8,6 +8,7 @@ Variables (see ``.env.example``):
     DATABASE_URL    e.g. postgres://user:pass@host:5432/perf; SQLite file ``db.sqlite3`` when unset
     REDIS_URL       e.g. redis://host:6379/0; Celery broker, result backend and cache.
                     When unset Celery runs tasks eagerly (inline) and the cache is local memory.
+    PERF_UPLOAD_INLINE_MAX_BYTES  uploads above this size are synced in the background (1 MB)
 """
 
 from datetime import timedelta
@@ -119,7 +120,8 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, failing open: an outage makes reads miss and writes no-ops (perf.cache).
+            "BACKEND": "perf.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "perf",
             # Fail fast when Redis is down instead of hanging a request.
@@ -139,6 +141,19 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Outages: handing a task over tries the broker twice (a pooled connection Redis dropped is
+# replaced once), each time waiting at most the socket timeouts (a broker that accepts and never
+# answers would hang it otherwise), then gives up: a request with the broker down answers 503
+# within seconds (frames.queue). Uploads larger than PERF_UPLOAD_INLINE_MAX_BYTES are synced
+# by a worker (a background thread when tasks run inline), the page following the run.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 3}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+PERF_UPLOAD_INLINE_MAX_BYTES = env.int("PERF_UPLOAD_INLINE_MAX_BYTES", default=1024 * 1024)
 # Schedules live in the database (django-celery-beat), editable in the admin; the entries below
 # are written there when beat starts.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

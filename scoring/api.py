@@ -1,14 +1,15 @@
 """API: scores (scoped by role), one person's scorecard, and score runs (HR and admins)."""
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from frames.queue import QueueUnavailable
 from org.models import Team
 from org.periods import Period
 from org.selectors import teams_visible_to, user_display_name
@@ -162,6 +163,17 @@ class RunStartSerializer(serializers.Serializer):
             raise serializers.ValidationError(str(exc)) from exc
 
 
+class QueueDown(APIException):
+    """503: the run could not be handed to the workers (it is recorded as failed, not queued)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "queue_unavailable"
+    default_detail = gettext_lazy(
+        "The task queue cannot be reached right now, so the score run was not started. "
+        "Try again in a few minutes."
+    )
+
+
 class RunListApi(APIView):
     """Score runs (HR and admins): the latest first; POST starts one on the workers."""
 
@@ -172,7 +184,7 @@ class RunListApi(APIView):
         runs = runs_visible_to(request.user)[:50]
         return Response(RunSerializer(runs, many=True).data)
 
-    @extend_schema(request=RunStartSerializer, responses={202: RunSerializer})
+    @extend_schema(request=RunStartSerializer, responses={202: RunSerializer, 503: None})
     def post(self, request: Request) -> Response:
         given = RunStartSerializer(data=request.data)
         given.is_valid(raise_exception=True)
@@ -183,12 +195,16 @@ class RunListApi(APIView):
             raise ValidationError(
                 {"team": [_("Nobody to score: no active employee in a scored team here.")]}
             )
-        (run,) = periods_rescore(
-            periods=[given.validated_data["period"]],
-            team=team,
-            user=request.user,
-            reason=_("Started by %(user)s") % {"user": user_display_name(request.user)},
-        )
+        try:
+            (run,) = periods_rescore(
+                periods=[given.validated_data["period"]],
+                team=team,
+                user=request.user,
+                reason=_("Started by %(user)s") % {"user": user_display_name(request.user)},
+                refuse_when_queue_down=True,
+            )
+        except QueueUnavailable as down:
+            raise QueueDown() from down
         run.refresh_from_db()
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 

@@ -9,12 +9,16 @@ transaction that drops the previous ones; its finalisation only raises targets.
 """
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from frames.queue import QueueUnavailable, task_enqueue
 from org.models import Team
 from org.periods import Period
 from scoring.chunks import score_chunk_write
@@ -36,6 +40,7 @@ from scoring.selectors import (
 )
 
 Progress = Callable[[ScoreRun], None]
+logger = logging.getLogger(__name__)
 
 
 def score_run_create(
@@ -61,19 +66,38 @@ def periods_rescore(
     reason: str,
     team: Team | None = None,
     user: AbstractBaseUser | None = None,
+    refuse_when_queue_down: bool = False,
 ) -> list[ScoreRun]:
     """The one way to have periods scored again (a sync, a push, a replay, an approved appeal,
     the API and the nightly job all come here): a queued run per period, for the company or
-    ``team``, handed to the workers once the caller's transaction commits."""
-    from scoring.tasks import score_run_task
+    ``team``, handed to the workers once the caller's transaction commits.
 
+    A run that cannot be handed over (the task queue is down) is failed with that reason, never
+    left queued; the nightly run scores the recent months again. With
+    ``refuse_when_queue_down`` (someone asked for this run and waits for the answer) the commit
+    then raises ``QueueUnavailable``; otherwise (records changed, an appeal approved) the
+    caller's work stands and a warning is logged.
+    """
     runs = [
         score_run_create(period=period, team=team, user=user, reason=reason)
         for period in sorted(set(periods))
     ]
     for run in runs:
-        transaction.on_commit(lambda run_id=run.id: score_run_task.delay(run_id))
+        transaction.on_commit(partial(_run_enqueue, run, refuse_when_queue_down))
     return runs
+
+
+def _run_enqueue(run: ScoreRun, refuse_when_queue_down: bool) -> None:
+    from scoring.tasks import score_run_task
+
+    try:
+        task_enqueue(score_run_task, run.id)
+    except QueueUnavailable as down:
+        reason = gettext("Not started: the task queue could not be reached (%(error)s).")
+        score_run_fail(run, reason % {"error": down})
+        logger.warning("Score run %s not started: the task queue is down: %s", run.id, down)
+        if refuse_when_queue_down:
+            raise
 
 
 def records_changed_rescore(*, periods: list[Period], reason: str, **_signal) -> None:

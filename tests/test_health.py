@@ -24,7 +24,7 @@ def test_all_parts_up(client):
 def test_stopped_redis_is_reported_down_with_503(client):
     redis_cache = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "perf.cache.FailOpenRedisCache",  # as configured: it fails open
             "LOCATION": STOPPED_REDIS,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -38,6 +38,7 @@ def test_stopped_redis_is_reported_down_with_503(client):
     assert body["status"] == "down"
     assert body["checks"]["database"]["status"] == "up"
     assert body["checks"]["cache"]["status"] == "down"
+    assert "Connection refused" in body["checks"]["cache"]["error"]  # failing open hides nothing
     assert body["checks"]["broker"]["status"] == "down"
     assert "Connection" in body["checks"]["broker"]["error"]
 
