@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads a form's body: an oversized body is refused unread.
+    "perf.limits.BodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -218,6 +220,15 @@ PERF_APPEALS = {
     "decision_working_days": env.int("PERF_APPEAL_DECISION_DAYS", default=5),
     "max_evidence_mb": env.int("PERF_APPEAL_MAX_EVIDENCE_MB", default=10),
 }
+# Request bodies (perf.limits): forms and JSON at most PERF_MAX_BODY_BYTES (Django's own form
+# limit is the same), a webhook's pushed rows at most PERF_MAX_PUSH_BYTES; file uploads get their
+# file limit plus the envelope. Larger bodies are refused with 413 before anything reads them.
+PERF_MAX_BODY_BYTES = env.int("PERF_MAX_BODY_BYTES", default=1024 * 1024)
+PERF_MAX_PUSH_BYTES = env.int("PERF_MAX_PUSH_BYTES", default=16 * 1024 * 1024)
+for _name in ("PERF_MAX_BODY_BYTES", "PERF_MAX_PUSH_BYTES"):
+    if globals()[_name] < 64 * 1024:
+        raise ImproperlyConfigured(f"{_name} must be at least 65536 (64 KiB).")
+DATA_UPLOAD_MAX_MEMORY_SIZE = PERF_MAX_BODY_BYTES
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="perf@localhost")
 
