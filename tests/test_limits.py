@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from appeals.models import Appeal, Comment, Evidence
 from appeals.services import appeal_create
+from indicators.models import WeightScheme
 from ingest.models import Feedback, RejectedRow, Source, SyncRun, SyncStatus
 from ingest.sources import webhook_token_set
 from tests.clock import LAST_MONTH, at, stamp
@@ -221,3 +222,53 @@ def test_a_nul_in_an_uploaded_csv_row_rejects_that_row_and_the_run_finishes(as_u
     page = as_user("hr").get(response.url, **ENGLISH).content.decode()
     assert page.count('data-testid="rejected-row"') == 2
     assert "holds a NUL character, which cannot be stored" in page
+
+
+# ---- other parameters parsed by hand ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [("get", "/api/v1/scores/?period={period}"), ("post", "/api/v1/score-runs/")],
+)
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("9999-12", "Choose a period between 2000 and 2100."),
+        ("1999-12", "Choose a period between 2000 and 2100."),
+        ("20\x0026-10", "Null characters are not allowed."),
+        ("October", "Write the period as 2026-10 (month), 2026-Q4 (quarter) or 2026-W43 (week)."),
+    ],
+    ids=["9999", "1999", "nul", "words"],
+)
+def test_the_scoring_api_refuses_a_period_outside_the_years_scored(
+    org_chart, method, url, period, message
+):
+    client = APIClient(**ENGLISH)
+    client.force_authenticate(org_chart["hr"].user)
+    if method == "get":
+        if "\x00" in period:
+            message = "Write the period as 2026-10 (month), 2026-Q4 (quarter) or 2026-W43 (week)."
+        response = client.get(url.format(period=period.replace("\x00", "%00")))
+    else:
+        response = client.post(url, {"period": period}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"period": [message]}
+
+
+@pytest.mark.parametrize(
+    ("posted", "message"),
+    [
+        ({"matrix": "ti\x00ers"}, "Matrix: Null characters are not allowed."),
+        ({"matrix": "tiers", "expert": "专\x00家"}, "Expert: Null characters are not allowed."),
+        ({"matrix": "tiers", "cell-0-1": "1e400"}, "Row 1, column 2: 1e400 is not a judgment."),
+    ],
+    ids=["nul-matrix", "nul-expert", "overflowing-judgment"],
+)
+def test_the_weight_editor_refuses_bad_judgments_with_the_field(as_user, posted, message):
+    scheme = WeightScheme.objects.order_by("pk").first()
+    client = as_user("admin")
+    url = f"/indicators/schemes/{scheme.pk}/judgments/"
+    response = client.post(url, posted, follow=True, **ENGLISH)
+    assert response.status_code == 200
+    assert message in response.content.decode()
