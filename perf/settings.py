@@ -8,6 +8,7 @@ Variables (see ``.env.example``):
     DATABASE_URL    e.g. postgres://user:pass@host:5432/perf; SQLite file ``db.sqlite3`` when unset
     REDIS_URL       e.g. redis://host:6379/0; Celery broker, result backend and cache.
                     When unset Celery runs tasks eagerly (inline) and the cache is local memory.
+    PERF_MAX_BODY_BYTES / PERF_MAX_PUSH_BYTES  request body limits (see perf.limits)
 """
 
 from pathlib import Path
@@ -220,14 +221,23 @@ PERF_APPEALS = {
     "decision_working_days": env.int("PERF_APPEAL_DECISION_DAYS", default=5),
     "max_evidence_mb": env.int("PERF_APPEAL_MAX_EVIDENCE_MB", default=10),
 }
+
+
 # Request bodies (perf.limits): forms and JSON at most PERF_MAX_BODY_BYTES (Django's own form
 # limit is the same), a webhook's pushed rows at most PERF_MAX_PUSH_BYTES; file uploads get their
 # file limit plus the envelope. Larger bodies are refused with 413 before anything reads them.
-PERF_MAX_BODY_BYTES = env.int("PERF_MAX_BODY_BYTES", default=1024 * 1024)
-PERF_MAX_PUSH_BYTES = env.int("PERF_MAX_PUSH_BYTES", default=16 * 1024 * 1024)
-for _name in ("PERF_MAX_BODY_BYTES", "PERF_MAX_PUSH_BYTES"):
-    if globals()[_name] < 64 * 1024:
-        raise ImproperlyConfigured(f"{_name} must be at least 65536 (64 KiB).")
+def _body_bytes(name: str, default: int) -> int:
+    text = env(name, default=str(default)).strip()
+    if not text.isdigit() or int(text) < 64 * 1024:
+        raise ImproperlyConfigured(
+            f"{name} must be a number of bytes of at least 65536, not {text!r}."
+        )
+    return int(text)
+
+
+# Django's own default form limit (2.5 MiB): roomy for any form or JSON perf takes.
+PERF_MAX_BODY_BYTES = _body_bytes("PERF_MAX_BODY_BYTES", 2560 * 1024)
+PERF_MAX_PUSH_BYTES = _body_bytes("PERF_MAX_PUSH_BYTES", 16 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PERF_MAX_BODY_BYTES
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="perf@localhost")
