@@ -21,7 +21,7 @@ def period_from_text(text: str) -> Period:
         period = Period.parse(text or "")
     except ValueError as error:
         raise ValidationError(
-            _("Write the period as 2026-10 (month), 2026-Q4 (quarter) or 2026-W43 (week)."),
+            _("Write the period as YYYY-MM, YYYY-Qn or YYYY-Wnn (for example 2026-10)."),
             code="invalid",
         ) from error
     first, last = PERIOD_YEARS

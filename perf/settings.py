@@ -226,8 +226,8 @@ PERF_APPEALS = {
 # Request bodies (perf.limits): forms and JSON at most PERF_MAX_BODY_BYTES (Django's own form
 # limit is the same), a webhook's pushed rows at most PERF_MAX_PUSH_BYTES; file uploads get their
 # file limit plus the envelope. Larger bodies are refused with 413 before anything reads them.
-def _body_bytes(name: str, default: int) -> int:
-    text = env(name, default=str(default)).strip()
+def _body_bytes(name: str, text: str) -> int:
+    text = text.strip()
     if not text.isdigit() or int(text) < 64 * 1024:
         raise ImproperlyConfigured(
             f"{name} must be a number of bytes of at least 65536, not {text!r}."
@@ -236,8 +236,12 @@ def _body_bytes(name: str, default: int) -> int:
 
 
 # Django's own default form limit (2.5 MiB): roomy for any form or JSON perf takes.
-PERF_MAX_BODY_BYTES = _body_bytes("PERF_MAX_BODY_BYTES", 2560 * 1024)
-PERF_MAX_PUSH_BYTES = _body_bytes("PERF_MAX_PUSH_BYTES", 16 * 1024 * 1024)
+PERF_MAX_BODY_BYTES = _body_bytes(
+    "PERF_MAX_BODY_BYTES", env("PERF_MAX_BODY_BYTES", default=str(2560 * 1024))
+)
+PERF_MAX_PUSH_BYTES = _body_bytes(
+    "PERF_MAX_PUSH_BYTES", env("PERF_MAX_PUSH_BYTES", default=str(16 * 1024 * 1024))
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PERF_MAX_BODY_BYTES
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="perf@localhost")

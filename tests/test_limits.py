@@ -25,6 +25,7 @@ from tests.factories import CustomerFactory, EmployeeFactory, OrderFactory
 from tests.ingest.test_sync import FEEDBACK_MAPPING
 
 pytestmark = pytest.mark.django_db
+PERIOD_HELP = "Write the period as YYYY-MM, YYYY-Qn or YYYY-Wnn (for example 2026-10)."
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 MB = 1024 * 1024
 EIGHT_MB = "8.0\xa0MB"
@@ -243,7 +244,10 @@ def test_a_nul_in_an_uploaded_csv_row_rejects_that_row_and_the_run_finishes(as_u
         ("9999-12", "Choose a period between 2000 and 2100."),
         ("1999-12", "Choose a period between 2000 and 2100."),
         ("20\x0026-10", "Null characters are not allowed."),
-        ("October", "Write the period as 2026-10 (month), 2026-Q4 (quarter) or 2026-W43 (week)."),
+        (
+            "October",
+            PERIOD_HELP,
+        ),
     ],
     ids=["9999", "1999", "nul", "words"],
 )
@@ -254,7 +258,7 @@ def test_the_scoring_api_refuses_a_period_outside_the_years_scored(
     client.force_authenticate(org_chart["hr"].user)
     if method == "get":
         if "\x00" in period:
-            message = "Write the period as 2026-10 (month), 2026-Q4 (quarter) or 2026-W43 (week)."
+            message = PERIOD_HELP
         response = client.get(url.format(period=period.replace("\x00", "%00")))
     else:
         response = client.post(url, {"period": period}, format="json")

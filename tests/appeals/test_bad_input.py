@@ -14,6 +14,7 @@ from tests.clock import LAST_MONTH, at, stamp
 from tests.factories import FeedbackFactory, OrderFactory
 
 pytestmark = pytest.mark.django_db
+PERIOD_HELP = "Write the period as YYYY-MM, YYYY-Qn or YYYY-Wnn (for example 2026-10)."
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 NEW = "/appeals/new/"
 
@@ -91,7 +92,7 @@ def page_filing(order: Order, **changes) -> dict:
         ),
         (
             "employee={me}&indicator=csat&period=October",
-            "Period: Write the period as 2026-10 (month), 2026-Q4 (quarter) or 2026-W43 (week).",
+            f"Period: {PERIOD_HELP}",
         ),
     ],
     ids=[
