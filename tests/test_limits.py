@@ -137,6 +137,21 @@ def test_evidence_above_the_form_limit_but_within_its_own_is_accepted(org_chart,
     assert Evidence.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "url", ["/api/v1/ahp/evaluate/", "/api/v1/appeals/", "/api/v1/score-runs/"]
+)
+@pytest.mark.parametrize(
+    "body", [b"[" * 100_000 + b"]" * 100_000, b'{"a": ' * 50_000 + b"1" + b"}" * 50_000]
+)
+def test_json_nested_too_deeply_is_a_400_not_a_server_error(org_chart, url, body):
+    """200 KB of brackets: well within the size limit, deeper than Python's parser goes."""
+    client = APIClient(**ENGLISH)
+    client.force_authenticate(org_chart["hr"].user)
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The JSON sent is nested too deeply to be read."}
+
+
 @pytest.fixture
 def people():
     return {
@@ -164,6 +179,14 @@ def webhook(source: Source, body: bytes, token: str):
         HTTP_AUTHORIZATION=f"Bearer {token}",
         **ENGLISH,
     )
+
+
+def test_a_webhook_push_nested_too_deeply_is_a_400(crm):
+    token = webhook_token_set(source=crm)
+    response = webhook(crm, b"[" * 100_000 + b"]" * 100_000, token)
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The JSON sent is nested too deeply to be read."}
+    assert not SyncRun.objects.exists()
 
 
 def test_a_webhook_push_has_its_own_bound(crm, settings):
