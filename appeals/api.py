@@ -10,7 +10,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from appeals.access import actions_for, appeal_get_for_user
-from appeals.models import Appeal, ReasonCategory
+from appeals.forms import NAME_MAX
+from appeals.models import (
+    CLAIMED_VALUE_MAX,
+    COMMENT_MAX,
+    DECISION_REASON_MAX,
+    DESCRIPTION_MAX,
+    Appeal,
+    AppealState,
+    ReasonCategory,
+)
 from appeals.selectors import appeal_queue, appeal_timeline
 from appeals.services import (
     AppealRefused,
@@ -19,8 +28,9 @@ from appeals.services import (
     appeal_transition,
     evidence_add,
 )
+from appeals.subjects import SUBJECTS
 from appeals.uploads import ClientNameMultiPartParser
-from org.periods import Period
+from org.fields import ApiIdField, ApiPeriodField
 from org.selectors import employee_get_for_user
 
 
@@ -54,24 +64,52 @@ class AppealSerializer(serializers.ModelSerializer):
 
 
 class AppealCreateSerializer(serializers.Serializer):
-    record_type = serializers.CharField(required=False, default="")
-    record_id = serializers.IntegerField(required=False)
-    field_name = serializers.CharField(required=False, default="")
-    employee_id = serializers.IntegerField(required=False)
-    indicator_code = serializers.CharField(required=False, default="")
-    period = serializers.CharField(required=False, help_text="2026-10")
-    claimed_value = serializers.CharField(max_length=200)
+    """A field of a record (``record_type``, ``record_id``, ``field_name``) or an indicator of a
+    person in a period (``employee_id``, ``indicator_code``, ``period``)."""
+
+    record_type = serializers.ChoiceField(
+        choices=list(SUBJECTS), required=False, allow_blank=True, default=""
+    )
+    record_id = ApiIdField(required=False)
+    field_name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NAME_MAX
+    )
+    employee_id = ApiIdField(required=False)
+    indicator_code = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NAME_MAX
+    )
+    period = ApiPeriodField(required=False)
+    claimed_value = serializers.CharField(max_length=CLAIMED_VALUE_MAX)
     category = serializers.ChoiceField(choices=ReasonCategory.choices)
-    description = serializers.CharField()
+    description = serializers.CharField(max_length=DESCRIPTION_MAX)
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs.get("record_type") or attrs.get("record_id") is not None:
+            needed = ("record_type", "record_id", "field_name")
+        else:
+            needed = ("employee_id", "indicator_code", "period")
+        missing = {
+            name: [_("This field is required.")] for name in needed if attrs.get(name) in (None, "")
+        }
+        if missing:
+            raise ValidationError(missing)
+        return attrs
+
+
+class AppealFilterSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=AppealState.choices, required=False)
+    overdue = serializers.BooleanField(required=False, default=False)
 
 
 class TransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["submit", "withdraw", "review", "approve", "reject"])
-    reason = serializers.CharField(required=False, default="", allow_blank=True)
+    reason = serializers.CharField(
+        required=False, default="", allow_blank=True, max_length=DECISION_REASON_MAX
+    )
 
 
 class CommentSerializer(serializers.Serializer):
-    text = serializers.CharField()
+    text = serializers.CharField(max_length=COMMENT_MAX)
 
 
 class TimelineEventSerializer(serializers.Serializer):
@@ -97,18 +135,23 @@ class AppealDetailSerializer(AppealSerializer):
 
 
 def _refused(refusal: AppealRefused) -> ValidationError:
+    """A refusal as a 400: under the field at fault when there is one."""
+    if refusal.field:
+        return ValidationError({refusal.field: [str(refusal)]})
     return ValidationError({"detail": str(refusal)})
 
 
 class AppealListApi(APIView):
     """Appeals the user sees (HR: all; others: theirs and their people's); file a new one."""
 
-    @extend_schema(responses=AppealSerializer(many=True))
+    @extend_schema(parameters=[AppealFilterSerializer], responses=AppealSerializer(many=True))
     def get(self, request: Request) -> Response:
+        given = AppealFilterSerializer(data=request.query_params)
+        given.is_valid(raise_exception=True)
         appeals = appeal_queue(
             user=request.user,
-            state=request.query_params.get("state", ""),
-            overdue=request.query_params.get("overdue") in ("1", "true"),
+            state=given.validated_data.get("state", ""),
+            overdue=given.validated_data["overdue"],
         )
         return Response(AppealSerializer(appeals[:500], many=True).data)
 
@@ -118,12 +161,8 @@ class AppealListApi(APIView):
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
         if data.get("record_id") is None:
-            try:
-                data["period"] = Period.parse(data.get("period", ""))
-            except ValueError as error:
-                raise ValidationError({"period": _("Write the period as 2026-10.")}) from error
             data["employee"] = employee_get_for_user(
-                user=request.user, employee_id=data.pop("employee_id", 0) or 0
+                user=request.user, employee_id=data.pop("employee_id")
             )
         else:
             data.pop("employee_id", None)

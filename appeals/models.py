@@ -32,6 +32,13 @@ class AppealState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# The longest texts people write on an appeal (characters): a description, a comment, a
+# decision's reason. Checked by the forms, the API and the services; kept as the fields' max_length.
+DESCRIPTION_MAX = 4000
+COMMENT_MAX = 2000
+DECISION_REASON_MAX = 2000
+CLAIMED_VALUE_MAX = 200
+
 OPEN_STATES = [AppealState.DRAFT, AppealState.SUBMITTED, AppealState.IN_REVIEW]
 
 
@@ -71,9 +78,9 @@ class Appeal(models.Model):
     )
     period_start = models.DateField(_("period"))
     current_value = models.CharField(_("value when filed"), max_length=200, blank=True)
-    claimed_value = models.CharField(_("claimed correct value"), max_length=200)
+    claimed_value = models.CharField(_("claimed correct value"), max_length=CLAIMED_VALUE_MAX)
     category = models.CharField(_("reason"), max_length=32, choices=ReasonCategory.choices)
-    description = models.TextField(_("description"))
+    description = models.TextField(_("description"), max_length=DESCRIPTION_MAX)
     state = models.CharField(
         _("state"), max_length=16, choices=AppealState.choices, default=AppealState.DRAFT
     )
@@ -95,7 +102,9 @@ class Appeal(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     due_at = models.DateTimeField(_("decision due"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_reason = models.TextField(_("decision reason"), blank=True)
+    decision_reason = models.TextField(
+        _("decision reason"), blank=True, max_length=DECISION_REASON_MAX
+    )
     score_before = models.FloatField(_("total before"), null=True, blank=True)
     score_after = models.FloatField(_("total after"), null=True, blank=True)
     history = HistoricalRecords()
@@ -174,7 +183,7 @@ class Comment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT
     )
-    text = models.TextField(pgettext_lazy("appeal", "comment"))
+    text = models.TextField(pgettext_lazy("appeal", "comment"), max_length=COMMENT_MAX)
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
 
     class Meta:

@@ -1,15 +1,17 @@
 """Filing, moving and deciding appeals; an approval corrects the record (history, ledger entry
 with the appeal as actor) and rescores the periods it touches."""
 
+import copy
 import re
 from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -23,6 +25,10 @@ from appeals.access import (
     may_file_for,
 )
 from appeals.models import (
+    CLAIMED_VALUE_MAX,
+    COMMENT_MAX,
+    DECISION_REASON_MAX,
+    DESCRIPTION_MAX,
     Appeal,
     AppealState,
     Comment,
@@ -50,7 +56,12 @@ from scoring.services import periods_rescore
 
 
 class AppealRefused(Exception):
-    """The request is not allowed or not valid; the message says why, in the user's words."""
+    """The request is not allowed or not valid; the message says why, in the user's words.
+    ``field`` names the input at fault when there is one (the API answers under that name)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 # Evidence: the kinds of file accepted, by extension, and how each kind's content begins.
@@ -69,13 +80,51 @@ EVIDENCE_KINDS = {
 UNSAFE_NAME = re.compile(r"[\\/\x00-\x1f]|\.\.")
 
 
-def _record(record_type: str, record_id: int):
+def _record(user: AbstractBaseUser, record_type: str, record_id: int) -> tuple:
+    """The record, if the user may appeal for the person it counts for. A record that does not
+    exist and one outside the user's scope get the same answer: filing never tells whether a
+    colleague's record id exists."""
     if record_type not in RECORD_TYPES:
         raise AppealRefused(_("Unknown record type."))
     record = RECORD_TYPES[record_type].model.objects.filter(pk=record_id).first()
-    if record is None:
+    employee = None
+    if record is not None:
+        employee = Employee.objects.get(pk=record_owner_id(record_type, record))
+    if employee is None or not may_file_for(user, employee):
         raise AppealRefused(_("No such record."))
-    return record
+    return record, employee
+
+
+def _text_checked(text: str, *, field: str, limit: int, empty: str = "") -> str:
+    """The text people wrote, stripped; refused when empty (if ``empty`` says why) or longer
+    than ``limit`` characters."""
+    text = text.strip()
+    if not text and empty:
+        raise AppealRefused(empty, field=field)
+    if len(text) > limit:
+        raise AppealRefused(
+            _("Write at most {limit} characters (this text has {length}).").format(
+                limit=limit, length=len(text)
+            ),
+            field=field,
+        )
+    return text
+
+
+def _claim_check(record, field, claimed_value: str) -> None:
+    """Refuse, at filing, a claimed value the record could not take: not a value of the field's
+    type and range (``parse_claimed``), or one that breaks the table's rules (a CSAT of 9, a
+    confirmation before the submission). So an appeal HR can approve can be applied."""
+    try:
+        value = parse_claimed(field, claimed_value)
+    except SubjectError as error:
+        raise AppealRefused(str(error), field="claimed_value") from error
+    claimed = copy.copy(record)
+    setattr(claimed, field.name, value)
+    try:
+        claimed.validate_constraints()
+    except ValidationError as error:
+        raise AppealRefused(" ".join(error.messages), field="claimed_value") from error
 
 
 def _period_of(record) -> Period:
@@ -107,14 +156,10 @@ def appeal_create(
             field = subject_field(record_type, field_name)
         except SubjectError as error:
             raise AppealRefused(str(error)) from error
-        record = _record(record_type, record_id)
-        employee = Employee.objects.get(pk=record_owner_id(record_type, record))
+        record, employee = _record(user, record_type, record_id)
         period = _period_of(record)
         current = display_value(record, field_name)
-        try:
-            parse_claimed(field, claimed_value)
-        except SubjectError as error:
-            raise AppealRefused(str(error)) from error
+        _claim_check(record, field, claimed_value)
         subject = dict(
             subject_kind=SubjectKind.RECORD_FIELD,
             record_type=record_type,
@@ -147,17 +192,22 @@ def appeal_create(
                 period=period.label, date=f"{appeal_window_end(period):%Y-%m-%d}"
             )
         )
-    if not description.strip():
-        raise AppealRefused(_("Describe what happened."))
+    description = _text_checked(
+        description,
+        field="description",
+        limit=DESCRIPTION_MAX,
+        empty=_("Describe what happened."),
+    )
+    claimed_value = _text_checked(claimed_value, field="claimed_value", limit=CLAIMED_VALUE_MAX)
     try:
         with transaction.atomic():
             appeal = Appeal(
                 employee=employee,
                 period_start=period.start,
                 current_value=current[:200],
-                claimed_value=claimed_value.strip()[:200],
+                claimed_value=claimed_value,
                 category=category,
-                description=description.strip(),
+                description=description,
                 submitter=user,
                 **subject,
             )
@@ -233,6 +283,7 @@ def appeal_transition(
     approval applies the correction and queues the rescoring of the periods it touches."""
     if action == "reject" and not reason.strip():
         raise AppealRefused(_("A rejection needs a written reason."))
+    reason = _text_checked(reason, field="reason", limit=DECISION_REASON_MAX)
     if action == "approve":
         return _approve(appeal, user=user, note=reason)
     with transaction.atomic():
@@ -293,6 +344,14 @@ def _correct(appeal: Appeal, *, user: AbstractBaseUser) -> set[Period]:
         raise AppealRefused(str(error)) from error
     except IntegrityError as error:
         raise AppealRefused(constraint_refusal(spec.model, error)["message"]) from error
+    except DataError as error:
+        # A value the column cannot hold that filing let through (appeals filed before values
+        # were checked at filing): refused with the reason, never a server error.
+        raise AppealRefused(
+            _("{field}: the value {value!r} cannot be stored; reject this appeal.").format(
+                field=field.verbose_name, value=appeal.claimed_value
+            )
+        ) from error
     Correction.objects.create(
         appeal=appeal,
         record_type=appeal.record_type,
@@ -334,9 +393,8 @@ def appeal_scores_after_keep(*, run: ScoreRun, **_signal) -> int:
 def appeal_comment_add(*, appeal: Appeal, user: AbstractBaseUser, text: str) -> Comment:
     if not may_comment(user, appeal):
         raise AppealRefused(_("This appeal is closed to comments."))
-    if not text.strip():
-        raise AppealRefused(_("Write a comment first."))
-    return Comment.objects.create(appeal=appeal, author=user, text=text.strip())
+    text = _text_checked(text, field="text", limit=COMMENT_MAX, empty=_("Write a comment first."))
+    return Comment.objects.create(appeal=appeal, author=user, text=text)
 
 
 def evidence_add(

@@ -108,9 +108,20 @@ def display_value(record: models.Model, field_name: str) -> str:
     return str(value)
 
 
+# The times a claim may name: the years perf scores (a time in year 1 would be stored and then
+# break every period computed from it).
+CLAIMED_YEARS = (2000, 2100)
+
+
+def _named(field: models.Field, message: str) -> str:
+    return _("{field}: {message}").format(field=field.verbose_name, message=message)
+
+
 def parse_claimed(field: models.Field, text: str):
     """The claimed value as the field's Python value (an Employee for attributions); naive
-    times are company time. ``SubjectError`` names what is wrong."""
+    times are company time. Checked against what the column holds (whole numbers within its
+    range, decimals within their digits, choices, times within the years perf scores), so a
+    claim that is accepted can be applied. ``SubjectError`` names the field and what is wrong."""
     text = (text or "").strip()
     if isinstance(field, models.ForeignKey):
         employee = Employee.objects.filter(employee_no=text).first()
@@ -123,6 +134,16 @@ def parse_claimed(field: models.Field, text: str):
                 naive = dt.datetime.strptime(text, pattern)  # noqa: DTZ007 - made aware below
             except ValueError:
                 continue
+            first, last = CLAIMED_YEARS
+            if not first <= naive.year <= last:
+                raise SubjectError(
+                    _named(
+                        field,
+                        _("choose a time between {first} and {last}.").format(
+                            first=first, last=last
+                        ),
+                    )
+                )
             return timezone.make_aware(naive, ZoneInfo(settings.TIME_ZONE))
         raise SubjectError(_("Write the time as 2026-10-08 14:30, not {text!r}.").format(text=text))
     if isinstance(field, models.BooleanField):
@@ -131,6 +152,8 @@ def parse_claimed(field: models.Field, text: str):
             raise SubjectError(_("Answer yes or no."))
         return truth[text.lower()]
     try:
-        return field.to_python(text)
+        # to_python, then the column's own checks: null/blank, choices, the integer range of
+        # the column's type, a decimal's digits, a text's length.
+        return field.clean(text, None)
     except ValidationError as error:
-        raise SubjectError(" ".join(error.messages)) from error
+        raise SubjectError(_named(field, " ".join(error.messages))) from error

@@ -76,6 +76,14 @@ class DraftForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=100)
 
 
+class JudgmentsForm(forms.Form):
+    """Which matrix of the scheme and whose judgments a post of the editor sets (the cells are
+    read by ``_judgments_from_post``)."""
+
+    matrix = forms.CharField(label=gettext_lazy("Matrix"), max_length=64)
+    expert = forms.CharField(label=gettext_lazy("Expert"), required=False, max_length=100)
+
+
 class SchemeSettingsForm(forms.ModelForm):
     class Meta:
         model = WeightScheme
@@ -134,11 +142,14 @@ def _judgments_from_post(request: HttpRequest, size: int) -> list[list[float]]:
         for j in range(i + 1, size):
             raw = request.POST.get(f"cell-{i}-{j}", "1")
             try:
+                # A judgment is a short number or fraction ("3", "1/5"); 1e400 overflows.
+                if len(raw) > 32:
+                    raise ValueError(raw)
                 value = float(Fraction(raw))
-            except (ValueError, ZeroDivisionError) as exc:
+            except (ValueError, ZeroDivisionError, OverflowError) as exc:
                 raise ValidationError(
                     _("Row %(row)d, column %(column)d: %(value)s is not a judgment.")
-                    % {"row": i + 1, "column": j + 1, "value": raw}
+                    % {"row": i + 1, "column": j + 1, "value": raw[:32]}
                 ) from exc
             matrix[i][j], matrix[j][i] = value, 1 / value if value else 0.0
     return matrix
@@ -148,8 +159,13 @@ def _judgments_from_post(request: HttpRequest, size: int) -> list[list[float]]:
 @admin_only
 def scheme_judgments(request: HttpRequest, scheme_id: int) -> HttpResponse:
     scheme = scheme_get_for_user(user=request.user, scheme_id=scheme_id)
-    key = request.POST.get("matrix", "")
-    expert = request.POST.get("expert", "")
+    names = JudgmentsForm(request.POST)
+    if not names.is_valid():
+        for field, errors in names.errors.items():
+            for error in errors:
+                messages.error(request, f"{names.fields[field].label}: {error}")
+        return redirect(_edit_url(scheme))
+    key, expert = names.cleaned_data["matrix"], names.cleaned_data["expert"]
     items = matrix_items(scheme, key)
     try:
         if items is None:

@@ -21,7 +21,6 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, AuthenticationFailed, PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -40,6 +39,7 @@ from ingest.models import RejectedRow, Source, SyncRun, SyncStatus, SyncTrigger
 from ingest.records import RECORD_TYPES, MappingError
 from ingest.services import records_push, source_sync_now
 from ingest.sources import source_config_refusal, webhook_token_set
+from org.parsers import JSONParser
 
 # A webhook call is synced inside the request: larger pushes belong in several calls.
 MAX_WEBHOOK_ROWS = 5000

@@ -9,6 +9,7 @@ Variables (see ``.env.example``):
     REDIS_URL       e.g. redis://host:6379/0; Celery broker, result backend and cache.
                     When unset Celery runs tasks eagerly (inline) and the cache is local memory.
     PERF_UPLOAD_INLINE_MAX_BYTES  uploads above this size are synced in the background (1 MB)
+    PERF_MAX_BODY_BYTES / PERF_MAX_PUSH_BYTES  request body limits (see perf.limits)
 """
 
 from datetime import timedelta
@@ -69,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads a form's body: an oversized body is refused unread.
+    "perf.limits.BodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -263,6 +266,28 @@ PERF_APPEALS = {
     "decision_working_days": env.int("PERF_APPEAL_DECISION_DAYS", default=5),
     "max_evidence_mb": env.int("PERF_APPEAL_MAX_EVIDENCE_MB", default=10),
 }
+
+
+# Request bodies (perf.limits): forms and JSON at most PERF_MAX_BODY_BYTES (Django's own form
+# limit is the same), a webhook's pushed rows at most PERF_MAX_PUSH_BYTES; file uploads get their
+# file limit plus the envelope. Larger bodies are refused with 413 before anything reads them.
+def _body_bytes(name: str, text: str) -> int:
+    text = text.strip()
+    if not text.isdigit() or int(text) < 64 * 1024:
+        raise ImproperlyConfigured(
+            f"{name} must be a number of bytes of at least 65536, not {text!r}."
+        )
+    return int(text)
+
+
+# Django's own default form limit (2.5 MiB): roomy for any form or JSON perf takes.
+PERF_MAX_BODY_BYTES = _body_bytes(
+    "PERF_MAX_BODY_BYTES", env("PERF_MAX_BODY_BYTES", default=str(2560 * 1024))
+)
+PERF_MAX_PUSH_BYTES = _body_bytes(
+    "PERF_MAX_PUSH_BYTES", env("PERF_MAX_PUSH_BYTES", default=str(16 * 1024 * 1024))
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = PERF_MAX_BODY_BYTES
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="perf@localhost")
 
@@ -278,6 +303,12 @@ REST_FRAMEWORK = {
         "user": env("PERF_API_RATE_USER", default="1200/minute"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's parsers, with a JSON parser that answers 400 to JSON nested too deeply to read.
+    "DEFAULT_PARSER_CLASSES": [
+        "org.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

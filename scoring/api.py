@@ -1,5 +1,6 @@
 """API: scores (scoped by role), one person's scorecard, and score runs (HR and admins)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -10,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from frames.queue import QueueUnavailable
+from org.fields import period_from_text
 from org.models import Team
 from org.periods import Period
 from org.selectors import teams_visible_to, user_display_name
@@ -30,9 +32,9 @@ PERIOD = OpenApiParameter(
 
 def _period(request: Request) -> Period:
     try:
-        return Period.parse(request.query_params.get("period", ""))
-    except ValueError as exc:
-        raise ValidationError({"period": [str(exc)]}) from exc
+        return period_from_text(request.query_params.get("period", ""))
+    except DjangoValidationError as exc:
+        raise ValidationError({"period": exc.messages}) from exc
 
 
 def _language() -> str:
@@ -157,10 +159,11 @@ class RunStartSerializer(serializers.Serializer):
     )
 
     def validate_period(self, value: str) -> Period:
+        # Years outside 2000–2100 are typos (9999-12 has no following month to score to).
         try:
-            return Period.parse(value)
-        except ValueError as exc:
-            raise serializers.ValidationError(str(exc)) from exc
+            return period_from_text(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
 
 
 class QueueDown(APIException):

@@ -192,9 +192,10 @@ def test_hr_cannot_decide_an_appeal_hr_filed(scored):
 
 def test_who_may_file_for_whom(scored):
     people = scored
-    with pytest.raises(AppealRefused, match="may not appeal"):
+    # A record outside one's scope is "no such record", as one that does not exist.
+    with pytest.raises(AppealRefused, match="No such record"):
         _file(people, "east_b", by="east_a")  # a colleague's record
-    with pytest.raises(AppealRefused, match="may not appeal"):
+    with pytest.raises(AppealRefused, match="No such record"):
         _file(people, "east_a", by="south_manager")  # another team's
     assert _file(people, "east_a", by="east_manager").employee == people["east_a"]
     assert _file(people, "east_b", by="hr").employee == people["east_b"]
