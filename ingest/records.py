@@ -282,7 +282,12 @@ def _typed_column(
             bad |= typed < 0
             return typed, bad, _("not a whole number of zero or more")
         return typed, bad, _("not a whole number")
-    typed = values.map(lambda value: value if isinstance(value, str) else str(value)).str.strip()
+    # As objects: a column no row fills is empty and would keep a dtype with no .str accessor.
+    typed = (
+        values.map(lambda value: value if isinstance(value, str) else str(value))
+        .astype(object)
+        .str.strip()
+    )
     bad = pd.Series(False, index=values.index)
     if model_field.max_length:
         bad = typed.str.len() > model_field.max_length

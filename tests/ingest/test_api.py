@@ -382,3 +382,16 @@ def test_the_schema_documents_the_ingest_endpoints(as_user):
     ]:
         assert path in schema, path
     assert "webhook_token_hash" not in schema
+
+
+def test_a_push_whose_rows_all_lack_a_mapped_column_rejects_them_with_the_reason(crm, token):
+    """Every row lacks the comment column the mapping names: each is refused naming it, no 500."""
+    row = feedback_row(1)
+    del row["评价内容"]
+    response = webhook(crm, {"record_type": "feedback", "rows": [row]}, token, **ENGLISH)
+    assert response.status_code == 200
+    assert response.json()["run"]["status"] == "succeeded"
+    assert [r["reasons"] for r in response.json()["rejected_rows"]] == [
+        [{"field": "comment", "message": "the source row has no field '评价内容'"}]
+    ]
+    assert not Feedback.objects.exists()
