@@ -91,12 +91,17 @@ if _proxy_header:
         _value.strip(),
     )
 # Content Security Policy (django-csp), enforced: scripts, styles and everything else from perf
-# itself only. Plotly draws heatmaps as data: images; Swagger UI's icons are data: SVGs.
+# itself only. Plotly draws heatmaps as data: images (Swagger UI's icons are data: SVGs too) and
+# clears its colour bars' style attributes (style=""): the one hash allowed is the empty one.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
+        "style-src-attr": [
+            "'unsafe-hashes'",
+            "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+        ],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
