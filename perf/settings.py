@@ -5,7 +5,7 @@ Variables (see ``.env.example``):
     DEBUG           off unless set ("true"/"1")
     ALLOWED_HOSTS   comma-separated host names
     CSRF_TRUSTED_ORIGINS  comma-separated origins, for a deployment behind a proxy
-    PERF_HTTPS      served over HTTPS (the default with DEBUG off); "false" for plain http, see below
+    PERF_HTTPS      HTTPS only (the default with DEBUG off); "false" for plain http, see below
     DATABASE_URL    e.g. postgres://user:pass@host:5432/perf; SQLite file ``db.sqlite3`` when unset
     REDIS_URL       e.g. redis://host:6379/0; Celery broker, result backend and cache.
                     When unset Celery runs tasks eagerly (inline) and the cache is local memory.

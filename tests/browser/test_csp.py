@@ -53,9 +53,8 @@ def test_a_merchandisers_pages_work_under_the_csp(
     assert bar.evaluate("el => el.style.width").endswith("%")
     assert bar.bounding_box()["width"] > 0
     screenshot("csp-scorecard")
-    page.locator(
-        "[data-testid=indicator-row][data-indicator=order_response_time] a[data-testid=drilldown-link]"
-    ).click()
+    row = page.locator("[data-testid=indicator-row][data-indicator=order_response_time]")
+    row.get_by_test_id("drilldown-link").click()
     page.wait_for_load_state("networkidle")
     expect(page.get_by_test_id("drilldown-title")).to_be_visible()
     page.get_by_test_id("appeal-this").first.click()
