@@ -318,6 +318,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Score runs and sync runs share their status values; name the two enums apart.
     "ENUM_NAME_OVERRIDES": {"RunStatusEnum": "ingest.models.SyncStatus"},
+    # Every operation's error answers (400 with field errors, 401/403, 404, …), in one place.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "perf.openapi.document_errors",
+    ],
 }
 
 LOGGING = {
