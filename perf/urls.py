@@ -33,3 +33,8 @@ urlpatterns = [
         name="api-docs",
     ),
 ]
+
+# Under /api/, errors that no view answers still come as JSON (perf.errors).
+handler400 = "perf.errors.bad_request"
+handler404 = "perf.errors.not_found"
+handler500 = "perf.errors.server_error"
