@@ -94,3 +94,14 @@ def test_error_descriptions_follow_the_language(as_user):
     english = client.get("/api/schema/?format=json", HTTP_ACCEPT_LANGUAGE="en").json()
     responses = _operation(english, "/api/v1/me/", "get")["responses"]
     assert responses["403"]["description"] == "Signed in, but not allowed to do this."
+
+
+def test_an_unknown_api_address_answers_json_and_a_page_html(as_user):
+    client = as_user("hr")
+    api = client.get("/api/v1/appeals/abc/", HTTP_ACCEPT_LANGUAGE="en")
+    assert api.status_code == 404
+    assert api["Content-Type"] == "application/json"
+    assert api.json() == {"detail": "Not found."}
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
