@@ -84,6 +84,8 @@ def test_error_bodies_are_described_as_the_api_sends_them(schema, as_user):
     admin = as_user("admin")
     missing = admin.get("/api/v1/sync-runs/999999/")
     assert missing.status_code == 404 and set(missing.json()) == {"detail"}
+    run = admin.get("/api/v1/score-runs/999999/")  # was an empty body
+    assert run.status_code == 404 and set(run.json()) == {"detail"}
     invalid = admin.post("/api/v1/ahp/evaluate/", {"matrix": "x"}, content_type="application/json")
     assert invalid.status_code == 400
     assert isinstance(invalid.json()["matrix"], list)
