@@ -107,3 +107,59 @@ def test_an_unknown_api_address_answers_json_and_a_page_html(as_user):
     page = client.get("/no-such-page/")
     assert page.status_code == 404
     assert page["Content-Type"].startswith("text/html")
+
+
+def _serializers_in_use():
+    """Every serializer class the schema's operations read or write, nested ones included."""
+    from drf_spectacular.generators import SchemaGenerator
+    from rest_framework import serializers
+
+    generator = SchemaGenerator()
+    generator.get_schema(request=None, public=True)
+    found, queue = set(), []
+    for _path, _regex, method, callback in generator.endpoints:
+        schema = generator.create_view(callback, method).schema
+        for given in (schema.get_request_serializer(), schema.get_response_serializers()):
+            for item in given.values() if isinstance(given, dict) else [given]:
+                item = getattr(item, "child", item)
+                if isinstance(item, serializers.BaseSerializer) or (
+                    isinstance(item, type) and issubclass(item, serializers.BaseSerializer)
+                ):
+                    queue.append(item if isinstance(item, type) else type(item))
+    while queue:
+        serializer_class = queue.pop()
+        if serializer_class in found:
+            continue
+        found.add(serializer_class)
+        for field in serializer_class().fields.values():
+            nested = getattr(field, "child", field)
+            if isinstance(nested, serializers.BaseSerializer):
+                queue.append(type(nested))
+    return found
+
+
+def test_every_field_read_through_a_nullable_column_or_relation_allows_null():
+    """A ModelSerializer field whose source crosses a null=True column or foreign key can be
+    None in an answer, so it must allow null (and the schema then says nullable)."""
+    from django.core.exceptions import FieldDoesNotExist
+    from rest_framework import serializers
+
+    missing = []
+    for serializer_class in _serializers_in_use():
+        model = getattr(getattr(serializer_class, "Meta", None), "model", None)
+        if model is None:
+            continue
+        for name, field in serializer_class().fields.items():
+            if isinstance(field, serializers.BaseSerializer) or field.source == "*":
+                continue
+            current, nullable = model, False
+            for part in field.source.split("."):
+                try:
+                    column = current._meta.get_field(part)
+                except FieldDoesNotExist:
+                    break  # a method or property: its own annotation says
+                nullable = nullable or column.null
+                current = column.related_model or current
+            if nullable and not field.allow_null:
+                missing.append(f"{serializer_class.__name__}.{name}")
+    assert missing == []
