@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 
 # What a production .env holds (a long random key, real host names, a TLS proxy in front).
 PRODUCTION = {
@@ -153,3 +154,21 @@ def test_every_page_carries_the_enforcing_csp_and_refuses_framing(client):
     assert policy["object-src"] == "'none'"
     assert "Content-Security-Policy-Report-Only" not in response
     assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_https_redirect_spares_the_health_probe_and_trusts_the_proxy_header(client):
+    with override_settings(
+        SECURE_SSL_REDIRECT=True,
+        SECURE_HSTS_SECONDS=31_536_000,
+        SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+    ):
+        plain = client.get("/login/")
+        assert plain.status_code == 301
+        assert plain["Location"] == "https://testserver/login/"
+        # The container's health check speaks plain http to gunicorn.
+        assert client.get("/healthz").status_code in (200, 503)
+        # Behind the TLS proxy: the request is known to be HTTPS, served, with HSTS.
+        proxied = client.get("/login/", HTTP_X_FORWARDED_PROTO="https")
+        assert proxied.status_code == 200
+        assert proxied["Strict-Transport-Security"].startswith("max-age=31536000")
