@@ -36,7 +36,10 @@ from org.selectors import employee_get_for_user
 
 class AppealSerializer(serializers.ModelSerializer):
     employee_no = serializers.CharField(source="employee.employee_no", read_only=True)
-    indicator_code = serializers.CharField(source="indicator.code", read_only=True, default=None)
+    # None for an appeal about a record rather than an indicator.
+    indicator_code = serializers.CharField(
+        source="indicator.code", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Appeal

@@ -181,7 +181,10 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 
 def _django_errors(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    # Always an object (the API's 400 shape): errors of no one field under non_field_errors.
+    if hasattr(exc, "error_dict"):
+        return ValidationError(exc.message_dict)
+    return ValidationError({"non_field_errors": exc.messages})
 
 
 class IndicatorViewSet(

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -147,7 +146,7 @@ class SyncRunSerializer(serializers.ModelSerializer):
         spec = RECORD_TYPES.get(run.record_type)
         return str(spec.label) if spec else run.record_type
 
-    @extend_schema_field(OpenApiTypes.FLOAT)
+    @extend_schema_field(serializers.FloatField(allow_null=True))  # None until the run ends
     def get_duration_seconds(self, run: SyncRun) -> float | None:
         return run.duration.total_seconds() if run.duration else None
 

@@ -5,6 +5,7 @@ Variables (see ``.env.example``):
     DEBUG           off unless set ("true"/"1")
     ALLOWED_HOSTS   comma-separated host names
     CSRF_TRUSTED_ORIGINS  comma-separated origins, for a deployment behind a proxy
+    PERF_HTTPS      HTTPS only (the default with DEBUG off); "false" for plain http, see below
     DATABASE_URL    e.g. postgres://user:pass@host:5432/perf; SQLite file ``db.sqlite3`` when unset
     REDIS_URL       e.g. redis://host:6379/0; Celery broker, result backend and cache.
                     When unset Celery runs tasks eagerly (inline) and the cache is local memory.
@@ -41,6 +42,80 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Transport security (`manage.py check --deploy` is clean with the defaults). With DEBUG off perf
+# assumes HTTPS: secure cookies, HSTS and a redirect from http. PERF_HTTPS=false is the one
+# documented way to serve plain http (docker-compose on one machine, CI's API fuzzing server);
+# each setting below may still be set on its own. Behind a TLS proxy, SECURE_PROXY_SSL_HEADER
+# names the header the proxy sets (and strips from clients), e.g. "X-Forwarded-Proto: https".
+
+
+def _switch(name: str, value: str, default: bool) -> bool:
+    """A true/false variable; a typo stops start-up rather than turning a protection off."""
+    value = value.strip().lower()
+    if not value:
+        return default
+    if value not in _TRUE | _FALSE:
+        raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
+    return value in _TRUE
+
+
+PERF_HTTPS = _switch("PERF_HTTPS", env("PERF_HTTPS", default=""), not DEBUG)
+SECURE_SSL_REDIRECT = _switch(
+    "SECURE_SSL_REDIRECT", env("SECURE_SSL_REDIRECT", default=""), PERF_HTTPS
+)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes inside the container speak plain http
+SESSION_COOKIE_SECURE = _switch(
+    "SESSION_COOKIE_SECURE", env("SESSION_COOKIE_SECURE", default=""), PERF_HTTPS
+)
+CSRF_COOKIE_SECURE = _switch(
+    "CSRF_COOKIE_SECURE", env("CSRF_COOKIE_SECURE", default=""), PERF_HTTPS
+)
+try:
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if PERF_HTTPS else 0)
+except ValueError as exc:
+    raise ImproperlyConfigured("SECURE_HSTS_SECONDS must be a whole number of seconds.") from exc
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _switch(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", env("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=""), PERF_HTTPS
+)
+SECURE_HSTS_PRELOAD = _switch(
+    "SECURE_HSTS_PRELOAD", env("SECURE_HSTS_PRELOAD", default=""), PERF_HTTPS
+)
+_proxy_header = env("SECURE_PROXY_SSL_HEADER", default="").strip()
+SECURE_PROXY_SSL_HEADER = None
+if _proxy_header:
+    _name, _sep, _value = _proxy_header.partition(":")
+    if not _sep or not _name.strip() or not _value.strip():
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER must read 'Header-Name: value', not {_proxy_header!r}."
+        )
+    _meta = _name.strip().upper().replace("-", "_")
+    SECURE_PROXY_SSL_HEADER = (
+        _meta if _meta.startswith("HTTP_") else f"HTTP_{_meta}",
+        _value.strip(),
+    )
+# Content Security Policy (django-csp), enforced: scripts, styles and everything else from perf
+# itself only. Plotly draws heatmaps as data: images (Swagger UI's icons are data: SVGs too) and
+# clears its colour bars' style attributes (style=""): the one hash allowed is the empty one.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": [
+            "'unsafe-hashes'",
+            "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+        ],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -66,6 +141,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -331,6 +407,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Score runs and sync runs share their status values; name the two enums apart.
     "ENUM_NAME_OVERRIDES": {"RunStatusEnum": "ingest.models.SyncStatus"},
+    # Every operation's error answers (400 with field errors, 401/403, 404, …), in one place.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "perf.openapi.document_errors",
+    ],
 }
 
 LOGGING = {

@@ -5,6 +5,9 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
+# The test client and the live server speak plain http (tests/test_deploy.py checks the HTTPS
+# defaults in a process of their own).
+os.environ.setdefault("PERF_HTTPS", "false")
 
 from perf.settings import *  # noqa: F403
 

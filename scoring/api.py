@@ -5,7 +5,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -221,5 +221,5 @@ class RunDetailApi(APIView):
     def get(self, request: Request, run_id: int) -> Response:
         run = runs_visible_to(request.user).filter(pk=run_id).first()
         if run is None:
-            return Response(status=status.HTTP_404_NOT_FOUND)
+            raise NotFound  # {"detail": …}, as the schema says
         return Response(RunSerializer(run).data)

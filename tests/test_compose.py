@@ -45,6 +45,8 @@ def test_app_services_get_exactly_what_settings_read(compose, name):
     assert set(environment) <= _settings_variables(), "a variable the settings never read"
     assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL"} <= set(environment)
     assert environment["DEBUG"] == "false"
+    # Plain http on port 8000 unless .env says a TLS proxy is in front (PERF_HTTPS=true).
+    assert environment["PERF_HTTPS"] == "${PERF_HTTPS:-false}"
     assert set(service["depends_on"]) == {"postgres", "redis"}
 
     database = urlparse(environment["DATABASE_URL"].replace("${POSTGRES_PASSWORD:-perf}", "perf"))

@@ -1,6 +1,6 @@
 // Dashboards: draw the page's Plotly figures (JSON in #dashboard-figures, one per
 // [data-figure] container), open the drill-down behind a clicked heatmap cell, and submit the
-// period / team pickers as soon as they change.
+// period / team pickers as soon as they change, and size the tiers' bars.
 (function () {
   "use strict";
 
@@ -38,6 +38,17 @@
     });
   }
 
+  function placeBars() {
+    // Bars carry their lengths as data attributes (percent): the CSP allows no style attribute,
+    // but a script may set element.style.
+    document.querySelectorAll(".bar [data-width]").forEach(function (bar) {
+      bar.style.width = bar.dataset.width + "%";
+    });
+    document.querySelectorAll(".bar [data-left]").forEach(function (mark) {
+      mark.style.left = mark.dataset.left + "%";
+    });
+  }
+
   function autosubmit() {
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
@@ -45,6 +56,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    placeBars();
     autosubmit();
     drawAll();
   });

@@ -227,7 +227,8 @@ def test_admin_drafts_judges_and_activates_a_scheme(as_user):
         f"/api/v1/weight-schemes/{draft['id']}/activate/", HTTP_ACCEPT_LANGUAGE="en"
     )
     assert refused.status_code == 400
-    assert "Revise the judgment of “Basic” against “Innovation”" in refused.json()[0]
+    reason = refused.json()["non_field_errors"][0]
+    assert "Revise the judgment of “Basic” against “Innovation”" in reason
 
     consistent = [[1, 2, 4, 8], [1 / 2, 1, 2, 4], [1 / 4, 1 / 2, 1, 2], [1 / 8, 1 / 4, 1 / 2, 1]]
     client.post(

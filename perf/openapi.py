@@ -1,0 +1,118 @@
+"""The OpenAPI schema's error answers, declared once for every operation (a drf-spectacular
+postprocessing hook, SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]).
+
+Every error perf's API answers has one of two bodies: DRF's `{"detail": "…"}`, or for invalid
+input an object keyed by field name (`non_field_errors` for the whole body) whose values are lists
+of messages, or nested objects of them for nested fields. Which statuses an operation can answer
+follows from its shape: 400 where it reads a body or query parameters, 401/403 where it needs a
+caller, 404 where a path names an object or a list is paged, 429 where a throttle applies; the
+few that answer more say so in EXTRA.
+"""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+DETAIL = "ErrorDetail"
+FIELD_ERRORS = "FieldErrors"
+
+# Statuses a view answers beyond those its shape implies, by operationId.
+EXTRA: dict[str, dict[str, Any]] = {
+    # A disabled source cannot be synced; the broker being down answers 503 (no run left queued).
+    "v1_sources_sync_create": {
+        "409": _("The source is disabled."),
+        "503": _("The task queue cannot be reached; nothing was started."),
+    },
+    "v1_score_runs_create": {
+        "503": _("The task queue cannot be reached; nothing was started."),
+    },
+    # A scheme whose judgments are inconsistent (CR ≥ 0.10) or incomplete is not activated.
+    "v1_weight_schemes_activate_create": {"400": _("The scheme cannot be activated, and why.")},
+    # More rows in one call than a webhook push takes.
+    "v1_sources_webhook_create": {"413": _("Too many rows in one call.")},
+}
+
+MESSAGES = {
+    "400": _("Invalid input: each field named with what is wrong with it."),
+    "401": _("Not signed in, or the credentials were not accepted."),
+    "403": _("Signed in, but not allowed to do this."),
+    "404": _("No such object that the caller may see, or no such page."),
+    "429": _("Too many requests: try again later."),
+}
+
+
+def _content(component: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}}
+
+
+def _components() -> dict[str, Any]:
+    return {
+        DETAIL: {
+            "type": "object",
+            "properties": {"detail": {"type": "string"}},
+            "required": ["detail"],
+        },
+        FIELD_ERRORS: {
+            "type": "object",
+            "description": str(
+                _(
+                    "Field name → list of messages (nested objects for nested fields); "
+                    "non_field_errors for the body as a whole, detail for a body that "
+                    "cannot be read."
+                )
+            ),
+            "additionalProperties": {
+                "oneOf": [
+                    {"type": "array", "items": {}},
+                    {"type": "object"},
+                    {"type": "string"},
+                ]
+            },
+        },
+    }
+
+
+def _throttled(generator: Any) -> set[tuple[str, str]]:
+    """(path, method) of the endpoints with a throttle."""
+    found = set()
+    for path, _regex, method, callback in getattr(generator, "endpoints", None) or []:
+        view_class = getattr(callback, "cls", None)
+        if view_class is not None and getattr(view_class, "throttle_classes", None):
+            found.add((path, method.lower()))
+    return found
+
+
+def _statuses(path: str, method: str, operation: dict[str, Any], throttled: bool) -> set[str]:
+    parameters = operation.get("parameters", [])
+    query = [p for p in parameters if p.get("in") == "query"]
+    statuses = set(EXTRA.get(operation.get("operationId", ""), {}))
+    if operation.get("requestBody") or query:
+        statuses.add("400")
+    if any(requirement for requirement in operation.get("security", [{}])):
+        statuses |= {"401", "403"}
+    if "{" in path or any(p["name"] == "page" for p in query):
+        statuses.add("404")
+    if throttled:
+        statuses.add("429")
+    return statuses
+
+
+def document_errors(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
+    """Add the error answers of every operation to the schema (those already declared stay)."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(_components())
+    throttled = _throttled(generator)
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            extra = EXTRA.get(operation.get("operationId", ""), {})
+            responses = operation["responses"]
+            for code in sorted(_statuses(path, method, operation, (path, method) in throttled)):
+                if code in responses:
+                    continue
+                responses[code] = {
+                    "description": str(extra.get(code) or MESSAGES[code]),
+                    "content": _content(FIELD_ERRORS if code == "400" else DETAIL),
+                }
+    return result
