@@ -16,7 +16,7 @@ from appeals.services import appeal_create, appeal_transition, notifications_rea
 from ingest.edits import record_save
 from ingest.models import Order
 from org.models import Role
-from tests.clock import stamp
+from tests.clock import LAST_MONTH, at, stamp
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +109,12 @@ def test_the_unread_count_is_current(scored, as_user):
     appeal = appeal_create(
         user=scored["east_manager"].user,
         record_type="order",
-        record_id=Order.objects.filter(merchandiser=scored["east_a"]).first().pk,
+        # An order submitted before the claimed confirmation (a claim before it is refused).
+        record_id=Order.objects.filter(
+            merchandiser=scored["east_a"], submitted_at__lt=at(LAST_MONTH, 5, 11)
+        )
+        .first()
+        .pk,
         field_name="confirmed_at",
         claimed_value=stamp(5, 11),
         category="system_failure",
