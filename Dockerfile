@@ -9,6 +9,6 @@ deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]
 subprocess.check_call([sys.executable, "-m", "pip", "install", "--no-cache-dir", *deps])
 PY
 COPY . .
-RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
+RUN SECRET_KEY=build-only PERF_LEDGER_KEY=build-only python manage.py collectstatic --noinput
 EXPOSE 8000
 CMD ["gunicorn", "perf.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -120,7 +120,7 @@ class FeedbackAdmin(LedgeredRecordAdmin):
 
 
 @admin.register(ExceptionCase)
-class ExceptionCaseAdmin(SimpleHistoryAdmin):
+class ExceptionCaseAdmin(LedgeredRecordAdmin):
     list_display = [
         "order",
         "kind",
@@ -156,7 +156,7 @@ class TicketAdmin(LedgeredRecordAdmin):
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(SimpleHistoryAdmin):
+class SuggestionAdmin(LedgeredRecordAdmin):
     list_display = ["title", "employee", "status", "submitted_at", "decided_at"]
     list_filter = ["status"]
     search_fields = ["title", "description", "employee__name"]
@@ -166,7 +166,7 @@ class SuggestionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TrainingRecord)
-class TrainingRecordAdmin(SimpleHistoryAdmin):
+class TrainingRecordAdmin(LedgeredRecordAdmin):
     list_display = ["course", "employee", "is_required", "assigned_on", "due_on", "completed_at"]
     list_filter = ["is_required", "course"]
     search_fields = ["course", "employee__name"]
@@ -176,7 +176,7 @@ class TrainingRecordAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PeerReview)
-class PeerReviewAdmin(SimpleHistoryAdmin):
+class PeerReviewAdmin(LedgeredRecordAdmin):
     list_display = ["reviewer", "reviewee", "period", "score"]
     list_filter = ["score", "period"]
     search_fields = ["reviewer__name", "reviewee__name", "comment"]

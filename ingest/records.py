@@ -25,6 +25,7 @@ record type (its query, URL or sheet).
 Everything here works on whole batches with pandas; only ``lookup_ids`` touches the database.
 """
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -37,7 +38,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ingest.models import Feedback, FollowUp, Order, OrderNode, Ticket
+from ingest.models import (
+    ExceptionCase,
+    Feedback,
+    FollowUp,
+    Order,
+    OrderNode,
+    PeerReview,
+    Suggestion,
+    Ticket,
+    TrainingRecord,
+)
 from org.models import Customer, Employee
 from org.periods import Period
 
@@ -151,7 +162,43 @@ RECORD_TYPES: dict[str, RecordType] = {
 }
 # A source's record types sync in this order, so relations find what they point to.
 SYNC_ORDER = list(RECORD_TYPES)
-RECORD_TYPE_OF_MODEL = {record.model: record for record in RECORD_TYPES.values()}
+# Records no source mapping feeds (bulk loads, the admin): neither synced nor appealed, but
+# scored, so the ledger covers them like the others.
+ENTERED_TYPES: dict[str, RecordType] = {
+    record.key: record
+    for record in [
+        RecordType(
+            "exception_case",
+            ExceptionCase._meta.verbose_name_plural,
+            ExceptionCase,
+            ("source", "external_id"),
+            period_field="detected_at",
+        ),
+        RecordType(
+            "suggestion",
+            Suggestion._meta.verbose_name_plural,
+            Suggestion,
+            ("source", "external_id"),
+            period_field="submitted_at",
+        ),
+        RecordType(
+            "training",
+            TrainingRecord._meta.verbose_name_plural,
+            TrainingRecord,
+            ("source", "external_id"),
+            period_field="due_on",
+        ),
+        RecordType(
+            "peer_review",
+            PeerReview._meta.verbose_name_plural,
+            PeerReview,
+            ("source", "external_id"),
+            period_field="period",
+        ),
+    ]
+}
+LEDGERED_RECORD_TYPES = {**RECORD_TYPES, **ENTERED_TYPES}
+RECORD_TYPE_OF_MODEL = {record.model: record for record in LEDGERED_RECORD_TYPES.values()}
 
 
 class MappingError(ValueError):
@@ -406,6 +453,8 @@ def record_period(record: models.Model) -> Period | None:
     instant = getattr(record, field_name) if field_name else None
     if instant is None:
         return None
+    if not isinstance(instant, dt.datetime):  # a day (training due dates, reviewed months)
+        return Period.containing(instant)
     return Period.containing(timezone.localtime(instant, ZoneInfo(settings.TIME_ZONE)).date())
 
 

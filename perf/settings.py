@@ -2,6 +2,7 @@
 
 Variables (see ``.env.example``):
     SECRET_KEY      required unless DEBUG is on
+    PERF_LEDGER_KEY the ledger's HMAC key, required unless DEBUG is on
     DEBUG           off unless set ("true"/"1")
     ALLOWED_HOSTS   comma-separated host names
     CSRF_TRUSTED_ORIGINS  comma-separated origins, for a deployment behind a proxy
@@ -334,6 +335,26 @@ STORAGES = {
 # addresses only when listed here (names or addresses), files only inside the import folder.
 PERF_SOURCE_ALLOWED_HOSTS = env.list("PERF_SOURCE_ALLOWED_HOSTS", default=[])
 PERF_IMPORT_ROOT = env.path("PERF_IMPORT_ROOT", default=BASE_DIR / "imports")
+
+# The tamper-evident ledger (ingest.ledger): entries are HMAC-SHA256 under a key of their own,
+# not SECRET_KEY (a database-only attacker cannot recompute them, and rotating SECRET_KEY does not
+# break the chain). Its head (last entry's id and hash) is also written to a file outside the
+# database after each append commits, so deleting the latest entries is noticed; one file per
+# database, in a git-ignored folder unless set.
+PERF_LEDGER_KEY = env("PERF_LEDGER_KEY", default="")
+if not PERF_LEDGER_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "PERF_LEDGER_KEY must be set when DEBUG is off (a long random string, kept apart "
+            "from the database and from SECRET_KEY)."
+        )
+    PERF_LEDGER_KEY = "insecure-ledger-key-only-used-with-debug-on"
+# Only for ``verify_ledger --rekey`` when rotating: the key the chain was written under.
+PERF_LEDGER_PREVIOUS_KEY = env("PERF_LEDGER_PREVIOUS_KEY", default="")
+_ledger_database = Path(str(DATABASES["default"]["NAME"])).stem or "default"
+PERF_LEDGER_HEAD_FILE = env.path(
+    "PERF_LEDGER_HEAD_FILE", default=BASE_DIR / "var" / f"ledger-head-{_ledger_database}.json"
+)
 
 # Appeals: how long after a period ends it may be appealed (then it is closed), how many working
 # days HR has to decide, and the largest evidence file.

@@ -8,6 +8,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key")
 # The test client and the live server speak plain http (tests/test_deploy.py checks the HTTPS
 # defaults in a process of their own).
 os.environ.setdefault("PERF_HTTPS", "false")
+os.environ.setdefault("PERF_LEDGER_KEY", "test-ledger-key")
 
 from perf.settings import *  # noqa: F403
 
@@ -27,3 +28,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The suite's sources are loopback servers and files in temporary folders.
 PERF_SOURCE_ALLOWED_HOSTS = ["127.0.0.1", "localhost", "::1"]
 PERF_IMPORT_ROOT = Path(tempfile.gettempdir())
+# The ledger's head file: a throwaway folder (tests that verify the ledger get one of their own).
+PERF_LEDGER_HEAD_FILE = Path(tempfile.mkdtemp(prefix="perf-ledger-")) / "head.json"

@@ -7,7 +7,10 @@ class ScoringConfig(AppConfig):
     verbose_name = _("Scoring")
 
     def ready(self) -> None:
+        from ingest.ledger import ledger_type_register
         from ingest.signals import records_changed
+        from scoring.ledger import SCORE_LEDGER
         from scoring.services import records_changed_rescore
 
         records_changed.connect(records_changed_rescore, dispatch_uid="scoring:rescore")
+        ledger_type_register(SCORE_LEDGER)  # published score rows are ledgered too

@@ -23,6 +23,7 @@ from org.periods import Period
 from scoring.engine.entropy import blend, entropy_weights
 from scoring.engine.normalise import normalise
 from scoring.engine.score import ChunkResult, ScoringConfig, finalise, score_chunk
+from scoring.ledger import scores_ledger
 from scoring.models import (
     EmployeeScore,
     IndicatorScore,
@@ -210,6 +211,7 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
             bulk_load_run(score_rows)
         _chunk_written(run, team_ids)
         if everyone:
+            scores_ledger(run_id=run.pk, scores=EmployeeScore.objects.filter(run=run))
             run_succeeded(run, len(people))
             return len(people)
     run.refresh_from_db(fields=["chunks_done", "chunks_total"])

@@ -13,6 +13,7 @@ from frames.write import frame_bulk_update
 from org.periods import Period
 from scoring.engine.score import ScoringConfig, finalise
 from scoring.engine.targets import raised_targets
+from scoring.ledger import scores_ledger
 from scoring.models import (
     EmployeeScore,
     PersonalTarget,
@@ -117,6 +118,13 @@ def _publish(run: ScoreRun) -> None:
             EmployeeScore,
             ranked.loc[others.index, ["id", "company_rank", "company_percentile"]],
         )
+    # The period's current rows as published (a team's run re-ranks everybody in the company).
+    scores_ledger(
+        run_id=run.pk,
+        scores=EmployeeScore.objects.filter(
+            is_current=True, period_kind=run.period_kind, period_start=run.period_start
+        ),
+    )
     run_succeeded(run, len(mine))
 
 

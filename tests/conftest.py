@@ -21,6 +21,13 @@ def _pinned_clock():
 
 
 @pytest.fixture(autouse=True)
+def _ledger_head(tmp_path, settings):
+    """Each test keeps the ledger's head (written outside the database) in a folder of its own:
+    a head left by another test would name entries this test's database never had."""
+    settings.PERF_LEDGER_HEAD_FILE = tmp_path / "ledger" / "head.json"
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Tests share one cache (Redis in CI): start each from an empty one."""
     cache.clear()

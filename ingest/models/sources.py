@@ -174,21 +174,26 @@ class RejectedRow(models.Model):
 class LedgerAction(models.TextChoices):
     CREATED = "created", _("Created")
     UPDATED = "updated", _("Updated")
+    # Rows written before the ledger covered them, entered by ``verify_ledger --adopt``.
+    ADOPTED = "adopted", _("Adopted")
+    # A score row as a run published it (or re-ranked it).
+    PUBLISHED = "published", _("Published")
 
 
 class LedgerEntry(models.Model):
-    """One append-only link of the tamper-evident chain: a record's canonical content as written,
-    by whom, hashed together with the previous entry's hash. Changing a record without a new
-    entry, or rewriting an entry, breaks the chain at that point (``manage.py verify_ledger``)."""
+    """One append-only link of the tamper-evident chain: a record's (or published score row's)
+    canonical content as written, by whom, with an HMAC (``PERF_LEDGER_KEY``) over the previous
+    entry's. Changing a row without a new entry, or rewriting, adding or deleting entries, is
+    found by ``manage.py verify_ledger`` (the chain's head is also kept outside the database)."""
 
     record_type = models.CharField(_("record type"), max_length=32)
     record_id = models.BigIntegerField(_("record id"))
-    action = models.CharField(_("action"), max_length=8, choices=LedgerAction.choices)
+    action = models.CharField(_("action"), max_length=16, choices=LedgerAction.choices)
     # Text, not JSON: the exact canonical form that was hashed, stored as it was hashed.
     content = models.TextField(_("content (canonical JSON)"))
     content_hash = models.CharField(_("content SHA-256"), max_length=64)
-    previous_hash = models.CharField(_("previous entry SHA-256"), max_length=64)
-    entry_hash = models.CharField(_("entry SHA-256"), max_length=64, unique=True)
+    previous_hash = models.CharField(_("previous entry HMAC-SHA256"), max_length=64)
+    entry_hash = models.CharField(_("entry HMAC-SHA256"), max_length=64, unique=True)
     actor = models.CharField(_("actor"), max_length=128)
     recorded_at = models.DateTimeField(_("recorded at"))
 

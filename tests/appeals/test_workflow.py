@@ -19,7 +19,7 @@ from appeals.services import (
     appeal_transition,
     evidence_add,
 )
-from ingest.ledger import ledger_verify
+from ingest.ledger_verify import ledger_verify
 from ingest.models import LedgerEntry, Order
 from org.calendar import add_working_days
 from scoring import services as scoring

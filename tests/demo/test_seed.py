@@ -14,7 +14,7 @@ from django_celery_beat.models import PeriodicTask
 from demo.seed.activity import generate
 from demo.seed.company import DEMO, STYLES
 from demo.services import TABLE_MODELS, AlreadySeeded, company_seed
-from ingest.ledger import ledger_verify
+from ingest.ledger_verify import ledger_verify
 from ingest.models import (
     Feedback,
     FollowUp,

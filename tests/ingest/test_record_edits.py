@@ -4,7 +4,7 @@ their period is closed."""
 import pytest
 from django.urls import reverse
 
-from ingest.ledger import ledger_verify
+from ingest.ledger_verify import ledger_verify
 from ingest.models import LedgerEntry
 from tests.clock import LAST_MONTH, at, months_ago
 from tests.factories import OrderFactory

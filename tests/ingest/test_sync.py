@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import translation
 
 from ingest import batches, services
-from ingest.ledger import ledger_verify
+from ingest.ledger_verify import ledger_verify
 from ingest.models import Feedback, LedgerEntry, Order, RejectedRow, Source, SyncStatus
 from ingest.services import records_push, rejected_rows_replay, source_sync, sync_run_create
 from tests.factories import EmployeeFactory
