@@ -2,7 +2,6 @@
 outside the database, and every ledgered row against its latest entry. Each kind of problem is
 a finding in words, with counts and a few ids, never only a number."""
 
-import hmac
 import json
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ from ingest.ledger import (
     content_hash,
     head_path,
     head_read,
+    keyed_hasher,
     ledger_key,
 )
 from ingest.models import LedgerEntry
@@ -76,7 +76,7 @@ def _chain_walk(report: LedgerReport) -> dict[tuple[str, int], tuple[int, str]]:
     """Check every entry against the one before it and under the key; returns each row's
     latest entry (id, content hash). The first break is a finding (what follows a break
     cannot be told apart from a forgery, so it is not walked further)."""
-    key = ledger_key()
+    keyed = keyed_hasher(ledger_key())
     entries = LedgerEntry.objects.order_by("id").values_list(
         "id",
         "record_type",
@@ -118,8 +118,7 @@ def _chain_walk(report: LedgerReport) -> dict[tuple[str, int], tuple[int, str]]:
             )
         else:
             text = f"{previous}|{record_type}|{record_id}|{action}|{digest}|{actor}|"
-            text += at.isoformat()
-            if hmac.digest(key, text.encode(), "sha256").hex() != stated:
+            if keyed((text + at.isoformat()).encode()) != stated:
                 problem = _(
                     "Ledger entry #{id} does not match its own keyed hash: the entry was "
                     "rewritten or written without the ledger key."

@@ -19,6 +19,7 @@ from appeals.services import (
     appeal_transition,
     evidence_add,
 )
+from ingest.ledger import ledger_adopt
 from ingest.ledger_verify import ledger_verify
 from ingest.models import LedgerEntry, Order
 from org.calendar import add_working_days
@@ -55,6 +56,7 @@ def scored(org_chart):
                 source_created_at=submitted,
                 confirmed_at=submitted + dt.timedelta(hours=hours),
             )
+    ledger_adopt(actor="test")  # the orders as loaded before the ledger
     scoring.compute_period(LAST_MONTH)
     return org_chart
 

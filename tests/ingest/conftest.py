@@ -1,5 +1,6 @@
 import pytest
 
+from ingest.ledger import ledger_adopt, ledger_head_reset
 from tests.factories import CustomerFactory, EmployeeFactory
 from tests.ingest.http_source import HttpSource
 
@@ -23,10 +24,19 @@ def http_source():
 
 @pytest.fixture
 def people():
-    """Two merchandisers (E001, E002) and two customers (C001, C002) that source rows name."""
-    return {
+    """Two merchandisers (E001, E002) and two customers (C001, C002) that source rows name;
+    the customers are in the ledger, as if they had been synced."""
+    people = {
         "wang": EmployeeFactory(employee_no="E001"),
         "li": EmployeeFactory(employee_no="E002"),
         "acme": CustomerFactory(external_id="C001"),
         "beta": CustomerFactory(external_id="C002"),
     }
+    ledger_adopt(actor="test")
+    return people
+
+
+def ledger_committed() -> None:
+    """Write the ledger's head as the appends' commits would have: a test's transaction is
+    rolled back, never committed, so the head writes waiting for its commit never run."""
+    ledger_head_reset()

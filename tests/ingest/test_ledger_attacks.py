@@ -3,6 +3,8 @@ someone holding the database but not perf's ledger key or its head file would ma
 ``manage.py verify_ledger`` naming it; a company left alone verifies clean."""
 
 import datetime as dt
+import hashlib
+import hmac
 import io
 import json
 import os
@@ -17,7 +19,7 @@ from django.db import connection
 from django.utils import translation
 
 from ingest.edits import record_save
-from ingest.ledger import GENESIS_HASH, content_hash, entry_hash, ledger_adopt
+from ingest.ledger import GENESIS_HASH, content_hash, entry_hash, keyed_hasher, ledger_adopt
 from ingest.ledger_verify import ledger_verify
 from ingest.models import ExceptionCase, LedgerEntry, Order, Ticket
 from scoring.models import EmployeeScore
@@ -285,3 +287,9 @@ def test_production_settings_refuse_to_start_without_a_ledger_key():
     )
     assert refused.returncode != 0
     assert "PERF_LEDGER_KEY must be set when DEBUG is off" in refused.stderr
+
+
+@pytest.mark.parametrize("key", [b"k", b"test-ledger-key", b"x" * 64, b"a much longer key " * 8])
+def test_the_fast_keyed_hash_is_hmac_sha256(key):
+    message = b"0" * 64 + "|order|7|created|…|sync:1|2026-10-18T02:00:00+00:00".encode()
+    assert keyed_hasher(key)(message) == hmac.new(key, message, hashlib.sha256).hexdigest()

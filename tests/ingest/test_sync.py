@@ -18,6 +18,7 @@ from ingest.ledger_verify import ledger_verify
 from ingest.models import Feedback, LedgerEntry, Order, RejectedRow, Source, SyncStatus
 from ingest.services import records_push, rejected_rows_replay, source_sync, sync_run_create
 from tests.factories import EmployeeFactory
+from tests.ingest.conftest import ledger_committed
 from tests.ingest.erp_database import erp_database_url, erp_source_config
 from tests.ingest.http_source import TOKEN_ENV
 
@@ -135,6 +136,7 @@ def test_a_changed_row_updates_the_record_with_history_and_a_ledger_entry(
     latest = LedgerEntry.objects.filter(record_type="order", record_id=order.pk).last()
     assert (latest.action, latest.actor) == ("updated", f"sync:{run.pk}")
     assert run.periods == ["2026-10"]
+    ledger_committed()
     assert ledger_verify().ok
 
 
@@ -166,6 +168,7 @@ def test_a_sync_killed_after_batch_k_resumes_and_ends_with_exactly_the_sources_r
     assert sorted(Order.objects.values_list("external_id", flat=True)) == [
         f"SO{n:04d}" for n in range(1, 11)
     ]
+    ledger_committed()
     assert ledger_verify().ok
 
 
@@ -358,6 +361,7 @@ def test_verify_ledger_catches_a_direct_sql_update_of_a_confirmation_time(people
     records_push(
         source=source, record_type="order", rows=[order_row(n) for n in range(1, 4)], trigger="x"
     )
+    ledger_committed()
     call_command("verify_ledger")
     order = Order.objects.get(external_id="SO0002")
     with connection.cursor() as cursor:
