@@ -127,7 +127,8 @@ def _from_array(field: models.Field, values: bytes | list[Any] | None) -> np.nda
     if isinstance(field, (models.FloatField, models.DecimalField)):
         return _binary_numbers(cast("bytes | None", values), "f")  # an array_send bytea
     if not isinstance(field, WHOLE_NUMBER_FIELDS):
-        return np.array(values or [], dtype=object)
+        # Through a Series: JSON lists of one length would otherwise make a 2-D array.
+        return pd.Series(values or [], dtype=object).to_numpy()
     whole = _binary_numbers(cast("bytes | None", values), "i")  # an array_send bytea
     if isinstance(field, models.DateTimeField):
         since_1970 = np.where(whole == MISSING_INT, MISSING_INT, whole + POSTGRES_EPOCH_US)

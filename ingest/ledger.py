@@ -44,23 +44,27 @@ logger = logging.getLogger(__name__)
 LEDGER_LOCK = 7_310_001
 GENESIS_HASH = "0" * 64
 BLOCK = 64  # SHA-256's block size in bytes, for HMAC
+# JSON values (score rows' vetoes) in one form whatever their key order: one encoder for all.
+CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 # Rows read, hashed and appended at a time when many are ledgered at once (adoption).
 APPEND_CHUNK = 100_000
 
 
 @dataclass(frozen=True)
 class LedgerType:
-    """A kind of row the ledger covers: its key in entries, its label, its model, the fields left
-    out of its content (besides perf's own id and timestamps), which rows must match their
-    latest entry (``live``; all by default) and whether rows are replaced by new ones, so that
-    entries for rows that are gone are history rather than a finding (superseded score rows)."""
+    """A kind of row the ledger covers: its key in entries, its label, its model and the fields
+    left out of its content (besides perf's own id and timestamps). By default each row has
+    entries of its own; a type may instead ``verify`` and ``adopt`` its rows its own way
+    (scoring's publications): ``verify(latest)`` takes its entries out of ``latest`` (row key
+    → (entry id, content hash)) and returns the rows it checked and the row ids by finding kind
+    (``changed``, ``unledgered``, ``gone``); ``adopt(actor=…)`` enters unledgered rows."""
 
     key: str
     label: object
     model: type[models.Model]
     excluded: frozenset[str] = frozenset()
-    live: Callable[[models.QuerySet], models.QuerySet] | None = None
-    replaced: bool = False
+    verify: Callable[[dict], tuple[int, dict[str, list[int]]]] | None = None
+    adopt: Callable[..., int] | None = None
 
     def content_fields(self) -> list[models.Field]:
         """The fields that make up a row's canonical content, sorted by column name."""
@@ -70,11 +74,6 @@ class LedgerType:
             if f.name not in OWN_FIELDS and f.attname not in self.excluded
         ]
         return sorted(fields, key=lambda f: f.attname)
-
-    def rows(self) -> models.QuerySet:
-        """The rows that must each match their latest entry."""
-        queryset = self.model.objects.all()
-        return self.live(queryset) if self.live is not None else queryset
 
 
 LEDGER_TYPES: dict[str, LedgerType] = {
@@ -308,9 +307,15 @@ def ledger_adopt(*, actor: str) -> dict[str, int]:
     with transaction.atomic():
         advisory_lock(LEDGER_LOCK)
         for spec in LEDGER_TYPES.values():
+            if spec.adopt is not None:
+                if count := spec.adopt(actor=actor):
+                    adopted[spec.key] = count
+                continue
             entered = LedgerEntry.objects.filter(record_type=spec.key).values("record_id")
             ids = list(
-                spec.rows().exclude(pk__in=entered).order_by("pk").values_list("pk", flat=True)
+                spec.model.objects.exclude(pk__in=entered)
+                .order_by("pk")
+                .values_list("pk", flat=True)
             )
             if ids:
                 adopted[spec.key] = records_ledger(
@@ -386,13 +391,9 @@ def _json_column(model_field: models.Field, values: pd.Series) -> pd.Series:
             lambda number: f'"{number:.{places}f}"'
         )
     elif isinstance(model_field, models.FloatField):
-        text = values.map(lambda number: repr(float(number)))
+        text = pd.Series([repr(float(number)) for number in values.tolist()], index=values.index)
     elif isinstance(model_field, models.JSONField):
-        text = values.map(
-            lambda value: json.dumps(
-                value, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-            )
-        )
+        text = pd.Series([CANONICAL_JSON(value) for value in values.tolist()], index=values.index)
     elif isinstance(model_field, (models.IntegerField, models.ForeignKey, models.AutoField)):
         text = pd.to_numeric(values.where(~missing, None)).astype("Int64").astype(str)
     else:
@@ -414,8 +415,8 @@ def canonical_contents(spec, frame: pd.DataFrame) -> pd.Series:
     fields = spec.content_fields()
     if frame.empty:
         return pd.Series([], dtype=object, index=frame.index)
-    parts = [f'"{f.attname}":' + _json_column(f, frame[f.attname]) for f in fields]
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = joined + "," + part
-    return "{" + joined + "}"
+    # One C-level formatting per row (attnames hold no "%"), not a pandas concatenation per field.
+    template = "{" + ",".join(f'"{f.attname}":%s' for f in fields) + "}"
+    columns = [_json_column(f, frame[f.attname]).tolist() for f in fields]
+    rows = zip(*columns, strict=True)
+    return pd.Series([template % row for row in rows], index=frame.index, dtype=object)

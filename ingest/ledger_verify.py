@@ -202,7 +202,13 @@ def _rows_check(
     report: LedgerReport, spec: LedgerType, latest: dict[tuple[str, int], tuple[int, str]]
 ) -> None:
     """Compare one type's rows with their latest entries (one query for the rows)."""
-    rows = record_values(spec, spec.rows())
+    label = capfirst(str(spec.label))
+    if spec.verify is not None:
+        checked, found = spec.verify(latest)
+        report.records += checked
+        _found_add(report, label, found, changed=found.get("changed", []))
+        return
+    rows = record_values(spec, spec.model.objects.all())
     report.records += len(rows)
     contents = canonical_contents(spec, rows)
     unledgered, changed, first_change = [], [], None
@@ -213,24 +219,35 @@ def _rows_check(
         elif entry[1] != content_hash(content):
             changed.append(record_id)
             first_change = first_change or (record_id, entry[0], content)
-    label = capfirst(str(spec.label))
+    gone = [record_id for (key, record_id) in latest if key == spec.key]
+    for record_id in gone:
+        del latest[(spec.key, record_id)]
+    detail = ""
     if changed:
         record_id, entry_id, content = first_change
         recorded = LedgerEntry.objects.values_list("content", flat=True).get(pk=entry_id)
-        report.add(
-            "changed",
-            _(
-                "{label}: {count} changed without a ledger entry ({ids}); #{id} differs from its "
-                "entry #{entry} in: {fields}."
-            ).format(
-                label=label,
-                count=len(changed),
-                ids=_ids(changed),
-                id=record_id,
-                entry=entry_id,
-                fields=_differing_fields(recorded, content),
-            ),
+        detail = _("#{id} differs from its entry #{entry} in: {fields}.").format(
+            id=record_id, entry=entry_id, fields=_differing_fields(recorded, content)
         )
+    found = {"unledgered": unledgered, "gone": gone}
+    _found_add(report, label, found, changed=changed, detail=detail)
+
+
+def _found_add(
+    report: LedgerReport,
+    label: str,
+    found: dict[str, list[int]],
+    *,
+    changed: list[int],
+    detail: str = "",
+) -> None:
+    """One finding per kind of problem a type's rows have, with the count and a few ids."""
+    if changed:
+        message = _("{label}: {count} changed without a ledger entry ({ids}).").format(
+            label=label, count=len(changed), ids=_ids(changed)
+        )
+        report.add("changed", f"{message} {detail}".strip())
+    unledgered = found.get("unledgered", [])
     if unledgered:
         report.unledgered += len(unledgered)
         report.add(
@@ -240,10 +257,8 @@ def _rows_check(
                 "loaded before the ledger covered them (verify_ledger --adopt enters those)."
             ).format(label=label, count=len(unledgered), ids=_ids(unledgered)),
         )
-    gone = [record_id for (key, record_id) in latest if key == spec.key]
-    for record_id in gone:
-        del latest[(spec.key, record_id)]
-    if gone and not spec.replaced:
+    gone = found.get("gone", [])
+    if gone:
         report.add(
             "gone",
             _("{label}: {count} with ledger entries no longer exist ({ids}).").format(

@@ -211,7 +211,7 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
             bulk_load_run(score_rows)
         _chunk_written(run, team_ids)
         if everyone:
-            scores_ledger(run_id=run.pk, scores=EmployeeScore.objects.filter(run=run))
+            scores_ledger(run=run)
             run_succeeded(run, len(people))
             return len(people)
     run.refresh_from_db(fields=["chunks_done", "chunks_total"])

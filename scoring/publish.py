@@ -119,12 +119,7 @@ def _publish(run: ScoreRun) -> None:
             ranked.loc[others.index, ["id", "company_rank", "company_percentile"]],
         )
     # The period's current rows as published (a team's run re-ranks everybody in the company).
-    scores_ledger(
-        run_id=run.pk,
-        scores=EmployeeScore.objects.filter(
-            is_current=True, period_kind=run.period_kind, period_start=run.period_start
-        ),
-    )
+    scores_ledger(run=run)
     run_succeeded(run, len(mine))
 
 

@@ -19,9 +19,17 @@ from django.db import connection
 from django.utils import translation
 
 from ingest.edits import record_save
-from ingest.ledger import GENESIS_HASH, content_hash, entry_hash, keyed_hasher, ledger_adopt
+from ingest.ledger import (
+    GENESIS_HASH,
+    canonical_contents,
+    content_hash,
+    entry_hash,
+    keyed_hasher,
+    ledger_adopt,
+)
 from ingest.ledger_verify import ledger_verify
 from ingest.models import ExceptionCase, LedgerEntry, Order, Ticket
+from ingest.records import RECORD_TYPES, record_values
 from scoring.models import EmployeeScore
 from scoring.services import compute_period
 from tests.clock import LAST_MONTH, at
@@ -49,7 +57,7 @@ def _sql(statement: str, params=()) -> None:
 
 def _verify() -> str:
     """``verify_ledger``'s complaint (it must have one)."""
-    with pytest.raises(CommandError) as refused:
+    with pytest.raises(CommandError) as refused, translation.override("en"):
         call_command("verify_ledger", stdout=io.StringIO())
     return str(refused.value)
 
@@ -97,19 +105,38 @@ def test_a_company_left_alone_verifies_clean(company):
     assert scores == 5  # the east team's three and the south team's two (HR is not scored)
     # 9 orders, 3 tickets, 3 exception cases, 1 customer, 5 published score rows.
     assert report.records == 9 + 3 + 3 + 1 + scores
-    assert LedgerEntry.objects.filter(record_type="employee_score", action="published").count() == 5
+    # One publication of the month, holding its five rows' digests.
+    publication = LedgerEntry.objects.get(record_type="scores:month", action="published")
+    assert len(json.loads(publication.content)["rows"]) == 5
 
 
-def test_a_score_row_edited_by_sql_is_found(company):
+def test_a_score_row_edited_by_sql_is_found(company, as_user):
     score = EmployeeScore.objects.get(employee=company["east_b"], is_current=True)
     assert score.grade != "S"
     _sql("UPDATE scoring_employeescore SET total = 99.9, grade = 'S' WHERE id = %s", [score.pk])
+    # The API serves it, and the ledger says it was changed behind perf's back.
+    response = as_user("hr").get(f"/api/v1/scores/{company['east_b'].pk}/?period={LAST_MONTH}")
+    assert (response.json()["total"], response.json()["grade"]) == (99.9, "S")
     complaint = _verify()
-    assert (
-        f"Employee scores: 1 changed without a ledger entry (#{score.pk}); #{score.pk} differs "
-        "from its entry"
-    ) in complaint
-    assert complaint.endswith("in: grade, total.")
+    assert complaint == (
+        "The ledger has 1 finding:\n"
+        f"Employee scores: 1 changed without a ledger entry (#{score.pk})."
+    )
+
+
+def test_a_published_score_row_deleted_or_added_by_sql_is_found(company):
+    gone = EmployeeScore.objects.get(employee=company["east_a"], is_current=True)
+    _sql("DELETE FROM scoring_employeescore WHERE id = %s", [gone.pk])
+    columns = [f.column for f in EmployeeScore._meta.concrete_fields if f.name != "id"]
+    copied = ", ".join({"employee_id": str(company["hr"].pk)}.get(c, c) for c in columns)
+    _sql(
+        f"INSERT INTO scoring_employeescore ({', '.join(columns)}) "
+        f"SELECT {copied} FROM scoring_employeescore WHERE is_current ORDER BY id LIMIT 1"
+    )
+    added = EmployeeScore.objects.get(employee=company["hr"])
+    complaint = _verify()
+    assert f"Employee scores: 1 have no ledger entry (#{added.pk})" in complaint
+    assert f"Employee scores: 1 with ledger entries no longer exist (#{gone.pk})." in complaint
 
 
 def test_a_ticket_and_an_exception_case_edited_by_sql_are_found(company):
@@ -154,21 +181,33 @@ def test_deleting_the_last_five_entries_is_found_through_the_head_outside_the_da
         f"The ledger ends at entry #{last[5]} but its head kept outside the database is entry "
         f"#{last[0]}: the latest entries were deleted."
     ) in complaint
-    # The five rows whose entries went are also named as changed or never entered.
+    # The rows whose entries went are named too: the last ticket, the three exception cases
+    # (adopted in that order) and the month's five scores (their publication).
+    assert "Tickets: 1 have no ledger entry" in complaint
+    assert "Exception cases: 3 have no ledger entry" in complaint
     assert "Employee scores: 5 have no ledger entry" in complaint
 
 
-def test_an_edit_with_the_last_entry_recomputed_by_perfs_own_functions_is_found(company):
-    """The attacker changes a published total, then rewrites the row's (last) entry to match,
-    with perf's hash functions: without the key, unkeyed or under a guessed key."""
+def test_an_edit_with_the_last_entry_recomputed_by_perfs_own_functions_is_found(
+    company, django_capture_on_commit_callbacks
+):
+    """The attacker changes a ticket, then rewrites its entry (the chain's last) to match, with
+    perf's own functions: without the key, so unkeyed, under a guess or under SECRET_KEY."""
+    ticket = Ticket.objects.order_by("pk").first()
+    ticket.subject = "查询发票"
+    with django_capture_on_commit_callbacks(execute=True):
+        record_save(record=ticket, actor="user:1", reason="typo")
     entry = LedgerEntry.objects.order_by("-id").first()
-    assert entry.record_type == "employee_score"
-    _sql("UPDATE scoring_employeescore SET total = 99.9 WHERE id = %s", [entry.record_id])
-    content = json.loads(entry.content)
-    content["total"] = 99.9
-    forged = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert (entry.record_type, entry.record_id) == ("ticket", ticket.pk)
+    _sql(
+        "UPDATE ingest_ticket SET contacts_until_resolved = 1, subject = '' WHERE id = %s",
+        [ticket.pk],
+    )
+    spec = RECORD_TYPES["ticket"]
+    forged = canonical_contents(spec, record_values(spec, Ticket.objects.filter(pk=ticket.pk)))
+    forged = forged.iloc[0]
+    digest = content_hash(forged)
     for key in (None, b"guessed-key", settings.SECRET_KEY.encode()):
-        digest = content_hash(forged)
         rehashed = entry_hash(
             previous=entry.previous_hash,
             record_type=entry.record_type,
@@ -189,21 +228,22 @@ def test_an_edit_with_the_last_entry_recomputed_by_perfs_own_functions_is_found(
             f"Ledger entry #{entry.pk} does not match its own keyed hash: the entry was "
             "rewritten or written without the ledger key."
         ) in complaint
-        assert "Employee scores: 1 changed" not in complaint  # the forged entry matches the row
-    # Under the real key the forgery would pass the chain, but not the head kept outside.
+    # Even under the real key the forgery passes the chain, but not the head kept outside.
     real = entry_hash(
         previous=entry.previous_hash,
         record_type=entry.record_type,
         record_id=entry.record_id,
         action=entry.action,
-        content_digest=content_hash(forged),
+        content_digest=digest,
         actor=entry.actor,
         recorded_at=entry.recorded_at.isoformat(),
         key=settings.PERF_LEDGER_KEY.encode(),
     )
     _sql("UPDATE ingest_ledgerentry SET entry_hash = %s WHERE id = %s", [real, entry.pk])
-    assert (
-        f"Ledger entry #{entry.pk} does not match the head kept outside the database" in _verify()
+    assert _verify() == (
+        "The ledger has 1 finding:\n"
+        f"Ledger entry #{entry.pk} does not match the head kept outside the database: the chain "
+        "was rewritten up to it."
     )
 
 
