@@ -331,8 +331,9 @@ class RekeyRefused(Exception):
 def ledger_rekey(*, previous_key: bytes | None) -> int:
     """Re-hash the whole chain under ``PERF_LEDGER_KEY`` (after setting it on an install whose
     chain was unkeyed, ``previous_key=None``, or to rotate it). The chain must first verify
-    under ``previous_key`` entry by entry, else ``RekeyRefused`` names the first entry that
-    does not. Then the head file is rewritten. Returns the number of entries."""
+    entry by entry under ``previous_key`` (or, for entries appended since, the new key), else
+    ``RekeyRefused`` names the first entry that does not. Then the head file is rewritten.
+    Returns the number of entries."""
     key = ledger_key()
     with transaction.atomic():
         advisory_lock(LEDGER_LOCK)
@@ -353,8 +354,12 @@ def ledger_rekey(*, previous_key: bytes | None) -> int:
                 actor=actor,
                 recorded_at=at.isoformat(),
             )
-            expected = entry_hash(previous=old, key=previous_key, **fields)
-            if before != old or stated != expected or content_hash(content) != digest:
+            # Entries appended since the new key was set (before the rekey) are under it.
+            expected = {
+                entry_hash(previous=old, key=previous_key, **fields),
+                entry_hash(previous=old, key=key, **fields),
+            }
+            if before != old or stated not in expected or content_hash(content) != digest:
                 raise RekeyRefused(pk)
             old = stated
             ids.append(pk)

@@ -165,36 +165,14 @@ SYNC_ORDER = list(RECORD_TYPES)
 # Records no source mapping feeds (bulk loads, the admin): neither synced nor appealed, but
 # scored, so the ledger covers them like the others.
 ENTERED_TYPES: dict[str, RecordType] = {
-    record.key: record
-    for record in [
-        RecordType(
-            "exception_case",
-            ExceptionCase._meta.verbose_name_plural,
-            ExceptionCase,
-            ("source", "external_id"),
-            period_field="detected_at",
-        ),
-        RecordType(
-            "suggestion",
-            Suggestion._meta.verbose_name_plural,
-            Suggestion,
-            ("source", "external_id"),
-            period_field="submitted_at",
-        ),
-        RecordType(
-            "training",
-            TrainingRecord._meta.verbose_name_plural,
-            TrainingRecord,
-            ("source", "external_id"),
-            period_field="due_on",
-        ),
-        RecordType(
-            "peer_review",
-            PeerReview._meta.verbose_name_plural,
-            PeerReview,
-            ("source", "external_id"),
-            period_field="period",
-        ),
+    key: RecordType(
+        key, model._meta.verbose_name_plural, model, ("source", "external_id"), period_field=when
+    )
+    for key, model, when in [
+        ("exception_case", ExceptionCase, "detected_at"),
+        ("suggestion", Suggestion, "submitted_at"),
+        ("training", TrainingRecord, "due_on"),
+        ("peer_review", PeerReview, "period"),
     ]
 }
 LEDGERED_RECORD_TYPES = {**RECORD_TYPES, **ENTERED_TYPES}

@@ -300,6 +300,10 @@ def test_a_chain_written_before_keys_is_rekeyed_once_and_a_tampered_one_is_not(
         )
         previous = legacy
     assert "does not match its own keyed hash" in _verify()
+    # perf upgraded, not yet rekeyed: an edit appends a keyed entry to the unkeyed chain.
+    ticket = Ticket.objects.order_by("pk").first()
+    ticket.subject = "查询发票"
+    record_save(record=ticket, actor="user:1", reason="typo")
 
     tampered = LedgerEntry.objects.order_by("id")[3]
     _sql("UPDATE ingest_ledgerentry SET actor = 'someone' WHERE id = %s", [tampered.pk])
