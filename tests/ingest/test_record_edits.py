@@ -8,7 +8,7 @@ from ingest.ledger import ledger_adopt
 from ingest.ledger_verify import ledger_verify
 from ingest.models import LedgerEntry
 from tests.clock import LAST_MONTH, at, months_ago
-from tests.factories import OrderFactory
+from tests.factories import OrderFactory, SuggestionFactory
 
 HALF_A_YEAR_AGO = months_ago(6)  # closed: its appeal window has passed
 
@@ -74,3 +74,38 @@ def test_a_record_of_a_closed_period_is_read_only_in_the_admin(client, org_chart
     assert (
         client.post(url, {"confirmed_at_0": f"{HALF_A_YEAR_AGO.start:%Y-%m}-03"}).status_code == 403
     )
+
+
+@pytest.mark.django_db
+def test_a_suggestion_accepted_in_the_admin_is_in_the_ledger(
+    client, org_chart, django_capture_on_commit_callbacks
+):
+    """Suggestions, like exception cases, training records and peer reviews, are scored but no
+    source feeds them: their edits reach the ledger all the same."""
+    suggestion = SuggestionFactory(employee=org_chart["east_a"], submitted_at=at(LAST_MONTH, 3, 9))
+    ledger_adopt(actor="test")
+    client.force_login(org_chart["admin"])
+    url = reverse("admin:ingest_suggestion_change", args=[suggestion.pk])
+    data = {
+        "source": suggestion.source,
+        "external_id": "",
+        "employee": org_chart["east_a"].pk,
+        "title": suggestion.title,
+        "description": "",
+        "submitted_at_0": f"{LAST_MONTH.start:%Y-%m}-03",
+        "submitted_at_1": "09:00:00",
+        "status": "accepted",
+        "decided_at_0": f"{LAST_MONTH.start:%Y-%m}-10",
+        "decided_at_1": "15:00:00",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    suggestion.refresh_from_db()
+    assert suggestion.status == "accepted"
+    entry = LedgerEntry.objects.filter(record_type="suggestion", record_id=suggestion.pk).latest(
+        "id"
+    )
+    assert (entry.action, entry.actor) == ("updated", f"user:{org_chart['admin'].pk}")
+    assert '"status":"accepted"' in entry.content
+    assert ledger_verify().ok
