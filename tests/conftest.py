@@ -21,10 +21,11 @@ def _pinned_clock():
 
 
 @pytest.fixture(autouse=True)
-def _ledger_head(tmp_path, settings):
-    """Each test keeps the ledger's head (written outside the database) in a folder of its own:
-    a head left by another test would name entries this test's database never had."""
-    settings.PERF_LEDGER_HEAD_FILE = tmp_path / "ledger" / "head.json"
+def _ledger_head(tmp_path_factory, settings):
+    """Each test keeps the ledger's head (written outside the database) in a folder of its own
+    (not in ``tmp_path``, which tests list): a head left by another test would name entries this
+    test's database never had."""
+    settings.PERF_LEDGER_HEAD_FILE = tmp_path_factory.mktemp("ledger") / "head.json"
 
 
 @pytest.fixture(autouse=True)
