@@ -445,5 +445,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # Django's own defaults give "django" a console handler of its own (with DEBUG on): each of
     # its records would be printed there and again by the root's. Everything goes to the root.
-    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
+    # django-axes logs every successful sign-in at INFO; its failures and lockouts are warnings.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -33,6 +33,8 @@ DROPPED = {
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
     "SECURE_PROXY_SSL_HEADER",
+    # Set by the browser tests' conftest for Playwright's event loop; never in a deployment.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 
 PROBE = """

@@ -32,19 +32,24 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @contextmanager
 def celery_pointed_at(settings, broker: str):
     """Celery, not eager (tasks are really published), with ``broker`` as its broker; the
-    connections it pooled are dropped on the way in and out. (The Celery app reads its
-    configuration from Django's settings as they are now.)"""
+    connections it pooled are dropped on the way in and out. (The Celery app copied Django's
+    settings when it first read them, perhaps in an earlier test: it is told directly too.)"""
 
     def drop_pools() -> None:
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
 
+    # Under the names Celery reads Django's settings by, which win over its own names.
+    pointed = {"CELERY_BROKER_URL": broker, "CELERY_TASK_ALWAYS_EAGER": False}
+    before = {key: celery_app.conf[key] for key in pointed}
     settings.CELERY_BROKER_URL = broker
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    celery_app.conf.update(pointed)
     drop_pools()
     try:
         yield
     finally:
+        celery_app.conf.update(before)
         drop_pools()
 
 
