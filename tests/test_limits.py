@@ -167,7 +167,7 @@ def crm(people) -> Source:
 
 def feedback_row(number: int, comment: str = "发货很快") -> dict:
     return {"反馈编号": f"FB{number}", "客户编码": "C001", "跟单员工号": "E001", "满意度": 5,
-            "评价内容": comment, "提交时间": "2026-10-08 14:00"}  # fmt: skip
+            "评价内容": comment, "提交时间": stamp(8, 14)}  # fmt: skip
 
 
 def webhook(source: Source, body: bytes, token: str):

@@ -18,6 +18,7 @@ from ingest.sources import webhook_token_set
 from perf.cache import FailOpenRedisCache
 from perf.celery import app as celery_app
 from scoring.models import RunStatus, ScoreRun
+from tests.clock import LAST_MONTH, stamp
 from tests.conftest import PASSWORD
 from tests.factories import CustomerFactory
 from tests.ingest.test_sync import FEEDBACK_MAPPING
@@ -105,7 +106,7 @@ def test_a_reload_of_a_dashboard_is_served_again(client, org_chart, redis_down):
 
 def test_the_api_reads(client, org_chart, redis_down):
     sign_in(client, "hr")
-    response = client.get("/api/v1/scores/", {"period": "2026-10"})
+    response = client.get("/api/v1/scores/", {"period": LAST_MONTH.label})
     assert response.status_code == 200
     assert response.json() == []  # nobody scored yet, read from the database
 
@@ -136,7 +137,10 @@ def test_starting_a_score_run_answers_503_and_leaves_no_run_queued(client, org_c
     sign_in(client, "hr")
     started = time.monotonic()
     response = client.post(
-        "/api/v1/score-runs/", {"period": "2026-10"}, content_type="application/json", **ENGLISH
+        "/api/v1/score-runs/",
+        {"period": LAST_MONTH.label},
+        content_type="application/json",
+        **ENGLISH,
     )
     assert time.monotonic() - started < 10  # the publish retry policy gives up quickly
     assert response.status_code == 503
@@ -217,7 +221,7 @@ def test_rows_pushed_with_the_queue_down_land_and_their_rescoring_is_failed_not_
     source = Source.objects.create(name="crm", kind="file", mappings={"feedback": FEEDBACK_MAPPING})
     token = webhook_token_set(source=source)
     row = {"反馈编号": "FB1", "客户编码": "C001", "满意度": 5, "评价内容": "发货很快"}
-    row["提交时间"] = "2026-10-08 14:00"
+    row["提交时间"] = stamp(8, 14)
     row["跟单员工号"] = org_chart["east_a"].employee_no
     response = client.post(
         f"/api/v1/sources/{source.id}/webhook/",
@@ -229,5 +233,6 @@ def test_rows_pushed_with_the_queue_down_land_and_their_rescoring_is_failed_not_
     assert response.json()["run"]["created"] == 1
     assert Feedback.objects.count() == 1
     (run,) = ScoreRun.objects.all()
-    assert (run.status, run.period_start.isoformat()) == (RunStatus.FAILED, "2026-10-01")
-    assert run.error.startswith("Not started: the task queue could not be reached")
+    assert (run.status, run.period_start) == (RunStatus.FAILED, LAST_MONTH.start)
+    # In the language active when the hand-over failed (the push's, or the default): the cause.
+    assert "127.0.0.1:1" in run.error

@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 import ingest.services
 from ingest.models import Feedback, Source, SyncRun
 from ingest.tasks import upload_sync_task
+from tests.clock import LAST_MONTH
 from tests.ingest.test_sync import FEEDBACK_MAPPING
 from tests.test_outages import DEAD_REDIS, celery_pointed_at
 
@@ -27,11 +28,12 @@ ROWS = 300  # a file of about 13 KB, "large" under the threshold the tests set
 
 
 def feedback_csv(rows: int = ROWS) -> SimpleUploadedFile:
-    """``rows`` feedback rows for E001/C001 in October 2026; row 2 names an unknown employee."""
+    """``rows`` feedback rows for E001/C001 in the last month; row 2 names an unknown employee."""
     lines = [HEADER]
     for n in range(rows):
         employee = "E999" if n == 0 else "E001"
-        lines.append(f"FB{n:05d},C001,{employee},4,按时发货,2026-10-{n % 28 + 1:02d} 10:00")
+        day = f"{LAST_MONTH.label}-{n % 28 + 1:02d}"
+        lines.append(f"FB{n:05d},C001,{employee},4,按时发货,{day} 10:00")
     return SimpleUploadedFile("反馈.csv", ("\n".join(lines) + "\n").encode())
 
 
@@ -102,7 +104,7 @@ def test_a_large_upload_answers_with_the_progress_page_and_its_rows_land(hr, crm
     run = finished(run.id)
     assert (run.status, run.fetched, run.created, run.rejected) == ("succeeded", ROWS, ROWS - 1, 1)
     assert Feedback.objects.count() == ROWS - 1
-    assert run.periods == ["2026-10"]
+    assert run.periods == [LAST_MONTH.label]
     assert kept_files(private) == []  # the file is deleted once synced
     page = hr.get(response.url, **ENGLISH).content.decode()
     assert f"{ROWS - 1} good rows landed." in page and "1 row was rejected" in page
