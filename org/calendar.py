@@ -12,6 +12,7 @@ the library is upgraded or the company enters that year's holidays as company da
 """
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,10 @@ from django.utils import timezone
 
 from org.models import CompanyDay, CompanyDayKind
 from org.periods import Period, Window
+
+logger = logging.getLogger(__name__)
+# The last year whose public holidays the installed chinesecalendar knows.
+CN_KNOWN_UNTIL = max(chinese_calendar.holidays).year
 
 
 def company_zone() -> ZoneInfo:
@@ -60,6 +65,12 @@ def public_days(first: dt.date, last: dt.date) -> tuple[set[dt.date], set[dt.dat
     configured country (none for ``PERF_HOLIDAY_CALENDAR=none`` or years the library lacks)."""
     if settings.PERF_HOLIDAY_CALENDAR != "cn":
         return set(), set()
+    if last.year > CN_KNOWN_UNTIL:
+        logger.warning(
+            "chinesecalendar knows China's public holidays until %s: days after it are counted "
+            "by the week and the company's own days only (upgrade it or add company days).",
+            CN_KNOWN_UNTIL,
+        )
     holidays = {day for day in chinese_calendar.holidays if first <= day <= last}
     workdays = {day for day in chinese_calendar.workdays if first <= day <= last}
     return holidays, workdays

@@ -189,3 +189,11 @@ def test_calendar_settings_are_read_from_the_environment(monkeypatch):
         PERF_HOLIDAY_CALENDAR="none",
     )
     assert berlin.stdout.strip() == "Europe/Berlin Europe/Berlin 6 (0, 1, 2, 3, 6) none"
+
+
+@pytest.mark.django_db
+def test_years_the_holiday_library_does_not_know_count_weekends_and_say_so(caplog):
+    # chinesecalendar 1.11.0 knows 2004–2026; National Day 2027 is not announced in it.
+    tuesday = dt.datetime(2027, 9, 28, 10, tzinfo=SHANGHAI)
+    assert add_working_days(tuesday, 3) == dt.datetime(2027, 10, 1, 10, tzinfo=SHANGHAI)
+    assert "knows China's public holidays until 2026" in caplog.text
