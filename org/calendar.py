@@ -35,7 +35,7 @@ def company_zone() -> ZoneInfo:
 
 def week_start() -> int:
     """The first day of the company's week: 0 (Monday) … 6 (Sunday)."""
-    return settings.PERF_WEEK_START
+    return int(settings.PERF_WEEK_START)
 
 
 def period_window(period: Period) -> Window:
@@ -99,7 +99,7 @@ def working_days(first: dt.date, last: dt.date) -> WorkingDays:
 def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
     """``start`` plus ``days`` working days, same time of day in company time. A start on a day
     off counts from the next working day (Saturday + 5 is the Monday after next)."""
-    local = timezone.localtime(start, company_zone())
+    local: dt.datetime = timezone.localtime(start, company_zone())
     day, remaining = local.date(), days
     # Enough days for most spans at once (Spring Festival closes ~9 days); further spans only
     # when a long run of company holidays outlasts it.
