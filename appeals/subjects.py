@@ -3,15 +3,14 @@ a change to them moves, and how a claimed value is read."""
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ingest.records import RECORD_TYPES
+from org.calendar import company_zone
 from org.models import Employee
 
 
@@ -144,7 +143,7 @@ def parse_claimed(field: models.Field, text: str):
                         ),
                     )
                 )
-            return timezone.make_aware(naive, ZoneInfo(settings.TIME_ZONE))
+            return timezone.make_aware(naive, company_zone())
         raise SubjectError(_("Write the time as 2026-10-08 14:30, not {text!r}.").format(text=text))
     if isinstance(field, models.BooleanField):
         truth = {"true": True, "yes": True, "是": True, "false": False, "no": False, "否": False}

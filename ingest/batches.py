@@ -6,11 +6,9 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -34,6 +32,7 @@ from ingest.records import (
     relations_resolve,
     rows_validate,
 )
+from org.calendar import company_zone
 
 
 @dataclass
@@ -220,7 +219,7 @@ def _batch_apply(
     )
     outcome.created = len(inserted)
     outcome.updated = len(updated)
-    zone = ZoneInfo(settings.TIME_ZONE)
+    zone = company_zone()
     outcome.months = months_of(spec, inserted, zone) | months_of(spec, updated, zone)
     outcome.rejected = len(rejections.reasons)
     return outcome

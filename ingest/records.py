@@ -17,10 +17,10 @@ A mapping (``Source.mappings[record_type]``) is JSON an admin writes, for exampl
 
 ``fields`` maps perf fields (model field names; a relation by its name) to source fields.
 ``values`` translates source values (``"已确认"`` → ``confirmed``), ``constants`` sets fields the
-source lacks, ``timezone`` is the zone of naive timestamps, ``lookups`` says how a related
-employee, customer or order is found, and ``cursor_field`` is the source field whose largest
-value is the incremental cursor. ``fetch`` overrides the source's connection settings for this
-record type (its query, URL or sheet).
+source lacks, ``timezone`` is the zone of naive timestamps (the company's by default),
+``lookups`` says how a related employee, customer or order is found, and ``cursor_field`` is
+the source field whose largest value is the incremental cursor. ``fetch`` overrides the
+source's connection settings for this record type (its query, URL or sheet).
 
 Everything here works on whole batches with pandas; only ``lookup_ids`` touches the database.
 """
@@ -32,7 +32,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +48,7 @@ from ingest.models import (
     Ticket,
     TrainingRecord,
 )
+from org.calendar import company_zone
 from org.models import Customer, Employee
 from org.periods import Period
 
@@ -233,7 +233,9 @@ def mapping_check(record_type: str, mapping: Mapping) -> RecordType:
 
 
 def _zone(mapping: Mapping) -> ZoneInfo:
-    name = mapping.get("timezone", "Asia/Shanghai")
+    name = mapping.get("timezone")
+    if not name:  # naive times are the company's (PERF_TIME_ZONE) unless the mapping says
+        return company_zone()
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -433,7 +435,7 @@ def record_period(record: models.Model) -> Period | None:
         return None
     if not isinstance(instant, dt.datetime):  # a day (training due dates, reviewed months)
         return Period.containing(instant)
-    return Period.containing(timezone.localtime(instant, ZoneInfo(settings.TIME_ZONE)).date())
+    return Period.containing(timezone.localtime(instant, company_zone()).date())
 
 
 def months_of(spec: RecordType, frame: pd.DataFrame, zone: ZoneInfo) -> set[str]:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from org.models import Employee, Team
+from org.models import CompanyDay, Employee, Team
 
 
 @admin.register(Team)
@@ -20,3 +20,13 @@ class EmployeeAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["team", "user"]
     list_select_related = ["team", "user"]
     date_hierarchy = "hire_date"
+
+
+@admin.register(CompanyDay)
+class CompanyDayAdmin(SimpleHistoryAdmin):
+    """The company's own holidays and working days, on top of its week and public holidays."""
+
+    list_display = ["day", "kind", "name"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    date_hierarchy = "day"

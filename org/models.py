@@ -131,3 +131,34 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CompanyDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Company holiday")
+    WORKING_DAY = "working_day", _("Company working day")
+
+
+class CompanyDay(models.Model):
+    """A day the company's calendar treats otherwise than its week and its country's public
+    holidays do: a holiday of its own (a founding day, a closure) or a working day (a make-up
+    Saturday). Appeal deadlines count working days by it (``org.calendar``)."""
+
+    day = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=CompanyDayKind.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("company day")
+        verbose_name_plural = _("company days")
+        ordering = ["-day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=CompanyDayKind.values),
+                name="company_day_kind_valid",
+                violation_error_message=_("Kind must be company holiday or company working day."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.get_kind_display()}"

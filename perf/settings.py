@@ -12,10 +12,13 @@ Variables (see ``.env.example``):
                     When unset Celery runs tasks eagerly (inline) and the cache is local memory.
     PERF_UPLOAD_INLINE_MAX_BYTES  uploads above this size are synced in the background (1 MB)
     PERF_MAX_BODY_BYTES / PERF_MAX_PUSH_BYTES  request body limits (see perf.limits)
+    PERF_TIME_ZONE  the company's time zone (Asia/Shanghai), see the company calendar below
+    PERF_WEEK_START / PERF_WORKING_DAYS / PERF_HOLIDAY_CALENDAR  the company's week (org.calendar)
 """
 
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
 import plotly
@@ -196,6 +199,46 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The company calendar (org.calendar): its time zone (periods, naive times in imports, month
+# attribution, schedules and the times shown), the first day of its week, its working days and
+# whose public holidays and make-up working days count ("cn": China's, from chinesecalendar;
+# "none": weekends only). Holidays and working days of the company's own are kept in the admin.
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekday(name: str, value: str) -> int:
+    """A weekday as 0 (Monday) … 6 (Sunday), from mon/monday/1 … sun/sunday/7."""
+    text = value.strip().lower()
+    if text.isdigit() and 1 <= int(text) <= 7:
+        return int(text) - 1
+    if text[:3] in _WEEKDAYS and len(text) >= 3:
+        return _WEEKDAYS.index(text[:3])
+    raise ImproperlyConfigured(f"{name} must be a weekday (mon … sun, or 1 … 7), not {value!r}.")
+
+
+TIME_ZONE = env("PERF_TIME_ZONE", default="Asia/Shanghai").strip()
+try:
+    ZoneInfo(TIME_ZONE)
+except (ZoneInfoNotFoundError, ValueError) as _zone_error:
+    raise ImproperlyConfigured(
+        f"PERF_TIME_ZONE must be an IANA time zone such as Asia/Shanghai or Europe/Berlin, "
+        f"not {TIME_ZONE!r}."
+    ) from _zone_error
+PERF_WEEK_START = _weekday("PERF_WEEK_START", env("PERF_WEEK_START", default="mon"))
+PERF_WORKING_DAYS = tuple(
+    sorted(
+        {
+            _weekday("PERF_WORKING_DAYS", day)
+            for day in env("PERF_WORKING_DAYS", default="mon,tue,wed,thu,fri").split(",")
+        }
+    )
+)
+PERF_HOLIDAY_CALENDAR = env("PERF_HOLIDAY_CALENDAR", default="cn").strip().lower()
+if PERF_HOLIDAY_CALENDAR not in ("cn", "none"):
+    raise ImproperlyConfigured(
+        f"PERF_HOLIDAY_CALENDAR must be cn or none, not {PERF_HOLIDAY_CALENDAR!r}."
+    )
+
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -217,7 +260,7 @@ else:
     CELERY_RESULT_BACKEND = "cache+memory://"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -302,7 +345,6 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 

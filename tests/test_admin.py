@@ -13,7 +13,7 @@ def test_each_admin_list_search_and_form_opens(client, org_chart):
     client.force_login(org_chart["admin"])
     apps = {"org", "ingest", "appeals"}
     perf_models = [m for m in admin.site._registry if m._meta.app_label in apps]
-    assert len(perf_models) == 18
+    assert len(perf_models) == 19
     # Runs, quarantined rows, the ledger and appeals are written by their workflows only.
     read_only = {"syncrun", "rejectedrow", "ledgerentry", "appeal", "correction"}
     for model in perf_models:
