@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from org.import_files import COLUMN_LABELS
-from org.imports import people_import
+from org.imports import password_links_send, people_import
 from org.models import Role
 from org.selectors import landing_url, user_role, viewer_for_user
 
@@ -85,8 +85,15 @@ class EmployeesBulkApi(APIView):
             rows=rows, actor=request.user, dry_run=serializer.validated_data["dry_run"]
         )
         data = result.as_dict()
+        emailed = password_links_send(
+            links=result.password_links, site_url=request.build_absolute_uri("/")
+        )
         data["password_links"] = [
-            {**link, "url": request.build_absolute_uri(link["url"])}
+            {
+                **link,
+                "url": request.build_absolute_uri(link["url"]),
+                "emailed": link["username"] in emailed,
+            }
             for link in data["password_links"]
         ]
         return Response(data)

@@ -8,14 +8,12 @@ column the file does not have leaves that field as it is; a blank manager or lea
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.auth.tokens import default_token_generator
-from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.mail import send_mass_mail
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -24,20 +22,11 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext, override
 
 from org.import_files import COLUMN_LABELS
-from org.models import Employee, Level, Role, Team
+from org.import_rows import Person, RowError, employee_no_shown, level_names, person_from_row
+from org.models import Employee, Role, Team
 from org.signals import pages_stale
 
 CHANGE_REASON = "people import"
-FIELDS = ("name", "team", "level", "hire_date", "leave_date", "is_active", "manager", "username")
-TRUE_WORDS = {"1", "true", "yes", "y", "是", "在职", "t"}
-FALSE_WORDS = {"0", "false", "no", "n", "否", "离职", "f"}
-DATE_YEARS = (1900, 2100)
-
-
-class RowError(Exception):
-    def __init__(self, column: str, reason: str) -> None:
-        super().__init__(reason)
-        self.column, self.reason = column, reason
 
 
 @dataclass(frozen=True)
@@ -52,24 +41,14 @@ class Refusal:
         return str(COLUMN_LABELS.get(self.column, self.column))
 
 
-@dataclass
-class Person:
-    line: int
-    employee_no: str
-    name: str
-    team_path: list[str]
-    level: str
-    hire_date: date
-    present: set[str]
-    manager_no: str | None = None
-    leave_date: date | None = None
-    is_active: bool = True
-    username: str | None = None
-    email: str = ""
+@dataclass(frozen=True)
+class PasswordLink:
+    """A new account's one-time link that sets its password (a path: the caller adds the site)."""
 
-    @property
-    def team(self) -> str:
-        return self.team_path[-1]
+    employee_no: str
+    username: str
+    email: str
+    path: str
 
 
 @dataclass
@@ -81,8 +60,7 @@ class PeopleImportResult:
     refused: list[Refusal] = field(default_factory=list)
     teams_created: list[str] = field(default_factory=list)
     accounts_created: list[str] = field(default_factory=list)
-    # (employee number, username, the one-time link that sets the account's password)
-    password_links: list[tuple[str, str, str]] = field(default_factory=list)
+    password_links: list[PasswordLink] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -102,124 +80,10 @@ class PeopleImportResult:
                 for r in self.refused
             ],
             "password_links": [
-                {"employee_no": no, "username": username, "url": url}
-                for no, username, url in self.password_links
+                {"employee_no": link.employee_no, "username": link.username, "url": link.path}
+                for link in self.password_links
             ],
         }
-
-
-# --- reading one row -------------------------------------------------------------------------
-
-
-def _text(row: dict, key: str, max_length: int) -> str:
-    value = row.get(key)
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # Excel keeps employee numbers typed as numbers as floats
-    text = str(value).strip()
-    if "\x00" in text:
-        raise RowError(key, gettext("contains a NUL character."))
-    if len(text) > max_length:
-        raise RowError(key, gettext("is longer than %(max)d characters.") % {"max": max_length})
-    return text
-
-
-def _required(row: dict, key: str, max_length: int) -> str:
-    text = _text(row, key, max_length)
-    if not text:
-        raise RowError(key, gettext("is missing."))
-    return text
-
-
-def _date(row: dict, key: str) -> date | None:
-    value = row.get(key)
-    if isinstance(value, datetime):
-        value = value.date()
-    if not isinstance(value, date):
-        text = _text(row, key, 32).replace("/", "-").replace(".", "-")
-        if not text:
-            return None
-        parts = text.split("-")
-        try:
-            if len(parts) != 3 or not all(part.isdigit() for part in parts):
-                raise ValueError(text)
-            value = date(*map(int, parts))  # also 2024-1-5, as Excel users write it
-        except ValueError:
-            raise RowError(key, gettext("is not a date; write it as YYYY-MM-DD.")) from None
-    if not DATE_YEARS[0] <= value.year <= DATE_YEARS[1]:
-        raise RowError(
-            key,
-            gettext("must be a date between %(first)d and %(last)d.")
-            % {"first": DATE_YEARS[0], "last": DATE_YEARS[1]},
-        )
-    return value
-
-
-def _levels() -> dict[str, str]:
-    """Every way a level may be written (code, English and Chinese name) → its code."""
-    names = {}
-    for language in ("en", "zh-hans"):
-        with override(language):
-            names.update({str(label).casefold(): value for value, label in Level.choices})
-    names.update({value: value for value in Level.values})
-    return names
-
-
-def _person(line: int, row: dict, levels: dict[str, str], today: date) -> Person:
-    employee_no = _required(row, "employee_no", 32)
-    name = _required(row, "name", 100)
-    path_text = _required(row, "team", 500).replace("／", "/")
-    team_path = [segment.strip() for segment in path_text.split("/")]
-    if any(not segment for segment in team_path):
-        raise RowError("team", gettext("has an empty part; write it as 华东/跟单一组."))
-    if any(len(segment) > 100 for segment in team_path):
-        raise RowError("team", gettext("has a team name longer than 100 characters."))
-    level_text = _required(row, "level", 32)
-    level = levels.get(level_text.casefold())
-    if level is None:
-        raise RowError(
-            "level",
-            gettext("%(value)s is not a level; use junior, intermediate or senior.")
-            % {"value": level_text},
-        )
-    hire_date = _date(row, "hire_date")
-    if hire_date is None:
-        raise RowError("hire_date", gettext("is missing."))
-    person = Person(line, employee_no, name, team_path, level, hire_date, present=set(row))
-    person.manager_no = _text(row, "manager", 32) or None
-    person.leave_date = _date(row, "leave_date")
-    if person.leave_date and person.leave_date < hire_date:
-        raise RowError("leave_date", gettext("is before the hire date."))
-    active = row.get("active")
-    active_text = "" if isinstance(active, bool) else _text(row, "active", 16).casefold()
-    if isinstance(active, bool):
-        person.is_active = active
-    elif active_text in TRUE_WORDS:
-        person.is_active = True
-    elif active_text in FALSE_WORDS:
-        person.is_active = False
-    elif active_text:
-        raise RowError("active", gettext("must be yes or no (是 or 否)."))
-    else:  # blank: active unless the leave date has passed
-        person.is_active = not (person.leave_date and person.leave_date < today)
-        person.present.add("active")
-    person.email = _text(row, "email", 254)
-    if person.email:
-        try:
-            validate_email(person.email)
-        except ValidationError:
-            raise RowError("email", gettext("is not an email address.")) from None
-    username = _text(row, "username", 150) or person.email
-    if username:
-        try:
-            UnicodeUsernameValidator()(username)
-        except ValidationError:
-            raise RowError(
-                "username", gettext("may hold only letters, digits and @ . + - _.")
-            ) from None
-        person.username = username
-    return person
 
 
 # --- checking the rows together --------------------------------------------------------------
@@ -345,13 +209,13 @@ def people_import(
     """Import people from ``(line number, {column key: value})`` rows; with ``dry_run`` only
     say what would change. Reads teams, employees and accounts in one query each."""
     batch = _Batch()
-    levels, today = _levels(), timezone.localdate()
+    levels, today = level_names(), timezone.localdate()
     people = []
     for line, row in rows:
         try:
-            people.append(_person(line, row, levels, today))
+            people.append(person_from_row(line, row, levels, today))
         except RowError as error:
-            number = _text_or_blank(row.get("employee_no"))
+            number = employee_no_shown(row.get("employee_no"))
             batch.refused.append(Refusal(line, number, error.column, error.reason))
     lines_of = {}
     for person in people:
@@ -434,11 +298,6 @@ def people_import(
 
 def _line(refusal: Refusal) -> int:
     return refusal.line
-
-
-def _text_or_blank(value: object) -> str:
-    text = "" if value is None else str(value)
-    return text.replace("\x00", "")[:32]
 
 
 def _values(person: Person, old: dict) -> dict:
@@ -532,7 +391,9 @@ def _write(actor, batch, result, teams, new_teams, users, existing, changed) -> 
                     "token": default_token_generator.make_token(account),
                 },
             )
-            result.password_links.append((person.employee_no, account.username, path))
+            result.password_links.append(
+                PasswordLink(person.employee_no, account.username, account.email, path)
+            )
 
 
 def _fields(person: Person, team_ids: dict, users: dict, before: dict | None) -> dict:
@@ -575,3 +436,24 @@ def _update_rows(employees: list[Employee]) -> None:
     columns += [[getattr(e, name) for e in employees] for name in UPDATE_FIELDS]
     with connection.cursor() as cursor:
         cursor.execute(UPDATE_SQL, columns)
+
+
+def password_links_send(*, links: list[PasswordLink], site_url: str) -> set[str]:
+    """Mail each new account that has an address its own set-password link, in the company's
+    language; the usernames mailed. A mail server that is down loses no import: HR still has the
+    links on the result page (or in the API's answer)."""
+    messages = []
+    with override(settings.LANGUAGE_CODE):
+        for link in links:
+            if not link.email:
+                continue
+            subject = gettext("Your perf account")
+            body = gettext(
+                "An account %(username)s has been made for you in perf. Set your password here "
+                "(the link works once and expires in three days):\n%(url)s"
+            ) % {"username": link.username, "url": site_url.rstrip("/") + link.path}
+            messages.append((subject, body, None, [link.email]))
+    if not messages:
+        return set()
+    sent = send_mass_mail(messages, fail_silently=True)
+    return {link.username for link in links if link.email} if sent else set()

@@ -18,7 +18,7 @@ from org.import_files import (
     people_rows_from_file,
     people_template_xlsx,
 )
-from org.imports import people_import
+from org.imports import password_links_send, people_import
 from org.models import Role
 from org.views import role_required
 
@@ -74,8 +74,12 @@ def people_import_page(request: HttpRequest) -> HttpResponse:
         return render(request, "org/people_import.html", {**context, "form": form}, status=400)
     dry_run = form.cleaned_data["action"] != "import"
     result = people_import(rows=rows, actor=request.user, dry_run=dry_run)
+    emailed = password_links_send(
+        links=result.password_links, site_url=request.build_absolute_uri("/")
+    )
     links = [
-        (no, user, request.build_absolute_uri(path)) for no, user, path in result.password_links
+        (link, request.build_absolute_uri(link.path), link.username in emailed)
+        for link in result.password_links
     ]
     return render(
         request,

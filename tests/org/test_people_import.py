@@ -299,7 +299,7 @@ def test_page_checks_then_imports_and_the_set_password_link_works_once(as_user, 
     imported = upload("import")
     page = imported.content.decode()
     assert "New accounts: 1" in page
-    link = imported.context["links"][0][2]
+    link = imported.context["links"][0][1]
     assert Employee.objects.get(employee_no="W1").manager.employee_no == "W2"
 
     hr.logout()
@@ -335,3 +335,17 @@ def test_a_csv_in_gb18030_with_english_headers_is_read(org_chart):
     person = Employee.objects.get(employee_no="K1")
     assert (person.name, person.team.name, person.level) == ("孔一", "一组", "intermediate")
     assert (person.hire_date, person.is_active) == (dt.date(2024, 3, 1), True)
+
+
+@pytest.mark.django_db
+def test_api_import_mails_each_new_account_its_own_link(as_user, client, mailoutbox):
+    rows = [row("A1", email="a1@example.com"), row("A2", username="a2")]
+    response = as_user("hr").post(BULK_URL, {"rows": rows, "dry_run": False}, "application/json")
+    links = {link["username"]: link for link in response.json()["password_links"]}
+    assert set(links) == {"a1@example.com", "a2"}
+    assert (links["a1@example.com"]["emailed"], links["a2"]["emailed"]) == (True, False)
+    assert [mail.to for mail in mailoutbox] == [["a1@example.com"]]
+    assert links["a1@example.com"]["url"] in mailoutbox[0].body
+    assert links["a1@example.com"]["url"].startswith("http://testserver/password/set/")
+    account = get_user_model().objects.get(username="a2")
+    assert not account.has_usable_password() and account.employee.employee_no == "A2"
