@@ -208,6 +208,22 @@ def people_import(
 ) -> PeopleImportResult:
     """Import people from ``(line number, {column key: value})`` rows; with ``dry_run`` only
     say what would change. Reads teams, employees and accounts in one query each."""
+    if dry_run:
+        return _people_import(rows=rows, actor=actor, dry_run=True)
+    with transaction.atomic():
+        # Two imports at once would both create the same new team or employee (and the second
+        # would fail on the unique name): the second waits, then reads what the first wrote.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('perf.people_import'))")
+        result = _people_import(rows=rows, actor=actor, dry_run=False)
+    transaction.on_commit(lambda: pages_stale.send(sender=Employee))
+    return result
+
+
+def _people_import(
+    *, rows: list[tuple[int, dict]], actor: AbstractBaseUser, dry_run: bool
+) -> PeopleImportResult:
     batch = _Batch()
     levels, today = level_names(), timezone.localdate()
     people = []
@@ -288,11 +304,8 @@ def people_import(
     result.accounts_created = sorted(
         usernames & {p.username for p in batch.people.values()} - set(users)
     )
-    if dry_run:
-        return result
-    with transaction.atomic():
+    if not dry_run:
         _write(actor, batch, result, teams, new_teams, users, existing, changed)
-    transaction.on_commit(lambda: pages_stale.send(sender=Employee))
     return result
 
 
