@@ -74,6 +74,9 @@ def people_rows_from_file(*, name: str, data: bytes) -> list[tuple[int, dict[str
     for number, cells in lines:
         if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
             continue
+        # A row ends at its last filled cell (Excel stores no empty ones): the columns after it
+        # are in the file all the same, blank.
+        cells = [*cells, *[None] * (len(keys) - len(cells))]
         rows.append((number, {key: cell for key, cell in zip(keys, cells, strict=False) if key}))
     return rows
 

@@ -132,9 +132,8 @@ def person_from_row(line: int, row: dict, levels: dict[str, str], today: date) -
         person.is_active = False
     elif active_text:
         raise RowError("active", gettext("must be yes or no (是 or 否)."))
-    else:  # blank: active unless the leave date has passed
+    else:  # blank or no such column: active unless the leave date has passed
         person.is_active = not (person.leave_date and person.leave_date < today)
-        person.present.add("active")
     person.email = row_text(row, "email", 254)
     if person.email:
         try:

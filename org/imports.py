@@ -418,7 +418,10 @@ def _fields(person: Person, team_ids: dict, users: dict, before: dict | None) ->
         "level": person.level,
         "hire_date": person.hire_date,
         "leave_date": person.leave_date if "leave_date" in person.present else keep["leave_date"],
-        "is_active": person.is_active if "active" in person.present else keep["is_active"],
+        # A new person without an active column is active unless the leave date has passed.
+        "is_active": person.is_active
+        if "active" in person.present or before is None
+        else keep["is_active"],
         "user_id": users[person.username] if person.username else keep["user_id"],
     }
 

@@ -349,3 +349,27 @@ def test_api_import_mails_each_new_account_its_own_link(as_user, client, mailout
     assert links["a1@example.com"]["url"].startswith("http://testserver/password/set/")
     account = get_user_model().objects.get(username="a2")
     assert not account.has_usable_password() and account.employee.employee_no == "A2"
+
+
+@pytest.mark.django_db
+def test_columns_the_rows_lack_keep_their_values_and_a_blank_manager_clears(as_user):
+    team = TeamFactory(name="老团队")
+    boss = EmployeeFactory(employee_no="Q0", team=team)
+    EmployeeFactory(
+        employee_no="Q1", team=team, manager=boss, is_active=False, leave_date=dt.date(2025, 1, 31)
+    )
+    fields = {"name": "新名字", "team": "老团队", "level": "junior", "hire_date": "2022-03-01"}
+    client = as_user("hr")
+    body = {"rows": [{"employee_no": "Q1", **fields}], "dry_run": False}
+    assert client.post(BULK_URL, body, "application/json").json()["updated"] == ["Q1"]
+    person = Employee.objects.get(employee_no="Q1")
+    assert (person.name, person.is_active, person.leave_date) == (
+        "新名字",
+        False,
+        dt.date(2025, 1, 31),
+    )
+    assert person.manager == boss
+
+    body = {"rows": [{"employee_no": "Q1", **fields, "manager": ""}], "dry_run": False}
+    assert client.post(BULK_URL, body, "application/json").json()["updated"] == ["Q1"]
+    assert Employee.objects.get(employee_no="Q1").manager is None
