@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from org.import_files import COLUMN_LABELS
+from org.import_files import COLUMN_LABELS, MAX_ROWS
 from org.imports import password_links_send, people_import
 from org.models import Role
 from org.selectors import landing_url, user_role, viewer_for_user
@@ -66,7 +66,7 @@ class BulkRowField(serializers.DictField):
 
 
 class EmployeesBulkInputSerializer(serializers.Serializer):
-    rows = serializers.ListField(child=BulkRowField(), allow_empty=False)
+    rows = serializers.ListField(child=BulkRowField(), allow_empty=False, max_length=MAX_ROWS)
     dry_run = serializers.BooleanField(default=True)
 
 

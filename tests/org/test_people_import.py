@@ -373,3 +373,18 @@ def test_columns_the_rows_lack_keep_their_values_and_a_blank_manager_clears(as_u
     body = {"rows": [{"employee_no": "Q1", **fields, "manager": ""}], "dry_run": False}
     assert client.post(BULK_URL, body, "application/json").json()["updated"] == ["Q1"]
     assert Employee.objects.get(employee_no="Q1").manager is None
+
+
+@pytest.mark.django_db
+def test_more_rows_than_one_import_takes_are_refused_whole(as_user, monkeypatch):
+    from org import import_files
+
+    most = import_files.MAX_ROWS
+    monkeypatch.setattr(import_files, "MAX_ROWS", 2)
+    data = workbook([["A1", "甲"], ["A2", "乙"], ["A3", "丙"]], header=ZH_HEADER)
+    with pytest.raises(import_files.PeopleFileError, match="more than 2 people"):
+        people_rows_from_file(name="people.xlsx", data=data)
+    rows = [{"employee_no": f"A{n}"} for n in range(most + 1)]
+    response = as_user("hr").post(BULK_URL, {"rows": rows, "dry_run": False}, "application/json")
+    assert response.status_code == 400 and response.json()["rows"]
+    assert not Employee.objects.filter(employee_no="A1").exists()
