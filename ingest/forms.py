@@ -11,9 +11,7 @@ from ingest.access import record_type_choices
 from ingest.models import Source
 from ingest.records import MappingError, mapping_check
 from ingest.sources import source_config_refusal
-
-UPLOAD_EXTENSIONS = (".xlsx", ".csv")
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+from org.import_files import MAX_UPLOAD_BYTES, UPLOAD_EXTENSIONS  # one limit for every upload
 
 
 class UploadForm(forms.Form):

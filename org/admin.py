@@ -14,10 +14,12 @@ class TeamAdmin(SimpleHistoryAdmin):
 
 @admin.register(Employee)
 class EmployeeAdmin(SimpleHistoryAdmin):
-    list_display = ["employee_no", "name", "team", "level", "hire_date", "is_active", "user"]
+    list_display = [
+        "employee_no", "name", "team", "level", "hire_date", "leave_date", "is_active", "user",
+    ]  # fmt: skip
     list_filter = ["level", "is_active", "team"]
     search_fields = ["employee_no", "name", "user__username"]
-    autocomplete_fields = ["team", "user"]
+    autocomplete_fields = ["team", "user", "manager"]
     list_select_related = ["team", "user"]
     date_hierarchy = "hire_date"
 

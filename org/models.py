@@ -79,7 +79,20 @@ class Employee(models.Model):
     )
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     hire_date = models.DateField(_("hire date"))
+    # The last day worked; scoring must not score a person for periods after it (NULL: still
+    # employed, or the date is not known).
+    leave_date = models.DateField(_("leave date"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Whom the person reports to (set by the people import); a team's manager decides who
+    # sees the team's pages.
+    manager = models.ForeignKey(
+        "self",
+        verbose_name=_("reports to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -91,6 +104,16 @@ class Employee(models.Model):
                 condition=Q(level__in=Level.values),
                 name="employee_level_valid",
                 violation_error_message=_("Level must be junior, intermediate or senior."),
+            ),
+            models.CheckConstraint(
+                condition=Q(leave_date__isnull=True) | Q(leave_date__gte=F("hire_date")),
+                name="employee_leaves_after_hire",
+                violation_error_message=_("The leave date cannot be before the hire date."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(manager=F("id")),
+                name="employee_not_own_manager",
+                violation_error_message=_("An employee cannot report to themselves."),
             ),
         ]
         indexes = [

@@ -36,6 +36,8 @@ def _evidence_bound() -> int:
 # URL name → the view's bound in bytes (a number from settings or a function of them).
 BOUNDS: dict[str, Callable[[], int]] = {
     "ingest:source_detail": _upload_bound,
+    "org:people_import": _upload_bound,
+    "api-employees-bulk": lambda: settings.PERF_MAX_PUSH_BYTES,
     "appeals:evidence_add": _evidence_bound,
     "api-appeal-evidence": _evidence_bound,
     "api-source-webhook": lambda: settings.PERF_MAX_PUSH_BYTES,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from perf.health import healthz, ping
@@ -21,6 +21,23 @@ urlpatterns = [
             template_name="registration/password_changed.html"
         ),
         name="password_change_done",
+    ),
+    # The one-time link the people import gives a new account (Django's password-reset tokens:
+    # valid until used or PASSWORD_RESET_TIMEOUT, three days by default).
+    path(
+        "password/set/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="registration/password_set.html",
+            success_url=reverse_lazy("password_set_done"),
+        ),
+        name="password_set",
+    ),
+    path(
+        "password/set/done/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="registration/password_set_done.html"
+        ),
+        name="password_set_done",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
