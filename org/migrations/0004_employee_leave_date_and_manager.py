@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('org', '0002_roles'),
+        ('org', '0003_company_days'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
