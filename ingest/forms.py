@@ -1,9 +1,6 @@
 """Forms of ingest: uploading a CSV or Excel file into a source, and editing a source (admin)."""
 
-from pathlib import Path
-
 from django import forms
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +8,7 @@ from ingest.access import record_type_choices
 from ingest.models import Source
 from ingest.records import MappingError, mapping_check
 from ingest.sources import source_config_refusal
-from org.import_files import MAX_UPLOAD_BYTES, UPLOAD_EXTENSIONS  # one limit for every upload
+from org.import_files import UPLOAD_EXTENSIONS, spreadsheet_upload_check
 
 
 class UploadForm(forms.Form):
@@ -30,22 +27,7 @@ class UploadForm(forms.Form):
         self.fields["record_type"].choices = record_type_choices(source)
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in UPLOAD_EXTENSIONS:
-            raise forms.ValidationError(
-                gettext("%(name)s is not an Excel (.xlsx) or CSV (.csv) file.")
-                % {"name": upload.name}
-            )
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                gettext("%(name)s is %(size)s; files of at most %(limit)s are accepted.")
-                % {
-                    "name": upload.name,
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(MAX_UPLOAD_BYTES),
-                }
-            )
-        return upload
+        return spreadsheet_upload_check(self.cleaned_data["file"])
 
 
 def source_config_clean(config) -> dict:

@@ -1,22 +1,18 @@
 """HR's page for importing people and teams from a CSV or XLSX file, and its templates."""
 
-from pathlib import Path
-
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from org.import_files import (
     COLUMNS,
-    MAX_UPLOAD_BYTES,
     UPLOAD_EXTENSIONS,
     PeopleFileError,
     people_rows_from_file,
     people_template_xlsx,
+    spreadsheet_upload_check,
 )
 from org.imports import password_links_send, people_import
 from org.models import Role
@@ -38,22 +34,7 @@ class PeopleImportForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in UPLOAD_EXTENSIONS:
-            raise forms.ValidationError(
-                gettext("%(name)s is not an Excel (.xlsx) or CSV (.csv) file.")
-                % {"name": upload.name}
-            )
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                gettext("%(name)s is %(size)s; files of at most %(limit)s are accepted.")
-                % {
-                    "name": upload.name,
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(MAX_UPLOAD_BYTES),
-                }
-            )
-        return upload
+        return spreadsheet_upload_check(self.cleaned_data["file"])
 
 
 @require_http_methods(["GET", "POST"])

@@ -18,14 +18,14 @@ from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from org.import_files import MAX_UPLOAD_BYTES
+
 MIB = 1024 * 1024
 
 
 def _upload_bound() -> int:
-    # The source upload form refuses files above its own limit with a form error; the body
-    # (that file plus the multipart envelope) is let through up to a mebibyte beyond it.
-    from ingest.forms import MAX_UPLOAD_BYTES
-
+    # The upload forms refuse files above their own limit with a form error; the body (that
+    # file plus the multipart envelope) is let through up to a mebibyte beyond it.
     return MAX_UPLOAD_BYTES + MIB
 
 

@@ -11,8 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from ingest.forms import MAX_UPLOAD_BYTES
 from ingest.models import Feedback, LedgerEntry, RejectedRow, Source, SyncRun, SyncStatus
+from org.import_files import MAX_UPLOAD_BYTES
 from tests.factories import EmployeeFactory
 from tests.ingest.test_sync import FEEDBACK_MAPPING
 
