@@ -42,17 +42,24 @@ class FailOpenRedisCache(RedisCache):
         self._down_until = 0.0
         self._stale: set[str] = set()
 
-    def _guarded(self, call: Callable[[], Any], fallback: Any, written: Iterable[str] = ()) -> Any:
+    def _guarded(
+        self,
+        call: Callable[[], Any],
+        fallback: Any,
+        written: Iterable[str] = (),
+        version: int | None = None,
+    ) -> Any:
         """``call()``'s answer, or ``fallback`` when Redis cannot be reached. ``written``: the
-        keys the call writes, deleted once Redis is back if the write could not be made."""
+        keys (of ``version``) the call writes, deleted once Redis is back if the write could
+        not be made (made into Redis keys only then: a write that succeeds makes its own)."""
         if time.monotonic() < self._down_until:
-            self._remember(written)
+            self._remember(written, version)
             return fallback
         try:
             answer = call()
         except UNREACHABLE as exc:
             self._down_until = time.monotonic() + RETRY_SECONDS
-            self._remember(written)
+            self._remember(written, version)
             logger.warning(
                 "The cache (Redis) cannot be reached, so perf works without it for the next "
                 "%s s: %s: %s",
@@ -65,12 +72,12 @@ class FailOpenRedisCache(RedisCache):
             self._stale_delete()
         return answer
 
-    def _remember(self, keys: Iterable[str]) -> None:
+    def _remember(self, keys: Iterable[str], version: int | None) -> None:
         for key in keys:
             if len(self._stale) >= MAX_STALE_KEYS:
                 logger.warning("Too many cache writes failed to keep them all for deletion.")
                 return
-            self._stale.add(key)
+            self._stale.add(self.make_and_validate_key(key, version=version))
 
     def _stale_delete(self) -> None:
         stale, self._stale = list(self._stale), set()
@@ -83,9 +90,6 @@ class FailOpenRedisCache(RedisCache):
                 "The cache is back: %d entries written during the outage dropped.", len(stale)
             )
 
-    def _keys(self, keys: Iterable[str], version: int | None) -> list[str]:
-        return [self.make_and_validate_key(key, version=version) for key in keys]
-
     def ping(self) -> None:
         """Raise unless Redis answers (the health check: it must see the outage this class
         hides)."""
@@ -93,22 +97,22 @@ class FailOpenRedisCache(RedisCache):
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         call = partial(super().add, key, value, timeout, version)
-        return self._guarded(call, False, self._keys([key], version))
+        return self._guarded(call, False, [key], version)
 
     def get(self, key, default=None, version=None):
         return self._guarded(partial(super().get, key, default, version), default)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         call = partial(super().set, key, value, timeout, version)
-        self._guarded(call, None, self._keys([key], version))
+        self._guarded(call, None, [key], version)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         call = partial(super().touch, key, timeout, version)
-        return self._guarded(call, False, self._keys([key], version))
+        return self._guarded(call, False, [key], version)
 
     def delete(self, key, version=None):
         call = partial(super().delete, key, version)
-        return self._guarded(call, False, self._keys([key], version))
+        return self._guarded(call, False, [key], version)
 
     def get_many(self, keys, version=None):
         return self._guarded(partial(super().get_many, keys, version), {})
@@ -119,7 +123,7 @@ class FailOpenRedisCache(RedisCache):
     def incr(self, key, delta=1, version=None):
         missing = object()
         call = partial(super().incr, key, delta, version)
-        answer = self._guarded(call, missing, self._keys([key], version))
+        answer = self._guarded(call, missing, [key], version)
         if answer is missing:
             raise ValueError(f"Key '{key}' not found (the cache cannot be reached).")
         return answer
@@ -127,11 +131,11 @@ class FailOpenRedisCache(RedisCache):
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         call = partial(super().set_many, data, timeout, version)
         # Django's contract: the keys that could not be stored.
-        return self._guarded(call, list(data), self._keys(data, version))
+        return self._guarded(call, list(data), data, version)
 
     def delete_many(self, keys, version=None):
         keys = list(keys)
-        self._guarded(partial(super().delete_many, keys, version), None, self._keys(keys, version))
+        self._guarded(partial(super().delete_many, keys, version), None, keys, version)
 
     def clear(self):
         return self._guarded(super().clear, False)
