@@ -1,18 +1,13 @@
 """API rate limits (DRF throttles) with perf's own 429 message, read from the settings at each
-request and failing open when the cache (Redis) is unreachable: a cache outage must not turn
-every API call into a 500."""
-
-import logging
+request. They count in the cache, which fails open (perf.cache): with Redis unreachable nothing
+is counted and every call goes through."""
 
 from django.utils.translation import ngettext
-from redis.exceptions import RedisError
 from rest_framework import status
 from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
-
-log = logging.getLogger(__name__)
 
 
 class TooManyRequests(Throttled):
@@ -40,12 +35,7 @@ class _PerfRate:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def allow_request(self, request: Request, view) -> bool:
-        try:
-            allowed = super().allow_request(request, view)  # type: ignore[misc]
-        except (RedisError, OSError) as exc:
-            log.warning("API rate limit not checked, the cache is unreachable: %s", exc)
-            return True
-        if not allowed:
+        if not super().allow_request(request, view):  # type: ignore[misc]
             raise TooManyRequests(self.wait())  # type: ignore[attr-defined]
         return True
 
