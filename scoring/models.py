@@ -97,6 +97,57 @@ class ScoreRun(models.Model):
         return f"{self.period_kind} {self.period_start:%Y-%m-%d} #{self.pk}"
 
 
+class PeriodReopening(models.Model):
+    """HR or an admin reopening a closed period (past its appeal window) so that it may be scored
+    again, and why. The rows are the period's history: closing it again fills ``closed_again_at``
+    and the row stays."""
+
+    period_kind = models.CharField(
+        _("period kind"), max_length=8, choices=PeriodKind.choices, default=PeriodKind.MONTH
+    )
+    period_start = models.DateField(_("period start"))
+    reason = models.CharField(_("reason"), max_length=500)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reopened by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reopened_at = models.DateTimeField(_("reopened at"), auto_now_add=True)
+    closed_again_at = models.DateTimeField(_("closed again at"), null=True, blank=True)
+    closed_again_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed again by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("period reopening")
+        verbose_name_plural = _("period reopenings")
+        ordering = ["-reopened_at"]
+        constraints = [
+            # Also serves "is this period reopened now?" (periods_closed_check).
+            models.UniqueConstraint(
+                fields=["period_kind", "period_start"],
+                condition=Q(closed_again_at__isnull=True),
+                name="period_reopening_one_open",
+                violation_error_message=_("This period is already reopened."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="period_reopening_reason_given",
+                violation_error_message=_("Say why the period is reopened."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_kind} {self.period_start:%Y-%m-%d}"
+
+
 class EmployeeScore(models.Model):
     # Like indicator scores, these rows are derived data written 10,000 at a time by the scoring
     # service only: no database foreign keys (Django still cascades deletions), and no index
