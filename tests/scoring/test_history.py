@@ -3,6 +3,7 @@ changes, two years of records are scored month by month oldest first (``manage.p
 --to``, the HR page, the API), and closed periods are scored again only once reopened."""
 
 import io
+import itertools
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -18,9 +19,11 @@ from org.periods import Period
 from scoring import services
 from scoring.closing import ClosedPolicy, PeriodsClosed
 from scoring.models import PeriodReopening, RunStatus, ScoreRun
+from scoring.ranges import range_rescore
 from scoring.selectors import schemes_in_force
 from tests.clock import LAST_MONTH, months_ago
 from tests.scoring.test_pipeline import _orders
+from tests.scoring.test_tasks import _wait_for, celery_worker  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +270,21 @@ def test_the_api_scores_a_range_and_names_the_field_at_fault(
     with django_capture_on_commit_callbacks(execute=True):
         response = hr.post(url, body, content_type="application/json")
     assert response.status_code == 202
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_range_runs_oldest_first_on_the_workers(org_chart, celery_worker):  # noqa: F811
+    months = [months_ago(3), months_ago(2), LAST_MONTH]
+    for month in months:
+        _orders(org_chart["east_a"], month, response_hours=1)
+
+    runs = range_rescore(first=months[0], last=months[-1], user=org_chart["hr"].user)
+
+    _wait_for(runs[-1])
+    finished = list(ScoreRun.objects.order_by("started_at"))
+    assert [Period.containing(run.period_start) for run in finished] == months
+    assert {run.status for run in finished} == {RunStatus.SUCCEEDED}
+    # One task per period, each handing the rest on, so no period starts before the one before.
+    assert [name.rsplit(".", 1)[1] for name, _ in celery_worker] == ["score_runs_in_order_task"] * 3
+    for earlier, later in itertools.pairwise(finished):
+        assert earlier.finished_at <= later.started_at
