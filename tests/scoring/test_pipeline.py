@@ -323,12 +323,12 @@ def test_a_run_for_a_team_without_scored_people_is_a_clear_400(as_user, scored_t
 
 @pytest.mark.django_db
 def test_the_score_command_prints_a_summary_or_a_clear_refusal(scored_team):
+    with pytest.raises(CommandError, match="nobody to score"):
+        call_command("score", "--period", "2026-10", "--team", "人力资源部", stdout=io.StringIO())
     out = io.StringIO()
     call_command("score", "--period", "2026-10", stdout=out)
     printed = out.getvalue()
     assert "Scored 5 employees" in printed and "华东跟单一组" in printed
-    with pytest.raises(CommandError, match="nobody to score"):
-        call_command("score", "--period", "2026-10", "--team", "人力资源部", stdout=io.StringIO())
 
 
 @pytest.mark.django_db
