@@ -198,7 +198,7 @@ def test_the_score_command_refuses_bad_ranges_naming_the_argument(org_chart, arg
 
 
 def test_hr_scores_a_range_from_the_page_oldest_first_and_others_may_not(
-    history, as_user, django_capture_on_commit_callbacks
+    history, as_user, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):
     for key in ("east_a", "east_manager"):
         assert as_user(key).get("/scoring/runs/").status_code == 403
@@ -216,7 +216,10 @@ def test_hr_scores_a_range_from_the_page_oldest_first_and_others_may_not(
     assert [Period.containing(run.period_start) for run in runs] == HISTORY[-6:]
     assert {run.status for run in runs} == {RunStatus.SUCCEEDED}
     assert {run.team_id for run in runs} == {history["teams"]["east"].id}
-    page = hr.get("/scoring/runs/").content.decode()
+    # session, user, groups (role), employee, unread appeals, runs, reopenings, teams: no query
+    # per run.
+    with django_assert_max_num_queries(10):
+        page = hr.get("/scoring/runs/").content.decode()
     assert page.count('data-testid="run-row"') == 6
 
     bad = [
