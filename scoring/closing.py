@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from org.calendar import appeal_window_end, period_is_closed
 from org.periods import Period, PeriodKind
@@ -49,9 +50,12 @@ class PeriodsClosed(RunRefused):
 
 
 def closed_message(periods: list[Period]) -> str:
-    return _(
-        "%(periods)s closed when the appeal window passed and already scored: HR or an admin "
-        "must reopen it with a reason before it is scored again."
+    return ngettext(
+        "%(periods)s closed when its appeal window passed and was already scored: HR or an "
+        "admin must reopen it with a reason before it is scored again.",
+        "%(periods)s closed when their appeal windows passed and were already scored: HR or an "
+        "admin must reopen them with a reason before they are scored again.",
+        len(periods),
     ) % {"periods": ", ".join(period.label for period in periods)}
 
 

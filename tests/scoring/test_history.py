@@ -117,7 +117,7 @@ def test_a_closed_period_is_scored_again_only_once_reopened_with_a_reason(
     services.compute_period(closed)  # first scoring of imported history: allowed
     before = ScoreRun.objects.count()
 
-    with pytest.raises(PeriodsClosed, match=f"{closed.label} closed when the appeal window"):
+    with pytest.raises(PeriodsClosed, match=f"{closed.label} closed when its appeal window"):
         services.periods_rescore(periods=[closed], reason="by hand")
     with pytest.raises(CommandError, match="must reopen it with a reason"):
         call_command("score", "--period", closed.label, stdout=io.StringIO())
