@@ -66,6 +66,16 @@ class ScoreRun(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # A run of a range scored in order waits for the one before it (so it is not "stuck" while
+    # that one runs).
+    follows = models.ForeignKey(
+        "self",
+        verbose_name=_("after run"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -15,6 +15,7 @@ from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -50,14 +51,17 @@ def score_run_create(
     team: Team | None = None,
     user: AbstractBaseUser | None = None,
     reason: str = "",
+    follows: ScoreRun | None = None,
 ) -> ScoreRun:
-    """A queued run of ``period`` for the whole company or one team (with the teams below)."""
+    """A queued run of ``period`` for the whole company or one team (with the teams below);
+    ``follows``: the run it waits for, in a range scored in order."""
     return ScoreRun.objects.create(
         period_kind=period.kind.value,
         period_start=period.start,
         team=team,
         triggered_by=user,
         reason=reason[:300],
+        follows=follows,
     )
 
 
@@ -96,11 +100,15 @@ def periods_rescore(
         run = score_run_create(period=period, team=team, user=user, reason=reason)
         score_run_fail(run, gettext("Not applied: %(why)s") % {"why": closed_message([period])})
         logger.warning("Rescoring of closed period %s not applied (%s)", period, reason)
-    runs = [
-        score_run_create(period=period, team=team, user=user, reason=reason)
-        for period in periods
-        if period not in refused
-    ]
+    runs: list[ScoreRun] = []
+    for period in periods:
+        if period not in refused:
+            follows = runs[-1] if in_order and runs else None
+            runs.append(
+                score_run_create(
+                    period=period, team=team, user=user, reason=reason, follows=follows
+                )
+            )
     if in_order and runs:
         transaction.on_commit(partial(_runs_enqueue_in_order, runs, refuse_when_queue_down))
         return runs
@@ -241,12 +249,23 @@ def score_runs_expire(*, older_than: dt.timedelta, now: dt.datetime | None = Non
     """Fail runs still queued or running long after any worker would have finished them (a
     killed process leaves them so), dropping their hidden rows. Returns how many."""
     cutoff = (now or timezone.now()) - older_than
-    stuck = ScoreRun.objects.filter(
-        status__in=[RunStatus.QUEUED, RunStatus.RUNNING], created_at__lt=cutoff
+    unfinished = [RunStatus.QUEUED, RunStatus.RUNNING]
+    # A run of a range waits for the one before it: it counts from when that one finished.
+    stuck = list(
+        ScoreRun.objects.filter(status__in=unfinished, created_at__lt=cutoff).filter(
+            Q(follows__isnull=True) | Q(follows__finished_at__lt=cutoff)
+        )
     )
-    for run in stuck:
-        score_run_fail(run, f"did not finish within {older_than}; its worker was probably stopped")
-    return len(stuck)
+    failed = 0
+    while stuck:
+        for run in stuck:
+            score_run_fail(
+                run, f"did not finish within {older_than}; its worker was probably stopped"
+            )
+        failed += len(stuck)
+        # The runs of a range waiting behind a stuck one would wait for ever: failed with it.
+        stuck = list(ScoreRun.objects.filter(status__in=unfinished, follows__in=stuck))
+    return failed
 
 
 def score_run_fail(run: ScoreRun, error: BaseException | str) -> None:
