@@ -51,6 +51,7 @@ from org.calendar import add_working_days, appeal_window_end, period_is_closed
 from org.models import Employee, Role
 from org.periods import Period
 from org.signals import pages_stale
+from scoring.closing import ClosedPolicy
 from scoring.models import EmployeeScore, ScoreRun
 from scoring.services import periods_rescore
 
@@ -318,6 +319,8 @@ def _approve(appeal: Appeal, *, user: AbstractBaseUser, note: str) -> Appeal:
             periods=periods,
             user=user,
             reason=_("Correction by appeal #{number}").format(number=appeal.pk),
+            # An approved appeal is the one change a closed period accepts.
+            closed=ClosedPolicy.APPEAL,
         )
     return appeal
 

@@ -272,6 +272,18 @@ class SchemeCreateSerializer(serializers.Serializer):
     )
 
 
+class ActivateSerializer(serializers.Serializer):
+    confirm = serializers.BooleanField(
+        default=False, help_text="Rescore the periods already scored that the scheme changes."
+    )
+
+
+class ConfirmationSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    periods = serializers.ListField(child=serializers.CharField())
+
+
 class JudgmentsInputSerializer(serializers.Serializer):
     matrix = serializers.CharField()
     expert = serializers.CharField(required=False, allow_blank=True, max_length=100)
@@ -295,6 +307,8 @@ class WeightSchemeViewSet(
     def _service(self, call, **kwargs) -> WeightScheme:
         try:
             return call(user=self.request.user, **kwargs)
+        except services.RescoreConfirmationNeeded:
+            raise
         except DjangoValidationError as exc:
             raise _django_errors(exc) from exc
 
@@ -328,8 +342,24 @@ class WeightSchemeViewSet(
         )
         return Response(WeightSchemeSerializer(self.get_queryset().get(pk=scheme.pk)).data)
 
-    @extend_schema(request=None, responses=WeightSchemeSerializer)
+    @extend_schema(
+        request=ActivateSerializer,
+        responses={200: WeightSchemeSerializer, 409: ConfirmationSerializer},
+    )
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: str) -> Response:
-        scheme = self._service(services.scheme_activate, scheme=self.get_object())
+        """Activate a draft. When periods it weighs are already scored, the answer is 409 with
+        the periods, and nothing changes; post again with ``confirm: true`` to activate it and
+        have them scored again, oldest first. Closed periods among them refuse it (400)."""
+        given = ActivateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            scheme = self._service(
+                services.scheme_activate,
+                scheme=self.get_object(),
+                confirm=given.validated_data["confirm"],
+            )
+        except services.RescoreConfirmationNeeded as ask:
+            body = {"detail": ask.message, "code": ask.code, "periods": ask.periods}
+            return Response(ConfirmationSerializer(body).data, status=status.HTTP_409_CONFLICT)
         return Response(WeightSchemeSerializer(self.get_queryset().get(pk=scheme.pk)).data)

@@ -3,6 +3,7 @@ names the user."""
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from django.contrib.auth.models import AbstractBaseUser
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from indicators.hooks import rescoring
 from indicators.models import (
     ALL_LEVELS,
     ChangeReason,
@@ -26,6 +28,7 @@ from indicators.models import (
 from indicators.selectors import scheme_in_force
 from indicators.weights import TIERS_MATRIX, MatrixOutcome, global_weights, matrix_outcome
 from indicators.wording import inconsistency_message, matrix_error_message, matrix_label
+from org.periods import Period
 from org.selectors import user_display_name
 from scoring.engine import ahp
 
@@ -290,29 +293,87 @@ def _weights_refresh(scheme: WeightScheme) -> None:
     )
 
 
-def scheme_activate(
-    *, scheme: WeightScheme, user: AbstractBaseUser, now: dt.datetime | None = None
-) -> WeightScheme:
-    """Put a consistent draft in force from its effective date and retire the level's previous
-    active scheme (kept: it still weighs the periods before the new date).
+class RescoreConfirmationNeeded(ValidationError):
+    """Activating the scheme changes the weights of periods already scored: the caller shows
+    them (``periods``) and activates again with ``confirm=True`` to have them scored again."""
 
-    Refused while any matrix has CR ≥ 0.10, naming the matrix and the judgment to revise; when
-    the catalog changed since the draft was made; and for an effective date in a month already
-    begun, which would change the weights of periods that may have been scored.
+    def __init__(self, scheme: WeightScheme, periods: list[Period]) -> None:
+        self.periods = periods
+        super().__init__(
+            _(
+                "%(scheme)s changes the weights of periods already scored: %(periods)s. "
+                "Confirm to activate it and score them again."
+            )
+            % {"scheme": scheme, "periods": _labels(periods)},
+            code="confirm_rescore",
+        )
+
+
+@dataclass(frozen=True)
+class ActivationPreview:
+    """What activating a draft would do to scores: the periods it weighs that are already
+    scored (rescored on confirmation), and those of them that are closed (refused until
+    reopened). It is in force until ``until`` (the next version's date), or open-ended."""
+
+    until: dt.date | None
+    scored: list[Period]
+    closed: list[Period]
+
+
+def _labels(periods: list[Period]) -> str:
+    return ", ".join(period.label for period in periods)
+
+
+def _next_version_date(scheme: WeightScheme) -> dt.date | None:
+    """When the activated version of the level that follows ``scheme``'s date takes over."""
+    return (
+        WeightScheme.objects.filter(
+            level=scheme.level,
+            status__in=[SchemeStatus.ACTIVE, SchemeStatus.RETIRED],
+            effective_from__gt=scheme.effective_from,
+        )
+        .order_by("effective_from")
+        .values_list("effective_from", flat=True)
+        .first()
+    )
+
+
+def scheme_activation_preview(*, scheme: WeightScheme) -> ActivationPreview:
+    until = _next_version_date(scheme)
+    hooks = rescoring()
+    if hooks is None:
+        return ActivationPreview(until=until, scored=[], closed=[])
+    scored = hooks.scored_between(scheme.effective_from, until)
+    return ActivationPreview(until=until, scored=scored, closed=hooks.closed(scored))
+
+
+def scheme_activate(
+    *,
+    scheme: WeightScheme,
+    user: AbstractBaseUser,
+    now: dt.datetime | None = None,
+    confirm: bool = False,
+) -> WeightScheme:
+    """Put a consistent draft in force from its effective date, any date, past ones included.
+
+    The scheme in force on a date is the latest-effective activated one on or before it (ties:
+    the higher version). A scheme dated on or after the level's active one becomes the active
+    one and retires it (kept: it still weighs the periods before the new date); one dated
+    before it fits between versions and weighs only the dates up to the next version, so it is
+    recorded as retired from the start (a later version has superseded it). Nothing else is
+    retired: every other version keeps its dates.
+
+    When periods it weighs are already scored, activation raises
+    ``RescoreConfirmationNeeded`` listing them unless ``confirm``; with ``confirm`` they are
+    scored again, oldest first, once the activation commits. Closed periods among them
+    (past their appeal window, not reopened) refuse the activation, named.
+
+    Refused too while any matrix has CR ≥ 0.10, naming the matrix and the judgment to revise;
+    and when the catalog changed since the draft was made.
     """
     now = now or timezone.now()
     with transaction.atomic():
         scheme = _locked_draft(scheme)
-        first_open_day = timezone.localdate(now).replace(day=1)
-        if scheme.effective_from < first_open_day:
-            raise ValidationError(
-                _(
-                    "%(scheme)s would take effect on %(date)s, in a period that may already be "
-                    "scored. Choose %(first)s or later."
-                )
-                % {"scheme": scheme, "date": scheme.effective_from, "first": first_open_day},
-                code="effective_in_past",
-            )
         outcomes = _outcomes(scheme)
         if {key: list(outcome.items) for key, outcome in outcomes.items()} != _scheme_items(
             scheme.level
@@ -333,30 +394,62 @@ def scheme_activate(
         ]
         if problems:
             raise ValidationError(problems, code="inconsistent")
-        previous = (
-            WeightScheme.objects.select_for_update()
-            .filter(level=scheme.level, status=SchemeStatus.ACTIVE)
-            .first()
+        # Serialise activations of the level: the versions' dates are read and changed below.
+        versions = list(WeightScheme.objects.select_for_update().filter(level=scheme.level))
+        previous = next((v for v in versions if v.status == SchemeStatus.ACTIVE), None)
+        later = next(
+            (
+                v
+                for v in versions
+                if v.status != SchemeStatus.DRAFT
+                and v.effective_from == scheme.effective_from
+                and v.version > scheme.version
+            ),
+            None,
         )
-        if previous is not None:
-            if scheme.effective_from <= previous.effective_from:
-                raise ValidationError(
-                    _(
-                        "%(scheme)s would take effect on %(date)s, not after %(previous)s, which "
-                        "is in force from %(previous_date)s. Choose a later date."
-                    )
-                    % {
-                        "scheme": scheme,
-                        "date": scheme.effective_from,
-                        "previous": previous,
-                        "previous_date": previous.effective_from,
-                    },
-                    code="effective_too_early",
+        if later is not None:  # it would win every date of this one (ties go to the version)
+            raise ValidationError(
+                _("%(later)s is already in force from %(date)s. Create a new draft.")
+                % {"later": later, "date": scheme.effective_from},
+                code="superseded",
+            )
+        preview = scheme_activation_preview(scheme=scheme)
+        if preview.closed:
+            raise ValidationError(
+                _(
+                    "%(scheme)s would change the scores of %(periods)s, closed since their "
+                    "appeal window passed. HR or an admin must reopen them with a reason first."
                 )
-            previous.status = SchemeStatus.RETIRED
-            previous.retired_at = now
-            _save(previous, user=user, fields=["status", "retired_at"], reason=ChangeReason.RETIRED)
-        scheme.status = SchemeStatus.ACTIVE
+                % {"scheme": scheme, "periods": _labels(preview.closed)},
+                code="periods_closed",
+            )
+        if preview.scored and not confirm:
+            raise RescoreConfirmationNeeded(scheme, preview.scored)
+        if previous is None or scheme.effective_from >= previous.effective_from:
+            if previous is not None:
+                previous.status = SchemeStatus.RETIRED
+                previous.retired_at = now
+                _save(
+                    previous,
+                    user=user,
+                    fields=["status", "retired_at"],
+                    reason=ChangeReason.RETIRED,
+                )
+            scheme.status = SchemeStatus.ACTIVE
+        else:
+            scheme.status = SchemeStatus.RETIRED
+            scheme.retired_at = now
         scheme.activated_at = now
-        _save(scheme, user=user, fields=["status", "activated_at"], reason=ChangeReason.ACTIVATED)
+        _save(
+            scheme,
+            user=user,
+            fields=["status", "activated_at", "retired_at"],
+            reason=ChangeReason.ACTIVATED,
+        )
+        if preview.scored:
+            rescoring().rescore(  # type: ignore[union-attr]  # scored implies registered
+                preview.scored,
+                _("Weight scheme %(scheme)s activated") % {"scheme": scheme},
+                user,
+            )
     return scheme

@@ -119,6 +119,8 @@ def scheme_edit(request: HttpRequest, scheme_id: int) -> HttpResponse:
     experts = scheme_experts(scheme)
     expert = request.GET.get("expert") or (experts[0] if experts else "")
     settings_form = SchemeSettingsForm(instance=scheme)
+    # What activating the draft does to scores, shown before the button is pressed.
+    preview = services.scheme_activation_preview(scheme=scheme) if scheme.is_editable else None
     return render(
         request,
         "indicators/scheme_edit.html",
@@ -131,6 +133,7 @@ def scheme_edit(request: HttpRequest, scheme_id: int) -> HttpResponse:
             "settings_form": settings_form,
             "versions": scheme_versions(scheme.level),
             "changes": scheme_changes(scheme),
+            "preview": preview,
         },
     )
 
@@ -219,7 +222,11 @@ def scheme_settings(request: HttpRequest, scheme_id: int) -> HttpResponse:
 def scheme_activate(request: HttpRequest, scheme_id: int) -> HttpResponse:
     scheme = scheme_get_for_user(user=request.user, scheme_id=scheme_id)
     try:
-        services.scheme_activate(scheme=scheme, user=request.user)
+        # The button says which scored periods are rescored (the preview); if more were
+        # scored since, the service asks again.
+        services.scheme_activate(
+            scheme=scheme, user=request.user, confirm=request.POST.get("confirm") == "1"
+        )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

@@ -1,5 +1,6 @@
 """API: scores (scoped by role), one person's scorecard, and score runs (HR and admins)."""
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -11,11 +12,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from frames.queue import QueueUnavailable
-from org.fields import period_from_text
+from org.fields import ApiPeriodField, period_from_text
 from org.models import Team
-from org.periods import Period
+from org.periods import Period, PeriodKind
 from org.selectors import teams_visible_to, user_display_name
-from scoring.models import EmployeeScore, ScoreRun
+from scoring.closing import PeriodsClosed, period_reopen
+from scoring.models import EmployeeScore, PeriodReopening, ScoreRun
+from scoring.ranges import range_rescore
 from scoring.selectors import (
     can_start_runs,
     runs_visible_to,
@@ -177,6 +180,16 @@ class QueueDown(APIException):
     )
 
 
+def _team_checked(user: AbstractBaseUser, team: Team | None) -> Team | None:
+    if team is not None and not teams_visible_to(user).filter(pk=team.pk).exists():
+        raise ValidationError({"team": [_("Unknown team.")]})
+    if not scope_employee_ids(team):
+        raise ValidationError(
+            {"team": [_("Nobody to score: no active employee in a scored team here.")]}
+        )
+    return team
+
+
 class RunListApi(APIView):
     """Score runs (HR and admins): the latest first; POST starts one on the workers."""
 
@@ -191,13 +204,7 @@ class RunListApi(APIView):
     def post(self, request: Request) -> Response:
         given = RunStartSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        team = given.validated_data.get("team")
-        if team is not None and not teams_visible_to(request.user).filter(pk=team.pk).exists():
-            raise ValidationError({"team": [_("Unknown team.")]})
-        if not scope_employee_ids(team):
-            raise ValidationError(
-                {"team": [_("Nobody to score: no active employee in a scored team here.")]}
-            )
+        team = _team_checked(request.user, given.validated_data.get("team"))
         try:
             (run,) = periods_rescore(
                 periods=[given.validated_data["period"]],
@@ -208,8 +215,94 @@ class RunListApi(APIView):
             )
         except QueueUnavailable as down:
             raise QueueDown() from down
+        except PeriodsClosed as closed:
+            raise ValidationError({"period": [str(closed)]}) from closed
         run.refresh_from_db()
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class RangeStartSerializer(serializers.Serializer):
+    to = ApiPeriodField(help_text="the range's last period: 2018-10")
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), required=False, allow_null=True
+    )
+
+    def get_fields(self) -> dict:
+        # "from" is a Python keyword: no class attribute can carry the name.
+        fields = super().get_fields()
+        fields["from"] = ApiPeriodField(help_text="the range's first period: 2016-09")
+        return fields
+
+
+class RunRangeApi(APIView):
+    """Score a range of periods (HR and admins): a queued run per period, executed one after
+    the other, oldest first (adaptive targets build up in order). 400 names the field: a range
+    backwards, of mixed kinds or over 240 periods; closed scored periods not reopened."""
+
+    permission_classes = [permissions.IsAuthenticated, CanStartRuns]
+
+    @extend_schema(request=RangeStartSerializer, responses={202: RunSerializer(many=True)})
+    def post(self, request: Request) -> Response:
+        given = RangeStartSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        team = _team_checked(request.user, given.validated_data.get("team"))
+        try:
+            runs = range_rescore(
+                first=given.validated_data["from"],
+                last=given.validated_data["to"],
+                team=team,
+                user=request.user,
+            )
+        except DjangoValidationError as invalid:
+            raise ValidationError(invalid.message_dict) from invalid
+        except PeriodsClosed as closed:
+            raise ValidationError({"from": [str(closed)]}) from closed
+        except QueueUnavailable as down:
+            raise QueueDown() from down
+        fresh = ScoreRun.objects.filter(pk__in=[run.pk for run in runs]).order_by("period_start")
+        return Response(RunSerializer(fresh, many=True).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ReopeningSerializer(serializers.ModelSerializer):
+    period = serializers.SerializerMethodField()
+    reopened_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PeriodReopening
+        fields = ["id", "period", "reason", "reopened_by", "reopened_at", "closed_again_at"]
+
+    def get_period(self, reopening: PeriodReopening) -> str:
+        return Period(PeriodKind(reopening.period_kind), reopening.period_start).label
+
+    def get_reopened_by(self, reopening: PeriodReopening) -> str:
+        return user_display_name(reopening.reopened_by) if reopening.reopened_by else ""
+
+
+class ReopenSerializer(serializers.Serializer):
+    period = ApiPeriodField()
+    reason = serializers.CharField(max_length=500)
+
+
+class ReopeningListApi(APIView):
+    """Reopenings of closed periods (HR and admins), the latest first; POST reopens one with a
+    reason so that it may be scored again."""
+
+    permission_classes = [permissions.IsAuthenticated, CanStartRuns]
+
+    @extend_schema(responses=ReopeningSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        reopenings = PeriodReopening.objects.select_related("reopened_by")[:100]
+        return Response(ReopeningSerializer(reopenings, many=True).data)
+
+    @extend_schema(request=ReopenSerializer, responses={201: ReopeningSerializer})
+    def post(self, request: Request) -> Response:
+        given = ReopenSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            reopening = period_reopen(user=request.user, **given.validated_data)
+        except DjangoValidationError as invalid:
+            raise ValidationError(invalid.message_dict) from invalid
+        return Response(ReopeningSerializer(reopening).data, status=status.HTTP_201_CREATED)
 
 
 class RunDetailApi(APIView):

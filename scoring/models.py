@@ -66,6 +66,16 @@ class ScoreRun(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # A run of a range scored in order waits for the one before it (so it is not "stuck" while
+    # that one runs).
+    follows = models.ForeignKey(
+        "self",
+        verbose_name=_("after run"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -95,6 +105,57 @@ class ScoreRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_kind} {self.period_start:%Y-%m-%d} #{self.pk}"
+
+
+class PeriodReopening(models.Model):
+    """HR or an admin reopening a closed period (past its appeal window) so that it may be scored
+    again, and why. The rows are the period's history: closing it again fills ``closed_again_at``
+    and the row stays."""
+
+    period_kind = models.CharField(
+        _("period kind"), max_length=8, choices=PeriodKind.choices, default=PeriodKind.MONTH
+    )
+    period_start = models.DateField(_("period start"))
+    reason = models.CharField(_("reason"), max_length=500)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reopened by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reopened_at = models.DateTimeField(_("reopened at"), auto_now_add=True)
+    closed_again_at = models.DateTimeField(_("closed again at"), null=True, blank=True)
+    closed_again_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed again by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("period reopening")
+        verbose_name_plural = _("period reopenings")
+        ordering = ["-reopened_at"]
+        constraints = [
+            # Also serves "is this period reopened now?" (periods_closed_check).
+            models.UniqueConstraint(
+                fields=["period_kind", "period_start"],
+                condition=Q(closed_again_at__isnull=True),
+                name="period_reopening_one_open",
+                violation_error_message=_("This period is already reopened."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="period_reopening_reason_given",
+                violation_error_message=_("Say why the period is reopened."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_kind} {self.period_start:%Y-%m-%d}"
 
 
 class EmployeeScore(models.Model):

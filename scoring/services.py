@@ -15,6 +15,7 @@ from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -22,6 +23,7 @@ from frames.queue import QueueUnavailable, task_enqueue
 from org.models import Team
 from org.periods import Period
 from scoring.chunks import score_chunk_write
+from scoring.closing import ClosedPolicy, PeriodsClosed, closed_message, periods_closed
 from scoring.models import (
     EmployeeScore,
     RunStatus,
@@ -49,14 +51,17 @@ def score_run_create(
     team: Team | None = None,
     user: AbstractBaseUser | None = None,
     reason: str = "",
+    follows: ScoreRun | None = None,
 ) -> ScoreRun:
-    """A queued run of ``period`` for the whole company or one team (with the teams below)."""
+    """A queued run of ``period`` for the whole company or one team (with the teams below);
+    ``follows``: the run it waits for, in a range scored in order."""
     return ScoreRun.objects.create(
         period_kind=period.kind.value,
         period_start=period.start,
         team=team,
         triggered_by=user,
         reason=reason[:300],
+        follows=follows,
     )
 
 
@@ -67,10 +72,19 @@ def periods_rescore(
     team: Team | None = None,
     user: AbstractBaseUser | None = None,
     refuse_when_queue_down: bool = False,
+    closed: ClosedPolicy = ClosedPolicy.REFUSE,
+    in_order: bool = False,
 ) -> list[ScoreRun]:
     """The one way to have periods scored again (a sync, a push, a replay, an approved appeal,
-    the API and the nightly job all come here): a queued run per period, for the company or
-    ``team``, handed to the workers once the caller's transaction commits.
+    the API, the HR page, a scheme's activation and the nightly job all come here): a queued run
+    per period, for the company or ``team``, handed to the workers once the caller's transaction
+    commits.
+
+    A closed period that was scored and is not reopened is refused (``PeriodsClosed``, nothing
+    queued), recorded as a failed run that was not applied, or rescored for an approved appeal,
+    as ``closed`` says (see ``scoring.closing``). With ``in_order`` the runs execute one after
+    the other, oldest period first (adaptive targets build up month by month); otherwise the
+    workers take them in parallel.
 
     A run that cannot be handed over (the task queue is down) is failed with that reason, never
     left queued; the nightly run scores the recent months again. With
@@ -78,10 +92,26 @@ def periods_rescore(
     then raises ``QueueUnavailable``; otherwise (records changed, an appeal approved) the
     caller's work stands and a warning is logged.
     """
-    runs = [
-        score_run_create(period=period, team=team, user=user, reason=reason)
-        for period in sorted(set(periods))
-    ]
+    periods = sorted(set(periods))
+    refused = [] if closed is ClosedPolicy.APPEAL else periods_closed(periods)
+    if refused and closed is ClosedPolicy.REFUSE:
+        raise PeriodsClosed(refused)
+    for period in refused:
+        run = score_run_create(period=period, team=team, user=user, reason=reason)
+        score_run_fail(run, gettext("Not applied: %(why)s") % {"why": closed_message([period])})
+        logger.warning("Rescoring of closed period %s not applied (%s)", period, reason)
+    runs: list[ScoreRun] = []
+    for period in periods:
+        if period not in refused:
+            follows = runs[-1] if in_order and runs else None
+            runs.append(
+                score_run_create(
+                    period=period, team=team, user=user, reason=reason, follows=follows
+                )
+            )
+    if in_order and runs:
+        transaction.on_commit(partial(_runs_enqueue_in_order, runs, refuse_when_queue_down))
+        return runs
     for run in runs:
         transaction.on_commit(partial(_run_enqueue, run, refuse_when_queue_down))
     return runs
@@ -90,19 +120,43 @@ def periods_rescore(
 def _run_enqueue(run: ScoreRun, refuse_when_queue_down: bool) -> None:
     from scoring.tasks import score_run_task
 
+    _enqueue([run], refuse_when_queue_down, score_run_task, run.id)
+
+
+def _runs_enqueue_in_order(runs: list[ScoreRun], refuse_when_queue_down: bool) -> None:
+    from scoring.tasks import score_runs_in_order_task
+
+    _enqueue(runs, refuse_when_queue_down, score_runs_in_order_task, [run.id for run in runs])
+
+
+def _enqueue(runs: list[ScoreRun], refuse_when_queue_down: bool, task, *args) -> None:
     try:
-        task_enqueue(score_run_task, run.id)
+        task_enqueue(task, *args)
     except QueueUnavailable as down:
-        reason = gettext("Not started: the task queue could not be reached (%(error)s).")
-        score_run_fail(run, reason % {"error": down})
-        logger.warning("Score run %s not started: the task queue is down: %s", run.id, down)
+        runs_not_started(runs, down)
         if refuse_when_queue_down:
             raise
 
 
+def runs_not_started(runs: list[ScoreRun], down: QueueUnavailable) -> None:
+    """Fail runs that could not be handed to the workers, saying so."""
+    reason = gettext("Not started: the task queue could not be reached (%(error)s).")
+    for run in runs:
+        score_run_fail(run, reason % {"error": down})
+        logger.warning("Score run %s not started: the task queue is down: %s", run.id, down)
+
+
 def records_changed_rescore(*, periods: list[Period], reason: str, **_signal) -> None:
-    """Receiver of ingest's ``records_changed``: the periods whose records changed."""
-    periods_rescore(periods=periods, reason=reason)
+    """Receiver of ingest's ``records_changed``: the periods whose records changed. Closed
+    periods are not rescored (a sync must not rewrite published history): each gets a failed
+    run saying so, and a warning."""
+    periods_rescore(periods=periods, reason=reason, closed=ClosedPolicy.RECORD)
+
+
+def scheme_change_rescore(periods: list[Period], reason: str, user: AbstractBaseUser) -> None:
+    """Hook of a weight scheme's activation (``indicators.hooks``): the periods it weighs that
+    were scored, again, oldest first (adaptive targets build up in order)."""
+    periods_rescore(periods=periods, reason=reason, user=user, in_order=True)
 
 
 def compute_period(
@@ -195,12 +249,23 @@ def score_runs_expire(*, older_than: dt.timedelta, now: dt.datetime | None = Non
     """Fail runs still queued or running long after any worker would have finished them (a
     killed process leaves them so), dropping their hidden rows. Returns how many."""
     cutoff = (now or timezone.now()) - older_than
-    stuck = ScoreRun.objects.filter(
-        status__in=[RunStatus.QUEUED, RunStatus.RUNNING], created_at__lt=cutoff
+    unfinished = [RunStatus.QUEUED, RunStatus.RUNNING]
+    # A run of a range waits for the one before it: it counts from when that one finished.
+    stuck = list(
+        ScoreRun.objects.filter(status__in=unfinished, created_at__lt=cutoff).filter(
+            Q(follows__isnull=True) | Q(follows__finished_at__lt=cutoff)
+        )
     )
-    for run in stuck:
-        score_run_fail(run, f"did not finish within {older_than}; its worker was probably stopped")
-    return len(stuck)
+    failed = 0
+    while stuck:
+        for run in stuck:
+            score_run_fail(
+                run, f"did not finish within {older_than}; its worker was probably stopped"
+            )
+        failed += len(stuck)
+        # The runs of a range waiting behind a stuck one would wait for ever: failed with it.
+        stuck = list(ScoreRun.objects.filter(status__in=unfinished, follows__in=stuck))
+    return failed
 
 
 def score_run_fail(run: ScoreRun, error: BaseException | str) -> None:

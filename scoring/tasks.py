@@ -8,6 +8,7 @@ the run and leaves the previous results in place.
 """
 
 import datetime as dt
+import logging
 from contextlib import suppress
 
 from celery import chord, shared_task
@@ -15,13 +16,16 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from frames.queue import QueueUnavailable, task_enqueue
 from org.periods import Period
 from scoring.chunks import score_chunk_write
+from scoring.closing import ClosedPolicy
 from scoring.models import ScoreRun
 from scoring.publish import score_run_finalise
 from scoring.runs import ChunksPending, RunNotQueued
 from scoring.services import (
     periods_rescore,
+    runs_not_started,
     score_run_compute,
     score_run_fail,
     score_run_plan,
@@ -34,6 +38,7 @@ CHUNK_EMPLOYEES = 5000
 # A finalisation that comes before its chunks are all written (a chunk delivered twice counts
 # twice in the chord) waits this long and looks again, up to a task time limit in all.
 CHUNKS_PENDING_WAIT = 10
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -85,10 +90,45 @@ def score_run_task(self, run_id: int) -> None:
 
 
 @shared_task
+def score_runs_in_order_task(run_ids: list[int]) -> None:
+    """Run queued runs one after the other, in the order given (oldest period first, so
+    adaptive targets build up in order): the first here, all its chunks in this worker, then
+    the rest as a new task, each with its own time limit. A failed run records its error and
+    the next ones still run. A run no longer queued was taken by an earlier delivery of this
+    task, which hands on the rest: this one stops, or two chains would race."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # Inline: a loop, not a chain of nested eager calls (240 periods would overflow).
+        for run_id in run_ids:
+            if not _run_in_order(run_id):
+                return
+        return
+    if run_ids and _run_in_order(run_ids[0]) and run_ids[1:]:
+        try:
+            task_enqueue(score_runs_in_order_task, run_ids[1:])
+        except QueueUnavailable as down:
+            runs_not_started(list(ScoreRun.objects.filter(pk__in=run_ids[1:])), down)
+
+
+def _run_in_order(run_id: int) -> bool:
+    """Score one run of an ordered series here; False when another delivery has it."""
+    try:
+        score_run_compute(ScoreRun.objects.get(pk=run_id), chunk_size=CHUNK_EMPLOYEES)
+    except RunNotQueued:
+        return False
+    except Exception:  # failed and recorded on the run; the series goes on
+        logger.exception("Score run %s failed; the next periods are scored still", run_id)
+    return True
+
+
+@shared_task
 def score_recent_months() -> list[int]:
     """Nightly: recompute the previous month and the current one for the whole company."""
     current = Period.containing(timezone.localdate())
-    runs = periods_rescore(periods=[current.previous(), current], reason=gettext("Nightly run"))
+    runs = periods_rescore(
+        periods=[current.previous(), current],
+        reason=gettext("Nightly run"),
+        closed=ClosedPolicy.RECORD,  # the previous month may have closed: said, not applied
+    )
     return [run.id for run in runs]
 
 

@@ -51,6 +51,9 @@ def _built_in_catalog(request):
     if not IndicatorDefinition.objects.exists():
         migration = importlib.import_module("indicators.migrations.0002_builtin_catalog")
         migration.create_catalog(apps, None)
+        importlib.import_module("indicators.migrations.0003_builtin_schemes_from_2000").forwards(
+            apps, None
+        )
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from indicators import services
 from indicators.models import IndicatorDefinition, SchemeWeight, WeightScheme
 from indicators.selectors import scheme_in_force
 
-# Activation refuses dates in a month already begun, so "now" is fixed.
+# When activations happen, as recorded on the schemes.
 NOW = dt.datetime(2026, 10, 20, 9, 0, tzinfo=dt.UTC)
 
 # A consistent 4×4 matrix (priorities 8:4:2:1) with the judgment of item 1 against item 4 turned
@@ -140,24 +140,56 @@ def test_several_experts_are_combined_by_geometric_mean(admin, senior_v1):
 
 
 @pytest.mark.django_db
-def test_only_drafts_change_and_dates_cannot_go_back(admin, senior_v1):
+def test_only_drafts_change(admin, senior_v1):
     with translation.override("en"), pytest.raises(ValidationError, match="only a draft"):
         services.scheme_judgments_set(
             scheme=senior_v1, user=admin, matrix="tiers", judgments=CONSISTENT
         )
-    # Not after the scheme in force (from 2026-01-01), or in a month already begun: refused.
-    same_day = services.scheme_draft_create(
-        user=admin, level="senior", effective_from=dt.date(2026, 1, 1), based_on=senior_v1
+
+
+def _activated(admin, effective: dt.date) -> WeightScheme:
+    draft = services.scheme_draft_create(user=admin, level="senior", effective_from=effective)
+    services.scheme_activate(scheme=draft, user=admin, now=NOW)
+    draft.refresh_from_db()
+    return draft
+
+
+@pytest.mark.django_db
+def test_a_back_dated_scheme_fits_between_versions_and_retires_nothing_else(admin, senior_v1):
+    # The built-in scheme applies from the earliest period perf scores.
+    assert senior_v1.effective_from == dt.date(2000, 1, 1)
+    next_month = _activated(admin, dt.date(2026, 11, 1))
+    back_dated = _activated(admin, dt.date(2024, 6, 1))
+    senior_v1.refresh_from_db()
+    next_month.refresh_from_db()
+    # The latest-dated stays the active one; the back-dated one weighs its window only.
+    assert (senior_v1.status, next_month.status, back_dated.status) == (
+        "retired",
+        "active",
+        "retired",
     )
-    with translation.override("en"), pytest.raises(ValidationError, match="Choose a later date"):
-        services.scheme_activate(
-            scheme=same_day, user=admin, now=dt.datetime(2025, 12, 1, tzinfo=dt.UTC)
-        )
-    backdated = services.scheme_draft_create(
-        user=admin, level="senior", effective_from=dt.date(2026, 9, 1), based_on=senior_v1
+    assert back_dated.activated_at == NOW
+    assert scheme_in_force(level="senior", on=dt.date(2024, 5, 31)) == senior_v1
+    assert scheme_in_force(level="senior", on=dt.date(2024, 6, 1)) == back_dated
+    assert scheme_in_force(level="senior", on=dt.date(2026, 10, 31)) == back_dated
+    assert scheme_in_force(level="senior", on=dt.date(2026, 11, 1)) == next_month
+    assert back_dated.history.first().history_change_reason == "activated"
+
+
+@pytest.mark.django_db
+def test_a_scheme_dated_like_the_active_one_replaces_it(admin, senior_v1):
+    replacement = _activated(admin, senior_v1.effective_from)
+    senior_v1.refresh_from_db()
+    assert (senior_v1.status, replacement.status) == ("retired", "active")
+    assert scheme_in_force(level="senior", on=dt.date(2010, 1, 1)) == replacement
+    # An older draft of that date would never be in force (the later version wins ties).
+    older = services.scheme_draft_create(
+        user=admin, level="senior", effective_from=dt.date(2025, 1, 1)
     )
-    with translation.override("en"), pytest.raises(ValidationError, match="Choose 2026-10-01"):
-        services.scheme_activate(scheme=backdated, user=admin, now=NOW)
+    newer = _activated(admin, dt.date(2025, 1, 1))
+    with translation.override("en"), pytest.raises(ValidationError, match="already in force"):
+        services.scheme_activate(scheme=older, user=admin, now=NOW)
+    assert scheme_in_force(level="senior", on=dt.date(2025, 1, 1)) == newer
 
 
 @pytest.mark.django_db
@@ -191,6 +223,8 @@ def test_a_stale_copy_of_an_activated_draft_cannot_change_it(admin, senior_v1):
 
 @pytest.mark.django_db
 def test_a_level_without_its_own_scheme_uses_the_all_levels_scheme(admin, senior_v1):
+    # Juniors get their own scheme only from 2026 here (the built-in one covers every date).
+    WeightScheme.objects.filter(level="junior").update(effective_from=dt.date(2026, 1, 1))
     general = services.scheme_draft_create(
         user=admin, level="", effective_from=dt.date(2025, 1, 1), based_on=senior_v1
     )

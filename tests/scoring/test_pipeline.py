@@ -301,9 +301,9 @@ def test_finalising_a_published_run_again_changes_nothing(scored_team):
 def test_runs_that_cannot_be_done_are_refused_with_the_reason(scored_team):
     with pytest.raises(RunRefused, match="nobody to score"):
         services.compute_period(OCTOBER, scored_team["teams"]["hr"])
-    # The default schemes are in force from 2026-01-01.
+    # The default schemes are in force from 2000-01-01, the first period perf scores.
     with pytest.raises(RunRefused, match="no weight scheme is in force"):
-        services.compute_period(Period.parse("2025-12"))
+        services.compute_period(Period.parse("1999-12"))
     assert set(ScoreRun.objects.values_list("status", flat=True)) == {RunStatus.FAILED}
     assert not EmployeeScore.objects.exists()
 
@@ -323,12 +323,12 @@ def test_a_run_for_a_team_without_scored_people_is_a_clear_400(as_user, scored_t
 
 @pytest.mark.django_db
 def test_the_score_command_prints_a_summary_or_a_clear_refusal(scored_team):
+    with pytest.raises(CommandError, match="nobody to score"):
+        call_command("score", "--period", "2026-10", "--team", "人力资源部", stdout=io.StringIO())
     out = io.StringIO()
     call_command("score", "--period", "2026-10", stdout=out)
     printed = out.getvalue()
     assert "Scored 5 employees" in printed and "华东跟单一组" in printed
-    with pytest.raises(CommandError, match="no weight scheme"):
-        call_command("score", "--period", "2025-12", stdout=io.StringIO())
 
 
 @pytest.mark.django_db
