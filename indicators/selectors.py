@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.http import Http404
 
 from frames.read import frames_read, queryset_frame
@@ -19,10 +19,12 @@ from indicators.calculators.base import (
 )
 from indicators.models import (
     ALL_LEVELS,
+    VERSIONED_FIELDS,
     ChangeReason,
     ChecklistElement,
     ComplianceRule,
     IndicatorDefinition,
+    IndicatorSetting,
     SchemeMatrix,
     SchemeStatus,
     SchemeWeight,
@@ -55,8 +57,135 @@ def catalog_editable_by(user: AbstractBaseUser | AnonymousUser) -> bool:
     return user_role(user) == Role.ADMIN
 
 
+# What the scoring engine reads of each indicator (``catalog_in_force``), index ``code``.
+CATALOG_COLUMNS = [
+    "id",
+    "code",
+    "calculator",
+    "tier",
+    "direction",
+    "normalisation",
+    "baseline",
+    "target",
+    "target_step",
+    "floor",
+    "floor_vetoes",
+    "unit",
+    "name_zh",
+    "name_en",
+]
+
+
+def _catalog_rows(day: dt.date) -> dict[str, dict[str, object]]:
+    """Per indicator code, in catalog order: its fixed fields (``CATALOG_COLUMNS``) and the
+    versioned ones (``VERSIONED_FIELDS``) of its latest version effective on or before ``day``,
+    or its definition's own where it has no such version (an indicator nobody has dated).
+    One query: each indicator joined with its versions up to the day."""
+    fixed = [name for name in CATALOG_COLUMNS if name not in VERSIONED_FIELDS]
+    dated = [f"version__{name}" for name in VERSIONED_FIELDS]
+    rows = (
+        IndicatorDefinition.objects.annotate(
+            version=FilteredRelation("versions", condition=Q(versions__effective_from__lte=day))
+        )
+        .order_by("tier", "position", "code", F("version__effective_from").asc(nulls_first=True))
+        .values_list(*fixed, *VERSIONED_FIELDS, "version__id", *dated)
+    )
+    n = len(VERSIONED_FIELDS)
+    found: dict[str, dict[str, object]] = {}
+    for row in rows:
+        own = dict(zip(fixed, row[: len(fixed)], strict=True))
+        versioned = row[len(fixed) : len(fixed) + n]
+        if row[len(fixed) + n] is not None:
+            versioned = row[len(fixed) + n + 1 :]
+        # Rows come oldest version first: the last one seen is the one in force.
+        found[own["code"]] = {**own, **dict(zip(VERSIONED_FIELDS, versioned, strict=True))}
+    return found
+
+
+def catalog_on(day: dt.date) -> pd.DataFrame:
+    """The indicators active on ``day`` with their settings of that day, index code, columns
+    ``CATALOG_COLUMNS``."""
+    records = [
+        tuple(row[name] for name in CATALOG_COLUMNS)
+        for row in _catalog_rows(day).values()
+        if row["is_active"]
+    ]
+    return pd.DataFrame.from_records(records, columns=CATALOG_COLUMNS).set_index("code")
+
+
+def catalog_in_force(period: Period) -> pd.DataFrame:
+    """The catalog a period is scored with: as it stood on the period's last day (the day that
+    also picks the period's weight schemes), so rescoring a past period reads the catalog of its
+    time whatever was changed since."""
+    return catalog_on(period.last_day)
+
+
+def indicators_on(day: dt.date) -> list[IndicatorDefinition]:
+    """Every indicator (active or not) as it stood on ``day``: its definition with the settings
+    of its version in force then (unsaved values; names and manual text as they are now)."""
+    rows = _catalog_rows(day)
+    indicators = list(IndicatorDefinition.objects.all())
+    for indicator in indicators:
+        for name in VERSIONED_FIELDS:
+            setattr(indicator, name, rows[indicator.code][name])
+    return indicators
+
+
 def indicators_active() -> QuerySet[IndicatorDefinition]:
     return IndicatorDefinition.objects.filter(is_active=True)
+
+
+def indicator_settings_on(indicator: IndicatorDefinition, day: dt.date) -> dict[str, object]:
+    """The indicator's versioned settings in force on ``day`` (its definition's own if it has no
+    version by then)."""
+    version = indicator.versions.filter(effective_from__lte=day).order_by("effective_from").last()
+    source = version or indicator
+    return {name: getattr(source, name) for name in VERSIONED_FIELDS}
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    """One field changed by a dated version, against the version before it."""
+
+    indicator_id: int
+    effective_from: dt.date
+    field: str
+    old: object
+    new: object
+    who: str
+    when: dt.datetime
+    reason: str
+
+
+def setting_changes(indicator_ids: list[int] | None = None) -> dict[int, list[SettingChange]]:
+    """Per indicator id, what each of its versions changed (oldest first): the first version
+    is where the indicator started, not a change. One query."""
+    versions = IndicatorSetting.objects.select_related("created_by").order_by(
+        "indicator_id", "effective_from"
+    )
+    if indicator_ids is not None:
+        versions = versions.filter(indicator_id__in=indicator_ids)
+    changes: dict[int, list[SettingChange]] = {}
+    previous: IndicatorSetting | None = None
+    for version in versions:
+        if previous is not None and previous.indicator_id == version.indicator_id:
+            before, after = previous.values(), version.values()
+            changes.setdefault(version.indicator_id, []).extend(
+                SettingChange(
+                    indicator_id=version.indicator_id,
+                    effective_from=version.effective_from,
+                    field=name,
+                    old=before[name],
+                    new=after[name],
+                    who=user_display_name(version.created_by),
+                    when=version.created_at,
+                    reason=_reason_label(version.reason),
+                )
+                for name in VERSIONED_FIELDS
+                if before[name] != after[name]
+            )
+        previous = version
+    return changes
 
 
 def checklist_active() -> list[tuple[str, list[ComplianceRule]]]:
