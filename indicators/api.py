@@ -143,6 +143,16 @@ class AhpEvaluateApi(APIView):
 
 class IndicatorSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
+    effective_from = serializers.DateField(
+        write_only=True,
+        required=False,
+        help_text="When changed scoring settings (active, target, floor, …) take effect; by "
+        "default the first day of the current month, never earlier. Names and manual text "
+        "change at once.",
+    )
+    change_reason = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=300
+    )
 
     class Meta:
         model = IndicatorDefinition
@@ -173,6 +183,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "counting_rules_zh",
             "counting_rules_en",
             "is_active",
+            "effective_from",
+            "change_reason",
         ]
         # The tier places the indicator in the schemes' matrices: a new tier is a new indicator.
         read_only_fields = ["id", "code", "calculator", "tier"]
@@ -202,11 +214,14 @@ class IndicatorViewSet(
     queryset = IndicatorDefinition.objects.all()
 
     def perform_update(self, serializer: IndicatorSerializer) -> None:
+        changes = dict(serializer.validated_data)
         try:
             serializer.instance = services.indicator_update(
                 indicator=serializer.instance,
                 user=self.request.user,
-                changes=dict(serializer.validated_data),
+                effective_from=changes.pop("effective_from", None),
+                reason=changes.pop("change_reason", ""),
+                changes=changes,
             )
         except DjangoValidationError as exc:
             raise _django_errors(exc) from exc

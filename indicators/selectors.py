@@ -33,7 +33,12 @@ from indicators.models import (
 )
 from indicators.records import FIRST_CONTACT, NODE_ON_TIME, nodes_due, tickets_resolved
 from indicators.weights import TIERS_MATRIX, matrix_outcome
-from indicators.wording import inconsistency_message, matrix_label, saaty_label
+from indicators.wording import (
+    inconsistency_message,
+    matrix_label,
+    saaty_label,
+    setting_change_text,
+)
 from ingest.models import (
     ExceptionCase,
     Feedback,
@@ -231,14 +236,24 @@ def scheme_in_force(*, level: str, on: dt.date) -> WeightScheme | None:
 
 
 @dataclass(frozen=True)
+class ManualLine:
+    effective_from: dt.date
+    text: str  # in the active language
+    upcoming: bool  # takes effect after the period shown
+
+
+@dataclass(frozen=True)
 class ManualEntry:
-    indicator: IndicatorDefinition
+    indicator: IndicatorDefinition  # with the settings in force in the period shown
     weights: dict[str, float | None]  # level → global weight in the scheme in force, or None
+    changes: list[ManualLine]  # every dated change of its settings, oldest first
 
 
-def indicator_manual(*, on: dt.date) -> list[ManualEntry]:
-    """Every active indicator with its global weight, per level, in the schemes in force on
-    ``on``."""
+def indicator_manual(*, period: Period) -> list[ManualEntry]:
+    """Every indicator active in ``period`` with the settings and, per level, the global weight
+    in force then (both as of the period's last day, as scoring reads them), and the dated
+    changes of its settings before and after."""
+    on = period.last_day
     schemes = {level: scheme_in_force(level=level, on=on) for level in Level.values}
     scheme_ids = {scheme.id for scheme in schemes.values() if scheme is not None}
     weight_of: dict[tuple[int, int], float] = {
@@ -247,13 +262,24 @@ def indicator_manual(*, on: dt.date) -> list[ManualEntry]:
             scheme_id__in=scheme_ids
         ).values_list("scheme_id", "indicator_id", "global_weight")
     }
+    changes = setting_changes()
     entries = []
-    for indicator in indicators_active():
+    for indicator in indicators_on(on):
+        if not indicator.is_active:
+            continue
         weights = {
             level: weight_of.get((scheme.id, indicator.id)) if scheme else None
             for level, scheme in schemes.items()
         }
-        entries.append(ManualEntry(indicator=indicator, weights=weights))
+        lines = [
+            ManualLine(
+                effective_from=change.effective_from,
+                text=setting_change_text(change, indicator),
+                upcoming=change.effective_from > on,
+            )
+            for change in changes.get(indicator.id, [])
+        ]
+        entries.append(ManualEntry(indicator=indicator, weights=weights, changes=lines))
     return entries
 
 

@@ -90,7 +90,7 @@ def indicator_update(
         day = effective_from or catalog_first_open_day(now=now)
         in_force = indicator_settings_on(indicator, day)
         if {**in_force, **dated} != in_force:
-            _setting_date_check(day, now=now)
+            catalog_change_date_check(day, now=now)
             _versions_change(indicator, day, in_force, dated, user=user, reason=reason.strip())
             fields += list(VERSIONED_FIELDS)
         indicator.full_clean()
@@ -98,7 +98,9 @@ def indicator_update(
     return indicator
 
 
-def _setting_date_check(day: dt.date, *, now: dt.datetime | None) -> None:
+def catalog_change_date_check(day: dt.date, *, now: dt.datetime | None = None) -> None:
+    """Refuse a scoring-settings change from before the current month, naming the first date
+    allowed (the field error is on ``effective_from``)."""
     first = catalog_first_open_day(now=now)
     if day < first:
         raise ValidationError(
