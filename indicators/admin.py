@@ -15,7 +15,7 @@ from indicators.models import (
     SchemeWeight,
     WeightScheme,
 )
-from indicators.selectors import catalog_editable_by
+from indicators.selectors import catalog_editable_by, indicator_settings_on
 from org.admin_mixins import ReadOnlyAdminMixin
 
 
@@ -113,6 +113,17 @@ class IndicatorDefinitionAdmin(CatalogAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         # Past scores refer to indicators: retire one by deactivating it.
         return False
+
+    def get_object(self, request, object_id, from_field=None):
+        indicator = super().get_object(request, object_id, from_field)
+        if indicator is not None:
+            # The form shows, and a change is compared with, the settings in force from the
+            # default date (the definition holds its latest version's, maybe still to come);
+            # every dated version is listed below the form.
+            in_force = indicator_settings_on(indicator, services.catalog_first_open_day())
+            for name, value in in_force.items():
+                setattr(indicator, name, value)
+        return indicator
 
     def save_model(self, request, obj, form, change) -> None:
         extra = ("effective_from", "change_reason")

@@ -141,7 +141,7 @@ def _versions_change(
     _save(current, user=user, reason=reason or ChangeReason.UPDATED)
     # A later version keeps what it changed itself and follows this change elsewhere.
     following, previous = set(dated), before
-    for later in sorted(v for v in versions if v.effective_from > day):
+    for later in [v for v in versions if v.effective_from > day]:  # oldest first
         own = later.values()
         following -= {name for name in following if own[name] != previous[name]}
         previous = own

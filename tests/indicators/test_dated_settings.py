@@ -77,24 +77,26 @@ def test_text_changes_are_not_dated_and_need_no_allowed_date(csat, org_chart):
     assert csat.versions.count() == 1
 
 
-def test_a_change_is_carried_into_later_versions_that_did_not_change_that_setting(csat, org_chart):
+def test_a_change_is_carried_into_later_versions_until_one_changed_that_setting(csat, org_chart):
     admin = org_chart["admin"]
-    later = months_ahead(2).start
-    indicator_update(indicator=csat, user=admin, changes={"target": 4.9}, effective_from=later)
+    second, third = months_ahead(2).start, months_ahead(3).start
+    indicator_update(indicator=csat, user=admin, changes={"target": 4.9}, effective_from=second)
+    indicator_update(indicator=csat, user=admin, changes={"floor": 3.2}, effective_from=third)
     indicator_update(
         indicator=csat,
         user=admin,
         changes={"target": 4.7, "floor": 3.0},
         effective_from=NEXT_MONTH.start,
     )
-    # The later version keeps its own target and follows the new floor.
+    # Each later version keeps the setting it changed itself and follows the others.
     assert _versions(csat) == [
         (BUILT_IN_FROM, True, 4.8, 3.5),
         (NEXT_MONTH.start, True, 4.7, 3.0),
-        (later, True, 4.9, 3.0),
+        (second, True, 4.9, 3.0),
+        (third, True, 4.9, 3.2),
     ]
     csat.refresh_from_db()
-    assert (csat.target, csat.floor) == (4.9, 3.0)  # the latest version's
+    assert (csat.target, csat.floor) == (4.9, 3.2)  # the latest version's
 
 
 def test_a_change_that_breaks_a_later_version_is_refused_naming_its_date(csat, org_chart):
@@ -235,3 +237,20 @@ def test_a_bad_period_on_the_manual_is_a_400_naming_the_field(as_user):
     page = as_user("east_a").get("/indicators/?period=2026-13", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 400
     assert "Period: Write the period as YYYY-MM" in page.content.decode()
+
+
+def test_the_admin_form_starts_from_the_settings_in_force_this_month(client, org_chart, csat):
+    indicator_update(
+        indicator=csat, user=None, changes={"is_active": False}, effective_from=NEXT_MONTH.start
+    )
+    client.force_login(org_chart["admin"])
+    url = reverse("admin:indicators_indicatordefinition_change", args=[csat.pk])
+    data = _admin_form_data(client.get(url))
+    assert data["is_active"] is True  # still scored this month, though off from next month
+    del data["is_active"]  # switched off already from this month
+    assert client.post(url, data).status_code == 302
+    assert _versions(csat) == [
+        (BUILT_IN_FROM, True, 4.8, 3.5),
+        (THIS_MONTH.start, False, 4.8, 3.5),
+        (NEXT_MONTH.start, False, 4.8, 3.5),
+    ]
