@@ -136,8 +136,10 @@ def indicators_on(day: dt.date) -> list[IndicatorDefinition]:
     return indicators
 
 
-def indicators_active() -> QuerySet[IndicatorDefinition]:
-    return IndicatorDefinition.objects.filter(is_active=True)
+def indicator_by_code(code: str) -> IndicatorDefinition | None:
+    """The indicator's definition (its texts), active now or not: a past period may have
+    scored an indicator switched off since."""
+    return IndicatorDefinition.objects.filter(code=code).first()
 
 
 def indicator_settings_on(indicator: IndicatorDefinition, day: dt.date) -> dict[str, object]:

@@ -4,6 +4,8 @@ switching an indicator off or moving a target from a date leaves the periods bef
 import pandas as pd
 import pytest
 
+from dashboards.selectors.periods import scored_periods
+from dashboards.selectors.scorecard import scorecard_read
 from indicators.models import IndicatorDefinition
 from indicators.selectors import CATALOG_COLUMNS, catalog_in_force
 from indicators.services import indicator_update
@@ -155,3 +157,24 @@ def test_an_indicator_switched_off_from_next_month_is_still_scored_this_month(tw
     _, indicators = _results(THIS_MONTH)
     assert (two_months["east_a"].id, "csat") in indicators
     assert "csat" not in catalog_in_force(months_ahead(1)).index
+
+
+def test_scorecards_show_the_indicators_scored_in_their_period(two_months):
+    csat = IndicatorDefinition.objects.get(code="csat")
+    indicator_update(
+        indicator=csat,
+        user=two_months["admin"],
+        changes={"is_active": False},
+        effective_from=THIS_MONTH.start,
+    )
+    _score_both()
+    periods = {scored.period: scored for scored in scored_periods()}
+
+    def codes(period):
+        card = scorecard_read(
+            employee=two_months["east_a"], period=periods[period], periods=list(periods.values())
+        )
+        return {line.column.code for line in card.lines}
+
+    assert "csat" in codes(LAST_MONTH)
+    assert "csat" not in codes(THIS_MONTH)
