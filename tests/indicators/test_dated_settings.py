@@ -136,6 +136,11 @@ def test_the_api_takes_a_date_and_a_reason_and_refuses_a_bad_date(as_user, csat,
     )
     assert accepted.status_code == 200, accepted.json()
     assert accepted.json()["target"] == 4.6
+    listed = as_user("east_a").get(url).json()["versions"]
+    assert [(v["effective_from"], v["target"], v["reason"]) for v in listed] == [
+        (BUILT_IN_FROM.isoformat(), 4.8, "built in"),
+        (NEXT_MONTH.start.isoformat(), 4.6, "new survey scale"),
+    ]
     [change] = setting_changes([csat.id])[csat.id]
     assert (change.effective_from, change.field, change.old, change.new) == (
         NEXT_MONTH.start,
