@@ -138,7 +138,8 @@ def _versions_change(
         setattr(current, name, value)
     current.reason, current.created_by = reason, user
     _settings_validate(indicator, current)
-    _save(current, user=user, reason=reason or ChangeReason.UPDATED)
+    # The why is the version's own ``reason`` (history keeps 100 characters of a reason).
+    _save(current, user=user, reason=ChangeReason.UPDATED)
     # A later version keeps what it changed itself and follows this change elsewhere.
     following, previous = set(dated), before
     for later in [v for v in versions if v.effective_from > day]:  # oldest first
@@ -150,7 +151,7 @@ def _versions_change(
         for name in following:
             setattr(later, name, dated[name])
         _settings_validate(indicator, later, later=True)
-        _save(later, user=user, reason=reason or ChangeReason.UPDATED)
+        _save(later, user=user, reason=ChangeReason.UPDATED)
     latest = max(versions, key=lambda version: version.effective_from)
     for name, value in latest.values().items():
         setattr(indicator, name, value)

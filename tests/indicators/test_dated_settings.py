@@ -48,6 +48,12 @@ def test_a_change_without_a_date_takes_effect_from_the_first_day_of_this_month(c
     assert indicator_settings_on(csat, LAST_MONTH.last_day)["target"] == 4.8
 
 
+def test_a_long_reason_is_kept_whole(csat, org_chart):
+    reason = "客户满意度问卷改版" * 33  # 297 characters
+    indicator_update(indicator=csat, user=org_chart["admin"], changes={"floor": 3.0}, reason=reason)
+    assert csat.versions.get(effective_from=THIS_MONTH.start).reason == reason
+
+
 def test_a_date_before_this_month_is_refused_naming_the_field_and_the_first_allowed_day(
     csat, org_chart
 ):
