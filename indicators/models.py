@@ -1,9 +1,12 @@
 """The indicator catalog, the reply checklist, and the AHP weight schemes built over them.
 
 An indicator says what is measured and how (the calculator), how its raw value becomes 0–100,
-where its floor is, and, in both languages, how anyone can check the number. A weight scheme holds
-the experts' pairwise judgments for one employee level and the weights they imply; it is versioned
-and in force from a date, so a past period is always scored with the weights of its time.
+where its floor is, and, in both languages, how anyone can check the number. Its scoring settings
+(on/off, target, floor, …) are dated versions (``IndicatorSetting``), so a past period is scored
+with the catalog of its time; the definition's own copies hold the latest version's. A weight
+scheme holds the experts' pairwise judgments for one employee level and the weights they imply;
+it is versioned and in force from a date, so a past period is always scored with the weights of
+its time.
 """
 
 import datetime as dt
@@ -202,13 +205,13 @@ class IndicatorDefinition(Localised, models.Model):
         return self.localised("name")
 
 
+# The first version of every indicator (its built-in settings) is in force from this date, long
+# before any data a company could import.
+BUILT_IN_FROM = dt.date(2000, 1, 1)
 # What an indicator's settings version holds: how it is scored, and whether at all. A change to
 # one of these takes effect from a date (``IndicatorSetting``), so a past period keeps the
 # catalog of its time; names and manual text are not dated. Adding a field here (and running
 # makemigrations) versions it.
-# The first version of every indicator (its built-in settings) is in force from this date, long
-# before any data a company could import.
-BUILT_IN_FROM = dt.date(2000, 1, 1)
 VERSIONED_FIELDS = (
     "is_active",
     "direction",
