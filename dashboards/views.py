@@ -36,7 +36,7 @@ from dashboards.selectors.operations import appeals_open_count, overdue_nodes, s
 from dashboards.selectors.periods import ScoredPeriod, period_pick, scored_periods
 from dashboards.selectors.scorecard import scorecard_employee_get, scorecard_read
 from dashboards.selectors.summaries import MEANS, company_summary
-from indicators.selectors import indicators_active
+from indicators.selectors import indicator_by_code
 from org.calendar import period_window
 from org.models import Employee, Role
 from org.selectors import employee_for_user
@@ -139,7 +139,7 @@ def drilldown(request: HttpRequest, employee_id: int, code: str) -> HttpResponse
             "employee": employee,
             "card": card,
             "line": line,
-            "indicator": indicators_active().filter(code=code).first(),
+            "indicator": indicator_by_code(code),
             "records": records,
             "period": period,
         },

@@ -1,9 +1,21 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminDateWidget
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators import services
-from indicators.models import ComplianceRule, IndicatorDefinition, SchemeWeight, WeightScheme
-from indicators.selectors import catalog_editable_by
+from indicators.models import (
+    VERSIONED_FIELDS,
+    ComplianceRule,
+    IndicatorDefinition,
+    IndicatorSetting,
+    SchemeWeight,
+    WeightScheme,
+)
+from indicators.selectors import catalog_editable_by, indicator_settings_on
 from org.admin_mixins import ReadOnlyAdminMixin
 
 
@@ -24,8 +36,59 @@ class CatalogAdmin(SimpleHistoryAdmin):
         return catalog_editable_by(request.user)
 
 
+class IndicatorForm(forms.ModelForm):
+    """The definition plus when its changed scoring settings take effect, and why (the admin
+    adds the model's fields)."""
+
+    effective_from = forms.DateField(
+        label=_("Scoring changes take effect from"),
+        required=False,
+        widget=AdminDateWidget,
+        help_text=_(
+            "Changes to whether the indicator is active and to how it is scored (direction, "
+            "normalisation, baseline, target, step, floor, veto) apply to the periods from this "
+            "date on; earlier periods keep the settings of their time. Names and texts change "
+            "at once."
+        ),
+    )
+    change_reason = forms.CharField(
+        label=_("Reason for the change"), required=False, max_length=300
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["effective_from"].initial = services.catalog_first_open_day()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        day = cleaned.get("effective_from")
+        if day and set(self.changed_data) & set(VERSIONED_FIELDS):
+            try:
+                services.catalog_change_date_check(day)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
+
+
+class IndicatorSettingInline(admin.TabularInline):
+    """The indicator's dated settings: what changed from when, who changed it and why."""
+
+    model = IndicatorSetting
+    fields = ["effective_from", *VERSIONED_FIELDS, "reason", "created_by", "created_at"]
+    readonly_fields = fields
+    ordering = ["-effective_from"]
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("Scoring settings by date")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(IndicatorDefinition)
 class IndicatorDefinitionAdmin(CatalogAdmin):
+    form = IndicatorForm
+    inlines = [IndicatorSettingInline]
     list_display = [
         "code",
         "name_zh",
@@ -51,12 +114,38 @@ class IndicatorDefinitionAdmin(CatalogAdmin):
         # Past scores refer to indicators: retire one by deactivating it.
         return False
 
+    def get_object(self, request, object_id, from_field=None):
+        indicator = super().get_object(request, object_id, from_field)
+        if indicator is not None:
+            # The form shows, and a change is compared with, the settings in force from the
+            # default date (the definition holds its latest version's, maybe still to come);
+            # every dated version is listed below the form.
+            in_force = indicator_settings_on(indicator, services.catalog_first_open_day())
+            for name, value in in_force.items():
+                setattr(indicator, name, value)
+        return indicator
+
     def save_model(self, request, obj, form, change) -> None:
+        extra = ("effective_from", "change_reason")
         services.indicator_update(
             indicator=obj,
             user=request.user,
-            changes={field: form.cleaned_data[field] for field in form.changed_data},
+            changes={
+                field: form.cleaned_data[field] for field in form.changed_data if field not in extra
+            },
+            effective_from=form.cleaned_data.get("effective_from"),
+            reason=form.cleaned_data.get("change_reason", ""),
         )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The form checks the date; carrying a change into later dated versions can still break
+        # one of them (its target would fall behind its baseline): say so instead of a 500.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(ComplianceRule)

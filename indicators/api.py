@@ -4,6 +4,7 @@
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -14,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from indicators import services
-from indicators.models import IndicatorDefinition, WeightScheme
+from indicators.models import VERSIONED_FIELDS, IndicatorDefinition, IndicatorSetting, WeightScheme
 from indicators.selectors import catalog_editable_by
 from indicators.wording import matrix_error_message
 from scoring.engine import ahp
@@ -141,8 +142,30 @@ class AhpEvaluateApi(APIView):
         return Response(EvaluateOutputSerializer(data).data)
 
 
+class IndicatorSettingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IndicatorSetting
+        fields = ["effective_from", *VERSIONED_FIELDS, "reason"]
+
+
 class IndicatorSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
+    versions = IndicatorSettingSerializer(
+        many=True,
+        read_only=True,
+        help_text="The dated versions of the scoring settings, oldest first; each is in force "
+        "from its date until the next. The fields above are those of the latest.",
+    )
+    effective_from = serializers.DateField(
+        write_only=True,
+        required=False,
+        help_text="When changed scoring settings (active, target, floor, …) take effect; by "
+        "default the first day of the current month, never earlier. Names and manual text "
+        "change at once.",
+    )
+    change_reason = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=300
+    )
 
     class Meta:
         model = IndicatorDefinition
@@ -173,6 +196,9 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "counting_rules_zh",
             "counting_rules_en",
             "is_active",
+            "versions",
+            "effective_from",
+            "change_reason",
         ]
         # The tier places the indicator in the schemes' matrices: a new tier is a new indicator.
         read_only_fields = ["id", "code", "calculator", "tier"]
@@ -199,14 +225,19 @@ class IndicatorViewSet(
     serializer_class = IndicatorSerializer
     permission_classes = [permissions.IsAuthenticated, AdminWritesOnly]
     pagination_class = None  # a catalog of a few dozen entries
-    queryset = IndicatorDefinition.objects.all()
+    queryset = IndicatorDefinition.objects.prefetch_related(
+        Prefetch("versions", queryset=IndicatorSetting.objects.order_by("effective_from"))
+    )
 
     def perform_update(self, serializer: IndicatorSerializer) -> None:
+        changes = dict(serializer.validated_data)
         try:
             serializer.instance = services.indicator_update(
                 indicator=serializer.instance,
                 user=self.request.user,
-                changes=dict(serializer.validated_data),
+                effective_from=changes.pop("effective_from", None),
+                reason=changes.pop("change_reason", ""),
+                changes=changes,
             )
         except DjangoValidationError as exc:
             raise _django_errors(exc) from exc

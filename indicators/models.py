@@ -1,11 +1,15 @@
 """The indicator catalog, the reply checklist, and the AHP weight schemes built over them.
 
 An indicator says what is measured and how (the calculator), how its raw value becomes 0–100,
-where its floor is, and, in both languages, how anyone can check the number. A weight scheme holds
-the experts' pairwise judgments for one employee level and the weights they imply; it is versioned
-and in force from a date, so a past period is always scored with the weights of its time.
+where its floor is, and, in both languages, how anyone can check the number. Its scoring settings
+(on/off, target, floor, …) are dated versions (``IndicatorSetting``), so a past period is scored
+with the catalog of its time; the definition's own copies hold the latest version's. A weight
+scheme holds the experts' pairwise judgments for one employee level and the weights they imply;
+it is versioned and in force from a date, so a past period is always scored with the weights of
+its time.
 """
 
+import datetime as dt
 import re
 
 from django.conf import settings
@@ -199,6 +203,73 @@ class IndicatorDefinition(Localised, models.Model):
     @property
     def name(self) -> str:
         return self.localised("name")
+
+
+# The first version of every indicator (its built-in settings) is in force from this date, long
+# before any data a company could import.
+BUILT_IN_FROM = dt.date(2000, 1, 1)
+# What an indicator's settings version holds: how it is scored, and whether at all. A change to
+# one of these takes effect from a date (``IndicatorSetting``), so a past period keeps the
+# catalog of its time; names and manual text are not dated. Adding a field here (and running
+# makemigrations) versions it.
+VERSIONED_FIELDS = (
+    "is_active",
+    "direction",
+    "normalisation",
+    "baseline",
+    "target",
+    "target_step",
+    "floor",
+    "floor_vetoes",
+)
+
+
+class IndicatorSetting(models.Model):
+    """One dated version of an indicator's scoring settings: in force from ``effective_from``
+    until the indicator's next version. Each version holds every versioned field (a snapshot),
+    so a period reads one row per indicator."""
+
+    indicator = models.ForeignKey(
+        IndicatorDefinition,
+        verbose_name=_("indicator"),
+        on_delete=models.PROTECT,
+        related_name="versions",
+    )
+    effective_from = models.DateField(_("effective from"))
+    # The versioned fields, exactly as the definition declares them (same type, default, help).
+    for _name in VERSIONED_FIELDS:
+        locals()[_name] = IndicatorDefinition._meta.get_field(_name).clone()
+    del _name
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("indicator settings version")
+        verbose_name_plural = _("indicator settings versions")
+        ordering = ["indicator", "effective_from"]
+        constraints = [
+            # Also serves the catalog's read: an indicator's versions up to a date.
+            models.UniqueConstraint(
+                fields=["indicator", "effective_from"],
+                name="indicator_setting_once_per_date",
+                violation_error_message=_("The indicator already has a version from this date."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} · {self.effective_from:%Y-%m-%d}"
+
+    def values(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in VERSIONED_FIELDS}
 
 
 class ChecklistElement(models.TextChoices):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.http import Http404
 
 from frames.read import frames_read, queryset_frame
@@ -19,10 +19,12 @@ from indicators.calculators.base import (
 )
 from indicators.models import (
     ALL_LEVELS,
+    VERSIONED_FIELDS,
     ChangeReason,
     ChecklistElement,
     ComplianceRule,
     IndicatorDefinition,
+    IndicatorSetting,
     SchemeMatrix,
     SchemeStatus,
     SchemeWeight,
@@ -31,7 +33,12 @@ from indicators.models import (
 )
 from indicators.records import FIRST_CONTACT, NODE_ON_TIME, nodes_due, tickets_resolved
 from indicators.weights import TIERS_MATRIX, matrix_outcome
-from indicators.wording import inconsistency_message, matrix_label, saaty_label
+from indicators.wording import (
+    inconsistency_message,
+    matrix_label,
+    saaty_label,
+    setting_change_text,
+)
 from ingest.models import (
     ExceptionCase,
     Feedback,
@@ -55,8 +62,137 @@ def catalog_editable_by(user: AbstractBaseUser | AnonymousUser) -> bool:
     return user_role(user) == Role.ADMIN
 
 
-def indicators_active() -> QuerySet[IndicatorDefinition]:
-    return IndicatorDefinition.objects.filter(is_active=True)
+# What the scoring engine reads of each indicator (``catalog_in_force``), index ``code``.
+CATALOG_COLUMNS = [
+    "id",
+    "code",
+    "calculator",
+    "tier",
+    "direction",
+    "normalisation",
+    "baseline",
+    "target",
+    "target_step",
+    "floor",
+    "floor_vetoes",
+    "unit",
+    "name_zh",
+    "name_en",
+]
+
+
+def _catalog_rows(day: dt.date) -> dict[str, dict[str, object]]:
+    """Per indicator code, in catalog order: its fixed fields (``CATALOG_COLUMNS``) and the
+    versioned ones (``VERSIONED_FIELDS``) of its latest version effective on or before ``day``,
+    or its definition's own where it has no such version (an indicator nobody has dated).
+    One query: each indicator joined with its versions up to the day."""
+    fixed = [name for name in CATALOG_COLUMNS if name not in VERSIONED_FIELDS]
+    dated = [f"version__{name}" for name in VERSIONED_FIELDS]
+    rows = (
+        IndicatorDefinition.objects.annotate(
+            version=FilteredRelation("versions", condition=Q(versions__effective_from__lte=day))
+        )
+        .order_by("tier", "position", "code", F("version__effective_from").asc(nulls_first=True))
+        .values_list(*fixed, *VERSIONED_FIELDS, "version__id", *dated)
+    )
+    n = len(VERSIONED_FIELDS)
+    found: dict[str, dict[str, object]] = {}
+    for row in rows:
+        own = dict(zip(fixed, row[: len(fixed)], strict=True))
+        versioned = row[len(fixed) : len(fixed) + n]
+        if row[len(fixed) + n] is not None:
+            versioned = row[len(fixed) + n + 1 :]
+        # Rows come oldest version first: the last one seen is the one in force.
+        found[own["code"]] = {**own, **dict(zip(VERSIONED_FIELDS, versioned, strict=True))}
+    return found
+
+
+def catalog_on(day: dt.date) -> pd.DataFrame:
+    """The indicators active on ``day`` with their settings of that day, index code, columns
+    ``CATALOG_COLUMNS``."""
+    records = [
+        tuple(row[name] for name in CATALOG_COLUMNS)
+        for row in _catalog_rows(day).values()
+        if row["is_active"]
+    ]
+    return pd.DataFrame.from_records(records, columns=CATALOG_COLUMNS).set_index("code")
+
+
+def catalog_in_force(period: Period) -> pd.DataFrame:
+    """The catalog a period is scored with: as it stood on the period's last day (the day that
+    also picks the period's weight schemes), so rescoring a past period reads the catalog of its
+    time whatever was changed since."""
+    return catalog_on(period.last_day)
+
+
+def indicators_on(day: dt.date) -> list[IndicatorDefinition]:
+    """Every indicator (active or not) as it stood on ``day``: its definition with the settings
+    of its version in force then (unsaved values; names and manual text as they are now)."""
+    rows = _catalog_rows(day)
+    indicators = list(IndicatorDefinition.objects.all())
+    for indicator in indicators:
+        for name in VERSIONED_FIELDS:
+            setattr(indicator, name, rows[indicator.code][name])
+    return indicators
+
+
+def indicator_by_code(code: str) -> IndicatorDefinition | None:
+    """The indicator's definition (its texts), active now or not: a past period may have
+    scored an indicator switched off since."""
+    return IndicatorDefinition.objects.filter(code=code).first()
+
+
+def indicator_settings_on(indicator: IndicatorDefinition, day: dt.date) -> dict[str, object]:
+    """The indicator's versioned settings in force on ``day`` (its definition's own if it has no
+    version by then)."""
+    version = indicator.versions.filter(effective_from__lte=day).order_by("effective_from").last()
+    source = version or indicator
+    return {name: getattr(source, name) for name in VERSIONED_FIELDS}
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    """One field changed by a dated version, against the version before it."""
+
+    indicator_id: int
+    effective_from: dt.date
+    field: str
+    old: object
+    new: object
+    who: str
+    when: dt.datetime
+    reason: str
+
+
+def setting_changes(indicator_ids: list[int] | None = None) -> dict[int, list[SettingChange]]:
+    """Per indicator id, what each of its versions changed (oldest first): the first version
+    is where the indicator started, not a change. One query."""
+    versions = IndicatorSetting.objects.select_related("created_by").order_by(
+        "indicator_id", "effective_from"
+    )
+    if indicator_ids is not None:
+        versions = versions.filter(indicator_id__in=indicator_ids)
+    changes: dict[int, list[SettingChange]] = {}
+    previous: IndicatorSetting | None = None
+    for version in versions:
+        if previous is not None and previous.indicator_id == version.indicator_id:
+            before, after = previous.values(), version.values()
+            changes.setdefault(version.indicator_id, []).extend(
+                SettingChange(
+                    indicator_id=version.indicator_id,
+                    effective_from=version.effective_from,
+                    field=name,
+                    old=before[name],
+                    new=after[name],
+                    who=user_display_name(version.created_by),
+                    when=version.created_at,
+                    reason=_reason_label(version.reason),
+                )
+                for name in VERSIONED_FIELDS
+                if before[name] != after[name]
+            )
+        previous = version
+    return changes
 
 
 def checklist_active() -> list[tuple[str, list[ComplianceRule]]]:
@@ -102,14 +238,24 @@ def scheme_in_force(*, level: str, on: dt.date) -> WeightScheme | None:
 
 
 @dataclass(frozen=True)
+class ManualLine:
+    effective_from: dt.date
+    text: str  # in the active language
+    upcoming: bool  # takes effect after the period shown
+
+
+@dataclass(frozen=True)
 class ManualEntry:
-    indicator: IndicatorDefinition
+    indicator: IndicatorDefinition  # with the settings in force in the period shown
     weights: dict[str, float | None]  # level → global weight in the scheme in force, or None
+    changes: list[ManualLine]  # every dated change of its settings, oldest first
 
 
-def indicator_manual(*, on: dt.date) -> list[ManualEntry]:
-    """Every active indicator with its global weight, per level, in the schemes in force on
-    ``on``."""
+def indicator_manual(*, period: Period) -> list[ManualEntry]:
+    """Every indicator active in ``period`` with the settings and, per level, the global weight
+    in force then (both as of the period's last day, as scoring reads them), and the dated
+    changes of its settings before and after."""
+    on = period.last_day
     schemes = {level: scheme_in_force(level=level, on=on) for level in Level.values}
     scheme_ids = {scheme.id for scheme in schemes.values() if scheme is not None}
     weight_of: dict[tuple[int, int], float] = {
@@ -118,13 +264,24 @@ def indicator_manual(*, on: dt.date) -> list[ManualEntry]:
             scheme_id__in=scheme_ids
         ).values_list("scheme_id", "indicator_id", "global_weight")
     }
+    changes = setting_changes()
     entries = []
-    for indicator in indicators_active():
+    for indicator in indicators_on(on):
+        if not indicator.is_active:
+            continue
         weights = {
             level: weight_of.get((scheme.id, indicator.id)) if scheme else None
             for level, scheme in schemes.items()
         }
-        entries.append(ManualEntry(indicator=indicator, weights=weights))
+        lines = [
+            ManualLine(
+                effective_from=change.effective_from,
+                text=setting_change_text(change, indicator),
+                upcoming=change.effective_from > on,
+            )
+            for change in changes.get(indicator.id, [])
+        ]
+        entries.append(ManualEntry(indicator=indicator, weights=weights, changes=lines))
     return entries
 
 

@@ -28,7 +28,9 @@ from indicators.selectors import (
     scheme_get_for_user,
     scheme_versions,
 )
+from org.fields import PeriodField
 from org.models import Level
+from org.periods import Period
 from org.views import allowed_if
 from scoring.engine.ahp import SAATY_SCALE
 
@@ -43,10 +45,18 @@ SCALE_CHOICES = [
 admin_only = allowed_if(catalog_editable_by)
 
 
+class ManualForm(forms.Form):
+    period = PeriodField(label=gettext_lazy("Period"), required=False)
+
+
 @login_required
 def manual(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    entries = indicator_manual(on=today)
+    """The manual as it stood in a period (``?period=2026-10``; by default the current month):
+    the settings and weights in force then, and the dated changes around it."""
+    form = ManualForm(request.GET)
+    valid = form.is_valid()
+    period = (valid and form.cleaned_data["period"]) or Period.containing(timezone.localdate())
+    entries = indicator_manual(period=period)
     tiers = [
         (tier, [entry for entry in entries if entry.indicator.tier == tier.value]) for tier in Tier
     ]
@@ -57,9 +67,13 @@ def manual(request: HttpRequest) -> HttpResponse:
             "tiers": tiers,
             "checklist": checklist_active(),
             "levels": Level.choices,
-            "today": today,
+            "period": period,
+            "previous": period.previous(),
+            "next": period.next(),
+            "form": form,
             "can_edit": catalog_editable_by(request.user),
         },
+        status=200 if valid else 400,
     )
 
 

@@ -2,13 +2,17 @@
 engine itself has no translations: it is pure numpy)."""
 
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from indicators.models import Tier
+from indicators.models import IndicatorDefinition, IndicatorSetting, Tier, Unit
 from indicators.weights import TIERS_MATRIX, MatrixOutcome
 from scoring.engine import ahp
 from scoring.engine.ahp import MatrixError
+
+if TYPE_CHECKING:
+    from indicators.selectors import SettingChange
 
 MESSAGES = {
     "not_numeric": lambda p: _("The matrix must contain only numbers."),
@@ -83,3 +87,44 @@ def inconsistency_message(outcome: MatrixOutcome, names: dict[str, str]) -> str:
             "suggested": saaty_label(judgment.suggested),
         }
     )
+
+
+def _setting_value(name: str, value: object, indicator: IndicatorDefinition) -> str:
+    """A versioned setting's value as the manual writes it: labels for choices, numbers with
+    the indicator's unit, the step as a percentage."""
+    if value is None:
+        return _("none")
+    field = IndicatorSetting._meta.get_field(name)
+    if field.choices:
+        return str(dict(field.choices).get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if name == "target_step":
+        return f"{float(value) * 100:g}%"
+    if indicator.unit == Unit.PERCENT:
+        return f"{float(value):g}%"
+    return f"{float(value):g} {indicator.get_unit_display()}"
+
+
+def setting_change_text(change: "SettingChange", indicator: IndicatorDefinition) -> str:
+    """One dated change of an indicator's settings in a sentence: "From 2026-03-01 the target
+    changes from 95% to 97%." """
+    date = f"{change.effective_from:%Y-%m-%d}"
+    if change.field == "is_active":
+        if change.new:
+            return _("From %(date)s the indicator is scored again.") % {"date": date}
+        return _("From %(date)s the indicator is no longer scored.") % {"date": date}
+    if change.field == "floor_vetoes":
+        if change.new:
+            return _("From %(date)s falling past the floor caps the total score and grade.") % {
+                "date": date
+            }
+        return _("From %(date)s falling past the floor no longer caps the total score.") % {
+            "date": date
+        }
+    return _("From %(date)s the %(setting)s changes from %(old)s to %(new)s.") % {
+        "date": date,
+        "setting": IndicatorSetting._meta.get_field(change.field).verbose_name,
+        "old": _setting_value(change.field, change.old, indicator),
+        "new": _setting_value(change.field, change.new, indicator),
+    }

@@ -16,7 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from frames.locks import commit_without_waiting_for_disk, named_lock
 from frames.write import bulk_load_run, frame_bulk_prepare, ids_reserve
 from indicators.calculators import raw_values
-from indicators.selectors import record_frames
+from indicators.selectors import catalog_in_force, record_frames
 from org.calendar import period_window
 from org.models import Employee
 from org.periods import Period
@@ -40,7 +40,6 @@ from scoring.runs import (
     scoring_config,
 )
 from scoring.selectors import (
-    indicators_frame,
     personal_targets,
     scheme_weights,
 )
@@ -145,7 +144,7 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
         )
         mine = mine.filter(employee_id__in=employee_ids)
     frames = record_frames(period=period, employee_ids=employee_ids)
-    indicators = indicators_frame()
+    indicators = catalog_in_force(period)
     people = frames.employees
     targets = _targets_frame(people, indicators, period, everyone=everyone)
     global_weights = scheme_weights(run.schemes)

@@ -10,6 +10,7 @@ from simple_history.utils import bulk_create_with_history
 
 from frames.locks import commit_without_waiting_for_disk, named_lock
 from frames.write import frame_bulk_update
+from indicators.selectors import catalog_in_force
 from org.periods import Period
 from scoring.engine.score import ScoringConfig, finalise
 from scoring.engine.targets import raised_targets
@@ -32,7 +33,6 @@ from scoring.runs import (
 )
 from scoring.selectors import (
     adaptive_history,
-    indicators_frame,
 )
 
 logger = logging.getLogger(__name__)
@@ -134,7 +134,7 @@ def targets_raise(
     )
     if history.empty:
         return 0
-    indicators = indicators_frame()
+    indicators = catalog_in_force(period)
     raised = raised_targets(
         history,
         indicators[["direction", "target_step", "unit"]],

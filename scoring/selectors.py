@@ -6,29 +6,12 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from frames.read import queryset_frame
-from indicators.models import IndicatorDefinition, SchemeWeight
+from indicators.models import SchemeWeight
 from indicators.selectors import scheme_in_force
 from org.models import Employee, Level, Role, Team
 from org.periods import Period
 from org.selectors import employees_visible_to, team_descendant_ids, user_role
 from scoring.models import EmployeeScore, IndicatorScore, PersonalTarget, ScoreRun
-
-INDICATOR_COLUMNS = [
-    "id",
-    "code",
-    "calculator",
-    "tier",
-    "direction",
-    "normalisation",
-    "baseline",
-    "target",
-    "target_step",
-    "floor",
-    "floor_vetoes",
-    "unit",
-    "name_zh",
-    "name_en",
-]
 
 
 def _scope(team: Team | None) -> QuerySet[Employee]:
@@ -47,12 +30,6 @@ def scope_roster(team: Team | None) -> pd.DataFrame:
     """The people of ``scope_employee_ids`` with their ``team_id`` and ``level``, index id."""
     rows = _scope(team).order_by("id").values_list("id", "team_id", "level")
     return pd.DataFrame.from_records(list(rows), columns=["id", "team_id", "level"]).set_index("id")
-
-
-def indicators_frame() -> pd.DataFrame:
-    """Active indicators, index code, with what the engine needs."""
-    rows = IndicatorDefinition.objects.filter(is_active=True).values_list(*INDICATOR_COLUMNS)
-    return pd.DataFrame.from_records(list(rows), columns=INDICATOR_COLUMNS).set_index("code")
 
 
 def schemes_in_force(period: Period) -> dict[str, dict[str, object]]:

@@ -117,7 +117,7 @@ def team_board(*, user: AbstractBaseUser, period: ScoredPeriod, scope: TeamScope
     summary: the scores, their indicators and the catalog in three queries, cached."""
 
     def build() -> TeamBoard:
-        columns = indicator_columns()
+        columns = indicator_columns(period.period)
         scores = list(
             scores_visible_to(user, period.period)
             .filter(team_id__in=scope.team_ids)
@@ -216,7 +216,7 @@ def company_board(*, period: ScoredPeriod, periods: list[ScoredPeriod]) -> Compa
     trend = trend_periods(period.period, periods)
 
     def build() -> CompanyBoard:
-        columns = indicator_columns()
+        columns = indicator_columns(period.period)
         code_of = {column.id: column.code for column in columns}
         groups: dict[int, list[dict]] = {}
         for row in (

@@ -4,7 +4,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import get_language
 
-from indicators.models import IndicatorDefinition, Tier
+from indicators.models import Tier
+from indicators.selectors import catalog_in_force
+from org.periods import Period
 
 TIERS: tuple[str, ...] = tuple(Tier.values)
 
@@ -32,10 +34,22 @@ class Column:
         return (self.name_zh or self.name_en) if chinese() else (self.name_en or self.name_zh)
 
 
-def indicator_columns() -> list[Column]:
-    """Active indicators, tier by tier (basic, efficiency, quality, innovation), in one query."""
-    rows = IndicatorDefinition.objects.filter(is_active=True).values_list(
-        "id", "code", "calculator", "tier", "unit", "direction", "name_zh", "name_en", "position"
-    )
-    ordered = sorted(rows, key=lambda row: (TIERS.index(row[3]), row[8], row[1]))
-    return [Column(*row[:8]) for row in ordered]
+def indicator_columns(period: Period) -> list[Column]:
+    """The indicators scored in ``period`` (the catalog in force then), tier by tier (basic,
+    efficiency, quality, innovation), in one query."""
+    catalog = catalog_in_force(period).reset_index()
+    # Stable: within a tier the catalog's own order (position, code) stays.
+    ordered = sorted(catalog.itertuples(index=False), key=lambda row: TIERS.index(row.tier))
+    return [
+        Column(
+            id=int(row.id),
+            code=row.code,
+            calculator=row.calculator,
+            tier=row.tier,
+            unit=row.unit,
+            direction=row.direction,
+            name_zh=row.name_zh,
+            name_en=row.name_en,
+        )
+        for row in ordered
+    ]

@@ -153,7 +153,7 @@ def scorecard_read(
         if score is None:
             return None
         previous = rows.get(period.period.previous().start)
-        columns = indicator_columns()
+        columns = indicator_columns(period.period)
         values: dict[tuple[int, int], dict] = {}
         for row in IndicatorScore.objects.filter(
             employee_score_id__in=[score["id"], *([previous["id"]] if previous else [])]
