@@ -57,7 +57,7 @@ def first_versions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0002_builtin_catalog'),
+        ('indicators', '0003_builtin_schemes_from_2000'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
