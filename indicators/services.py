@@ -29,7 +29,7 @@ from indicators.models import (
     Tier,
     WeightScheme,
 )
-from indicators.selectors import indicator_settings_on, scheme_in_force
+from indicators.selectors import catalog_on, indicator_settings_on, scheme_in_force
 from indicators.weights import TIERS_MATRIX, MatrixOutcome, global_weights, matrix_outcome
 from indicators.wording import inconsistency_message, matrix_error_message, matrix_label
 from org.periods import Period
@@ -192,11 +192,13 @@ def _settings_validate(
         ) from exc
 
 
-def _scheme_items(level: str) -> dict[str, list[str]]:
-    """The matrices a new scheme for ``level`` needs: the tiers that have indicators for the
-    level, and each such tier's active indicators in their catalog order."""
+def _scheme_items(level: str, on: dt.date) -> dict[str, list[str]]:
+    """The matrices a scheme for ``level`` taking effect ``on`` a day needs: the tiers that have
+    indicators for the level, and each such tier's indicators active that day (the dated
+    catalog, not the latest version) in their catalog order."""
+    active = set(catalog_on(on).index)
     by_tier: dict[str, list[str]] = {tier: [] for tier in Tier.values}
-    for code, tier, levels in IndicatorDefinition.objects.filter(is_active=True).values_list(
+    for code, tier, levels in IndicatorDefinition.objects.filter(code__in=active).values_list(
         "code", "tier", "levels"
     ):
         if level == ALL_LEVELS or level in levels:
@@ -288,7 +290,7 @@ def _draft_create(
                     items=items,
                     judgments=_carried_over(items, by_expert.get((key, expert))),
                 )
-                for key, items in _scheme_items(level).items()
+                for key, items in _scheme_items(level, effective_from).items()
                 for expert in sorted(experts)
             ],
             SchemeMatrix,
@@ -500,7 +502,7 @@ def scheme_activate(
         scheme = _locked_draft(scheme)
         outcomes = _outcomes(scheme)
         if {key: list(outcome.items) for key, outcome in outcomes.items()} != _scheme_items(
-            scheme.level
+            scheme.level, scheme.effective_from
         ):
             raise ValidationError(
                 _(

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from indicators import services
-from indicators.models import IndicatorDefinition, SchemeWeight, WeightScheme
+from indicators.models import IndicatorDefinition, IndicatorSetting, SchemeWeight, WeightScheme
 from indicators.selectors import scheme_in_force
 
 # When activations happen, as recorded on the schemes.
@@ -57,6 +57,8 @@ def test_a_draft_carries_over_the_judgments_of_the_scheme_it_is_based_on(admin, 
 
 @pytest.mark.django_db
 def test_a_draft_without_a_base_starts_from_equal_judgments(admin):
+    # Off in every dated version: the draft's date reads the catalog in force then.
+    IndicatorSetting.objects.filter(indicator__code="collaboration_360").update(is_active=False)
     IndicatorDefinition.objects.filter(code="collaboration_360").update(is_active=False)
     draft = services.scheme_draft_create(
         user=admin, level="junior", effective_from=dt.date(2026, 11, 1), based_on=None
@@ -197,7 +199,13 @@ def test_a_draft_over_an_outdated_catalog_cannot_be_activated(admin, senior_v1):
     draft = services.scheme_draft_create(
         user=admin, level="senior", effective_from=dt.date(2026, 11, 1), based_on=senior_v1
     )
-    IndicatorDefinition.objects.filter(code="collaboration_360").update(is_active=False)
+    services.indicator_update(
+        indicator=IndicatorDefinition.objects.get(code="collaboration_360"),
+        user=admin,
+        changes={"is_active": False},
+        effective_from=dt.date(2026, 11, 1),
+        now=NOW,
+    )
     with translation.override("en"), pytest.raises(ValidationError, match="Create a new draft"):
         services.scheme_activate(scheme=draft, user=admin, now=NOW)
 
@@ -247,3 +255,21 @@ def test_judgments_are_validated(admin, senior_v1):
         services.scheme_judgments_set(
             scheme=draft, user=admin, matrix="tiers", judgments=[[1, 3], [1 / 3, 1]]
         )
+
+
+@pytest.mark.django_db
+def test_a_draft_compares_the_indicators_active_on_its_own_date(admin):
+    """Switched off from December: a November draft still weighs it, a December one does not."""
+    services.indicator_update(
+        indicator=IndicatorDefinition.objects.get(code="collaboration_360"),
+        user=admin,
+        changes={"is_active": False},
+        effective_from=dt.date(2026, 12, 1),
+        now=NOW,
+    )
+    november, december = (
+        services.scheme_draft_create(user=admin, level="junior", effective_from=day, based_on=None)
+        for day in (dt.date(2026, 11, 1), dt.date(2026, 12, 1))
+    )
+    assert "collaboration_360" in _weights(november)
+    assert "collaboration_360" not in _weights(december)
