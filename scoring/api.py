@@ -194,9 +194,16 @@ class RunListApi(APIView):
         team = given.validated_data.get("team")
         if team is not None and not teams_visible_to(request.user).filter(pk=team.pk).exists():
             raise ValidationError({"team": [_("Unknown team.")]})
-        if not scope_employee_ids(team):
+        if not scope_employee_ids(team, given.validated_data["period"]):
             raise ValidationError(
-                {"team": [_("Nobody to score: no active employee in a scored team here.")]}
+                {
+                    "team": [
+                        _(
+                            "Nobody to score: nobody in a scored team here was employed in "
+                            "that period."
+                        )
+                    ]
+                }
             )
         try:
             (run,) = periods_rescore(

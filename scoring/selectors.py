@@ -10,7 +10,12 @@ from indicators.models import IndicatorDefinition, SchemeWeight
 from indicators.selectors import scheme_in_force
 from org.models import Employee, Level, Role, Team
 from org.periods import Period
-from org.selectors import employees_visible_to, team_descendant_ids, user_role
+from org.selectors import (
+    employed_during,
+    employees_visible_to,
+    team_descendant_ids,
+    user_role,
+)
 from scoring.models import EmployeeScore, IndicatorScore, PersonalTarget, ScoreRun
 
 INDICATOR_COLUMNS = [
@@ -31,21 +36,22 @@ INDICATOR_COLUMNS = [
 ]
 
 
-def _scope(team: Team | None) -> QuerySet[Employee]:
-    employees = Employee.objects.filter(is_active=True, team__is_scored=True)
+def _scope(team: Team | None, period: Period) -> QuerySet[Employee]:
+    employees = employed_during(period)
     if team is not None:
         employees = employees.filter(team_id__in=team_descendant_ids({team.id}))
     return employees
 
 
-def scope_employee_ids(team: Team | None) -> list[int]:
-    """Active employees of scored teams: all of them, or those of ``team`` and the teams below."""
-    return list(_scope(team).order_by("id").values_list("id", flat=True))
+def scope_employee_ids(team: Team | None, period: Period) -> list[int]:
+    """The period's roster (``org.selectors.employed_during``): all of it, or the people of
+    ``team`` and the teams below."""
+    return list(_scope(team, period).order_by("id").values_list("id", flat=True))
 
 
-def scope_roster(team: Team | None) -> pd.DataFrame:
+def scope_roster(team: Team | None, period: Period) -> pd.DataFrame:
     """The people of ``scope_employee_ids`` with their ``team_id`` and ``level``, index id."""
-    rows = _scope(team).order_by("id").values_list("id", "team_id", "level")
+    rows = _scope(team, period).order_by("id").values_list("id", "team_id", "level")
     return pd.DataFrame.from_records(list(rows), columns=["id", "team_id", "level"]).set_index("id")
 
 
