@@ -45,6 +45,10 @@ class ScoreSerializer(serializers.ModelSerializer):
     employee_no = serializers.CharField(source="employee.employee_no")
     name = serializers.CharField(source="employee.name")
     team = serializers.CharField(source="team.name")
+    state_text = serializers.CharField(
+        read_only=True,
+        help_text="Why there is no total, in the request's language; empty when scored.",
+    )
 
     class Meta:
         model = EmployeeScore
@@ -56,6 +60,9 @@ class ScoreSerializer(serializers.ModelSerializer):
             "level",
             "period_kind",
             "period_start",
+            "state",
+            "state_text",
+            "measured_share",
             "total",
             "uncapped_total",
             "basic",
