@@ -355,6 +355,8 @@ def test_the_score_command_prints_a_summary_or_a_clear_refusal(scored_team):
     call_command("score", "--period", "2026-10", stdout=out)
     printed = out.getvalue()
     assert "Scored 5 employees" in printed and "华东跟单一组" in printed
+    # 赵主管 and 刘洋 have no October records.
+    assert "Not scored: 2 without activity, 0 with too little of the weight measured" in printed
     with pytest.raises(CommandError, match="no weight scheme"):
         call_command("score", "--period", "2025-12", stdout=io.StringIO())
 

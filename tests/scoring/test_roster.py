@@ -105,3 +105,17 @@ def test_the_api_says_why_someone_is_not_scored(as_user, org_chart):
     assert not idle["improvement_plan"]
     zh = client.get("/api/v1/scores/", {"period": str(LEFT_IN)}, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert {row["name"]: row for row in zh.json()}["刘洋"]["state_text"] == "未评分：本期无业务记录"
+
+
+@pytest.mark.django_db
+def test_a_run_of_a_period_before_anyone_was_hired_is_a_clear_400(as_user, org_chart):
+    response = as_user("hr").post(
+        "/api/v1/score-runs/",
+        {"period": "2019-01", "team": org_chart["teams"]["east"].id},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert response.json()["team"] == [
+        "Nobody to score: nobody in a scored team here was employed in that period."
+    ]
