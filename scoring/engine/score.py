@@ -88,10 +88,25 @@ def _texts(indicators: pd.DataFrame) -> dict[str, explain.IndicatorText]:
 
 
 def _rows_where(
-    frame: pd.DataFrame, keep: npt.NDArray[np.bool_], other: object = np.nan
+    frame: pd.DataFrame, keep: npt.NDArray[np.bool_], other: pd.DataFrame | float | bool = np.nan
 ) -> pd.DataFrame:
     """``frame`` with the rows where ``keep`` is false replaced by ``other``."""
     return frame.where(np.broadcast_to(keep[:, None], frame.shape), other)
+
+
+def _team_percentiles(
+    raw: pd.DataFrame, teams: pd.Series, indicators: pd.DataFrame
+) -> pd.DataFrame:
+    """employees × codes: the share of teammates with a value each person does better than."""
+    return pd.DataFrame(
+        {
+            code: percentile_in_group(
+                raw[code], teams, higher_is_better=indicators.loc[code, "direction"] == "higher"
+            )
+            for code in raw.columns
+        },
+        index=raw.index,
+    )
 
 
 def score_chunk(
@@ -106,10 +121,12 @@ def score_chunk(
 ) -> ChunkResult:
     """Score whole teams.
 
-    Only people with activity take part: an idle person's values (counts of zero) are left out
-    of their team's percentiles and averages, and they are not scored. A person whose measured
-    indicators carry less than ``config.min_measured_weight`` of their scheme's weight is not
-    scored either, though their values stay in the team's comparisons (they are real data).
+    Only the scored are compared: an idle person (no record of their own in the period) is not
+    scored and their counts of zero are left out of their team's percentiles and averages; a
+    person whose measured indicators carry less than ``config.min_measured_weight`` of their
+    scheme's weight is not scored either, and the others are compared without them (a seller
+    with two orders must not set anyone's percentile). Such a person's own values are still
+    normalised against everyone with data, for their scorecard.
 
     - ``raw``: employees × indicator codes, raw values (NaN: no data).
     - ``people``: index employee id; ``team_id``, ``level``.
@@ -139,6 +156,16 @@ def score_chunk(
         dtype=object,
     )
     scored = (state == SCORED).to_numpy()
+    peers = raw
+    if not scored[has_activity].all():  # someone with too little data: compare without them
+        peers = _rows_where(raw, scored)
+        own = scores
+        scores = _rows_where(
+            normalise(peers, indicators=indicators, targets=targets, groups=teams),
+            scored,
+            other=own,
+        )
+        totals = aggregate(scores, weights, indicators["tier"])
     weighed = weights.reindex_like(raw).notna()
     # A veto caps a total: someone without one has nothing to cap.
     flags = _rows_where(vetoes(raw, indicators, weighed), scored, other=False)
@@ -148,16 +175,12 @@ def score_chunk(
     # Someone not scored has no weights applied and no contributions: there is no total.
     applied = _rows_where(totals.weights, scored)
     contributions = _rows_where(totals.contributions, scored)
-    team_average = raw.groupby(teams).transform("mean")
-    team_percentile = pd.DataFrame(
-        {
-            code: percentile_in_group(
-                raw[code], teams, higher_is_better=indicators.loc[code, "direction"] == "higher"
-            )
-            for code in codes
-        },
-        index=raw.index,
-    )
+    team_average = peers.groupby(teams).transform("mean")
+    team_percentile = _team_percentiles(peers, teams, indicators)
+    if peers is not raw:  # the unscored against everyone with data, as their own scores
+        team_percentile = _rows_where(
+            team_percentile, scored, other=_team_percentiles(raw, teams, indicators)
+        )
 
     tiers = _rows_where(totals.tiers.reindex(columns=list(TIERS)), scored)
     figures = explain.Figures(

@@ -228,6 +228,29 @@ def test_people_without_activity_are_not_scored_and_not_counted():
     assert text[6]["zh"][0].startswith("未评分：本期没有本人的业务记录")
 
 
+def test_people_with_too_little_data_do_not_set_the_others_percentiles():
+    raw, weights, active = _idle_example()
+    # Person 5 only has d (the best value of all): half of the weight, not enough for a total.
+    raw.loc[5, ["a", "d"]] = [NAN, 10.0]
+    chunk, people = _score(
+        raw=raw,
+        weights=weights,
+        people=pd.DataFrame({"team_id": 7, "level": "junior"}, index=raw.index),
+        active=active,
+    )
+    assert people.loc[5, "state"] == NOT_ENOUGH_DATA
+    assert people.loc[5, "measured_share"] == pytest.approx(0.5)
+    # d's percentiles among the four scored: 100, 66.7, 33.3, 0 (with person 5 they would be
+    # 75, 50, 25, 0). Totals .5·a + .5·d.
+    assert people["total"].iloc[:4].round(2).tolist() == [95.0, 73.33, 51.67, 30.0]
+    assert people["company_rank"].iloc[:4].tolist() == [1, 2, 3, 4]
+    lines = chunk.indicators.set_index(["employee_id", "code"])
+    assert lines.loc[(1, "d"), "team_average"] == pytest.approx(3.5)  # (5 + 4 + 3 + 2) / 4
+    # Person 5's own value is still scored against everyone with data, for their scorecard.
+    assert lines.loc[(5, "d"), "normalised"] == pytest.approx(100.0)
+    assert pd.isna(lines.loc[(5, "d"), "weight"])
+
+
 @pytest.mark.parametrize(
     ("measured", "share", "state", "total", "grade"),
     [
