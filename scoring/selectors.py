@@ -2,7 +2,7 @@
 
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 
 from frames.read import queryset_frame
@@ -139,7 +139,8 @@ def scores_visible_to(user: AbstractBaseUser, period: Period) -> QuerySet[Employ
             employee__in=employees_visible_to(user),
         )
         .select_related("employee", "team")
-        .order_by("company_rank", "employee_id")
+        # The unscored have no rank: after the ranked, on every database.
+        .order_by(F("company_rank").asc(nulls_last=True), "employee_id")
     )
 
 

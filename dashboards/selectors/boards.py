@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, F
 from django.http import Http404
 
 from dashboards.cache import kept
@@ -312,7 +312,7 @@ def company_people(period: Period) -> list[dict]:
     one query."""
     return list(
         current_scores(period)
-        .order_by("team__name", "company_rank", "employee__employee_no")
+        .order_by("team__name", F("company_rank").asc(nulls_last=True), "employee__employee_no")
         .values(
             "employee__employee_no",
             "employee__name",
