@@ -16,7 +16,7 @@ from dashboards.selectors.columns import TIERS, Column
 from dashboards.selectors.summaries import GRADES, MEANS
 from org.models import Employee, Level, Team
 from org.periods import Period
-from scoring.models import EmployeeScore
+from scoring.models import EmployeeScore, ScoreState, score_state_text
 
 
 def _score_label(name: str) -> str:
@@ -54,15 +54,21 @@ def _plain(sheet, value: object) -> object:
     return value
 
 
+def _state(state: str, measured_share: float | None) -> str:
+    """Whether the person was scored, in words (why not, when not)."""
+    return score_state_text(state, measured_share) or str(ScoreState.SCORED.label)
+
+
 def team_workbook(members: list[MemberRow], columns: list[Column], period: Period) -> bytes:
-    """One row per member: number, name, team, level, total, grade, rank, tier scores, then each
-    indicator's 0–100 score and raw value."""
+    """One row per member: number, name, team, level, whether scored (why not, in words), total,
+    tier scores, grade, rank, then each indicator's 0–100 score and raw value."""
     workbook = Workbook(write_only=True)
     header = [
         _score_label("employee"),
         str(capfirst(Employee._meta.get_field("employee_no").verbose_name)),
         _score_label("team"),
         _score_label("level"),
+        _score_label("state"),
         *(mean_label(name) for name in MEANS),
         _score_label("grade"),
         _score_label("team_rank"),
@@ -79,6 +85,7 @@ def team_workbook(members: list[MemberRow], columns: list[Column], period: Perio
             member.employee_no,
             member.team,
             _level(member.level),
+            _state(member.state, member.measured_share),
             *(member.mean(name) for name in MEANS),
             member.grade,
             member.team_rank,
@@ -91,14 +98,15 @@ def team_workbook(members: list[MemberRow], columns: list[Column], period: Perio
 
 
 def company_workbook(board: CompanyBoard, people: list[dict], period: Period) -> bytes:
-    """Two sheets: one row per team (people, grade counts, mean total and tier scores, mean
-    0–100 score per indicator) and one row per person scored (their total, tiers, grade and
-    ranks)."""
+    """Two sheets: one row per team (people scored and not, grade counts, mean total and tier
+    scores, mean 0–100 score per indicator) and one row per person (whether scored, their
+    total, tiers, grade and ranks)."""
     workbook = Workbook(write_only=True)
     header = [
         _score_label("team"),
         str(capfirst(Team._meta.get_field("manager").verbose_name)),
-        _("People"),
+        _("People scored"),
+        _("Not scored"),
         *(mean_label(name) for name in MEANS),
         *GRADES,
         *(column.name for column in board.columns),
@@ -107,7 +115,8 @@ def company_workbook(board: CompanyBoard, people: list[dict], period: Period) ->
         [
             team.name,
             team.manager,
-            team.summary.people,
+            team.summary.scored,
+            team.summary.not_scored,
             *(team.summary.means[name] for name in MEANS),
             *(team.summary.grades[grade] for grade in GRADES),
             *(team.cells.get(column.code) for column in board.columns),
@@ -120,6 +129,7 @@ def company_workbook(board: CompanyBoard, people: list[dict], period: Period) ->
         _score_label("employee"),
         _score_label("team"),
         _score_label("level"),
+        _score_label("state"),
         *(mean_label(name) for name in MEANS),
         _score_label("grade"),
         _score_label("team_rank"),
@@ -134,6 +144,7 @@ def company_workbook(board: CompanyBoard, people: list[dict], period: Period) ->
             person["employee__name"],
             person["team__name"],
             _level(person["level"]),
+            _state(person["state"], person["measured_share"]),
             person["total"],
             *(person[tier] for tier in TIERS),
             person["grade"],

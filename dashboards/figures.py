@@ -257,8 +257,8 @@ def trend(points: list[TrendPoint], person: str) -> dict:
 
 
 def grade_distribution(groups: list[tuple[str, Summary]]) -> dict:
-    """Share of people per grade (S best … D), one bar group per grade and one colour per
-    group compared (the team, the company)."""
+    """Share of the scored people per grade (S best … D), one bar group per grade and one
+    colour per group compared (the team, the company); people not scored have no grade."""
     colours = [PERSON_COLOUR, COMPANY_COLOUR, TEAM_COLOUR]
     return {
         "data": [
@@ -266,7 +266,7 @@ def grade_distribution(groups: list[tuple[str, Summary]]) -> dict:
                 "type": "bar",
                 "x": list(GRADES),
                 "y": [
-                    100.0 * summary.grades[grade] / summary.people if summary.people else 0.0
+                    100.0 * summary.grades[grade] / summary.scored if summary.scored else 0.0
                     for grade in GRADES
                 ],
                 "customdata": [summary.grades[grade] for grade in GRADES],

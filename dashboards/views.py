@@ -207,8 +207,14 @@ def team(request: HttpRequest) -> HttpResponse:
             }
         company = company_summary(period)
         groups = [(_("Team"), board.summary), (_("Company"), company)]
+        # People without a record in the period have no values: rows of blanks would read as
+        # weak scores, so the heatmap leaves them out (the table says why they are not scored).
+        heat = [member for member in members if member.has_activity]
         context |= {
             "members": members,
+            # A person not scored has one cell, in words, over the total, change, grade, tier
+            # and rank columns.
+            "unscored_span": len(MEANS) + 2 + (before is not None),
             "before": before,
             "total_changes": _total_changes(members, before or {}),
             "company": company,
@@ -224,10 +230,10 @@ def team(request: HttpRequest) -> HttpResponse:
                 {
                     "heatmap": (
                         figures.team_change_heatmap(
-                            members, board.columns, before, compare.period.label
+                            heat, board.columns, before, compare.period.label
                         )
                         if before is not None
-                        else figures.team_heatmap(members, board.columns)
+                        else figures.team_heatmap(heat, board.columns)
                     ),
                     "grades": figures.grade_distribution(groups),
                     "means": figures.mean_comparison(groups),

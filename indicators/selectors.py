@@ -53,7 +53,7 @@ from ingest.models import (
 from org.calendar import period_window
 from org.models import Customer, Employee, Level, Role
 from org.periods import Period
-from org.selectors import user_display_name, user_role
+from org.selectors import employed_during, user_display_name, user_role
 
 
 def catalog_editable_by(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -335,12 +335,12 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
 
     Rows are read generously (for instance orders of the previous period too, for retention);
     each calculator decides by its own stated rule which of them count. ``employee_ids`` limits
-    the roster (and the records) to those people; by default the roster is every active employee
-    of a scored team.
+    the roster (and the records) to those people; by default the roster is the period's
+    (``org.selectors.employed_during``).
     """
     window = period_window(period)
     start, end, previous = window.start, window.end, window.previous_start
-    roster = Employee.objects.filter(is_active=True, team__is_scored=True)
+    roster = employed_during(period)
     if employee_ids is not None:
         roster = Employee.objects.filter(id__in=employee_ids)
     # Records of a part of the company are filtered by its roster (a subquery: cheaper to send

@@ -4,11 +4,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
 from org.models import Employee, Role, Team
+from org.periods import Period
 
 # When a user holds several roles, the widest one decides what they see.
 ROLE_PRECEDENCE = [Role.ADMIN, Role.HR, Role.MANAGER, Role.MERCHANDISER]
@@ -78,6 +79,22 @@ def teams_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Team]:
         managed = set(Team.objects.filter(manager__user=user).values_list("id", flat=True))
         return Team.objects.filter(id__in=team_descendant_ids(managed))
     return Team.objects.none()
+
+
+def employed_during(period: Period) -> QuerySet[Employee]:
+    """The roster of ``period``: the people of scored teams employed at some time in it, the one
+    rule every score run and record read uses (so a history run of 2017 scores who worked then).
+
+    Employed means hired on or before the period's last day and, with a leave date, leaving on or
+    after its first day (the leave date is the last day worked). The leave date decides, whatever
+    the active flag says, so a leaver is scored for the periods they worked. Someone inactive
+    without a leave date left on a day nobody recorded: as the date cannot be told, they are on
+    no roster (scoring them for any period could be scoring time they were gone).
+    """
+    employed = Q(leave_date__isnull=False, leave_date__gte=period.start) | Q(
+        leave_date__isnull=True, is_active=True
+    )
+    return Employee.objects.filter(employed, hire_date__lte=period.last_day, team__is_scored=True)
 
 
 def employees_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Employee]:

@@ -14,6 +14,8 @@ Variables (see ``.env.example``):
     PERF_MAX_BODY_BYTES / PERF_MAX_PUSH_BYTES  request body limits (see perf.limits)
     PERF_TIME_ZONE  the company's time zone (Asia/Shanghai), see the company calendar below
     PERF_WEEK_START / PERF_WORKING_DAYS / PERF_HOLIDAY_CALENDAR  the company's week (org.calendar)
+    PERF_GRADING / PERF_VETO_CAP / PERF_VETO_GRADE  how totals become grades (scoring)
+    PERF_MIN_MEASURED_WEIGHT  the least share of the weight measured for a total (0.6)
 """
 
 from datetime import timedelta
@@ -299,9 +301,17 @@ PERF_SCORING = {
     "grading": env("PERF_GRADING", default="thresholds"),  # or "distribution" (forced)
     "veto_cap": env.float("PERF_VETO_CAP", default=59.0),
     "veto_grade": env("PERF_VETO_GRADE", default="C"),
+    # The least share (0–1) of a person's scheme weight their measured indicators must carry for
+    # a total and a grade; below it they are shown as "not enough data".
+    "min_measured_weight": env.float("PERF_MIN_MEASURED_WEIGHT", default=0.6),
 }
 if PERF_SCORING["grading"] not in ("thresholds", "distribution"):
     raise ImproperlyConfigured("PERF_GRADING must be thresholds or distribution")
+if not 0.0 <= PERF_SCORING["min_measured_weight"] <= 1.0:
+    raise ImproperlyConfigured(
+        "PERF_MIN_MEASURED_WEIGHT must be a share between 0 and 1 (0.6 for 60%), not "
+        f"{PERF_SCORING['min_measured_weight']!r}."
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -48,6 +48,10 @@ class ScoreSerializer(serializers.ModelSerializer):
     employee_no = serializers.CharField(source="employee.employee_no")
     name = serializers.CharField(source="employee.name")
     team = serializers.CharField(source="team.name")
+    state_text = serializers.CharField(
+        read_only=True,
+        help_text="Why there is no total, in the request's language; empty when scored.",
+    )
 
     class Meta:
         model = EmployeeScore
@@ -59,6 +63,9 @@ class ScoreSerializer(serializers.ModelSerializer):
             "level",
             "period_kind",
             "period_start",
+            "state",
+            "state_text",
+            "measured_share",
             "total",
             "uncapped_total",
             "basic",
@@ -183,10 +190,6 @@ class QueueDown(APIException):
 def _team_checked(user: AbstractBaseUser, team: Team | None) -> Team | None:
     if team is not None and not teams_visible_to(user).filter(pk=team.pk).exists():
         raise ValidationError({"team": [_("Unknown team.")]})
-    if not scope_employee_ids(team):
-        raise ValidationError(
-            {"team": [_("Nobody to score: no active employee in a scored team here.")]}
-        )
     return team
 
 
@@ -205,6 +208,17 @@ class RunListApi(APIView):
         given = RunStartSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         team = _team_checked(request.user, given.validated_data.get("team"))
+        if not scope_employee_ids(team, given.validated_data["period"]):
+            raise ValidationError(
+                {
+                    "team": [
+                        _(
+                            "Nobody to score: nobody in a scored team here was employed in "
+                            "that period."
+                        )
+                    ]
+                }
+            )
         try:
             (run,) = periods_rescore(
                 periods=[given.validated_data["period"]],

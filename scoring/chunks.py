@@ -15,11 +15,12 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from frames.locks import commit_without_waiting_for_disk, named_lock
 from frames.write import bulk_load_run, frame_bulk_prepare, ids_reserve
+from indicators.activity import active_on_roster
 from indicators.calculators import raw_values
 from indicators.selectors import catalog_in_force, record_frames
 from org.calendar import period_window
-from org.models import Employee
 from org.periods import Period
+from org.selectors import employed_during
 from scoring.engine.entropy import blend, entropy_weights
 from scoring.engine.normalise import normalise
 from scoring.engine.score import ChunkResult, ScoringConfig, finalise, score_chunk
@@ -138,9 +139,7 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
     mine = EmployeeScore.objects.filter(run=run)
     if not everyone:
         employee_ids = list(
-            Employee.objects.filter(
-                team_id__in=team_ids, is_active=True, team__is_scored=True
-            ).values_list("id", flat=True)
+            employed_during(period).filter(team_id__in=team_ids).values_list("id", flat=True)
         )
         mine = mine.filter(employee_id__in=employee_ids)
     frames = record_frames(period=period, employee_ids=employee_ids)
@@ -152,7 +151,12 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
 
     def score() -> ChunkResult:
         """The chunk's scores, from the frames read above (no query)."""
-        raw = raw_values(indicators["calculator"].to_dict(), frames, period_window(period))
+        window = period_window(period)
+        active = active_on_roster(frames, window)
+        raw = raw_values(indicators["calculator"].to_dict(), frames, window)
+        # Idle people are left out of the entropy weights as the engine leaves them out of
+        # everything else.
+        raw.loc[~active.reindex(raw.index, fill_value=False)] = np.nan
 
         @cache
         def scores() -> pd.DataFrame:
@@ -165,6 +169,7 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
             indicators=indicators,
             weights=_weights_frame(people, codes, run.schemes, global_weights, scores),
             targets=targets,
+            active=active,
             config=config,
         )
 

@@ -28,6 +28,28 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class ScoreState(models.TextChoices):
+    """What a person's result of a period is (``scoring.engine.score``): only the scored have a
+    total, tier scores, a grade, ranks and a plan."""
+
+    SCORED = "scored", _("Scored")
+    NO_ACTIVITY = "no_activity", _("Not scored: no activity this period")
+    NOT_ENOUGH_DATA = "not_enough_data", _("Not enough data")
+
+
+def score_state_text(state: str, measured_share: float | None) -> str:
+    """A result's state in words, for pages, exports and the API: empty for a scored person
+    (their total and grade speak), otherwise why there is no total."""
+    if state == ScoreState.NO_ACTIVITY:
+        return str(ScoreState.NO_ACTIVITY.label)
+    if state == ScoreState.NOT_ENOUGH_DATA:
+        return _("Not enough data (measured %(measured)s%% of the weight, %(needed)s%% needed)") % {
+            "measured": round(100 * (measured_share or 0.0)),
+            "needed": round(100 * settings.PERF_SCORING["min_measured_weight"]),
+        }
+    return ""
+
+
 class ScoreRun(models.Model):
     period_kind = models.CharField(
         _("period kind"), max_length=8, choices=PeriodKind.choices, default=PeriodKind.MONTH
@@ -191,6 +213,10 @@ class EmployeeScore(models.Model):
         db_constraint=False,
     )
     level = models.CharField(_("level"), max_length=16)
+    state = models.CharField(_("state"), max_length=16, choices=ScoreState.choices)
+    # 0–1: the share of the person's scheme weight carried by indicators with data (before the
+    # weight of the others was re-shared); NULL when the scheme weighs nothing for them.
+    measured_share = models.FloatField(_("share of the weight measured"), null=True)
     total = models.FloatField(_("total"), null=True)
     uncapped_total = models.FloatField(_("total before veto"), null=True)
     basic = models.FloatField(_("basic"), null=True)
@@ -225,6 +251,26 @@ class EmployeeScore(models.Model):
                 name="employee_score_one_current_per_period",
                 violation_error_message=_("An employee has one current score per period."),
             ),
+            models.CheckConstraint(
+                condition=Q(state__in=ScoreState.values),
+                name="employee_score_state_valid",
+                violation_error_message=_("Unknown score state."),
+            ),
+            # Not scored means no total, grade, rank or plan, whatever writes the row.
+            models.CheckConstraint(
+                condition=Q(state=ScoreState.SCORED)
+                | Q(
+                    total__isnull=True,
+                    grade="",
+                    team_rank__isnull=True,
+                    company_rank__isnull=True,
+                    improvement_plan=False,
+                ),
+                name="employee_score_unscored_has_no_result",
+                violation_error_message=_(
+                    "A person who is not scored has no total, grade, rank or plan."
+                ),
+            ),
         ]
         indexes = [
             # Scorecards and heatmaps read the current scores of a period (by team).
@@ -237,6 +283,14 @@ class EmployeeScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee} · {self.period_start:%Y-%m} · {self.total}"
+
+    @property
+    def is_scored(self) -> bool:
+        return self.state == ScoreState.SCORED
+
+    @property
+    def state_text(self) -> str:
+        return score_state_text(self.state, self.measured_share)
 
 
 class IndicatorScore(models.Model):

@@ -2,7 +2,7 @@
 
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 
 from frames.read import queryset_frame
@@ -10,25 +10,31 @@ from indicators.models import SchemeWeight
 from indicators.selectors import scheme_in_force
 from org.models import Employee, Level, Role, Team
 from org.periods import Period
-from org.selectors import employees_visible_to, team_descendant_ids, user_role
+from org.selectors import (
+    employed_during,
+    employees_visible_to,
+    team_descendant_ids,
+    user_role,
+)
 from scoring.models import EmployeeScore, IndicatorScore, PersonalTarget, ScoreRun
 
 
-def _scope(team: Team | None) -> QuerySet[Employee]:
-    employees = Employee.objects.filter(is_active=True, team__is_scored=True)
+def _scope(team: Team | None, period: Period) -> QuerySet[Employee]:
+    employees = employed_during(period)
     if team is not None:
         employees = employees.filter(team_id__in=team_descendant_ids({team.id}))
     return employees
 
 
-def scope_employee_ids(team: Team | None) -> list[int]:
-    """Active employees of scored teams: all of them, or those of ``team`` and the teams below."""
-    return list(_scope(team).order_by("id").values_list("id", flat=True))
+def scope_employee_ids(team: Team | None, period: Period) -> list[int]:
+    """The period's roster (``org.selectors.employed_during``): all of it, or the people of
+    ``team`` and the teams below."""
+    return list(_scope(team, period).order_by("id").values_list("id", flat=True))
 
 
-def scope_roster(team: Team | None) -> pd.DataFrame:
+def scope_roster(team: Team | None, period: Period) -> pd.DataFrame:
     """The people of ``scope_employee_ids`` with their ``team_id`` and ``level``, index id."""
-    rows = _scope(team).order_by("id").values_list("id", "team_id", "level")
+    rows = _scope(team, period).order_by("id").values_list("id", "team_id", "level")
     return pd.DataFrame.from_records(list(rows), columns=["id", "team_id", "level"]).set_index("id")
 
 
@@ -110,7 +116,8 @@ def scores_visible_to(user: AbstractBaseUser, period: Period) -> QuerySet[Employ
             employee__in=employees_visible_to(user),
         )
         .select_related("employee", "team")
-        .order_by("company_rank", "employee_id")
+        # The unscored have no rank: after the ranked, on every database.
+        .order_by(F("company_rank").asc(nulls_last=True), "employee_id")
     )
 
 

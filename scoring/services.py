@@ -213,9 +213,12 @@ def _score_run_plan(run: ScoreRun, chunk_size: int | None) -> list[list[int]]:
         status=RunStatus.RUNNING
     ):
         raise RunNotQueued(f"run {run.pk} is not queued")
-    roster = scope_roster(run.team)
+    period = run_period(run)
+    roster = scope_roster(run.team, period)
     if roster.empty:
-        raise RunRefused("nobody to score: the scope has no active employee in a scored team")
+        raise RunRefused(
+            f"nobody to score: nobody in a scored team of the scope was employed in {period}"
+        )
     teams = roster["team_id"].value_counts().sort_index()
     chunks: list[list[int]] = []
     size = 0
@@ -225,7 +228,6 @@ def _score_run_plan(run: ScoreRun, chunk_size: int | None) -> list[list[int]]:
             size = 0
         chunks[-1].append(int(team_id))
         size += members
-    period = run_period(run)
     schemes = schemes_in_force(period)
     levels = set(roster["level"])
     if levels - set(schemes):

@@ -17,7 +17,7 @@ from org.views import allowed_if
 from scoring.closing import PeriodsClosed, period_close_again, period_reopen
 from scoring.models import PeriodReopening, RunStatus
 from scoring.ranges import range_rescore
-from scoring.selectors import can_start_runs, runs_visible_to, scope_employee_ids
+from scoring.selectors import can_start_runs, runs_visible_to
 
 hr_only = allowed_if(can_start_runs)
 # Runs and reopenings the page lists, the latest first.
@@ -37,12 +37,6 @@ class RangeForm(forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams_visible_to(user)
-
-    def clean_team(self):
-        team = self.cleaned_data.get("team")
-        if not scope_employee_ids(team):
-            raise ValidationError(_("Nobody to score: no active employee in a scored team here."))
-        return team
 
 
 class ReopenForm(forms.Form):

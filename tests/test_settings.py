@@ -87,6 +87,9 @@ def test_malformed_values_fail_with_a_clear_message():
     bad_url = _load(SECRET_KEY="x", DATABASE_URL="nosuchdb://x")
     assert bad_url.returncode != 0
     assert "DATABASE_URL is malformed" in bad_url.stderr
+    bad_share = _load(SECRET_KEY="x", PERF_MIN_MEASURED_WEIGHT="60")
+    assert bad_share.returncode != 0
+    assert "PERF_MIN_MEASURED_WEIGHT must be a share between 0 and 1" in bad_share.stderr
 
 
 def test_migrations_match_the_models_wherever_evidence_is_kept(tmp_path):

@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, F
 from django.http import Http404
 
 from dashboards.cache import kept
@@ -21,7 +21,7 @@ from dashboards.selectors.summaries import (
 from org.models import Role, Team
 from org.periods import Period
 from org.selectors import teams_visible_to, user_role
-from scoring.models import EmployeeScore, IndicatorScore
+from scoring.models import EmployeeScore, IndicatorScore, ScoreState, score_state_text
 from scoring.selectors import scores_visible_to
 
 SORT_KEYS = MEANS
@@ -85,6 +85,8 @@ class MemberRow:
     name: str
     team: str
     level: str
+    state: str
+    measured_share: float | None
     total: float | None
     grade: str
     tiers: dict[str, float | None]
@@ -95,6 +97,19 @@ class MemberRow:
 
     def mean(self, name: str) -> float | None:
         return self.total if name == "total" else self.tiers.get(name)
+
+    @property
+    def is_scored(self) -> bool:
+        return self.state == ScoreState.SCORED
+
+    @property
+    def state_text(self) -> str:
+        return score_state_text(self.state, self.measured_share)
+
+    @property
+    def has_activity(self) -> bool:
+        """Whether the person had records in the period (and so values on the heatmap)."""
+        return self.state != ScoreState.NO_ACTIVITY
 
 
 @dataclass(frozen=True)
@@ -109,7 +124,16 @@ class TeamBoard:
         return {column.code: column.name for column in self.columns}
 
 
-SCORE_FIELDS = ("total", *TIERS, "grade", "team_rank", "vetoes", "improvement_plan")
+SCORE_FIELDS = (
+    "state",
+    "measured_share",
+    "total",
+    *TIERS,
+    "grade",
+    "team_rank",
+    "vetoes",
+    "improvement_plan",
+)
 
 
 def team_board(*, user: AbstractBaseUser, period: ScoredPeriod, scope: TeamScope) -> TeamBoard:
@@ -145,6 +169,8 @@ def team_board(*, user: AbstractBaseUser, period: ScoredPeriod, scope: TeamScope
                 name=score["employee__name"],
                 team=score["team__name"],
                 level=score["level"],
+                state=score["state"],
+                measured_share=score["measured_share"],
                 total=score["total"],
                 grade=score["grade"],
                 tiers={tier: score[tier] for tier in TIERS},
@@ -165,6 +191,7 @@ def _summary_of(members: list[MemberRow]) -> Summary:
         {
             "grade": member.grade,
             "people": 1,
+            "scored": int(member.is_scored),
             **{f"{name}_sum": member.mean(name) for name in MEANS},
             **{f"{name}_n": int(member.mean(name) is not None) for name in MEANS},
         }
@@ -285,7 +312,7 @@ def company_people(period: Period) -> list[dict]:
     one query."""
     return list(
         current_scores(period)
-        .order_by("team__name", "company_rank", "employee__employee_no")
+        .order_by("team__name", F("company_rank").asc(nulls_last=True), "employee__employee_no")
         .values(
             "employee__employee_no",
             "employee__name",

@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Q
 
 from dashboards.cache import kept
 from dashboards.selectors.columns import TIERS, Column, chinese, indicator_columns
@@ -13,7 +13,7 @@ from dashboards.selectors.summaries import MEANS, company_summary
 from org.models import Employee
 from org.periods import Period
 from org.selectors import employee_get_for_user
-from scoring.models import EmployeeScore, IndicatorScore
+from scoring.models import EmployeeScore, IndicatorScore, ScoreState, score_state_text
 
 
 def scorecard_employee_get(*, user: AbstractBaseUser, employee_id: int) -> Employee:
@@ -64,6 +64,8 @@ class Scorecard:
     team: str
     level: str
     period: Period
+    state: str
+    measured_share: float | None
     total: float | None
     uncapped_total: float | None
     grade: str
@@ -82,6 +84,14 @@ class Scorecard:
     improvement_plan: bool
     lines: list[Line]
     trend: list[TrendPoint]
+
+    @property
+    def is_scored(self) -> bool:
+        return self.state == ScoreState.SCORED
+
+    @property
+    def state_text(self) -> str:
+        return score_state_text(self.state, self.measured_share)
 
     @property
     def explanation_lines(self) -> list[str]:
@@ -106,6 +116,8 @@ CARD_FIELDS = (
     "team_id",
     "team__name",
     "level",
+    "state",
+    "measured_share",
     "total",
     "uncapped_total",
     "grade",
@@ -183,16 +195,18 @@ def scorecard_read(
             team=score["team__name"],
             level=score["level"],
             period=period.period,
+            state=score["state"],
+            measured_share=score["measured_share"],
             total=score["total"],
             uncapped_total=score["uncapped_total"],
             grade=score["grade"],
             tiers={tier: score[tier] for tier in TIERS},
             team_means=team.means,
             team_rank=score["team_rank"],
-            team_size=team.people,
+            team_size=team.scored,
             team_percentile=score["team_percentile"],
             company_rank=score["company_rank"],
-            company_size=company_summary(period).people,
+            company_size=company_summary(period).scored,
             company_percentile=score["company_percentile"],
             vetoes=tuple(score["vetoes"] or ()),
             missing=tuple(score["missing"] or ()),
@@ -217,10 +231,10 @@ def scorecard_read(
 @dataclass(frozen=True)
 class TeamFigures:
     """A team's aggregates in a period, as a member's scorecard compares against: how many were
-    scored, the mean total and tier scores, the mean 0–100 score per indicator id, and the mean
-    total of each trend period (by period start)."""
+    scored (ranks run over them), the mean total and tier scores, the mean 0–100 score per
+    indicator id, and the mean total of each trend period (by period start)."""
 
-    people: int
+    scored: int
     means: dict[str, float | None]
     indicator_means: dict[int, float | None]
     trend: dict[dt.date, float | None]
@@ -241,7 +255,10 @@ def team_figures(*, team_id: int, trend: list[ScoredPeriod]) -> TeamFigures:
                 period_start__in=[p.period.start for p in trend],
             )
             .values("period_start")
-            .annotate(people=Count("id"), **{name: Avg(name) for name in MEANS})
+            .annotate(
+                scored=Count("id", filter=Q(state=ScoreState.SCORED)),
+                **{name: Avg(name) for name in MEANS},
+            )
             .order_by()
         }
         now = per_period.get(period.start, {})
@@ -258,7 +275,7 @@ def team_figures(*, team_id: int, trend: list[ScoredPeriod]) -> TeamFigures:
             .values_list("indicator_id", "mean")
         )
         return TeamFigures(
-            people=now.get("people", 0),
+            scored=now.get("scored", 0),
             means={name: now.get(name) for name in MEANS},
             indicator_means=indicator_means,
             trend={start: row["total"] for start, row in per_period.items()},

@@ -3,13 +3,13 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from dashboards.cache import kept
 from dashboards.selectors.columns import TIERS
 from dashboards.selectors.periods import ScoredPeriod
 from org.periods import Period
-from scoring.models import EmployeeScore
+from scoring.models import EmployeeScore, ScoreState
 
 GRADES = ("S", "A", "B", "C", "D")
 MEANS = ("total", *TIERS)
@@ -17,35 +17,43 @@ MEANS = ("total", *TIERS)
 
 @dataclass(frozen=True)
 class Summary:
-    """How a group's scores spread: how many people, how many per grade, and the mean total
-    and tier scores (``None`` where nobody has one)."""
+    """How a group's scores spread: how many people have a result of the period, how many of
+    them were scored (the others had no activity or too little data), how many per grade, and
+    the mean total and tier scores of the scored (``None`` where nobody has one)."""
 
     people: int
+    scored: int
     grades: dict[str, int]
     means: dict[str, float | None]
 
+    @property
+    def not_scored(self) -> int:
+        return self.people - self.scored
+
 
 def summary_from_groups(groups: Iterable[dict]) -> Summary:
-    """A summary from rows grouped by grade, each with ``people`` and, per mean, ``<name>_sum``
-    and ``<name>_n`` (so groups can be added up without re-reading the scores)."""
-    people, grades = 0, dict.fromkeys(GRADES, 0)
+    """A summary from rows grouped by grade, each with ``people``, ``scored`` and, per mean,
+    ``<name>_sum`` and ``<name>_n`` (so groups can be added up without re-reading the scores)."""
+    people, scored, grades = 0, 0, dict.fromkeys(GRADES, 0)
     sums, counts = dict.fromkeys(MEANS, 0.0), dict.fromkeys(MEANS, 0)
     for group in groups:
         people += group["people"]
+        scored += group["scored"]
         if group["grade"] in grades:
             grades[group["grade"]] += group["people"]
         for name in MEANS:
             sums[name] += group[f"{name}_sum"] or 0.0
             counts[name] += group[f"{name}_n"]
     means = {name: (sums[name] / counts[name] if counts[name] else None) for name in MEANS}
-    return Summary(people=people, grades=grades, means=means)
+    return Summary(people=people, scored=scored, grades=grades, means=means)
 
 
 def grouped_sums() -> dict:
     """Aggregates that let ``summary_from_groups`` add groups up."""
     sums = {f"{name}_sum": Sum(name) for name in MEANS}
     counts = {f"{name}_n": Count(name) for name in MEANS}
-    return {"people": Count("id"), **sums, **counts}
+    scored = Count("id", filter=Q(state=ScoreState.SCORED))
+    return {"people": Count("id"), "scored": scored, **sums, **counts}
 
 
 def current_scores(period: Period) -> QuerySet[EmployeeScore]:

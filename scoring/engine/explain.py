@@ -13,6 +13,8 @@ import numpy.typing as npt
 import pandas as pd
 
 LANGUAGES = ("zh", "en")
+SCORED = "scored"  # as ``score.SCORED`` (which imports this module)
+NO_ACTIVITY = "no_activity"
 TIER_NAMES = {
     "basic": {"zh": "基础", "en": "basic"},
     "efficiency": {"zh": "效率", "en": "efficiency"},
@@ -48,6 +50,12 @@ class Figures:
     total: pd.Series
     missing: list[list[str]]  # per person, the weighed codes without data (column order)
     vetoes: list[list[str]]  # per person, the codes whose floor was breached (column order)
+    state: list[str]  # per person, scored / no_activity / not_enough_data
+    measured_share: npt.NDArray[np.float64]  # per person, 0–1 of the weight measured
+    min_measured_weight: float  # 0–1, the least share for a total
+
+    def scored(self) -> npt.NDArray[np.bool_]:
+        return np.asarray([state == SCORED for state in self.state], dtype=bool)
 
     def percentile(self, code: str) -> npt.NDArray[np.float64]:
         return _column(self.team_percentile, code)
@@ -120,8 +128,15 @@ def explanations(
     tier_words = [(TIER_NAMES[tier]["zh"], TIER_NAMES[tier]["en"]) for tier in tier_names]
     cap = f"{veto_cap:g}"
     result = []
+    states, shares = figures.state, figures.measured_share.tolist()
     # Each number is formatted once for both languages: this loop runs for every person.
     for person, total in enumerate(figures.total.to_numpy(dtype=float).tolist()):
+        if states[person] != SCORED:
+            gaps = [names[column_of[code]] for code in missing[person]]
+            result.append(
+                _not_scored(states[person], shares[person], figures.min_measured_weight, gaps)
+            )
+            continue
         tiers = [
             (zh, en, f"{score:.1f}")
             for (zh, en), score in zip(tier_words, tier_rows[person], strict=True)
@@ -183,6 +198,34 @@ def explanations(
                 )
         result.append({"zh": zh_lines, "en": en_lines})
     return result
+
+
+def _not_scored(
+    state: str, share: float, needed: float, gaps: list[tuple[str, str]]
+) -> dict[str, list[str]]:
+    """Why someone has no total: no activity in the period, or too little of the weight
+    measured (``share`` and ``needed``, 0–1), naming the indicators without data (``gaps``:
+    their zh and en names)."""
+    if state == NO_ACTIVITY:
+        return {
+            "zh": ["未评分：本期没有本人的业务记录，不计总分、等级和排名。"],
+            "en": [
+                "Not scored: no records of this person in the period, so no total, grade or rank."
+            ],
+        }
+    measured = f"{0.0 if share != share else share:.0%}"  # NaN: the scheme weighs nothing
+    zh_lines = [
+        f"数据不足：有数据的指标只占权重的 {measured}，至少需要 {needed:.0%}，"
+        "不计总分、等级和排名。"
+    ]
+    en_lines = [
+        f"Not enough data: the indicators with data carry {measured} of the weight and "
+        f"{needed:.0%} is needed, so no total, grade or rank."
+    ]
+    if gaps:
+        zh_lines.append(f"没有数据：{'、'.join(zh for zh, _ in gaps)}。")
+        en_lines.append(f"No data for {', '.join(en for _, en in gaps)}.")
+    return {"zh": zh_lines, "en": en_lines}
 
 
 @dataclass(frozen=True)
@@ -269,6 +312,7 @@ def suggestions(figures: Figures) -> tuple[list[dict[str, list[str]]], np.ndarra
     for an improvement plan."""
     with np.errstate(invalid="ignore"):
         fired = np.column_stack([rule.applies(figures) for rule in RULES])
+    fired &= figures.scored()[:, None]  # no advice or plan without a total
     plan = fired[:, [rule.plan for rule in RULES]].any(axis=1)
     assert isinstance(plan, np.ndarray)  # fired is two-dimensional: one flag per person
     # Many people share a pattern of fired rules; each pattern's lists are made once.

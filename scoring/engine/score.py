@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from scoring.engine import explain, grade, rank
@@ -19,6 +20,11 @@ from scoring.engine.veto import capped_total, vetoes
 TIERS = ("basic", "efficiency", "quality", "innovation")
 THRESHOLDS = "thresholds"
 DISTRIBUTION = "distribution"
+# What a person's result is (``scoring.models.ScoreState`` stores them): only the scored get a
+# total, tier scores, a grade, ranks and a plan.
+SCORED = "scored"
+NO_ACTIVITY = "no_activity"  # not a record of their own in the period
+NOT_ENOUGH_DATA = "not_enough_data"  # measured less than ``min_measured_weight`` of the weight
 
 
 @dataclass(frozen=True)
@@ -37,17 +43,22 @@ class ScoringConfig:
     plan_grade: str = "D"  # this grade puts a person on an improvement plan
     adaptive_periods: int = 3
     adaptive_threshold: float = 95.0
+    # 0–1: the least share of a person's scheme weight (before re-sharing) their measured
+    # indicators must carry for a total; below it the total would rest on a sliver of the work.
+    min_measured_weight: float = 0.6
 
 
 @dataclass(frozen=True)
 class ChunkResult:
-    """``employees``: index employee id; ``team_id``, ``level``, ``total`` (after any veto cap),
-    ``uncapped_total``, one column per tier, ``vetoes`` and ``missing`` (lists of codes),
-    ``suggestions`` (``{"zh": [...], "en": [...]}``), ``plan`` (bool).
+    """``employees``: index employee id; ``team_id``, ``level``, ``state`` (``SCORED``,
+    ``NO_ACTIVITY`` or ``NOT_ENOUGH_DATA``), ``measured_share`` (0–1), ``total`` (after any veto
+    cap), ``uncapped_total``, one column per tier, ``vetoes`` and ``missing`` (lists of codes),
+    ``suggestions`` (``{"zh": [...], "en": [...]}``), ``plan`` (bool). Totals and tiers are NaN,
+    suggestions empty and ``plan`` false for everyone not scored.
 
-    ``indicators``: one row per employee and weighed indicator: ``employee_id``, ``code``,
-    ``raw``, ``target``, ``normalised``, ``weight`` (as applied), ``contribution`` (points),
-    ``team_average`` (raw), ``team_percentile``.
+    ``indicators``: one row per employee with activity and weighed indicator: ``employee_id``,
+    ``code``, ``raw``, ``target``, ``normalised``, ``weight`` (as applied; NaN when not scored),
+    ``contribution`` (points; likewise), ``team_average`` (raw), ``team_percentile``.
 
     The explanations, in the order of ``employees``, come from ``explanations()``: writing the
     numbers need not wait for the words.
@@ -76,6 +87,28 @@ def _texts(indicators: pd.DataFrame) -> dict[str, explain.IndicatorText]:
     }
 
 
+def _rows_where(
+    frame: pd.DataFrame, keep: npt.NDArray[np.bool_], other: pd.DataFrame | float | bool = np.nan
+) -> pd.DataFrame:
+    """``frame`` with the rows where ``keep`` is false replaced by ``other``."""
+    return frame.where(np.broadcast_to(keep[:, None], frame.shape), other)
+
+
+def _team_percentiles(
+    raw: pd.DataFrame, teams: pd.Series, indicators: pd.DataFrame
+) -> pd.DataFrame:
+    """employees × codes: the share of teammates with a value each person does better than."""
+    return pd.DataFrame(
+        {
+            code: percentile_in_group(
+                raw[code], teams, higher_is_better=indicators.loc[code, "direction"] == "higher"
+            )
+            for code in raw.columns
+        },
+        index=raw.index,
+    )
+
+
 def score_chunk(
     *,
     raw: pd.DataFrame,
@@ -83,9 +116,17 @@ def score_chunk(
     indicators: pd.DataFrame,
     weights: pd.DataFrame,
     targets: pd.DataFrame,
+    active: pd.Series,
     config: ScoringConfig,
 ) -> ChunkResult:
     """Score whole teams.
+
+    Only the scored are compared: an idle person (no record of their own in the period) is not
+    scored and their counts of zero are left out of their team's percentiles and averages; a
+    person whose measured indicators carry less than ``config.min_measured_weight`` of their
+    scheme's weight is not scored either, and the others are compared without them (a seller
+    with two orders must not set anyone's percentile). Such a person's own values are still
+    normalised against everyone with data, for their scorecard.
 
     - ``raw``: employees × indicator codes, raw values (NaN: no data).
     - ``people``: index employee id; ``team_id``, ``level``.
@@ -93,33 +134,60 @@ def score_chunk(
       ``floor``, ``floor_vetoes``, ``unit``, ``name_zh``, ``name_en``.
     - ``weights``: employees × codes, the global weight in the person's scheme (NaN: not weighed).
     - ``targets``: employees × codes, the target in force for the person (NaN for percentile).
+    - ``active``: per employee, whether they have a record of their own in the period.
     """
     codes = list(raw.columns)
     indicators = indicators.loc[codes]
     teams = people["team_id"].reindex(raw.index)
+    has_activity = active.reindex(raw.index, fill_value=False).to_numpy(dtype=bool)
+    raw = _rows_where(raw, has_activity)
     scores = normalise(raw, indicators=indicators, targets=targets, groups=teams)
     totals = aggregate(scores, weights, indicators["tier"])
-    weighed = weights.reindex_like(raw).notna()
-    flags = vetoes(raw, indicators, weighed)
-    vetoed = flags.any(axis=1)
-    total = capped_total(totals.total, vetoed, config.veto_cap)
-    team_average = raw.groupby(teams).transform("mean")
-    team_percentile = pd.DataFrame(
-        {
-            code: percentile_in_group(
-                raw[code], teams, higher_is_better=indicators.loc[code, "direction"] == "higher"
-            )
-            for code in codes
-        },
+    state = pd.Series(
+        np.select(
+            [
+                ~has_activity,
+                ~(totals.measured_share >= config.min_measured_weight) | totals.total.isna(),
+            ],
+            [NO_ACTIVITY, NOT_ENOUGH_DATA],
+            SCORED,
+        ),
         index=raw.index,
+        dtype=object,
     )
+    scored = (state == SCORED).to_numpy()
+    peers = raw
+    if not scored[has_activity].all():  # someone with too little data: compare without them
+        peers = _rows_where(raw, scored)
+        own = scores
+        scores = _rows_where(
+            normalise(peers, indicators=indicators, targets=targets, groups=teams),
+            scored,
+            other=own,
+        )
+        totals = aggregate(scores, weights, indicators["tier"])
+    weighed = weights.reindex_like(raw).notna()
+    # A veto caps a total: someone without one has nothing to cap.
+    flags = _rows_where(vetoes(raw, indicators, weighed), scored, other=False)
+    vetoed = flags.any(axis=1)
+    uncapped = totals.total.where(scored)
+    total = capped_total(uncapped, vetoed, config.veto_cap)
+    # Someone not scored has no weights applied and no contributions: there is no total.
+    applied = _rows_where(totals.weights, scored)
+    contributions = _rows_where(totals.contributions, scored)
+    team_average = peers.groupby(teams).transform("mean")
+    team_percentile = _team_percentiles(peers, teams, indicators)
+    if peers is not raw:  # the unscored against everyone with data, as their own scores
+        team_percentile = _rows_where(
+            team_percentile, scored, other=_team_percentiles(raw, teams, indicators)
+        )
 
-    tiers = totals.tiers.reindex(columns=list(TIERS))
+    tiers = _rows_where(totals.tiers.reindex(columns=list(TIERS)), scored)
     figures = explain.Figures(
         raw=raw,
         scores=scores,
-        contributions=totals.contributions,
-        weights=totals.weights,
+        contributions=contributions,
+        weights=applied,
         team_average=team_average,
         team_percentile=team_percentile,
         tiers=tiers,
@@ -128,16 +196,22 @@ def score_chunk(
             pd.DataFrame(totals.missing.to_numpy(), index=raw.index, columns=codes)
         ),
         vetoes=explain.codes_where(flags),
+        state=state.tolist(),
+        measured_share=totals.measured_share.to_numpy(dtype=float),
+        min_measured_weight=config.min_measured_weight,
     )
     advice, plan = explain.suggestions(figures)
+    plan &= scored
     code_array = np.asarray(codes, dtype=object)
 
     employees = pd.DataFrame(
         {
             "team_id": teams,
             "level": people["level"].reindex(raw.index),
+            "state": state,
+            "measured_share": totals.measured_share,
             "total": total,
-            "uncapped_total": totals.total,
+            "uncapped_total": uncapped,
             **{tier: tiers[tier] for tier in TIERS},
             "vetoes": figures.vetoes,
             "missing": figures.missing,
@@ -157,15 +231,17 @@ def score_chunk(
                     ("raw", raw),
                     ("target", targets),
                     ("normalised", scores),
-                    ("weight", totals.weights),
-                    ("contribution", totals.contributions),
+                    ("weight", applied),
+                    ("contribution", contributions),
                     ("team_average", team_average),
                     ("team_percentile", team_percentile),
                 )
             },
         }
     )
-    long = long[weighed.to_numpy().ravel()].reset_index(drop=True)
+    # An idle person has no values to show: their indicators are not written at all.
+    kept = weighed.to_numpy() & has_activity[:, None]
+    long = long[kept.ravel()].reset_index(drop=True)
     return ChunkResult(
         employees=employees,
         indicators=long,
@@ -181,7 +257,9 @@ def finalise(employees: pd.DataFrame, config: ScoringConfig) -> pd.DataFrame:
     ``employees``: index employee id; ``team_id``, ``total``, ``vetoes``, ``suggestions``,
     ``plan``. Adds ``team_rank``, ``team_percentile``, ``company_rank``,
     ``company_percentile``, ``grade``; a vetoed person's grade is no better than the veto grade;
-    the plan grade turns ``plan`` on and adds its suggestion.
+    the plan grade turns ``plan`` on and adds its suggestion. People without a total (not
+    scored) get none of these and do not count in anyone else's: ranks run 1..n over the scored,
+    and a forced distribution shares grades out over them only.
     """
     result = employees.copy()
     result["team_rank"], result["team_percentile"] = rank.ranks(result["total"], result["team_id"])

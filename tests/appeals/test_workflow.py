@@ -26,7 +26,13 @@ from org.calendar import add_working_days
 from scoring import services as scoring
 from scoring.models import EmployeeScore, IndicatorScore
 from tests.clock import LAST_MONTH, PINNED_NOW, at, stamp
-from tests.factories import CustomerFactory, OrderFactory
+from tests.factories import (
+    CustomerFactory,
+    FeedbackFactory,
+    FollowUpFactory,
+    OrderFactory,
+    TicketFactory,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -44,9 +50,19 @@ def _english():
 @pytest.fixture
 def scored(org_chart):
     """The east team's October: the manager answered three orders in 6 hours each, 王芳 in 1,
-    李强 in 20; scored once."""
+    李强 in 20, all delivered; each also has a rating, a reply and a ticket (so enough of the
+    weight is measured for a total); scored once."""
     customer = CustomerFactory()
     for key, hours in [("east_manager", 6), ("east_a", 1), ("east_b", 20)]:
+        person = org_chart[key]
+        FeedbackFactory(employee=person, customer=customer, submitted_at=at(LAST_MONTH, 12))
+        FollowUpFactory(employee=person, customer=customer, occurred_at=at(LAST_MONTH, 12))
+        TicketFactory(
+            employee=person,
+            customer=customer,
+            opened_at=at(LAST_MONTH, 12),
+            resolved_at=at(LAST_MONTH, 12, 15),
+        )
         for day in range(3):
             submitted = at(LAST_MONTH, 5 + day, 9)
             OrderFactory(
@@ -55,6 +71,9 @@ def scored(org_chart):
                 submitted_at=submitted,
                 source_created_at=submitted,
                 confirmed_at=submitted + dt.timedelta(hours=hours),
+                shipped_at=submitted + dt.timedelta(days=1),
+                delivered_at=submitted + dt.timedelta(days=3),
+                status="delivered",
             )
     ledger_adopt(actor="test")  # the orders as loaded before the ledger
     scoring.compute_period(LAST_MONTH)

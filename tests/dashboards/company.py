@@ -29,8 +29,12 @@ WORK = [("east_a", 1, 5), ("east_b", 20, 3), ("east_manager", 6, 4), ("south_a",
 COMPLIANT = "您好，订单SO-10086已发货，预计10月20日交货。谢谢您的支持。"
 
 
-def month_of_work(employee, customer, period: Period, hours: float, csat: int) -> list:
-    """Three delivered orders answered ``hours`` after the click, and one rating."""
+def month_of_work(
+    employee, customer, period: Period, hours: float, csat: int, *, replies: bool = True
+) -> list:
+    """Three delivered orders answered ``hours`` after the click, and one rating; with
+    ``replies``, also a compliant reply and a ticket resolved at first contact (without them
+    a person's measured indicators carry too little of the weight for a total)."""
     orders = []
     for day in (2, 5, 9):
         submitted = at(period, day, 9)
@@ -50,6 +54,16 @@ def month_of_work(employee, customer, period: Period, hours: float, csat: int) -
     FeedbackFactory(
         employee=employee, customer=customer, csat=csat, comment="", submitted_at=at(period, 20)
     )
+    if replies:
+        FollowUpFactory(
+            employee=employee, customer=customer, occurred_at=at(period, 15), message=COMPLIANT
+        )
+        TicketFactory(
+            employee=employee,
+            customer=customer,
+            opened_at=at(period, 10),
+            resolved_at=at(period, 10, 12),
+        )
     return orders
 
 
@@ -142,7 +156,10 @@ def scored_company(people: dict) -> dict:
     for key, hours, csat in WORK:
         customer = CustomerFactory()
         month_of_work(people[key], customer, MONTH_BEFORE, hours, csat)
-        october[key] = month_of_work(people[key], customer, LAST_MONTH, hours, csat)
+        # 王芳's October replies and tickets are ``october_records``' (her drill-downs list them).
+        october[key] = month_of_work(
+            people[key], customer, LAST_MONTH, hours, csat, replies=key != "east_a"
+        )
     people["records"] = october_records(people["east_a"], october["east_a"])
     for reviewer in ("east_b", "east_manager"):
         PeerReviewFactory(

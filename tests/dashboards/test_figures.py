@@ -32,6 +32,8 @@ def _member(employee_id: int, name: str, cells: dict, total: float = 70.0) -> Me
         name=name,
         team="华东跟单一组",
         level="junior",
+        state="scored",
+        measured_share=1.0,
         total=total,
         grade="B",
         tiers={"basic": 70.0, "efficiency": 70.0, "quality": 70.0, "innovation": None},
@@ -107,8 +109,9 @@ def test_trend_and_grade_figures():
     points = [TrendPoint("2026-09", 60.0, 55.0), TrendPoint("2026-10", None, 58.0)]
     trend = figures.trend(points, "王芳")
     assert trend["data"][1]["y"] == [60.0, None] and trend["data"][0]["y"] == [55.0, 58.0]
-    team = Summary(4, {"S": 1, "A": 1, "B": 2, "C": 0, "D": 0}, dict.fromkeys(MEANS))
-    empty = Summary(0, dict.fromkeys("SABCD", 0), dict.fromkeys(MEANS))
+    # Six people, two of them not scored: grades are shares of the four scored.
+    team = Summary(6, 4, {"S": 1, "A": 1, "B": 2, "C": 0, "D": 0}, dict.fromkeys(MEANS))
+    empty = Summary(0, 0, dict.fromkeys("SABCD", 0), dict.fromkeys(MEANS))
     grades = figures.grade_distribution([("Team", team), ("Company", empty)])
     assert grades["data"][0]["y"] == [25.0, 25.0, 50.0, 0.0, 0.0]
     assert grades["data"][1]["y"] == [0.0] * 5
@@ -116,8 +119,8 @@ def test_trend_and_grade_figures():
 
 def test_company_figures():
     teams = [
-        TeamRow(3, "华东跟单一组", "陈主管", Summary(0, {}, {}), {"csat": 61.0}),
-        TeamRow(4, "华南跟单二组", "", Summary(0, {}, {}), {}),
+        TeamRow(3, "华东跟单一组", "陈主管", Summary(0, 0, {}, {}), {"csat": 61.0}),
+        TeamRow(4, "华南跟单二组", "", Summary(0, 0, {}, {}), {}),
     ]
     heatmap = figures.company_heatmap(teams, COLUMNS)
     assert heatmap["data"][0]["z"] == [[None, 61.0], [None, None]]

@@ -358,7 +358,8 @@ def test_team_table_exports_to_excel(scored, as_user):
     total = EmployeeScore.objects.get(
         employee=scored["east_a"], period_start=LAST_MONTH.start, is_current=True
     ).total
-    assert next(row for row in rows if row[0] == "王芳")[4] == pytest.approx(total)
+    # Name, number, team, level and whether scored, then the total.
+    assert next(row for row in rows if row[0] == "王芳")[5] == pytest.approx(total)
 
 
 def test_company_tables_export_to_excel(scored, as_user):

@@ -6,7 +6,15 @@ import pytest
 from pandas.testing import assert_series_equal
 
 from scoring.engine import grade
-from scoring.engine.score import DISTRIBUTION, ScoringConfig, finalise, score_chunk
+from scoring.engine.score import (
+    DISTRIBUTION,
+    NO_ACTIVITY,
+    NOT_ENOUGH_DATA,
+    SCORED,
+    ScoringConfig,
+    finalise,
+    score_chunk,
+)
 from scoring.engine.targets import raised_targets
 
 NAN = np.nan
@@ -53,15 +61,19 @@ def _score(
     *,
     raw: pd.DataFrame = RAW,
     weights: pd.DataFrame | None = None,
+    people: pd.DataFrame = PEOPLE,
+    active: pd.Series | None = None,
 ):
-    """The example scored and finalised (``raw`` and ``weights`` varied by some tests)."""
-    targets = pd.DataFrame([INDICATORS["target"].to_dict()] * 3, index=raw.index)
+    """The example scored and finalised (``raw``, ``weights``, ``people`` and who was ``active``
+    varied by some tests; everybody is active by default)."""
+    targets = pd.DataFrame([INDICATORS["target"].to_dict()] * len(raw), index=raw.index)
     chunk = score_chunk(
         raw=raw,
-        people=PEOPLE,
+        people=people,
         indicators=INDICATORS,
         weights=_weights() if weights is None else weights,
         targets=targets,
+        active=pd.Series(True, index=raw.index) if active is None else active,
         config=config,
     )
     return chunk, finalise(chunk.employees, config)
@@ -159,8 +171,125 @@ def test_someone_without_any_data_has_no_total_and_no_grade():
     raw = RAW.copy()
     raw.loc[3] = NAN
     _, people = _score(raw=raw)
+    assert people.loc[3, "state"] == NOT_ENOUGH_DATA
+    assert people.loc[3, "measured_share"] == 0.0
     assert pd.isna(people.loc[3, "total"])
     assert pd.isna(people.loc[3, "grade"])
+
+
+def _idle_example() -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """Five active people and three idle ones (ids 6–8, counts of zero) in one team, weighed
+    .5 on ``a`` (linear 0→100) and .5 on ``d`` (percentile in the team)."""
+    ids = list(range(1, 9))
+    raw = pd.DataFrame(
+        {
+            "a": [90.0, 80.0, 70.0, 60.0, 50.0, 0.0, 0.0, 0.0],
+            "b": NAN,
+            "c": NAN,
+            "d": [5.0, 4.0, 3.0, 2.0, 1.0, 0.0, 0.0, 0.0],
+        },
+        index=ids,
+    )
+    weights = pd.DataFrame([{"a": 0.5, "d": 0.5}] * 8, index=ids).reindex(columns=list("abcd"))
+    return raw, weights, pd.Series([True] * 5 + [False] * 3, index=ids)
+
+
+def test_people_without_activity_are_not_scored_and_not_counted():
+    raw, weights, active = _idle_example()
+    chunk, people = _score(
+        ScoringConfig(grading=DISTRIBUTION),
+        raw=raw,
+        weights=weights,
+        people=pd.DataFrame({"team_id": 7, "level": "junior"}, index=raw.index),
+        active=active,
+    )
+    # d's percentiles among the five active only: 100, 75, 50, 25, 0 (the idle, who would sit
+    # below everybody, are left out). Totals .5·a + .5·d: 95, 77.5, 60, 42.5, 25.
+    assert people["total"].iloc[:5].tolist() == [95.0, 77.5, 60.0, 42.5, 25.0]
+    assert people["team_rank"].iloc[:5].tolist() == [1, 2, 3, 4, 5]
+    assert people["company_rank"].iloc[:5].tolist() == [1, 2, 3, 4, 5]
+    assert people["company_percentile"].iloc[:5].tolist() == [100.0, 75.0, 50.0, 25.0, 0.0]
+    # The forced distribution (10/20/40/20/10%) over five: positions 0 | 1 | 2–3 | 4.
+    assert people["grade"].iloc[:5].tolist() == ["S", "A", "B", "B", "C"]
+    idle = people.loc[[6, 7, 8]]
+    assert (idle["state"] == NO_ACTIVITY).all()
+    assert (people["state"].iloc[:5] == SCORED).all()
+    for column in ("total", "uncapped_total", "basic", "quality", "grade", "team_rank"):
+        assert idle[column].isna().all(), column
+    assert idle["company_rank"].isna().all()
+    assert not idle["plan"].any()
+    assert idle["suggestions"].tolist() == [{"zh": [], "en": []}] * 3
+    # Their (zero) values are not written, and the explanation says why there is no total.
+    assert set(chunk.indicators["employee_id"]) == {1, 2, 3, 4, 5}
+    text = dict(zip(chunk.employees.index, chunk.explanations(), strict=True))
+    assert text[6]["en"] == [
+        "Not scored: no records of this person in the period, so no total, grade or rank."
+    ]
+    assert text[6]["zh"][0].startswith("未评分：本期没有本人的业务记录")
+
+
+def test_people_with_too_little_data_do_not_set_the_others_percentiles():
+    raw, weights, active = _idle_example()
+    # Person 5 only has d (the best value of all): half of the weight, not enough for a total.
+    raw.loc[5, ["a", "d"]] = [NAN, 10.0]
+    chunk, people = _score(
+        raw=raw,
+        weights=weights,
+        people=pd.DataFrame({"team_id": 7, "level": "junior"}, index=raw.index),
+        active=active,
+    )
+    assert people.loc[5, "state"] == NOT_ENOUGH_DATA
+    assert people.loc[5, "measured_share"] == pytest.approx(0.5)
+    # d's percentiles among the four scored: 100, 66.7, 33.3, 0 (with person 5 they would be
+    # 75, 50, 25, 0). Totals .5·a + .5·d.
+    assert people["total"].iloc[:4].round(2).tolist() == [95.0, 73.33, 51.67, 30.0]
+    assert people["company_rank"].iloc[:4].tolist() == [1, 2, 3, 4]
+    lines = chunk.indicators.set_index(["employee_id", "code"])
+    assert lines.loc[(1, "d"), "team_average"] == pytest.approx(3.5)  # (5 + 4 + 3 + 2) / 4
+    # Person 5's own value is still scored against everyone with data, for their scorecard.
+    assert lines.loc[(5, "d"), "normalised"] == pytest.approx(100.0)
+    assert pd.isna(lines.loc[(5, "d"), "weight"])
+
+
+@pytest.mark.parametrize(
+    ("measured", "share", "state", "total", "grade"),
+    [
+        # Global weights a .2, b .2, c .45, d .15 (the scheme's, before re-sharing).
+        (["a", "b"], 0.4, NOT_ENOUGH_DATA, NAN, NAN),
+        (["a", "b", "d"], 0.55, NOT_ENOUGH_DATA, NAN, NAN),
+        # Exactly the minimum: c 98 → 80, d alone in its team → 50; (.45·80 + .15·50) / .6
+        (["c", "d"], 0.6, SCORED, 72.5, "B"),
+        (["a", "c"], 0.65, SCORED, 80.0, "A"),  # a 80 → 80, c 98 → 80
+    ],
+)
+def test_a_total_needs_the_minimum_share_of_the_weight_measured(
+    measured, share, state, total, grade
+):
+    known = {"a": 80.0, "b": 8.0, "c": 98.0, "d": 4.5}
+    raw = pd.DataFrame({code: [known[code] if code in measured else NAN] for code in known})
+    raw.index = [1]
+    chunk, people = _score(
+        raw=raw, weights=pd.DataFrame([GLOBAL], index=[1]), people=PEOPLE.loc[[1]]
+    )
+    person = people.loc[1]
+    assert person["measured_share"] == pytest.approx(share)
+    assert person["state"] == state
+    if state == SCORED:
+        assert person["total"] == pytest.approx(total)
+        assert person["grade"] == grade
+    else:
+        assert pd.isna(person["total"])
+        assert pd.isna(person["grade"])
+        assert pd.isna(person["company_rank"])
+        assert not person["plan"]
+        text = chunk.explanations()[0]["en"]
+        assert text[0] == (
+            f"Not enough data: the indicators with data carry {share:.0%} of the weight and "
+            "60% is needed, so no total, grade or rank."
+        )
+        # Their measured values are still shown, without a weight that made no total.
+        assert chunk.indicators["raw"].notna().sum() == len(measured)
+        assert chunk.indicators["weight"].isna().all()
 
 
 def test_an_indicator_outside_the_persons_scheme_does_not_count():

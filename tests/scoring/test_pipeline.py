@@ -16,17 +16,34 @@ from org.models import Level
 from org.periods import Period
 from scoring import chunks, publish, services
 from scoring.chunks import score_chunk_write
-from scoring.models import EmployeeScore, IndicatorScore, PersonalTarget, RunStatus, ScoreRun
+from scoring.models import (
+    EmployeeScore,
+    IndicatorScore,
+    PersonalTarget,
+    RunStatus,
+    ScoreRun,
+    ScoreState,
+)
 from scoring.runs import RunRefused
-from tests.factories import CustomerFactory, FeedbackFactory, OrderFactory
+from tests.factories import (
+    CustomerFactory,
+    FeedbackFactory,
+    FollowUpFactory,
+    OrderFactory,
+    TicketFactory,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 OCTOBER = Period.parse("2026-10")
 
 
-def _orders(employee, month: Period, response_hours: float, count: int = 3) -> None:
+def _month_of_work(
+    employee, month: Period, response_hours: float, count: int = 3, csat: int = 4
+) -> None:
     """``count`` orders in ``month``, each confirmed ``response_hours`` after the customer's
-    click, delivered without error."""
+    click, delivered without error; a rating of ``csat`` with no comment, a compliant reply and
+    a ticket resolved at first contact. (Orders alone measure 44% of a scheme's weight: too
+    little for a total.)"""
     customer = CustomerFactory()
     for day in range(count):
         submitted = dt.datetime.combine(
@@ -43,6 +60,15 @@ def _orders(employee, month: Period, response_hours: float, count: int = 3) -> N
             delivered_at=confirmed + dt.timedelta(days=3),
             status="delivered",
         )
+    day = dt.datetime.combine(month.start + dt.timedelta(days=19), dt.time(10), tzinfo=SHANGHAI)
+    FeedbackFactory(employee=employee, customer=customer, csat=csat, comment="", submitted_at=day)
+    FollowUpFactory(employee=employee, customer=customer, occurred_at=day)
+    TicketFactory(
+        employee=employee,
+        customer=customer,
+        opened_at=day,
+        resolved_at=day + dt.timedelta(hours=2),
+    )
 
 
 @pytest.fixture
@@ -50,13 +76,7 @@ def scored_team(org_chart):
     """East team: 王芳 fast (1 h), 李强 slow (20 h), their manager in between; one CSAT each."""
     people = org_chart
     for key, hours, csat in [("east_a", 1, 5), ("east_b", 20, 3), ("east_manager", 6, 4)]:
-        _orders(people[key], OCTOBER, hours)
-        FeedbackFactory(
-            employee=people[key],
-            csat=csat,
-            comment="",
-            submitted_at=dt.datetime(2026, 10, 20, 10, tzinfo=SHANGHAI),
-        )
+        _month_of_work(people[key], OCTOBER, hours, csat=csat)
     return people
 
 
@@ -89,10 +109,18 @@ def test_a_period_is_scored_explained_and_ranked(scored_team):
     assert fast.grade and fast.explanation["zh"] and fast.explanation["en"]
     # CSAT 3 is below the 3.5 floor: vetoed, total capped at 59 at most.
     assert slow.vetoes == ["csat"] and slow.total <= 59
-    # Without records only the counts (real zeros) are scored; every rate is missing and said so.
+    # Without a record of their own in the month, nobody is graded on counts of zero.
     idle = scores["刘洋"]
-    assert {"csat", "order_response_time", "order_entry_accuracy"} <= set(idle.missing)
-    assert any("没有数据" in line for line in idle.explanation["zh"])
+    assert idle.state == ScoreState.NO_ACTIVITY
+    assert (idle.total, idle.grade, idle.company_rank, idle.improvement_plan) == (
+        None,
+        "",
+        None,
+        False,
+    )
+    assert idle.explanation["zh"][0].startswith("未评分：本期没有本人的业务记录")
+    assert not IndicatorScore.objects.filter(employee_score=idle).exists()
+    assert {score.company_rank for score in scores.values() if score.is_scored} == {1, 2, 3}
     assert run.schemes["intermediate"]["version"] == 1
 
 
@@ -177,7 +205,7 @@ def test_a_target_is_raised_after_three_periods_far_above_it_and_not_before(org_
     star = org_chart["east_a"]
     months = [Period.parse(label) for label in ("2026-07", "2026-08", "2026-09", "2026-10")]
     for month in months:
-        _orders(star, month, response_hours=1)
+        _month_of_work(star, month, response_hours=1)
     for month in months[:2]:
         services.compute_period(month)
     assert not PersonalTarget.objects.exists()
@@ -329,6 +357,8 @@ def test_the_score_command_prints_a_summary_or_a_clear_refusal(scored_team):
     call_command("score", "--period", "2026-10", stdout=out)
     printed = out.getvalue()
     assert "Scored 5 employees" in printed and "华东跟单一组" in printed
+    # 赵主管 and 刘洋 have no October records.
+    assert "Not scored: 2 without activity, 0 with too little of the weight measured" in printed
 
 
 @pytest.mark.django_db

@@ -20,7 +20,7 @@ from scoring.models import RunStatus, ScoreRun
 from tests.clock import LAST_MONTH, THIS_MONTH, stamp
 from tests.factories import CustomerFactory, EmployeeFactory
 from tests.ingest.test_sync import FEEDBACK_MAPPING
-from tests.scoring.test_pipeline import _orders
+from tests.scoring.test_pipeline import _month_of_work
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +109,7 @@ def test_a_replay_rescores_the_months_its_rows_landed_in(crm, rescores):
 def test_an_approved_appeal_rescores_its_periods_and_keeps_the_new_total(
     org_chart, rescores, django_capture_on_commit_callbacks
 ):
-    _orders(org_chart["east_a"], LAST_MONTH, response_hours=20)
+    _month_of_work(org_chart["east_a"], LAST_MONTH, response_hours=20)
     services.compute_period(LAST_MONTH)
     order = Order.objects.filter(merchandiser=org_chart["east_a"]).earliest("submitted_at")
     appeal = appeal_create(
@@ -134,7 +134,7 @@ def test_an_approved_appeal_rescores_its_periods_and_keeps_the_new_total(
 
 
 def test_the_api_rescores_a_period_for_a_team(as_user, org_chart, rescores):
-    _orders(org_chart["east_a"], LAST_MONTH, response_hours=2)
+    _month_of_work(org_chart["east_a"], LAST_MONTH, response_hours=2)
     east = org_chart["teams"]["east"]
 
     response = as_user("hr").post(
@@ -155,7 +155,7 @@ def test_the_api_rescores_a_period_for_a_team(as_user, org_chart, rescores):
 
 
 def test_the_nightly_job_rescores_the_previous_and_the_current_month(org_chart, rescores):
-    _orders(org_chart["east_a"], LAST_MONTH, response_hours=2)
+    _month_of_work(org_chart["east_a"], LAST_MONTH, response_hours=2)
 
     tasks.score_recent_months()
 
@@ -163,7 +163,7 @@ def test_the_nightly_job_rescores_the_previous_and_the_current_month(org_chart, 
 
 
 def test_one_call_queues_a_run_per_period_once(org_chart):
-    _orders(org_chart["east_a"], LAST_MONTH, response_hours=2)
+    _month_of_work(org_chart["east_a"], LAST_MONTH, response_hours=2)
 
     runs = services.periods_rescore(
         periods=[LAST_MONTH, LAST_MONTH, Period.parse(LAST_MONTH.label)], reason="twice named"

@@ -16,14 +16,14 @@ from scoring.models import EmployeeScore, IndicatorScore, RunStatus, ScoreRun
 from scoring.publish import score_run_finalise
 from scoring.runs import ChunksPending
 from tests.clock import LAST_MONTH
-from tests.scoring.test_pipeline import _orders
+from tests.scoring.test_pipeline import _month_of_work
 
 
 @pytest.fixture
 def two_teams(org_chart):
     """East (3 people) and south (2) with a month of orders each: two chunks of a team each."""
     for key, hours in [("east_a", 1), ("east_b", 20), ("east_manager", 6), ("south_a", 3)]:
-        _orders(org_chart[key], LAST_MONTH, hours)
+        _month_of_work(org_chart[key], LAST_MONTH, hours)
     return org_chart
 
 

@@ -31,6 +31,7 @@ from ingest.models import Order
 from org.calendar import period_window
 from org.models import Employee
 from org.periods import Period
+from org.selectors import employed_during
 from scoring.models import RunStatus
 from scoring.services import compute_period, score_run_create
 
@@ -119,7 +120,7 @@ class Command(BaseCommand):
     def _scoring(self, *, skip_workers: bool) -> None:
         latest = Order.objects.aggregate(latest=Max("submitted_at"))["latest"]
         period = Period.containing(timezone.localtime(latest).date())
-        employees = Employee.objects.filter(is_active=True, team__is_scored=True).count()
+        employees = employed_during(period).count()
         window = period_window(period)
         orders = Order.objects.filter(
             submitted_at__gte=window.start, submitted_at__lt=window.end

@@ -15,7 +15,7 @@ from org.fields import period_from_text
 from org.models import Team
 from org.periods import Period
 from scoring.closing import PeriodsClosed, periods_closed_check
-from scoring.models import EmployeeScore, ScoreRun
+from scoring.models import EmployeeScore, ScoreRun, ScoreState
 from scoring.ranges import periods_between
 from scoring.runs import RunRefused
 from scoring.services import compute_period
@@ -138,6 +138,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Vetoed: {scores.exclude(vetoes=[]).count()}  "
             f"Improvement plans: {scores.filter(improvement_plan=True).count()}"
+        )
+        # The rest of the roster has no total and no grade: say how many and why.
+        states = dict(scores.values_list("state").annotate(n=Count("id")).order_by())
+        self.stdout.write(
+            f"Not scored: {states.get(ScoreState.NO_ACTIVITY, 0)} without activity, "
+            f"{states.get(ScoreState.NOT_ENOUGH_DATA, 0)} with too little of the weight measured"
         )
         self.stdout.write(f"{'Team':<24}{'People':>8}{'Average':>10}")
         for row in (
