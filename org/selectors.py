@@ -1,5 +1,6 @@
 """Reads about people and teams, and the one place that decides who may see whom."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -91,10 +92,16 @@ def employed_during(period: Period) -> QuerySet[Employee]:
     without a leave date left on a day nobody recorded: as the date cannot be told, they are on
     no roster (scoring them for any period could be scoring time they were gone).
     """
-    employed = Q(leave_date__isnull=False, leave_date__gte=period.start) | Q(
+    return employed_between(period.start, period.last_day)
+
+
+def employed_between(first_day: dt.date, last_day: dt.date) -> QuerySet[Employee]:
+    """The people of scored teams employed at some time from ``first_day`` to ``last_day``
+    (both included), by the rule of ``employed_during``."""
+    employed = Q(leave_date__isnull=False, leave_date__gte=first_day) | Q(
         leave_date__isnull=True, is_active=True
     )
-    return Employee.objects.filter(employed, hire_date__lte=period.last_day, team__is_scored=True)
+    return Employee.objects.filter(employed, hire_date__lte=last_day, team__is_scored=True)
 
 
 def employees_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Employee]:

@@ -11,6 +11,7 @@ from indicators.selectors import scheme_in_force
 from org.models import Employee, Level, Role, Team
 from org.periods import Period
 from org.selectors import (
+    employed_between,
     employed_during,
     employees_visible_to,
     team_descendant_ids,
@@ -20,10 +21,19 @@ from scoring.models import EmployeeScore, IndicatorScore, PersonalTarget, ScoreR
 
 
 def _scope(team: Team | None, period: Period) -> QuerySet[Employee]:
-    employees = employed_during(period)
+    return _of_team(employed_during(period), team)
+
+
+def _of_team(employees: QuerySet[Employee], team: Team | None) -> QuerySet[Employee]:
     if team is not None:
         employees = employees.filter(team_id__in=team_descendant_ids({team.id}))
     return employees
+
+
+def scope_employs_anyone(team: Team | None, first: Period, last: Period) -> bool:
+    """Whether anybody of the company or ``team`` (with the teams below) was employed in a
+    scored team at some time from ``first`` to ``last``."""
+    return _of_team(employed_between(first.start, last.last_day), team).exists()
 
 
 def scope_employee_ids(team: Team | None, period: Period) -> list[int]:

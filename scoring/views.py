@@ -17,7 +17,7 @@ from org.views import allowed_if
 from scoring.closing import PeriodsClosed, period_close_again, period_reopen
 from scoring.models import PeriodReopening, RunStatus
 from scoring.ranges import range_rescore
-from scoring.selectors import can_start_runs, runs_visible_to
+from scoring.selectors import can_start_runs, runs_visible_to, scope_employs_anyone
 
 hr_only = allowed_if(can_start_runs)
 # Runs and reopenings the page lists, the latest first.
@@ -37,6 +37,16 @@ class RangeForm(forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams_visible_to(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first"), cleaned.get("last")
+        if first and last and not scope_employs_anyone(cleaned.get("team"), first, last):
+            self.add_error(
+                "team",
+                _("Nobody to score: nobody in a scored team here was employed in those periods."),
+            )
+        return cleaned
 
 
 class ReopenForm(forms.Form):

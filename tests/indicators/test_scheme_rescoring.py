@@ -10,7 +10,7 @@ from org.models import Level
 from scoring.models import RunStatus, ScoreRun
 from scoring.services import compute_period
 from tests.clock import LAST_MONTH, months_ago
-from tests.scoring.test_pipeline import _orders
+from tests.scoring.test_pipeline import _month_of_work
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def scored(org_chart):
     """Last month scored with the built-in schemes, and an admin's draft dated a year back."""
-    _orders(org_chart["east_a"], LAST_MONTH, response_hours=1)
+    _month_of_work(org_chart["east_a"], LAST_MONTH, response_hours=1)
     compute_period(LAST_MONTH)
     return services.scheme_draft_create(
         user=org_chart["admin"], level=Level.INTERMEDIATE, effective_from=months_ago(12).start

@@ -13,7 +13,7 @@ from scoring import services
 from scoring.models import EmployeeScore, IndicatorScore
 from tests.clock import LAST_MONTH, THIS_MONTH, at, months_ago, months_ahead
 from tests.factories import FeedbackFactory
-from tests.scoring.test_pipeline import _orders
+from tests.scoring.test_pipeline import _month_of_work
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def two_months(org_chart):
     their manager in between with CSAT 3 (the south team has no records)."""
     for period in (LAST_MONTH, THIS_MONTH):
         for key, hours, csat in [("east_a", 1, 5), ("east_b", 20, 4), ("east_manager", 6, 3)]:
-            _orders(org_chart[key], period, hours)
+            _month_of_work(org_chart[key], period, hours)
             FeedbackFactory(
                 employee=org_chart[key], csat=csat, comment="", submitted_at=at(period, 10)
             )

@@ -23,7 +23,7 @@ from scoring.models import PeriodReopening, RunStatus, ScoreRun
 from scoring.ranges import range_rescore
 from scoring.selectors import schemes_in_force
 from tests.clock import LAST_MONTH, months_ago
-from tests.scoring.test_pipeline import _orders
+from tests.scoring.test_pipeline import _month_of_work
 from tests.scoring.test_tasks import _wait_for, celery_worker  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +43,8 @@ def _english(client):
 def history(org_chart):
     """Two years of orders for 王芳 (fast) and 李强 (slow), three a month."""
     for month in HISTORY:
-        _orders(org_chart["east_a"], month, response_hours=1)
-        _orders(org_chart["east_b"], month, response_hours=20)
+        _month_of_work(org_chart["east_a"], month, response_hours=1)
+        _month_of_work(org_chart["east_b"], month, response_hours=20)
     return org_chart
 
 
@@ -280,7 +280,7 @@ def test_the_api_scores_a_range_and_names_the_field_at_fault(
 def test_a_range_runs_oldest_first_on_the_workers(org_chart, celery_worker):  # noqa: F811
     months = [months_ago(3), months_ago(2), LAST_MONTH]
     for month in months:
-        _orders(org_chart["east_a"], month, response_hours=1)
+        _month_of_work(org_chart["east_a"], month, response_hours=1)
 
     runs = range_rescore(first=months[0], last=months[-1], user=org_chart["hr"].user)
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from frames.write import bulk_load_run
 from indicators import services as indicator_services
 from indicators.models import WeightScheme
-from org.models import Level
+from org.models import Employee, Level
 from org.periods import Period
 from scoring import chunks, publish, services
 from scoring.chunks import score_chunk_write
@@ -330,6 +330,7 @@ def test_runs_that_cannot_be_done_are_refused_with_the_reason(scored_team):
     with pytest.raises(RunRefused, match="nobody to score"):
         services.compute_period(OCTOBER, scored_team["teams"]["hr"])
     # The default schemes are in force from 2000-01-01, the first period perf scores.
+    Employee.objects.update(hire_date=dt.date(1990, 1, 1))
     with pytest.raises(RunRefused, match="no weight scheme is in force"):
         services.compute_period(Period.parse("1999-12"))
     assert set(ScoreRun.objects.values_list("status", flat=True)) == {RunStatus.FAILED}
