@@ -132,6 +132,16 @@ class IndicatorDefinition(Localised, models.Model):
         default=False,
         help_text=_("Falling past the floor caps the total score and the grade."),
     )
+    min_volume = models.PositiveSmallIntegerField(
+        _("minimum volume"),
+        null=True,
+        blank=True,
+        default=5,
+        help_text=_(
+            "Fewest records a person's rate or average must rest on to be measured (below it: "
+            "not measured, its weight shared by the others). Empty for counts."
+        ),
+    )
     levels = models.JSONField(
         _("levels"),
         default=all_levels,

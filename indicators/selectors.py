@@ -232,7 +232,72 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
     }
     frames = frames_read(reads, _read)
     frames["employees"] = frames["employees"].sort_index()
-    return RecordFrames(**frames)
+    return RecordFrames(**frames, fed=records_fed(period=period))
+
+
+def _fed_fields(queryset: QuerySet, frame: str, fields: dict[str, Q]) -> set[str]:
+    """``frame`` if ``queryset`` has a record, and ``frame.field`` for each of ``fields`` some
+    record carries (by its condition); one query."""
+    counts = queryset.aggregate(
+        records=Count("pk"), **{name: Count("pk", filter=known) for name, known in fields.items()}
+    )
+    if not counts["records"]:
+        return set()
+    return {frame} | {f"{frame}.{name}" for name in fields if counts[name]}
+
+
+def _carried(*names: str) -> dict[str, Q]:
+    return {name: Q(**{f"{name}__isnull": False}) for name in names}
+
+
+def _written(name: str) -> dict[str, Q]:
+    return {name: ~Q(**{name: ""})}
+
+
+def records_fed(*, period: Period) -> frozenset[str]:
+    """What the company's sources fed for ``period`` (``RecordFrames.fed``): the record frames
+    with a record in the period, and the fields the indicators need that some of them carry.
+    For the whole company, whoever is scored, so that scoring one team tells the same as scoring
+    everybody: one query per record type."""
+    window = period_window(period)
+    start, end = window.start, window.end
+    fed: set[str] = set()
+    fed |= _fed_fields(
+        Order.objects.filter(
+            Q(submitted_at__gte=start, submitted_at__lt=end)
+            | Q(delivered_at__gte=start, delivered_at__lt=end)
+        ),
+        "orders",
+        _carried("entry_errors", "fulfilment_error", "has_complaint", "is_returned", "is_refunded"),
+    )
+    fed |= _fed_fields(
+        Feedback.objects.filter(submitted_at__gte=start, submitted_at__lt=end),
+        "feedback",
+        {**_carried("csat"), **_written("comment")},
+    )
+    fed |= _fed_fields(
+        FollowUp.objects.filter(occurred_at__gte=start, occurred_at__lt=end),
+        "follow_ups",
+        _written("message"),
+    )
+    fed |= _fed_fields(
+        TrainingRecord.objects.filter(due_on__gte=period.start, due_on__lt=period.end),
+        "trainings",
+        _carried("is_required"),
+    )
+    # Record types whose rules need no optional field: whether there is any record is enough.
+    exists = {
+        "nodes": OrderNode.objects.filter(nodes_due(window)),
+        "exceptions": ExceptionCase.objects.filter(detected_at__gte=start, detected_at__lt=end),
+        "tickets": Ticket.objects.filter(tickets_resolved(window)),
+        "suggestions": Suggestion.objects.filter(
+            Q(submitted_at__gte=start, submitted_at__lt=end)
+            | Q(decided_at__gte=start, decided_at__lt=end)
+        ),
+        "peer_reviews": PeerReview.objects.filter(period__gte=period.start, period__lt=period.end),
+    }
+    fed |= {frame for frame, queryset in exists.items() if queryset.exists()}
+    return frozenset(fed)
 
 
 def _read(name: str, queryset: QuerySet) -> pd.DataFrame:

@@ -69,6 +69,7 @@ class ScoreSerializer(serializers.ModelSerializer):
             "company_percentile",
             "vetoes",
             "missing",
+            "not_measured",
             "improvement_plan",
         ]
 

@@ -15,7 +15,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from frames.locks import commit_without_waiting_for_disk, named_lock
 from frames.write import bulk_load_run, frame_bulk_prepare, ids_reserve
-from indicators.calculators import raw_values
+from indicators.calculators import measured_values
 from indicators.selectors import record_frames
 from org.calendar import period_window
 from org.models import Employee
@@ -153,7 +153,13 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
 
     def score() -> ChunkResult:
         """The chunk's scores, from the frames read above (no query)."""
-        raw = raw_values(indicators["calculator"].to_dict(), frames, period_window(period))
+        values = measured_values(
+            indicators["calculator"].to_dict(),
+            frames,
+            period_window(period),
+            indicators["min_volume"].to_dict(),
+        )
+        raw = values.raw
 
         @cache
         def scores() -> pd.DataFrame:
@@ -167,6 +173,7 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
             weights=_weights_frame(people, codes, run.schemes, global_weights, scores),
             targets=targets,
             config=config,
+            not_measured=values.not_measured,
         )
 
     def clear() -> None:

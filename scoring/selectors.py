@@ -25,6 +25,7 @@ INDICATOR_COLUMNS = [
     "target_step",
     "floor",
     "floor_vetoes",
+    "min_volume",
     "unit",
     "name_zh",
     "name_en",

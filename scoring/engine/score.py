@@ -43,7 +43,8 @@ class ScoringConfig:
 class ChunkResult:
     """``employees``: index employee id; ``team_id``, ``level``, ``total`` (after any veto cap),
     ``uncapped_total``, one column per tier, ``vetoes`` and ``missing`` (lists of codes),
-    ``suggestions`` (``{"zh": [...], "en": [...]}``), ``plan`` (bool).
+    ``not_measured`` (the missing codes with why: ``{code: {"reason": …}}``), ``suggestions``
+    (``{"zh": [...], "en": [...]}``), ``plan`` (bool).
 
     ``indicators``: one row per employee and weighed indicator: ``employee_id``, ``code``,
     ``raw``, ``target``, ``normalised``, ``weight`` (as applied), ``contribution`` (points),
@@ -76,6 +77,26 @@ def _texts(indicators: pd.DataFrame) -> dict[str, explain.IndicatorText]:
     }
 
 
+def _reasons(
+    missing: list[list[str]], not_measured: pd.DataFrame | None, index: pd.Index
+) -> list[dict[str, dict[str, object]]]:
+    """Per person, each weighed code without data with why it was not measured."""
+    default: dict[str, object] = {"reason": explain.NO_VALUE}
+    if not_measured is None:
+        return [dict.fromkeys(codes, default) for codes in missing]
+    reasons = not_measured.reindex(index=index)
+    columns = {code: position for position, code in enumerate(reasons.columns)}
+    cells = reasons.to_numpy(dtype=object)
+    result = []
+    for row, codes in enumerate(missing):
+        found = {}
+        for code in codes:
+            reason = cells[row, columns[code]] if code in columns else None
+            found[code] = reason if isinstance(reason, dict) else default
+        result.append(found)
+    return result
+
+
 def score_chunk(
     *,
     raw: pd.DataFrame,
@@ -84,6 +105,7 @@ def score_chunk(
     weights: pd.DataFrame,
     targets: pd.DataFrame,
     config: ScoringConfig,
+    not_measured: pd.DataFrame | None = None,
 ) -> ChunkResult:
     """Score whole teams.
 
@@ -93,6 +115,8 @@ def score_chunk(
       ``floor``, ``floor_vetoes``, ``unit``, ``name_zh``, ``name_en``.
     - ``weights``: employees × codes, the global weight in the person's scheme (NaN: not weighed).
     - ``targets``: employees × codes, the target in force for the person (NaN for percentile).
+    - ``not_measured``: employees × codes, why a raw value is NaN (a dict with ``reason``, as
+      ``indicators.calculators.measured_values`` gives it; ``None`` or absent: ``no_value``).
     """
     codes = list(raw.columns)
     indicators = indicators.loc[codes]
@@ -115,6 +139,9 @@ def score_chunk(
     )
 
     tiers = totals.tiers.reindex(columns=list(TIERS))
+    missing = explain.codes_where(
+        pd.DataFrame(totals.missing.to_numpy(), index=raw.index, columns=codes)
+    )
     figures = explain.Figures(
         raw=raw,
         scores=scores,
@@ -124,10 +151,9 @@ def score_chunk(
         team_percentile=team_percentile,
         tiers=tiers,
         total=total,
-        missing=explain.codes_where(
-            pd.DataFrame(totals.missing.to_numpy(), index=raw.index, columns=codes)
-        ),
+        missing=missing,
         vetoes=explain.codes_where(flags),
+        not_measured=_reasons(missing, not_measured, raw.index),
     )
     advice, plan = explain.suggestions(figures)
     code_array = np.asarray(codes, dtype=object)
@@ -141,6 +167,7 @@ def score_chunk(
             **{tier: tiers[tier] for tier in TIERS},
             "vetoes": figures.vetoes,
             "missing": figures.missing,
+            "not_measured": figures.not_measured,
             "suggestions": advice,
             "plan": plan,
         },

@@ -92,7 +92,7 @@ def test_a_period_is_scored_explained_and_ranked(scored_team):
     # Without records only the counts (real zeros) are scored; every rate is missing and said so.
     idle = scores["刘洋"]
     assert {"csat", "order_response_time", "order_entry_accuracy"} <= set(idle.missing)
-    assert any("没有数据" in line for line in idle.explanation["zh"])
+    assert any("未计量" in line for line in idle.explanation["zh"])
     assert run.schemes["intermediate"]["version"] == 1
 
 
