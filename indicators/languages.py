@@ -2,10 +2,12 @@
 Django, fast enough for a company month of comments (each distinct text is looked at once).
 
 A comment with Chinese characters is Chinese (unless kana make it Japanese). A comment in Latin
-letters is English when most of its words are English words: the common function words
-(``english_words.txt``) or single words of the English sentiment lexicon. Short English comments
-("good", "too slow") pass; Portuguese, Spanish or Indonesian ones, whose words are mostly
-neither, do not. Anything else is unsupported: its sentiment would only look neutral.
+letters is English unless it has more common words of other Latin-script languages
+(``other_words.txt``: Portuguese, Spanish, French…) than English words (``english_words.txt``
+and the single words of the English sentiment lexicon), or has letters English does not use
+(ã, ç, ñ…) and any such word. Short English comments ("good", "average experience") pass;
+"produto chegou com defeito" or "excelente atendimento" do not. Anything else (other scripts,
+no words at all) is unsupported: its sentiment would only look neutral.
 """
 
 import re
@@ -16,8 +18,6 @@ import pandas as pd
 
 SUPPORTED_LANGUAGES = ("zh", "en")
 UNSUPPORTED = ""
-# At least this share of a Latin-letter comment's words must be English words.
-ENGLISH_SHARE = 0.5
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -25,10 +25,14 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _NEGATED_VERB = re.compile(r"n[’']t\b")
 
 
-def _english_words() -> frozenset[str]:
+_LATIN = re.compile(r"[a-z]")
+
+
+def _words(*names: str) -> frozenset[str]:
+    """The single words listed in these files (first column; ``#`` starts a comment line)."""
     here = Path(__file__).parent
     words = set()
-    for name in ("english_words.txt", "lexicon_en.txt"):
+    for name in names:
         for line in (here / name).read_text(encoding="utf-8").splitlines():
             word = line.partition("\t")[0].strip()
             if word and not word.startswith("#") and " " not in word:
@@ -36,7 +40,8 @@ def _english_words() -> frozenset[str]:
     return frozenset(words)
 
 
-_ENGLISH = _english_words()
+_ENGLISH = _words("english_words.txt", "lexicon_en.txt")
+_OTHER = _words("other_words.txt") - _ENGLISH
 
 
 def comment_language(text: str) -> str:
@@ -45,10 +50,14 @@ def comment_language(text: str) -> str:
     if _HAN.search(text):
         return UNSUPPORTED if _KANA.search(text) else "zh"
     words = _LETTERS.findall(_NEGATED_VERB.sub(" not", text))
-    if not words:
+    if not words or not _LATIN.search(text):
         return UNSUPPORTED
     english = sum(word in _ENGLISH for word in words)
-    return "en" if english >= ENGLISH_SHARE * len(words) else UNSUPPORTED
+    other = sum(word in _OTHER for word in words)
+    foreign_letters = not all(word.isascii() for word in words)
+    if other > english or (foreign_letters and other > 0):
+        return UNSUPPORTED
+    return "en"
 
 
 def comment_languages(texts: pd.Series) -> pd.Series:

@@ -19,8 +19,6 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from indicators.languages import SUPPORTED_LANGUAGES, comment_language
-
 # Labels: a single lukewarm word ("还行", 0.3 → 0.23) stays neutral, a single clear one ("好评",
 # 1.0 → 0.5) does not. The negative band starts further out because mixed comments usually put
 # the complaint last, where the contrast weighting tilts them negative.
@@ -410,18 +408,12 @@ def sentiment_label(score: float) -> str:
 
 
 def sentiment_scores(texts: pd.Series) -> pd.Series:
-    """Score each comment (float, same index); NaN where the comment is missing or blank, or in
-    a language the lexicons cannot read (``comment_language``).
+    """Score each comment (float, same index); NaN where the comment is missing or blank.
 
-    A blank comment says nothing, so it is missing rather than neutral; one the lexicons cannot
-    read would only look neutral. Each distinct text is scored once: comments repeat a lot
-    ("好评", "满意").
+    A blank comment says nothing, so it is missing rather than neutral. Each distinct text is
+    scored once: comments repeat a lot ("好评", "满意").
     """
     stripped = texts.astype("string").str.strip()
     distinct = stripped[stripped.fillna("").ne("")].unique()
-    scores = {
-        text: comment_sentiment(text)
-        for text in distinct
-        if comment_language(text) in SUPPORTED_LANGUAGES
-    }
+    scores = {text: comment_sentiment(text) for text in distinct}
     return stripped.map(scores).astype("float64").rename(texts.name)

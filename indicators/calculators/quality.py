@@ -118,6 +118,7 @@ def _comments_read(frames: RecordFrames, window: Window) -> pd.DataFrame:
     feedback = frames.feedback[within(frames.feedback["submitted_at"], window)]
     languages = comment_languages(feedback["comment"])
     feedback = feedback.assign(language=languages)[languages.notna()]
+    # Only what the lexicons can read: anything else would look neutral, not be neutral.
     readable = feedback["comment"].where(feedback["language"].isin(SUPPORTED_LANGUAGES))
     sentiment = sentiment_scores(readable)
     return feedback.assign(sentiment=sentiment, value=50.0 * (sentiment + 1.0))

@@ -24,7 +24,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 OCTOBER = Period.parse("2026-10")
 
 
-def _orders(employee, month: Period, response_hours: float, count: int = 3) -> None:
+def _orders(employee, month: Period, response_hours: float, count: int = 5) -> None:
     """``count`` orders in ``month``, each confirmed ``response_hours`` after the customer's
     click, delivered without error."""
     customer = CustomerFactory()
@@ -47,11 +47,13 @@ def _orders(employee, month: Period, response_hours: float, count: int = 3) -> N
 
 @pytest.fixture
 def scored_team(org_chart):
-    """East team: 王芳 fast (1 h), 李强 slow (20 h), their manager in between; one CSAT each."""
+    """East team: 王芳 fast (1 h), 李强 slow (20 h), their manager in between; five orders and
+    five CSATs each (the minimum volume of the rates and means)."""
     people = org_chart
     for key, hours, csat in [("east_a", 1, 5), ("east_b", 20, 3), ("east_manager", 6, 4)]:
         _orders(people[key], OCTOBER, hours)
-        FeedbackFactory(
+        FeedbackFactory.create_batch(
+            5,
             employee=people[key],
             csat=csat,
             comment="",
