@@ -2,7 +2,8 @@
 change the catalog (the one place that decides it)."""
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from frames.read import frames_read, queryset_frame
+from indicators.calculators import COUNTED
 from indicators.calculators.base import (
     COUNTED_PER_EMPLOYEE,
     FRAME_COLUMNS,
@@ -29,7 +31,13 @@ from indicators.models import (
     Tier,
     WeightScheme,
 )
-from indicators.records import FIRST_CONTACT, NODE_ON_TIME, nodes_due, tickets_resolved
+from indicators.records import (
+    FIRST_CONTACT,
+    FRAME_MODELS,
+    NODE_ON_TIME,
+    nodes_due,
+    tickets_resolved,
+)
 from indicators.weights import TIERS_MATRIX, matrix_outcome
 from indicators.wording import inconsistency_message, matrix_label, saaty_label
 from ingest.models import (
@@ -39,10 +47,12 @@ from ingest.models import (
     Order,
     OrderNode,
     PeerReview,
+    Source,
     Suggestion,
     Ticket,
     TrainingRecord,
 )
+from ingest.records import RECORD_TYPE_OF_MODEL
 from org.calendar import period_window
 from org.models import Customer, Employee, Level, Role
 from org.periods import Period
@@ -105,11 +115,57 @@ def scheme_in_force(*, level: str, on: dt.date) -> WeightScheme | None:
 class ManualEntry:
     indicator: IndicatorDefinition
     weights: dict[str, float | None]  # level → global weight in the scheme in force, or None
+    sources: list[str] = field(default_factory=list)  # names of the sources that feed it
+    measured_share: float | None = None  # of the people weighed on it last period, 0–1
+
+
+# How the share of people measured per indicator is read from stored results: scoring, a layer
+# above, registers it (``measured_shares_register``) as ``() -> {indicator id: share}`` of the
+# latest scored period.
+_measured_share_readers: list[Callable[[], dict[int, float]]] = []
+
+
+def measured_shares_register(reader: Callable[[], dict[int, float]]) -> None:
+    if reader not in _measured_share_readers:
+        _measured_share_readers.append(reader)
+
+
+def _measured_shares() -> dict[int, float]:
+    shares: dict[int, float] = {}
+    for reader in _measured_share_readers:
+        shares |= reader()
+    return shares
+
+
+def indicator_sources(calculators: dict[str, str]) -> dict[str, list[str]]:
+    """Per indicator code (``calculators`` maps code → calculator key), the enabled sources
+    whose mapping of the indicator's record type fills (by a source field or a constant) a field
+    its rule needs, or for a rule that needs none, that map the record type at all. One query."""
+    sources = list(
+        Source.objects.filter(enabled=True).order_by("name").values_list("name", "mappings")
+    )
+    found = {}
+    for code, calculator in calculators.items():
+        counted = COUNTED.get(calculator)
+        if counted is None:
+            found[code] = []
+            continue
+        record_type = RECORD_TYPE_OF_MODEL[FRAME_MODELS[counted.frame]].key
+        names = []
+        for name, mappings in sources:
+            mapping = (mappings or {}).get(record_type)
+            if not isinstance(mapping, dict):
+                continue
+            filled = {*mapping.get("fields", {}), *mapping.get("constants", {})}
+            if not counted.needs or filled & set(counted.needs):
+                names.append(name)
+        found[code] = names
+    return found
 
 
 def indicator_manual(*, on: dt.date) -> list[ManualEntry]:
     """Every active indicator with its global weight, per level, in the schemes in force on
-    ``on``."""
+    ``on``, the sources that feed it and the share of people measured on it last period."""
     schemes = {level: scheme_in_force(level=level, on=on) for level in Level.values}
     scheme_ids = {scheme.id for scheme in schemes.values() if scheme is not None}
     weight_of: dict[tuple[int, int], float] = {
@@ -118,13 +174,23 @@ def indicator_manual(*, on: dt.date) -> list[ManualEntry]:
             scheme_id__in=scheme_ids
         ).values_list("scheme_id", "indicator_id", "global_weight")
     }
+    indicators = list(indicators_active())
+    sources = indicator_sources({i.code: i.calculator for i in indicators})
+    shares = _measured_shares()
     entries = []
-    for indicator in indicators_active():
+    for indicator in indicators:
         weights = {
             level: weight_of.get((scheme.id, indicator.id)) if scheme else None
             for level, scheme in schemes.items()
         }
-        entries.append(ManualEntry(indicator=indicator, weights=weights))
+        entries.append(
+            ManualEntry(
+                indicator=indicator,
+                weights=weights,
+                sources=sources[indicator.code],
+                measured_share=shares.get(indicator.id),
+            )
+        )
     return entries
 
 

@@ -76,7 +76,9 @@ class Figures:
     total: pd.Series
     missing: list[list[str]]  # per person, the weighed codes without data (column order)
     vetoes: list[list[str]]  # per person, the codes whose floor was breached (column order)
-    not_measured: list[dict[str, dict[str, object]]]  # per person, the missing codes with why (``REASONS``)
+    not_measured: list[
+        dict[str, dict[str, object]]
+    ]  # per person, the missing codes with why (``REASONS``)
 
     def percentile(self, code: str) -> npt.NDArray[np.float64]:
         return _column(self.team_percentile, code)
