@@ -2,13 +2,22 @@
 
 from django.db import migrations, models
 
-# Counts have no minimum volume: having handled little is itself the measure.
-COUNTS = ("order_volume", "follow_up_count", "accepted_suggestions")
+# Counts have no minimum volume: having handled little is itself the measure. Rates and means
+# rest on five records by default, except where a month never holds that many: a person has a
+# required training or two due a month, and a 360 review usually has three colleagues' scores.
+MINIMUMS = {
+    "order_volume": None,
+    "follow_up_count": None,
+    "accepted_suggestions": None,
+    "training_completion": 1,
+    "collaboration_360": 3,
+}
 
 
-def counts_without_minimum(apps, schema_editor):
+def minimum_volumes(apps, schema_editor):
     IndicatorDefinition = apps.get_model("indicators", "IndicatorDefinition")
-    IndicatorDefinition.objects.filter(calculator__in=COUNTS).update(min_volume=None)
+    for calculator, minimum in MINIMUMS.items():
+        IndicatorDefinition.objects.filter(calculator=calculator).update(min_volume=minimum)
 
 
 class Migration(migrations.Migration):
@@ -28,5 +37,5 @@ class Migration(migrations.Migration):
             name='min_volume',
             field=models.PositiveSmallIntegerField(blank=True, default=5, help_text="Fewest records a person's rate or average must rest on to be measured (below it: not measured, its weight shared by the others). Empty for counts.", null=True, verbose_name='minimum volume'),
         ),
-        migrations.RunPython(counts_without_minimum, migrations.RunPython.noop),
+        migrations.RunPython(minimum_volumes, migrations.RunPython.noop),
     ]

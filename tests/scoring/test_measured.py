@@ -151,7 +151,9 @@ def test_a_rating_rests_on_five_records_and_the_scorecard_says_why_not(org_chart
     when = dt.datetime(2026, 10, 20, 10, tzinfo=SHANGHAI)
     for person, ratings in ((wang, 3), (li, 5)):
         _orders(person)
-        FeedbackFactory.create_batch(ratings, employee=person, csat=4, comment="", submitted_at=when)
+        FeedbackFactory.create_batch(
+            ratings, employee=person, csat=4, comment="", submitted_at=when
+        )
     compute_period(OCTOBER)
 
     assert _score(wang).not_measured["csat"] == {"reason": "too_few", "counted": 3, "minimum": 5}
