@@ -42,6 +42,31 @@ ORDERS_WITHOUT_ERRORS = {
 }
 
 
+def _push_orders(employee) -> None:
+    """Five October orders of ``employee`` through ``ORDERS_WITHOUT_ERRORS``, each confirmed 13
+    hours after the customer's click and delivered three days later."""
+    customer = CustomerFactory(external_id="C001")
+    source = Source.objects.create(
+        name="erp-push", kind="rest", mappings={"order": ORDERS_WITHOUT_ERRORS}
+    )
+    rows = [
+        {
+            "order_no": f"SO{day:04d}",
+            "submitted": f"2026-10-{day:02d} 09:00:00",
+            "confirmed": f"2026-10-{day:02d} 22:00:00",
+            "shipped": f"2026-10-{day + 1:02d} 10:00:00",
+            "delivered": f"2026-10-{day + 3:02d} 10:00:00",
+            "staff_no": employee.employee_no,
+            "customer_code": customer.external_id,
+            "amount": "1000.00",
+            "state": "delivered",
+        }
+        for day in range(2, 7)
+    ]
+    run = records_push(source=source, record_type="order", rows=rows, trigger="webhook")
+    assert (run.created, run.rejected) == (5, 0), list(run.rejected_rows.values("reasons"))
+
+
 def _score(employee) -> EmployeeScore:
     return EmployeeScore.objects.get(employee=employee, is_current=True)
 
@@ -65,26 +90,7 @@ def test_an_order_source_without_error_fields_stores_null_and_its_weight_is_shar
     intermediate scheme: the two measured indicators share all the weight.
     """
     wang = org_chart["east_a"]
-    customer = CustomerFactory(external_id="C001")
-    source = Source.objects.create(
-        name="erp-push", kind="rest", mappings={"order": ORDERS_WITHOUT_ERRORS}
-    )
-    rows = [
-        {
-            "order_no": f"SO{day:04d}",
-            "submitted": f"2026-10-{day:02d} 09:00:00",
-            "confirmed": f"2026-10-{day:02d} 22:00:00",
-            "shipped": f"2026-10-{day + 1:02d} 10:00:00",
-            "delivered": f"2026-10-{day + 3:02d} 10:00:00",
-            "staff_no": wang.employee_no,
-            "customer_code": customer.external_id,
-            "amount": "1000.00",
-            "state": "delivered",
-        }
-        for day in range(2, 7)
-    ]
-    run = records_push(source=source, record_type="order", rows=rows, trigger="webhook")
-    assert (run.created, run.rejected) == (5, 0), list(run.rejected_rows.values("reasons"))
+    _push_orders(wang)
     stored = Order.objects.values_list(
         "entry_errors", "fulfilment_error", "is_returned", "is_refunded", "has_complaint"
     )
@@ -169,3 +175,27 @@ def test_a_rating_rests_on_five_records_and_the_scorecard_says_why_not(org_chart
     row = page[page.index('data-indicator="csat"') :]
     row = row[: row.index("</tr>")]
     assert "not measured" in row and "too few records (3 &lt; 5)" in row
+
+
+def test_the_manual_and_the_hr_overview_say_what_feeds_each_indicator(org_chart, as_user):
+    _push_orders(org_chart["east_a"])
+    compute_period(OCTOBER)
+    # Everyone on a scored team is weighed on order volume and measured (orders are fed); only
+    # 王芳 had orders to answer, so response time is measured for one of the five.
+    client = as_user("hr")
+    manual = client.get(reverse("indicators:manual"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    volume = manual[manual.index('id="order_volume"') :]
+    volume = volume[: volume.index("</article>")]
+    assert "erp-push" in volume and "100.0% of the people it weighs" in volume
+    entry = manual[manual.index('id="order_entry_accuracy"') :]
+    entry = entry[: entry.index("</article>")]
+    assert "no source: only records entered by hand" in entry and "0.0%" in entry
+
+    overview = client.get(
+        reverse("dashboards:company") + "?period=2026-10", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    row = overview[
+        overview.index('data-testid="coverage-row" data-indicator="order_response_time"') :
+    ]
+    row = row[: row.index("</tr>")]
+    assert "erp-push" in row and "20.0%" in row
