@@ -32,7 +32,12 @@ from dashboards.selectors.boards import (
     team_board,
     team_scope_for_user,
 )
-from dashboards.selectors.operations import appeals_open_count, overdue_nodes, source_freshness
+from dashboards.selectors.operations import (
+    appeals_open_count,
+    indicator_coverage,
+    overdue_nodes,
+    source_freshness,
+)
 from dashboards.selectors.periods import ScoredPeriod, period_pick, scored_periods
 from dashboards.selectors.scorecard import scorecard_employee_get, scorecard_read
 from dashboards.selectors.summaries import MEANS, company_summary
@@ -288,6 +293,9 @@ def company(request: HttpRequest) -> HttpResponse:
         "stale_sources": sum(source.stale for source in sources),
         "open_appeals": appeals_open_count(),
         "mean_keys": MEANS,
+        "coverage": indicator_coverage(
+            period_start=period.period.start if period is not None and period.scored else None
+        ),
     }
     if board is not None:
         context |= {

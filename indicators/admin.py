@@ -100,6 +100,7 @@ class IndicatorDefinitionAdmin(CatalogAdmin):
         "target",
         "floor",
         "floor_vetoes",
+        "min_volume",
         "is_active",
     ]
     list_filter = ["tier", "normalisation", "floor_vetoes", "is_active"]

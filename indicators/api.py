@@ -186,6 +186,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "target_step",
             "floor",
             "floor_vetoes",
+            "min_volume",
             "levels",
             "definition_zh",
             "definition_en",

@@ -136,6 +136,16 @@ class IndicatorDefinition(Localised, models.Model):
         default=False,
         help_text=_("Falling past the floor caps the total score and the grade."),
     )
+    min_volume = models.PositiveSmallIntegerField(
+        _("minimum volume"),
+        null=True,
+        blank=True,
+        default=5,
+        help_text=_(
+            "Fewest records a person's rate or average must rest on to be measured (below it: "
+            "not measured, its weight shared by the others). Empty for counts."
+        ),
+    )
     levels = models.JSONField(
         _("levels"),
         default=all_levels,
@@ -221,6 +231,7 @@ VERSIONED_FIELDS = (
     "target_step",
     "floor",
     "floor_vetoes",
+    "min_volume",
 )
 
 

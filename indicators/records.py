@@ -38,6 +38,20 @@ NODE_ON_TIME = Q(completed_at__lte=F("due_at"))
 FIRST_CONTACT = Q(contacts_until_resolved=1)
 
 
+# The model behind each record frame a counted rule names (``Counted.frame``).
+FRAME_MODELS: dict[str, type[models.Model]] = {
+    "orders": Order,
+    "nodes": OrderNode,
+    "follow_ups": FollowUp,
+    "feedback": Feedback,
+    "exceptions": ExceptionCase,
+    "tickets": Ticket,
+    "suggestions": Suggestion,
+    "trainings": TrainingRecord,
+    "peer_reviews": PeerReview,
+}
+
+
 def nodes_due(window: Window) -> Q:
     return Q(due_at__gte=window.start, due_at__lt=window.cutoff)
 

@@ -2,7 +2,8 @@
 change the catalog (the one place that decides it)."""
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.http import Http404
 
 from frames.read import frames_read, queryset_frame
+from indicators.calculators import COUNTED
 from indicators.calculators.base import (
     COUNTED_PER_EMPLOYEE,
     FRAME_COLUMNS,
@@ -31,7 +33,13 @@ from indicators.models import (
     Tier,
     WeightScheme,
 )
-from indicators.records import FIRST_CONTACT, NODE_ON_TIME, nodes_due, tickets_resolved
+from indicators.records import (
+    FIRST_CONTACT,
+    FRAME_MODELS,
+    NODE_ON_TIME,
+    nodes_due,
+    tickets_resolved,
+)
 from indicators.weights import TIERS_MATRIX, matrix_outcome
 from indicators.wording import (
     inconsistency_message,
@@ -46,10 +54,12 @@ from ingest.models import (
     Order,
     OrderNode,
     PeerReview,
+    Source,
     Suggestion,
     Ticket,
     TrainingRecord,
 )
+from ingest.records import RECORD_TYPE_OF_MODEL
 from org.calendar import period_window
 from org.models import Customer, Employee, Level, Role
 from org.periods import Period
@@ -75,6 +85,7 @@ CATALOG_COLUMNS = [
     "target_step",
     "floor",
     "floor_vetoes",
+    "min_volume",
     "unit",
     "name_zh",
     "name_en",
@@ -249,12 +260,59 @@ class ManualEntry:
     indicator: IndicatorDefinition  # with the settings in force in the period shown
     weights: dict[str, float | None]  # level → global weight in the scheme in force, or None
     changes: list[ManualLine]  # every dated change of its settings, oldest first
+    sources: list[str] = field(default_factory=list)  # names of the sources that feed it
+    measured_share: float | None = None  # of the people weighed on it last period, 0–1
+
+
+# How the share of people measured per indicator is read from stored results: scoring, a layer
+# above, registers it (``measured_shares_register``) as ``() -> {indicator id: share}`` of the
+# latest scored period.
+_measured_share_readers: list[Callable[[], dict[int, float]]] = []
+
+
+def measured_shares_register(reader: Callable[[], dict[int, float]]) -> None:
+    if reader not in _measured_share_readers:
+        _measured_share_readers.append(reader)
+
+
+def _measured_shares() -> dict[int, float]:
+    shares: dict[int, float] = {}
+    for reader in _measured_share_readers:
+        shares |= reader()
+    return shares
+
+
+def indicator_sources(calculators: dict[str, str]) -> dict[str, list[str]]:
+    """Per indicator code (``calculators`` maps code → calculator key), the enabled sources
+    whose mapping of the indicator's record type fills (by a source field or a constant) a field
+    its rule needs, or for a rule that needs none, that map the record type at all. One query."""
+    sources = list(
+        Source.objects.filter(enabled=True).order_by("name").values_list("name", "mappings")
+    )
+    found = {}
+    for code, calculator in calculators.items():
+        counted = COUNTED.get(calculator)
+        if counted is None:
+            found[code] = []
+            continue
+        record_type = RECORD_TYPE_OF_MODEL[FRAME_MODELS[counted.frame]].key
+        names = []
+        for name, mappings in sources:
+            mapping = (mappings or {}).get(record_type)
+            if not isinstance(mapping, dict):
+                continue
+            filled = {*mapping.get("fields", {}), *mapping.get("constants", {})}
+            if not counted.needs or filled & set(counted.needs):
+                names.append(name)
+        found[code] = names
+    return found
 
 
 def indicator_manual(*, period: Period) -> list[ManualEntry]:
     """Every indicator active in ``period`` with the settings and, per level, the global weight
-    in force then (both as of the period's last day, as scoring reads them), and the dated
-    changes of its settings before and after."""
+    in force then (both as of the period's last day, as scoring reads them), the dated changes
+    of its settings before and after, the sources that feed it and the share of people
+    measured on it in the latest scored period."""
     on = period.last_day
     schemes = {level: scheme_in_force(level=level, on=on) for level in Level.values}
     scheme_ids = {scheme.id for scheme in schemes.values() if scheme is not None}
@@ -265,10 +323,11 @@ def indicator_manual(*, period: Period) -> list[ManualEntry]:
         ).values_list("scheme_id", "indicator_id", "global_weight")
     }
     changes = setting_changes()
+    indicators = [indicator for indicator in indicators_on(on) if indicator.is_active]
+    sources = indicator_sources({i.code: i.calculator for i in indicators})
+    shares = _measured_shares()
     entries = []
-    for indicator in indicators_on(on):
-        if not indicator.is_active:
-            continue
+    for indicator in indicators:
         weights = {
             level: weight_of.get((scheme.id, indicator.id)) if scheme else None
             for level, scheme in schemes.items()
@@ -281,7 +340,15 @@ def indicator_manual(*, period: Period) -> list[ManualEntry]:
             )
             for change in changes.get(indicator.id, [])
         ]
-        entries.append(ManualEntry(indicator=indicator, weights=weights, changes=lines))
+        entries.append(
+            ManualEntry(
+                indicator=indicator,
+                weights=weights,
+                changes=lines,
+                sources=sources[indicator.code],
+                measured_share=shares.get(indicator.id),
+            )
+        )
     return entries
 
 
@@ -389,7 +456,72 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
     }
     frames = frames_read(reads, _read)
     frames["employees"] = frames["employees"].sort_index()
-    return RecordFrames(**frames)
+    return RecordFrames(**frames, fed=records_fed(period=period))
+
+
+def _fed_fields(queryset: QuerySet, frame: str, fields: dict[str, Q]) -> set[str]:
+    """``frame`` if ``queryset`` has a record, and ``frame.field`` for each of ``fields`` some
+    record carries (by its condition); one query."""
+    counts = queryset.aggregate(
+        records=Count("pk"), **{name: Count("pk", filter=known) for name, known in fields.items()}
+    )
+    if not counts["records"]:
+        return set()
+    return {frame} | {f"{frame}.{name}" for name in fields if counts[name]}
+
+
+def _carried(*names: str) -> dict[str, Q]:
+    return {name: Q(**{f"{name}__isnull": False}) for name in names}
+
+
+def _written(name: str) -> dict[str, Q]:
+    return {name: ~Q(**{name: ""})}
+
+
+def records_fed(*, period: Period) -> frozenset[str]:
+    """What the company's sources fed for ``period`` (``RecordFrames.fed``): the record frames
+    with a record in the period, and the fields the indicators need that some of them carry.
+    For the whole company, whoever is scored, so that scoring one team tells the same as scoring
+    everybody: one query per record type."""
+    window = period_window(period)
+    start, end = window.start, window.end
+    fed: set[str] = set()
+    fed |= _fed_fields(
+        Order.objects.filter(
+            Q(submitted_at__gte=start, submitted_at__lt=end)
+            | Q(delivered_at__gte=start, delivered_at__lt=end)
+        ),
+        "orders",
+        _carried("entry_errors", "fulfilment_error", "has_complaint", "is_returned", "is_refunded"),
+    )
+    fed |= _fed_fields(
+        Feedback.objects.filter(submitted_at__gte=start, submitted_at__lt=end),
+        "feedback",
+        {**_carried("csat"), **_written("comment")},
+    )
+    fed |= _fed_fields(
+        FollowUp.objects.filter(occurred_at__gte=start, occurred_at__lt=end),
+        "follow_ups",
+        _written("message"),
+    )
+    fed |= _fed_fields(
+        TrainingRecord.objects.filter(due_on__gte=period.start, due_on__lt=period.end),
+        "trainings",
+        _carried("is_required"),
+    )
+    # Record types whose rules need no optional field: whether there is any record is enough.
+    exists = {
+        "nodes": OrderNode.objects.filter(nodes_due(window)),
+        "exceptions": ExceptionCase.objects.filter(detected_at__gte=start, detected_at__lt=end),
+        "tickets": Ticket.objects.filter(tickets_resolved(window)),
+        "suggestions": Suggestion.objects.filter(
+            Q(submitted_at__gte=start, submitted_at__lt=end)
+            | Q(decided_at__gte=start, decided_at__lt=end)
+        ),
+        "peer_reviews": PeerReview.objects.filter(period__gte=period.start, period__lt=period.end),
+    }
+    fed |= {frame for frame, queryset in exists.items() if queryset.exists()}
+    return frozenset(fed)
 
 
 def _read(name: str, queryset: QuerySet) -> pd.DataFrame:

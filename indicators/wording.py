@@ -4,9 +4,12 @@ engine itself has no translations: it is pure numpy)."""
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
+from indicators.calculators import NO_RECORDS, NOT_FED, TOO_FEW, UNSUPPORTED_LANGUAGE
 from indicators.models import IndicatorDefinition, IndicatorSetting, Tier, Unit
+from indicators.records import FRAME_MODELS
 from indicators.weights import TIERS_MATRIX, MatrixOutcome
 from scoring.engine import ahp
 from scoring.engine.ahp import MatrixError
@@ -128,3 +131,41 @@ def setting_change_text(change: "SettingChange", indicator: IndicatorDefinition)
         "old": _setting_value(change.field, change.old, indicator),
         "new": _setting_value(change.field, change.new, indicator),
     }
+
+
+def needed_data(needs: list[str]) -> str:
+    """What a counted rule needs, in words: its record type, or the fields of it (one of)."""
+    if not needs or needs[0] not in FRAME_MODELS:
+        return _("the records it needs")
+    model = FRAME_MODELS[needs[0]]
+    names = []
+    for name in needs[1:]:
+        try:
+            names.append(str(model._meta.get_field(name).verbose_name))
+        except FieldDoesNotExist:
+            continue
+    if not names:
+        return str(model._meta.verbose_name_plural)
+    return _("%(fields)s of %(records)s") % {
+        "fields": " / ".join(names),
+        "records": model._meta.verbose_name_plural,
+    }
+
+
+def not_measured_reason(reason: dict) -> str:
+    """Why an indicator was not measured for a person (``EmployeeScore.not_measured``)."""
+    kind = reason.get("reason")
+    if kind == NOT_FED:
+        return _("no source provides %(data)s") % {"data": needed_data(reason.get("needs", []))}
+    if kind == TOO_FEW:
+        return _("too few records (%(counted)d < %(minimum)d)") % {
+            "counted": reason.get("counted", 0),
+            "minimum": reason.get("minimum", 0),
+        }
+    if kind == UNSUPPORTED_LANGUAGE:
+        return _("comments in unsupported languages (%(count)d)") % {
+            "count": reason.get("set_aside", 0)
+        }
+    if kind == NO_RECORDS:
+        return _("no records in the period")
+    return _("no value can be worked out")

@@ -79,6 +79,7 @@ class ScoreSerializer(serializers.ModelSerializer):
             "company_percentile",
             "vetoes",
             "missing",
+            "not_measured",
             "improvement_plan",
         ]
 

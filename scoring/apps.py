@@ -8,10 +8,12 @@ class ScoringConfig(AppConfig):
 
     def ready(self) -> None:
         from indicators.hooks import Rescoring, rescoring_register
+        from indicators.selectors import measured_shares_register
         from ingest.ledger import ledger_type_register
         from ingest.signals import records_changed
         from scoring.closing import periods_closed, scored_periods_between
         from scoring.ledger import SCORE_LEDGER
+        from scoring.selectors import measured_shares
         from scoring.services import records_changed_rescore, scheme_change_rescore
 
         records_changed.connect(records_changed_rescore, dispatch_uid="scoring:rescore")
@@ -24,3 +26,4 @@ class ScoringConfig(AppConfig):
                 rescore=scheme_change_rescore,
             )
         )
+        measured_shares_register(measured_shares)  # the indicator manual shows them

@@ -16,7 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from frames.locks import commit_without_waiting_for_disk, named_lock
 from frames.write import bulk_load_run, frame_bulk_prepare, ids_reserve
 from indicators.activity import active_on_roster
-from indicators.calculators import raw_values
+from indicators.calculators import measured_values
 from indicators.selectors import catalog_in_force, record_frames
 from org.calendar import period_window
 from org.periods import Period
@@ -153,7 +153,10 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
         """The chunk's scores, from the frames read above (no query)."""
         window = period_window(period)
         active = active_on_roster(frames, window)
-        raw = raw_values(indicators["calculator"].to_dict(), frames, window)
+        values = measured_values(
+            indicators["calculator"].to_dict(), frames, window, indicators["min_volume"].to_dict()
+        )
+        raw = values.raw
         # Idle people are left out of the entropy weights as the engine leaves them out of
         # everything else.
         raw.loc[~active.reindex(raw.index, fill_value=False)] = np.nan
@@ -171,6 +174,7 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
             targets=targets,
             active=active,
             config=config,
+            not_measured=values.not_measured,
         )
 
     def clear() -> None:

@@ -5,7 +5,9 @@ score edited, added or deleted in the database is then found by ``manage.py veri
 
 What is covered: the per-person score row (total, tier scores, grade, ranks, percentiles, vetoes,
 plan, who, period, run), which is what pages, exports and the API serve. Left out: its
-explanation and suggestions (words built from those numbers, kilobytes a row), and the
+explanation and suggestions (words built from those numbers, kilobytes a row), why each missing
+indicator was not measured (the reasons behind ``missing``, which is covered; leaving them out
+also keeps the digests of rows published before they were recorded), and the
 per-indicator rows (about seventeen per person: 170,000 a month at 10,000 people), which would
 cost a run well over its 10% budget and change no published total, grade or rank.
 
@@ -36,7 +38,7 @@ from ingest.records import record_values
 from scoring.models import EmployeeScore, ScoreRun
 
 PREFIX = "scores:"
-EXCLUDED = frozenset({"explanation", "suggestions"})
+EXCLUDED = frozenset({"explanation", "suggestions", "not_measured"})
 
 
 def _digest_sql() -> str:

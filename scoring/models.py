@@ -230,6 +230,8 @@ class EmployeeScore(models.Model):
     company_percentile = models.FloatField(_("percentile in company"), null=True)
     vetoes = models.JSONField(_("vetoes"), default=list)
     missing = models.JSONField(_("indicators without data"), default=list)
+    # The missing indicators with why each was not measured: {code: {"reason": …, "counted": n}}.
+    not_measured = models.JSONField(_("not measured"), default=dict)
     explanation = models.JSONField(_("explanation"), default=dict)
     suggestions = models.JSONField(_("suggestions"), default=dict)
     improvement_plan = models.BooleanField(_("improvement plan"), default=False)

@@ -1,8 +1,10 @@
 """Reads for scoring: the inputs of a run, the results people may see, and run status."""
 
+import datetime as dt
+
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Max, QuerySet
 from django.http import Http404
 
 from frames.read import queryset_frame
@@ -17,7 +19,7 @@ from org.selectors import (
     team_descendant_ids,
     user_role,
 )
-from scoring.models import EmployeeScore, IndicatorScore, PersonalTarget, ScoreRun
+from scoring.models import EmployeeScore, IndicatorScore, PeriodKind, PersonalTarget, ScoreRun
 
 
 def _scope(team: Team | None, period: Period) -> QuerySet[Employee]:
@@ -154,3 +156,19 @@ def runs_visible_to(user: AbstractBaseUser) -> QuerySet[ScoreRun]:
 
 def can_start_runs(user: AbstractBaseUser) -> bool:
     return user_role(user) in (Role.HR, Role.ADMIN)
+
+
+def measured_shares(period_start: dt.date | None = None) -> dict[int, float]:
+    """Per indicator id, the share (0–1) of the people weighed on it whose value was measured, in
+    the monthly period starting ``period_start`` (by default the latest scored). Two queries."""
+    current = EmployeeScore.objects.filter(is_current=True, period_kind=PeriodKind.MONTH)
+    if period_start is None:
+        period_start = current.aggregate(latest=Max("period_start"))["latest"]
+        if period_start is None:
+            return {}
+    rows = (
+        IndicatorScore.objects.filter(employee_score__in=current.filter(period_start=period_start))
+        .values("indicator_id")
+        .annotate(weighed=Count("id"), measured=Count("raw"))
+    )
+    return {row["indicator_id"]: row["measured"] / row["weighed"] for row in rows if row["weighed"]}

@@ -71,6 +71,12 @@ class OrderFactory(factory.django.DjangoModelFactory):
     confirmed_at = factory.LazyAttribute(lambda o: o.submitted_at + dt.timedelta(hours=2))
     amount = Decimal("12800.00")
     status = records.OrderStatus.CONFIRMED
+    # Set explicitly: the model leaves what no source says NULL ("not measured").
+    entry_errors = 0
+    fulfilment_error = False
+    is_returned = False
+    is_refunded = False
+    has_complaint = False
 
 
 class OrderNodeFactory(factory.django.DjangoModelFactory):
@@ -147,6 +153,7 @@ class TrainingRecordFactory(factory.django.DjangoModelFactory):
 
     employee = factory.SubFactory(EmployeeFactory)
     course = "ERP订单录入规范"
+    is_required = True
     assigned_on = dt.date(2026, 10, 1)
     due_on = dt.date(2026, 10, 22)
 

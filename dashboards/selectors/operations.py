@@ -9,11 +9,36 @@ from django.db.models.functions import Coalesce
 
 from appeals.selectors import open_appeals_count
 from dashboards.cache import CLOCK_SECONDS, kept
+from dashboards.selectors.columns import Column, indicator_columns
+from indicators.selectors import indicator_sources
 from ingest.models import OrderNode, ProcessNode, Source, SyncRun, SyncStatus
+from scoring.selectors import measured_shares
 
 # A source synced daily, with two hours of slack, is fresh; older than this it is flagged.
 STALE_AFTER = dt.timedelta(hours=26)
 OVERDUE_LISTED = 20
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which sources feed an indicator, and the share (0–1) of the people it weighs who were
+    measured on it in the period (``None`` before anyone was scored)."""
+
+    column: Column
+    sources: list[str]
+    measured_share: float | None
+
+
+def indicator_coverage(*, period_start: dt.date | None) -> list[Coverage]:
+    """Every active indicator with the sources that feed it and the share of people measured in
+    the period starting ``period_start``. Three queries, whatever the number of indicators."""
+    columns = indicator_columns()
+    sources = indicator_sources({column.code: column.calculator for column in columns})
+    shares = measured_shares(period_start) if period_start is not None else {}
+    return [
+        Coverage(column=column, sources=sources[column.code], measured_share=shares.get(column.id))
+        for column in columns
+    ]
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dashboards.cache import kept
 from dashboards.selectors.columns import TIERS, Column, chinese, indicator_columns
 from dashboards.selectors.periods import ScoredPeriod, trend_periods
 from dashboards.selectors.summaries import MEANS, company_summary
+from indicators.wording import not_measured_reason
 from org.models import Employee
 from org.periods import Period
 from org.selectors import employee_get_for_user
@@ -39,6 +40,13 @@ class Line:
     team_score: float | None
     previous_raw: float | None
     previous_normalised: float | None
+    # Why there is no value (``EmployeeScore.not_measured``), ``None`` when measured; worded when
+    # shown, in the reader's language (the card itself is cached for every language).
+    not_measured: dict | None = None
+
+    @property
+    def not_measured_reason(self) -> str:
+        return not_measured_reason(self.not_measured) if self.not_measured else ""
 
     @property
     def change(self) -> float | None:
@@ -128,6 +136,7 @@ CARD_FIELDS = (
     "company_percentile",
     "vetoes",
     "missing",
+    "not_measured",
     "explanation",
     "suggestions",
     "improvement_plan",
@@ -172,6 +181,7 @@ def scorecard_read(
         ).values("employee_score_id", "indicator_id", *LINE_FIELDS):
             values[(row["employee_score_id"], row["indicator_id"])] = row
         team = team_figures(team_id=score["team_id"], trend=trend)
+        reasons = score["not_measured"] or {}
         lines = []
         for column in columns:
             now = values.get((score["id"], column.id))
@@ -185,6 +195,7 @@ def scorecard_read(
                     team_score=team.indicator_means.get(column.id),
                     previous_raw=before.get("raw"),
                     previous_normalised=before.get("normalised"),
+                    not_measured=reasons.get(column.code),
                 )
             )
         return Scorecard(

@@ -1,17 +1,30 @@
 """The calculators, one per indicator, by the key an IndicatorDefinition names.
 
-Each is a pure function ``(RecordFrames, Window) -> pd.Series`` of raw values indexed by employee
-id over the roster; see ``base`` for the rules they share. Each aggregates the records its
-``Counted`` rule keeps, which is also what its drill-down lists (``indicators.records``).
+Each is a pure function ``(RecordFrames, Window) -> Measured``: raw values indexed by employee
+id over the roster and how many records each person's value counted; see ``base`` for the rules
+they share. Each aggregates the records its ``Counted`` rule keeps, which is also what its
+drill-down lists (``indicators.records``). Whether a value is measured at all (fed by a source,
+enough records) is judged here, in one place: ``measured_values``.
 """
 
+import math
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from indicators.calculators import basic, efficiency, innovation, quality
-from indicators.calculators.base import Calculator, Counted, RecordFrames
+from indicators.calculators.base import Calculator, Counted, Measured, RecordFrames
 from org.periods import Window
+
+# Why an indicator is not measured for a person, as ``EmployeeScore.not_measured`` keeps it.
+NOT_FED = "not_fed"  # no source feeds the record type, or any field its rule needs
+UNSUPPORTED_LANGUAGE = "unsupported_language"  # all the person's comments are unreadable
+NO_RECORDS = "no_records"  # none of the person's records of the period count
+TOO_FEW = "too_few"  # fewer counted records than the indicator's minimum volume
+NO_VALUE = "no_value"  # records, but no value (growth from nothing, no checklist rule)
 
 CALCULATORS: dict[str, Calculator] = {
     "order_volume": basic.order_volume,
@@ -57,19 +70,85 @@ COUNTED: dict[str, Counted] = {
 }
 
 
-def raw_values(
-    calculator_keys: dict[str, str], frames: RecordFrames, window: Window
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class MeasuredValues:
+    """``raw``: employees × indicator codes, NaN where not measured. ``not_measured``: the same
+    shape, for each NaN of ``raw`` why (``{"reason": NOT_FED…, "counted": n}``, with
+    ``"minimum"`` for ``TOO_FEW``, ``"set_aside"`` for ``UNSUPPORTED_LANGUAGE``, ``"needs"``
+    — the record frame and the fields — for ``NOT_FED``), ``None`` where measured."""
+
+    raw: pd.DataFrame
+    not_measured: pd.DataFrame
+
+
+def measured_values(
+    calculator_keys: Mapping[str, str],
+    frames: RecordFrames,
+    window: Window,
+    min_volumes: Mapping[str, float | None] | None = None,
+) -> MeasuredValues:
     """Raw values for several indicators: one column per indicator code (``calculator_keys`` maps
-    code → calculator key), one row per employee on the roster.
+    code → calculator key), one row per employee on the roster, and why a value is missing.
+
+    An indicator is not measured for anyone when no source feeds what its rule needs
+    (``RecordFrames.feeds``: a count of nothing fed is not a real 0), and not for a person whose
+    counted records are fewer than its minimum volume (``min_volumes``, by code; none for counts).
 
     Calculators only read the frames, so they run on two threads: while one matches the reply
     checklist (Arrow's regular expressions release the GIL) the other does the rest.
     """
+    min_volumes = min_volumes or {}
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = {
             code: pool.submit(CALCULATORS[key], frames, window)
             for code, key in calculator_keys.items()
         }
-        columns = {code: future.result().rename(code) for code, future in futures.items()}
-    return pd.DataFrame(columns, index=frames.roster)
+        measured = {code: future.result() for code, future in futures.items()}
+    raw, reasons = {}, {}
+    for code, key in calculator_keys.items():
+        counted = COUNTED.get(key)
+        fed = counted is None or frames.feeds(counted.frame, counted.needs)
+        needs = [counted.frame, *counted.needs] if counted is not None else []
+        raw[code], reasons[code] = _judged(measured[code], fed, needs, min_volumes.get(code))
+    return MeasuredValues(
+        raw=pd.DataFrame(raw, index=frames.roster),
+        not_measured=pd.DataFrame(reasons, index=frames.roster, dtype=object),
+    )
+
+
+def _judged(
+    measured: Measured, fed: bool, needs: list[str], minimum: float | None
+) -> tuple[pd.Series, list[dict | None]]:
+    """One indicator's values with those below ``minimum`` counted records dropped, and the
+    reason for each missing value (``None`` where measured)."""
+    value = measured.value.to_numpy(dtype=float, copy=True)
+    counted = measured.counted.to_numpy(dtype=float)
+    if not fed:
+        value[:] = np.nan
+        reason = {"reason": NOT_FED, "counted": 0, "needs": needs}
+        return pd.Series(value, index=measured.value.index), [reason] * len(value)
+    too_few = np.zeros(len(value), dtype=bool)
+    if minimum is not None and not math.isnan(minimum) and minimum > 0:
+        too_few = (counted > 0) & (counted < minimum)
+        value[too_few] = np.nan
+    set_aside = (
+        np.zeros(len(value))
+        if measured.set_aside is None
+        else measured.set_aside.to_numpy(dtype=float)
+    )
+    reasons: list[dict | None] = [None] * len(value)
+    for position in np.flatnonzero(np.isnan(value)).tolist():
+        count = int(counted[position])
+        if too_few[position]:
+            reasons[position] = {"reason": TOO_FEW, "counted": count, "minimum": int(minimum or 0)}
+        elif count == 0 and set_aside[position] > 0:
+            reasons[position] = {
+                "reason": UNSUPPORTED_LANGUAGE,
+                "counted": 0,
+                "set_aside": int(set_aside[position]),
+            }
+        elif count == 0:
+            reasons[position] = {"reason": NO_RECORDS, "counted": 0}
+        else:
+            reasons[position] = {"reason": NO_VALUE, "counted": count}
+    return pd.Series(value, index=measured.value.index), reasons

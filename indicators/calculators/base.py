@@ -9,6 +9,7 @@ exception, because having handled nothing is a real zero for someone on the rost
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -52,6 +53,9 @@ FRAME_COLUMNS: dict[str, list[str]] = {
 INDEXED_BY_ID = ("employees", "customers")
 # Frames the database counts per employee rather than sending every record.
 COUNTED_PER_EMPLOYEE = ("node_counts", "ticket_counts")
+# The frame a counted rule's records arrive in while scoring, where it differs from the frame the
+# rule lists for a drill-down.
+FED_BY = {"nodes": "node_counts", "tickets": "ticket_counts"}
 
 
 def _empty(name: str) -> pd.DataFrame:
@@ -90,13 +94,41 @@ class RecordFrames:
     compliance_rules: pd.DataFrame = field(default_factory=partial(_empty, "compliance_rules"))
     nodes: pd.DataFrame = field(default_factory=partial(_empty, "nodes"))
     tickets: pd.DataFrame = field(default_factory=partial(_empty, "tickets"))
+    # What the company's sources fed for the period, whoever is on the roster: record frames
+    # (``orders``) that have records, and fields (``orders.entry_errors``) some record carries.
+    # ``None``: judge by these frames themselves (frames built by hand, in tests).
+    fed: frozenset[str] | None = None
 
     @property
     def roster(self) -> pd.Index:
         return self.employees.index
 
+    def feeds(self, frame: str, needs: tuple[str, ...] = ()) -> bool:
+        """Whether any source fed ``frame`` in the period, and, if the rule ``needs`` fields,
+        at least one of them."""
+        if self.fed is not None:
+            return frame in self.fed and (
+                not needs or any(f"{frame}.{name}" in self.fed for name in needs)
+            )
+        rows = getattr(self, FED_BY.get(frame, frame))
+        if rows.empty:
+            return False
+        return not needs or any(rows[name].notna().any() for name in needs if name in rows)
 
-Calculator = Callable[[RecordFrames, Window], pd.Series]
+
+class Measured(NamedTuple):
+    """A calculator's answer, over the roster: the raw ``value`` (NaN where the person has no
+    record that carries what it needs), how many records it ``counted`` per person (0 for none;
+    minimum volumes and the reasons for "not measured" are judged from it, in one place:
+    ``indicators.calculators.measured_values``), and for sentiment how many comments it
+    ``set_aside`` for being in a language it cannot read."""
+
+    value: pd.Series
+    counted: pd.Series
+    set_aside: pd.Series | None = None
+
+
+Calculator = Callable[[RecordFrames, Window], Measured]
 
 
 @dataclass(frozen=True)
@@ -110,8 +142,9 @@ class Counted:
     function on one person's records, read with the columns it shows, and lists the rows worst
     first, by ``order`` (column names, ``-`` for descending). ``frame`` is the record frame the
     rows come from, ``key`` the column naming a row (the record's ``id``, or ``customer_id`` for
-    rows per customer). Where ``worse`` is ``above`` or ``below``, a ``value`` beyond the
-    person's target on that side hurts.
+    rows per customer), ``needs`` the fields a record must carry (one of) to count. Where
+    ``worse`` is ``above`` or ``below``, a ``value`` beyond the person's target on that side
+    hurts.
     """
 
     frame: str
@@ -120,6 +153,9 @@ class Counted:
     order: tuple[str, ...] = ()
     key: str = "id"
     worse: str = ""
+    # Fields of ``frame`` the rule reads: a record carrying none of them (NULL: no source says)
+    # does not count, and no source feeding any of them leaves the indicator not measured.
+    needs: tuple[str, ...] = ()
 
 
 def utc(values: pd.Series) -> pd.Series:
@@ -157,13 +193,42 @@ def percent_by(employee_ids: pd.Series, hits: pd.Series, frames: RecordFrames) -
     return mean_by(employee_ids, hits.astype(float), frames) * 100.0
 
 
+def measured_count(employee_ids: pd.Series, frames: RecordFrames) -> Measured:
+    """A count indicator: the rows each employee has, each row counted."""
+    counts = count_by(employee_ids, frames)
+    return Measured(counts, counts)
+
+
+def measured_mean(employee_ids: pd.Series, values: pd.Series, frames: RecordFrames) -> Measured:
+    """``mean_by``, with the rows that carry a value counted."""
+    return Measured(
+        mean_by(employee_ids, values, frames), count_by(employee_ids[values.notna()], frames)
+    )
+
+
+def measured_percent(employee_ids: pd.Series, hits: pd.Series, frames: RecordFrames) -> Measured:
+    """``percent_by``, with the rows counted."""
+    return Measured(percent_by(employee_ids, hits, frames), count_by(employee_ids, frames))
+
+
 def percent_counted(
     counts: pd.DataFrame, employee: str, hits: str, total: str, frames: RecordFrames
-) -> pd.Series:
+) -> Measured:
     """Each employee's ``hits`` out of ``total`` in percent, from a frame the database counted
-    (one row per ``employee``); NaN for an employee without a row."""
+    (one row per ``employee``); NaN for an employee without a row. ``total`` is what counted."""
     counts = counts.set_index(employee)
-    return on_roster(as_float(counts[hits]) / as_float(counts[total]) * 100.0, frames)
+    totals = as_float(counts[total])
+    return Measured(
+        on_roster(as_float(counts[hits]) / totals * 100.0, frames),
+        totals.reindex(frames.roster, fill_value=0.0).astype(float),
+    )
+
+
+def carrying(rows: pd.DataFrame, needs: tuple[str, ...]) -> pd.DataFrame:
+    """The rows that carry at least one of the fields ``needs`` (not NULL): a record no source
+    said anything about on those fields neither helps nor hurts."""
+    known = rows[list(needs)].notna().any(axis=1)
+    return rows[known]
 
 
 def hours_between(later: pd.Series, earlier: pd.Series) -> pd.Series:

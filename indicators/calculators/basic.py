@@ -2,7 +2,15 @@
 
 import pandas as pd
 
-from indicators.calculators.base import Counted, RecordFrames, count_by, percent_by, within
+from indicators.calculators.base import (
+    Counted,
+    Measured,
+    RecordFrames,
+    carrying,
+    measured_count,
+    measured_percent,
+    within,
+)
 from org.periods import Window
 
 CANCELLED = "cancelled"
@@ -17,10 +25,10 @@ def orders_submitted(frames: RecordFrames, window: Window) -> pd.DataFrame:
 ORDERS_SUBMITTED = Counted("orders", "merchandiser_id", orders_submitted, order=("-submitted_at",))
 
 
-def order_volume(frames: RecordFrames, window: Window) -> pd.Series:
+def order_volume(frames: RecordFrames, window: Window) -> Measured:
     """Orders submitted in the period and not cancelled, per merchandiser."""
     orders = orders_submitted(frames, window)
-    return count_by(orders["merchandiser_id"], frames)
+    return measured_count(orders["merchandiser_id"], frames)
 
 
 def follow_ups_held(frames: RecordFrames, window: Window) -> pd.DataFrame:
@@ -32,25 +40,32 @@ def follow_ups_held(frames: RecordFrames, window: Window) -> pd.DataFrame:
 FOLLOW_UPS_HELD = Counted("follow_ups", "employee_id", follow_ups_held, order=("-occurred_at",))
 
 
-def follow_up_count(frames: RecordFrames, window: Window) -> pd.Series:
+def follow_up_count(frames: RecordFrames, window: Window) -> Measured:
     """Customer contacts (any channel) that took place in the period."""
-    return count_by(follow_ups_held(frames, window)["employee_id"], frames)
+    return measured_count(follow_ups_held(frames, window)["employee_id"], frames)
+
+
+ENTRY_ERRORS = ("entry_errors",)
 
 
 def order_entries(frames: RecordFrames, window: Window) -> pd.DataFrame:
-    """The period's orders (``orders_submitted``) with their ``errors`` (a missing count is
-    none); any error ``hurts``."""
-    orders = orders_submitted(frames, window)
-    errors = pd.to_numeric(orders["entry_errors"]).fillna(0)
+    """The period's orders (``orders_submitted``) whose source says how many ``errors`` they
+    had; any error ``hurts``."""
+    orders = carrying(orders_submitted(frames, window), ENTRY_ERRORS)
+    errors = pd.to_numeric(orders["entry_errors"])
     return orders.assign(errors=errors, hurts=errors != 0)
 
 
 ORDER_ENTRIES = Counted(
-    "orders", "merchandiser_id", order_entries, order=("-errors", "-submitted_at")
+    "orders",
+    "merchandiser_id",
+    order_entries,
+    order=("-errors", "-submitted_at"),
+    needs=ENTRY_ERRORS,
 )
 
 
-def order_entry_accuracy(frames: RecordFrames, window: Window) -> pd.Series:
+def order_entry_accuracy(frames: RecordFrames, window: Window) -> Measured:
     """Percent of the period's orders entered without any field needing correction."""
     orders = order_entries(frames, window)
-    return percent_by(orders["merchandiser_id"], ~orders["hurts"], frames)
+    return measured_percent(orders["merchandiser_id"], ~orders["hurts"], frames)

@@ -4,10 +4,13 @@ import pandas as pd
 
 from indicators.calculators.base import (
     Counted,
+    Measured,
     RecordFrames,
     clip_to_cutoff,
+    count_by,
     hours_between,
     mean_by,
+    measured_mean,
     percent_counted,
     utc,
     within,
@@ -33,7 +36,7 @@ ORDERS_ANSWERED = Counted(
 )
 
 
-def order_response_time(frames: RecordFrames, window: Window) -> pd.Series:
+def order_response_time(frames: RecordFrames, window: Window) -> Measured:
     """Mean hours from the customer's submit click to confirmation, over the period's orders.
 
     An order still unconfirmed at the period's end (in a running period: when the data was read)
@@ -41,7 +44,7 @@ def order_response_time(frames: RecordFrames, window: Window) -> pd.Series:
     figure; one cancelled before anyone confirmed it does not count.
     """
     orders = orders_answered(frames, window)
-    return mean_by(orders["merchandiser_id"], orders["value"], frames)
+    return measured_mean(orders["merchandiser_id"], orders["value"], frames)
 
 
 def nodes_due(frames: RecordFrames, window: Window) -> pd.DataFrame:
@@ -58,7 +61,7 @@ def nodes_due(frames: RecordFrames, window: Window) -> pd.DataFrame:
 NODES_DUE = Counted("nodes", "merchandiser_id", nodes_due, order=("-hurts", "-late_by", "due"))
 
 
-def node_on_time_rate(frames: RecordFrames, window: Window) -> pd.Series:
+def node_on_time_rate(frames: RecordFrames, window: Window) -> Measured:
     """Percent of process nodes finished within their own threshold.
 
     A node counts once, in the period its deadline (start + threshold) falls in: on time when it
@@ -88,13 +91,13 @@ EXCEPTION_CLOCKS = Counted(
 )
 
 
-def exception_handling_hours(frames: RecordFrames, window: Window) -> pd.Series:
+def exception_handling_hours(frames: RecordFrames, window: Window) -> Measured:
     """Mean hours to start coordinating plus mean hours from then to resolution, for exceptions
     detected in the period; a clock still running at the period's end stops there."""
     cases = exception_clocks(frames, window)
     to_coordinate = mean_by(cases["handler_id"], cases["to_coordinate"], frames)
     to_resolve = mean_by(cases["handler_id"], cases["to_resolve"], frames)
-    return to_coordinate + to_resolve
+    return Measured(to_coordinate + to_resolve, count_by(cases["handler_id"], frames))
 
 
 def tickets_resolved(frames: RecordFrames, window: Window) -> pd.DataFrame:
@@ -113,7 +116,7 @@ TICKETS_RESOLVED = Counted(
 )
 
 
-def first_contact_resolution(frames: RecordFrames, window: Window) -> pd.Series:
+def first_contact_resolution(frames: RecordFrames, window: Window) -> Measured:
     """Percent of tickets resolved in the period that took a single contact. (The tickets
     arrive counted so: ``RecordFrames.ticket_counts``.)"""
     return percent_counted(frames.ticket_counts, "employee_id", "first_contact", "resolved", frames)

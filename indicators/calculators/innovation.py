@@ -4,12 +4,13 @@ import pandas as pd
 
 from indicators.calculators.base import (
     Counted,
+    Measured,
     RecordFrames,
     as_float,
-    count_by,
     is_true,
-    mean_by,
-    percent_by,
+    measured_count,
+    measured_mean,
+    measured_percent,
     utc,
     within,
 )
@@ -30,9 +31,9 @@ SUGGESTIONS_ACCEPTED = Counted(
 )
 
 
-def accepted_suggestions(frames: RecordFrames, window: Window) -> pd.Series:
+def accepted_suggestions(frames: RecordFrames, window: Window) -> Measured:
     """Improvement suggestions accepted during the period (counted when the decision is made)."""
-    return count_by(suggestions_accepted(frames, window)["employee_id"], frames)
+    return measured_count(suggestions_accepted(frames, window)["employee_id"], frames)
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -41,7 +42,7 @@ def _dates(values: pd.Series) -> pd.Series:
 
 def trainings_due(frames: RecordFrames, window: Window) -> pd.DataFrame:
     """Required trainings due in the period; one not completed by the end of its due day
-    (company time) ``hurts``."""
+    (company time) ``hurts``. A training no source says is required or not does not count."""
     trainings = frames.trainings
     due_on = _dates(trainings["due_on"])
     due = (
@@ -56,14 +57,16 @@ def trainings_due(frames: RecordFrames, window: Window) -> pd.DataFrame:
     return trainings.assign(hurts=~on_time, due=due_on)
 
 
-TRAININGS_DUE = Counted("trainings", "employee_id", trainings_due, order=("-hurts", "due"))
+TRAININGS_DUE = Counted(
+    "trainings", "employee_id", trainings_due, order=("-hurts", "due"), needs=("is_required",)
+)
 
 
-def training_completion(frames: RecordFrames, window: Window) -> pd.Series:
+def training_completion(frames: RecordFrames, window: Window) -> Measured:
     """Percent of required trainings due in the period that were completed by the end of their
     due day (company time). NaN for someone with no required training due."""
     trainings = trainings_due(frames, window)
-    return percent_by(trainings["employee_id"], ~trainings["hurts"], frames)
+    return measured_percent(trainings["employee_id"], ~trainings["hurts"], frames)
 
 
 def peer_reviews_given(frames: RecordFrames, window: Window) -> pd.DataFrame:
@@ -79,7 +82,7 @@ def peer_reviews_given(frames: RecordFrames, window: Window) -> pd.DataFrame:
 PEER_REVIEWS_GIVEN = Counted("peer_reviews", "reviewee_id", peer_reviews_given)
 
 
-def collaboration_360(frames: RecordFrames, window: Window) -> pd.Series:
+def collaboration_360(frames: RecordFrames, window: Window) -> Measured:
     """Mean score (1–5) colleagues gave for the months of the period."""
     reviews = peer_reviews_given(frames, window)
-    return mean_by(reviews["reviewee_id"], reviews["value"], frames)
+    return measured_mean(reviews["reviewee_id"], reviews["value"], frames)

@@ -9,16 +9,20 @@ import pyarrow.compute as pc
 
 from indicators.calculators.base import (
     Counted,
+    Measured,
     RecordFrames,
     as_float,
+    carrying,
+    count_by,
     is_true,
-    mean_by,
+    measured_mean,
+    measured_percent,
     on_roster,
-    percent_by,
     utc,
     within,
 )
 from indicators.calculators.basic import CANCELLED
+from indicators.languages import SUPPORTED_LANGUAGES, comment_languages
 from indicators.sentiment import sentiment_scores
 from org.periods import Window
 
@@ -35,39 +39,55 @@ def feedback_rated(frames: RecordFrames, window: Window) -> pd.DataFrame:
 
 
 FEEDBACK_RATED = Counted(
-    "feedback", "employee_id", feedback_rated, order=("value", "-submitted_at"), worse="below"
+    "feedback",
+    "employee_id",
+    feedback_rated,
+    order=("value", "-submitted_at"),
+    worse="below",
+    needs=("csat",),
 )
 
 
-def csat(frames: RecordFrames, window: Window) -> pd.Series:
+def csat(frames: RecordFrames, window: Window) -> Measured:
     """Mean satisfaction rating (1–5) of the feedback submitted in the period."""
     feedback = feedback_rated(frames, window)
-    return mean_by(feedback["employee_id"], feedback["value"], frames)
+    return measured_mean(feedback["employee_id"], feedback["value"], frames)
+
+
+FULFILMENT = ("fulfilment_error",)
+# An order counts for the trouble rate when its source says at least one of these.
+TROUBLES = ("has_complaint", "is_returned", "is_refunded")
 
 
 def orders_delivered(frames: RecordFrames, window: Window) -> pd.DataFrame:
-    """Orders delivered in the period; one with a wrong item, quantity, specification or
-    address ``hurts``."""
+    """Orders delivered in the period whose source says whether they were fulfilled right; one
+    with a wrong item, quantity, specification or address ``hurts``."""
     orders = frames.orders[within(frames.orders["delivered_at"], window)]
+    orders = carrying(orders, FULFILMENT)
     return orders.assign(hurts=is_true(orders["fulfilment_error"]))
 
 
 ORDERS_DELIVERED = Counted(
-    "orders", "merchandiser_id", orders_delivered, order=("-hurts", "-delivered_at")
+    "orders",
+    "merchandiser_id",
+    orders_delivered,
+    order=("-hurts", "-delivered_at"),
+    needs=FULFILMENT,
 )
 
 
-def order_accuracy(frames: RecordFrames, window: Window) -> pd.Series:
+def order_accuracy(frames: RecordFrames, window: Window) -> Measured:
     """Percent of orders delivered in the period without a wrong item, quantity, specification
     or address."""
     orders = orders_delivered(frames, window)
-    return percent_by(orders["merchandiser_id"], ~orders["hurts"], frames)
+    return measured_percent(orders["merchandiser_id"], ~orders["hurts"], frames)
 
 
 def orders_troubled(frames: RecordFrames, window: Window) -> pd.DataFrame:
-    """Orders delivered in the period; one that drew a complaint, a return or a refund
-    ``hurts``."""
+    """Orders delivered in the period whose source says anything of complaints, returns or
+    refunds; one that drew a complaint, a return or a refund ``hurts``."""
     orders = frames.orders[within(frames.orders["delivered_at"], window)]
+    orders = carrying(orders, TROUBLES)
     troubled = (
         is_true(orders["has_complaint"])
         | is_true(orders["is_returned"])
@@ -77,36 +97,63 @@ def orders_troubled(frames: RecordFrames, window: Window) -> pd.DataFrame:
 
 
 ORDERS_TROUBLED = Counted(
-    "orders", "merchandiser_id", orders_troubled, order=("-hurts", "-delivered_at")
+    "orders",
+    "merchandiser_id",
+    orders_troubled,
+    order=("-hurts", "-delivered_at"),
+    needs=TROUBLES,
 )
 
 
-def complaint_return_rate(frames: RecordFrames, window: Window) -> pd.Series:
+def complaint_return_rate(frames: RecordFrames, window: Window) -> Measured:
     """Percent of orders delivered in the period that drew a complaint, a return or a refund."""
     orders = orders_troubled(frames, window)
-    return percent_by(orders["merchandiser_id"], orders["hurts"], frames)
+    return measured_percent(orders["merchandiser_id"], orders["hurts"], frames)
+
+
+def _comments_read(frames: RecordFrames, window: Window) -> pd.DataFrame:
+    """The period's feedback with a comment, each with its ``language`` (``comment_language``)
+    and, where the lexicons read that language, its ``sentiment`` in [-1, 1] and that mood on a
+    0–100 scale (50 neutral, the ``value``)."""
+    feedback = frames.feedback[within(frames.feedback["submitted_at"], window)]
+    languages = comment_languages(feedback["comment"])
+    feedback = feedback.assign(language=languages)[languages.notna()]
+    # Only what the lexicons can read: anything else would look neutral, not be neutral.
+    readable = feedback["comment"].where(feedback["language"].isin(SUPPORTED_LANGUAGES))
+    sentiment = sentiment_scores(readable)
+    return feedback.assign(sentiment=sentiment, value=50.0 * (sentiment + 1.0))
 
 
 def feedback_moods(frames: RecordFrames, window: Window) -> pd.DataFrame:
-    """The period's feedback with a comment, each with its ``sentiment`` in [-1, 1] and that
-    mood on a 0–100 scale (50 neutral, the ``value``). Feedback without a comment does not
-    count."""
-    feedback = frames.feedback[within(frames.feedback["submitted_at"], window)]
-    sentiment = sentiment_scores(feedback["comment"])
-    feedback = feedback.assign(sentiment=sentiment, value=50.0 * (sentiment + 1.0))
-    return feedback[feedback["sentiment"].notna()]
+    """The period's feedback with a comment in Chinese or English, each with its ``sentiment``
+    in [-1, 1] and that mood on a 0–100 scale (50 neutral, the ``value``). Feedback without a
+    comment, or with one in another language, does not count."""
+    comments = _comments_read(frames, window)
+    return comments[comments["sentiment"].notna()]
 
 
 FEEDBACK_MOODS = Counted(
-    "feedback", "employee_id", feedback_moods, order=("value", "submitted_at"), worse="below"
+    "feedback",
+    "employee_id",
+    feedback_moods,
+    order=("value", "submitted_at"),
+    worse="below",
+    needs=("comment",),
 )
 
 
-def customer_sentiment(frames: RecordFrames, window: Window) -> pd.Series:
+def customer_sentiment(frames: RecordFrames, window: Window) -> Measured:
     """The mood of the period's feedback comments on a 0–100 scale (50 neutral): the mean
-    sentiment in [-1, 1] mapped linearly. Feedback without a comment does not count."""
-    feedback = feedback_moods(frames, window)
-    return 50.0 * (mean_by(feedback["employee_id"], feedback["sentiment"], frames) + 1.0)
+    sentiment in [-1, 1] mapped linearly. Feedback without a comment does not count; comments
+    in a language the lexicons cannot read are counted apart (``set_aside``)."""
+    comments = _comments_read(frames, window)
+    read = comments["sentiment"].notna()
+    mood = measured_mean(comments["employee_id"], comments["sentiment"], frames)
+    return Measured(
+        50.0 * (mood.value + 1.0),
+        mood.counted,
+        count_by(comments["employee_id"][~read], frames),
+    )
 
 
 def checklist_patterns(rules: pd.DataFrame) -> dict[str, str]:
@@ -165,17 +212,22 @@ def replies_checked(frames: RecordFrames, window: Window, named: bool = True) ->
 
 
 REPLIES_CHECKED = Counted(
-    "follow_ups", "employee_id", replies_checked, order=("-hurts", "-occurred_at")
+    "follow_ups",
+    "employee_id",
+    replies_checked,
+    order=("-hurts", "-occurred_at"),
+    needs=("message",),
 )
 
 
-def process_compliance(frames: RecordFrames, window: Window) -> pd.Series:
+def process_compliance(frames: RecordFrames, window: Window) -> Measured:
     """Percent of the period's written follow-ups that contain every element of the standard
     reply checklist. NaN for everyone when the checklist has no active rule."""
     if frames.compliance_rules.empty:
-        return on_roster(pd.Series(dtype=float), frames)
+        nothing = on_roster(pd.Series(dtype=float), frames)
+        return Measured(nothing, nothing.fillna(0.0))
     replies = replies_checked(frames, window, named=False)
-    return percent_by(replies["employee_id"], ~replies["hurts"], frames)
+    return measured_percent(replies["employee_id"], ~replies["hurts"], frames)
 
 
 def _customer_counts(frames: RecordFrames, window: Window) -> pd.DataFrame:
@@ -212,11 +264,12 @@ CUSTOMERS_SERVED = Counted(
 )
 
 
-def customer_repeat_rate(frames: RecordFrames, window: Window) -> pd.Series:
+def customer_repeat_rate(frames: RecordFrames, window: Window) -> Measured:
     """Percent of the customers a merchandiser served in the previous period who ordered from
-    them again in this one. NaN for someone who served nobody in the previous period."""
+    them again in this one. NaN for someone who served nobody in the previous period; the
+    customers count."""
     served = customers_served(frames, window)
-    return percent_by(served["merchandiser_id"], ~served["hurts"], frames)
+    return measured_percent(served["merchandiser_id"], ~served["hurts"], frames)
 
 
 def long_customers(frames: RecordFrames, window: Window) -> pd.DataFrame:
@@ -236,11 +289,12 @@ LONG_CUSTOMERS = Counted(
 )
 
 
-def long_customer_growth(frames: RecordFrames, window: Window) -> pd.Series:
+def long_customer_growth(frames: RecordFrames, window: Window) -> Measured:
     """Growth in percent of the number of orders from long-standing customers (with the company
     for at least a year when the period starts): this period against the previous one.
-    NaN for someone with no such orders in the previous period (growth from zero is undefined)."""
+    NaN for someone with no such orders in the previous period (growth from zero is undefined);
+    the previous period's orders are what counts (the base of the growth)."""
     counts = long_customers(frames, window).groupby("merchandiser_id")[["before", "now"]].sum()
     before = counts["before"].reindex(frames.roster, fill_value=0).astype(float)
     now = counts["now"].reindex(frames.roster, fill_value=0).astype(float)
-    return (now - before) / before.where(before > 0, np.nan) * 100.0
+    return Measured((now - before) / before.where(before > 0, np.nan) * 100.0, before)

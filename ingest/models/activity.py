@@ -287,7 +287,7 @@ class TrainingRecord(SourcedRecord):
         Employee, verbose_name=_("employee"), on_delete=models.PROTECT, related_name="trainings"
     )
     course = models.CharField(_("course"), max_length=200)
-    is_required = models.BooleanField(_("required"), default=True)
+    is_required = models.BooleanField(_("required"), null=True, blank=True)
     assigned_on = models.DateField(_("assigned on"))
     due_on = models.DateField(_("due on"))
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)

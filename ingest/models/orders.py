@@ -89,19 +89,23 @@ class Order(SourcedRecord):
     status = models.CharField(
         _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.SUBMITTED
     )
+    # NULL where no source says: unknown is neither a clean entry nor an error, so the
+    # indicators that read these fields leave such an order out (see DESIGN, "Measured").
     entry_errors = models.PositiveSmallIntegerField(
         _("entry errors"),
-        default=0,
+        null=True,
+        blank=True,
         help_text=_("Fields the merchandiser entered wrongly and that had to be corrected."),
     )
     fulfilment_error = models.BooleanField(
         _("fulfilment error"),
-        default=False,
+        null=True,
+        blank=True,
         help_text=_("Wrong item, quantity, specification or address reached the customer."),
     )
-    is_returned = models.BooleanField(_("returned"), default=False)
-    is_refunded = models.BooleanField(_("refunded"), default=False)
-    has_complaint = models.BooleanField(_("complaint"), default=False)
+    is_returned = models.BooleanField(_("returned"), null=True, blank=True)
+    is_refunded = models.BooleanField(_("refunded"), null=True, blank=True)
+    has_complaint = models.BooleanField(_("complaint"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -30,6 +30,34 @@ UNITS = {
 }
 
 
+# Why an indicator was not measured (the reasons ``indicators.calculators.measured_values``
+# gives), with the counts the reason carries filled in.
+NO_VALUE = "no_value"
+REASONS = {
+    "not_fed": {"zh": "没有数据源提供它所需的数据", "en": "no source provides the data it needs"},
+    "unsupported_language": {
+        "zh": "评论语言不受支持（{set_aside} 条）",
+        "en": "comments in unsupported languages ({set_aside})",
+    },
+    "no_records": {"zh": "本期没有可计入的记录", "en": "no records to count this period"},
+    "too_few": {
+        "zh": "记录太少（{counted} < {minimum}）",
+        "en": "too few records ({counted} < {minimum})",
+    },
+    NO_VALUE: {"zh": "无法计算", "en": "no value can be worked out"},
+}
+
+
+def reason_text(reason: dict[str, object], language: str) -> str:
+    """Why an indicator was not measured, in ``language``."""
+    words = REASONS.get(str(reason.get("reason")), REASONS[NO_VALUE])[language]
+    return words.format(
+        counted=reason.get("counted", 0),
+        minimum=reason.get("minimum", 0),
+        set_aside=reason.get("set_aside", 0),
+    )
+
+
 def _unit(unit: str, language: str) -> str:
     """What follows a value of ``unit`` in ``language`` ("%", " h"…)."""
     return UNITS.get(unit, UNITS["count"])[language]
@@ -50,6 +78,9 @@ class Figures:
     total: pd.Series
     missing: list[list[str]]  # per person, the weighed codes without data (column order)
     vetoes: list[list[str]]  # per person, the codes whose floor was breached (column order)
+    not_measured: list[
+        dict[str, dict[str, object]]
+    ]  # per person, the missing codes with why (``REASONS``)
     state: list[str]  # per person, scored / no_activity / not_enough_data
     measured_share: npt.NDArray[np.float64]  # per person, 0–1 of the weight measured
     min_measured_weight: float  # 0–1, the least share for a total
@@ -121,7 +152,7 @@ def explanations(
     scores, contributions = scores.tolist(), contributions.tolist()
     tier_names = list(figures.tiers.columns)
     tier_rows = figures.tiers.to_numpy(dtype=float).tolist()
-    missing, vetoed = figures.missing, figures.vetoes
+    missing, vetoed, why = figures.missing, figures.vetoes, figures.not_measured
     column_of = {code: column for column, code in enumerate(codes)}
     names = [(text.name["zh"], text.name["en"]) for text in texts]
     units = [(_unit(text.unit, "zh"), _unit(text.unit, "en")) for text in texts]
@@ -159,15 +190,19 @@ def explanations(
             zh_lines.append(f"{zh}：{score} 分 × 权重 {weight} = {points} 分。")
             en_lines.append(f"{en}: {score} × weight {weight} = {points} points.")
         if missing[person]:
-            gaps = [names[column_of[code]] for code in missing[person]]
+            reasons = why[person]
+            gaps = [
+                (names[column_of[code]], reasons.get(code, {"reason": NO_VALUE}))
+                for code in missing[person]
+            ]
+            zh_gaps = "、".join(f"{zh}（{reason_text(reason, 'zh')}）" for (zh, _), reason in gaps)
+            en_gaps = "; ".join(f"{en} ({reason_text(reason, 'en')})" for (_, en), reason in gaps)
             zh_lines.append(
-                f"没有数据：{'、'.join(zh for zh, _ in gaps)}。"
-                f"它们的权重已按比例分给其余 {counted[person]} 项有数据的指标。"
+                f"未计量：{zh_gaps}。它们的权重已按比例分给其余 {counted[person]} 项已计量的指标。"
             )
             en_lines.append(
-                f"No data for {', '.join(en for _, en in gaps)}: "
-                f"their weight was shared in proportion among the other {counted[person]} "
-                "indicators with data."
+                f"Not measured: {en_gaps}. Their weight was shared in proportion among the "
+                f"other {counted[person]} measured indicators."
             )
         for code in vetoed[person]:
             column = column_of[code]

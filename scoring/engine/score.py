@@ -53,8 +53,9 @@ class ChunkResult:
     """``employees``: index employee id; ``team_id``, ``level``, ``state`` (``SCORED``,
     ``NO_ACTIVITY`` or ``NOT_ENOUGH_DATA``), ``measured_share`` (0–1), ``total`` (after any veto
     cap), ``uncapped_total``, one column per tier, ``vetoes`` and ``missing`` (lists of codes),
-    ``suggestions`` (``{"zh": [...], "en": [...]}``), ``plan`` (bool). Totals and tiers are NaN,
-    suggestions empty and ``plan`` false for everyone not scored.
+    ``not_measured`` (the missing codes with why: ``{code: {"reason": …}}``), ``suggestions``
+    (``{"zh": [...], "en": [...]}``), ``plan`` (bool). Totals and tiers are NaN, suggestions
+    empty and ``plan`` false for everyone not scored.
 
     ``indicators``: one row per employee with activity and weighed indicator: ``employee_id``,
     ``code``, ``raw``, ``target``, ``normalised``, ``weight`` (as applied; NaN when not scored),
@@ -109,6 +110,26 @@ def _team_percentiles(
     )
 
 
+def _reasons(
+    missing: list[list[str]], not_measured: pd.DataFrame | None, index: pd.Index
+) -> list[dict[str, dict[str, object]]]:
+    """Per person, each weighed code without data with why it was not measured."""
+    default: dict[str, object] = {"reason": explain.NO_VALUE}
+    if not_measured is None:
+        return [dict.fromkeys(codes, default) for codes in missing]
+    reasons = not_measured.reindex(index=index)
+    columns = {code: position for position, code in enumerate(reasons.columns)}
+    cells = reasons.to_numpy(dtype=object)
+    result = []
+    for row, codes in enumerate(missing):
+        found = {}
+        for code in codes:
+            reason = cells[row, columns[code]] if code in columns else None
+            found[code] = reason if isinstance(reason, dict) else default
+        result.append(found)
+    return result
+
+
 def score_chunk(
     *,
     raw: pd.DataFrame,
@@ -118,6 +139,7 @@ def score_chunk(
     targets: pd.DataFrame,
     active: pd.Series,
     config: ScoringConfig,
+    not_measured: pd.DataFrame | None = None,
 ) -> ChunkResult:
     """Score whole teams.
 
@@ -135,6 +157,8 @@ def score_chunk(
     - ``weights``: employees × codes, the global weight in the person's scheme (NaN: not weighed).
     - ``targets``: employees × codes, the target in force for the person (NaN for percentile).
     - ``active``: per employee, whether they have a record of their own in the period.
+    - ``not_measured``: employees × codes, why a raw value is NaN (a dict with ``reason``, as
+      ``indicators.calculators.measured_values`` gives it; ``None`` or absent: ``no_value``).
     """
     codes = list(raw.columns)
     indicators = indicators.loc[codes]
@@ -183,6 +207,9 @@ def score_chunk(
         )
 
     tiers = _rows_where(totals.tiers.reindex(columns=list(TIERS)), scored)
+    missing = explain.codes_where(
+        pd.DataFrame(totals.missing.to_numpy(), index=raw.index, columns=codes)
+    )
     figures = explain.Figures(
         raw=raw,
         scores=scores,
@@ -192,13 +219,12 @@ def score_chunk(
         team_percentile=team_percentile,
         tiers=tiers,
         total=total,
-        missing=explain.codes_where(
-            pd.DataFrame(totals.missing.to_numpy(), index=raw.index, columns=codes)
-        ),
+        missing=missing,
         vetoes=explain.codes_where(flags),
         state=state.tolist(),
         measured_share=totals.measured_share.to_numpy(dtype=float),
         min_measured_weight=config.min_measured_weight,
+        not_measured=_reasons(missing, not_measured, raw.index),
     )
     advice, plan = explain.suggestions(figures)
     plan &= scored
@@ -215,6 +241,7 @@ def score_chunk(
             **{tier: tiers[tier] for tier in TIERS},
             "vetoes": figures.vetoes,
             "missing": figures.missing,
+            "not_measured": figures.not_measured,
             "suggestions": advice,
             "plan": plan,
         },

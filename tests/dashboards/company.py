@@ -5,6 +5,7 @@ with two months of work, scored through the real pipeline, and every kind of rec
 import datetime as dt
 from decimal import Decimal
 
+from indicators.models import IndicatorDefinition
 from ingest.models import SuggestionStatus
 from org.periods import Period
 from scoring.services import compute_period
@@ -165,6 +166,9 @@ def scored_company(people: dict) -> dict:
         PeerReviewFactory(
             reviewer=people[reviewer], reviewee=people["east_a"], period=LAST_MONTH.start, score=4
         )
+    # A handful of records per person stands for a month's work here: one record is enough for
+    # a rate or a mean to be measured (the minimum volume is tested in tests/scoring).
+    IndicatorDefinition.objects.exclude(min_volume=None).update(min_volume=1)
     compute_period(MONTH_BEFORE)
     compute_period(LAST_MONTH)
     return people

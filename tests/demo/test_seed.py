@@ -14,6 +14,8 @@ from django_celery_beat.models import PeriodicTask
 from demo.seed.activity import generate
 from demo.seed.company import DEMO, STYLES
 from demo.services import TABLE_MODELS, AlreadySeeded, company_seed
+from indicators.calculators import NOT_FED, measured_values
+from indicators.selectors import record_frames
 from ingest.ledger import head_path
 from ingest.ledger_verify import ledger_verify
 from ingest.models import (
@@ -29,9 +31,14 @@ from ingest.models import (
     SyncStatus,
     Ticket,
 )
+from org.calendar import period_window
 from org.models import Customer, Employee, Level, Team
+from org.periods import Period
+from scoring.selectors import indicators_frame
 
 END = dt.date(2026, 10, 1)
+# The least share of the scored people an everyday indicator measures in the demo's last month.
+MEASURED_IN_DEMO = 0.7
 
 
 def test_same_seed_gives_the_same_company_and_another_seed_another():
@@ -248,3 +255,30 @@ def test_command_on_a_seeded_database_keeps_the_data_and_prints_the_logins(seede
 def test_command_refuses_a_malformed_end_month():
     with pytest.raises(CommandError, match="2026-10"):
         call_command("seed_demo", "--end-month", "October")
+
+
+@pytest.mark.django_db
+def test_the_demo_measures_every_indicator(seeded):
+    """The demo's sources map every field the indicators need and feed every record type, with
+    enough records: in its last month no indicator is left unfed, each is measured for some, and
+    the everyday ones for most of the scored people."""
+    period = Period.parse("2026-10")
+    frames = record_frames(period=period)
+    indicators = indicators_frame()
+    values = measured_values(
+        indicators["calculator"].to_dict(),
+        frames,
+        period_window(period),
+        indicators["min_volume"].to_dict(),
+    )
+    reasons = {
+        (code, reason["reason"])
+        for code in values.not_measured
+        for reason in values.not_measured[code].dropna()
+    }
+    assert not {code for code, reason in reasons if reason == NOT_FED}
+    measured = values.raw.notna().mean()
+    assert (measured > 0).all(), measured.sort_values().to_dict()
+    # Required trainings fall due for a few people a month; everything else is everyday work.
+    everyday = measured.drop("training_completion")
+    assert (everyday >= MEASURED_IN_DEMO).all(), everyday.sort_values().to_dict()

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal, assert_series_equal
 
-from indicators.calculators import CALCULATORS, raw_values
+from indicators.calculators import CALCULATORS, measured_values
 from indicators.calculators.base import RecordFrames
 from indicators.sentiment import comment_sentiment
 from org.periods import Period
@@ -88,7 +88,7 @@ def orders(*rows: dict) -> pd.DataFrame:
 def check(key: str, record_frames: RecordFrames, one: float, two: float, three: float) -> None:
     """The calculator's raw values for employees 1, 2 and 3, as floats over the roster."""
     expected = pd.Series([one, two, three], index=EMPLOYEES.index, dtype=float)
-    assert_series_equal(CALCULATORS[key](record_frames, WINDOW), expected, check_names=False)
+    assert_series_equal(CALCULATORS[key](record_frames, WINDOW).value, expected, check_names=False)
 
 
 RULES = table(
@@ -555,9 +555,9 @@ def test_raw_values_gives_one_column_per_code_over_the_roster():
         ),
         feedback=table(FEEDBACK_COLUMNS, (2, sh("2026-10-05 10:00"), 5, None)),
     )
-    values = raw_values(
+    values = measured_values(
         {"B1": "order_volume", "E1": "order_response_time", "Q1": "csat"}, record_frames, WINDOW
-    )
+    ).raw
     # volume 2, 0, 0; response (1 + 3) / 2 = 2.0 h for 1; CSAT 5.0 for 2
     expected = pd.DataFrame(
         {"B1": [2.0, 0.0, 0.0], "E1": [2.0, NAN, NAN], "Q1": [NAN, 5.0, NAN]},
@@ -590,4 +590,4 @@ def test_a_running_period_stops_open_clocks_when_the_data_was_read():
             }
         ),
     )
-    assert CALCULATORS["order_response_time"](frames, window).tolist() == [4.0]
+    assert CALCULATORS["order_response_time"](frames, window).value.tolist() == [4.0]

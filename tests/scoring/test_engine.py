@@ -111,7 +111,7 @@ def test_hand_worked_example():
     assert weights[(2, "a")] == pytest.approx(0.25)
     assert weights[(2, "c")] == pytest.approx(0.5625)
     text = dict(zip(chunk.employees.index, chunk.explanations(), strict=True))[2]
-    assert any("No data for B" in line for line in text["en"])
+    assert any("Not measured: B (" in line for line in text["en"])
     assert any("质量否决：丙 94.0%低于底线 95.0%" in line for line in text["zh"])
     assert any("capped at 59" in line for line in text["en"])
     assert any("Grade D" in line for line in people.loc[2, "suggestions"]["en"])

@@ -38,12 +38,12 @@ OCTOBER = Period.parse("2026-10")
 
 
 def _month_of_work(
-    employee, month: Period, response_hours: float, count: int = 3, csat: int = 4
+    employee, month: Period, response_hours: float, count: int = 5, csat: int = 4
 ) -> None:
     """``count`` orders in ``month``, each confirmed ``response_hours`` after the customer's
-    click, delivered without error; a rating of ``csat`` with no comment, a compliant reply and
-    a ticket resolved at first contact. (Orders alone measure 44% of a scheme's weight: too
-    little for a total.)"""
+    click, delivered without error; as many ratings of ``csat`` with no comment, compliant
+    replies and tickets resolved at first contact (the minimum volume of the rates and means is
+    5; orders alone measure 44% of a scheme's weight: too little for a total)."""
     customer = CustomerFactory()
     for day in range(count):
         submitted = dt.datetime.combine(
@@ -61,9 +61,12 @@ def _month_of_work(
             status="delivered",
         )
     day = dt.datetime.combine(month.start + dt.timedelta(days=19), dt.time(10), tzinfo=SHANGHAI)
-    FeedbackFactory(employee=employee, customer=customer, csat=csat, comment="", submitted_at=day)
-    FollowUpFactory(employee=employee, customer=customer, occurred_at=day)
-    TicketFactory(
+    FeedbackFactory.create_batch(
+        count, employee=employee, customer=customer, csat=csat, comment="", submitted_at=day
+    )
+    FollowUpFactory.create_batch(count, employee=employee, customer=customer, occurred_at=day)
+    TicketFactory.create_batch(
+        count,
         employee=employee,
         customer=customer,
         opened_at=day,
@@ -73,7 +76,8 @@ def _month_of_work(
 
 @pytest.fixture
 def scored_team(org_chart):
-    """East team: 王芳 fast (1 h), 李强 slow (20 h), their manager in between; one CSAT each."""
+    """East team: 王芳 fast (1 h), 李强 slow (20 h), their manager in between; five orders and
+    five CSATs each (the minimum volume of the rates and means)."""
     people = org_chart
     for key, hours, csat in [("east_a", 1, 5), ("east_b", 20, 3), ("east_manager", 6, 4)]:
         _month_of_work(people[key], OCTOBER, hours, csat=csat)

@@ -24,6 +24,7 @@ VERSIONED = [
     "target_step",
     "floor",
     "floor_vetoes",
+    "min_volume",
 ]
 
 
@@ -57,7 +58,7 @@ def first_versions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0003_builtin_schemes_from_2000'),
+        ('indicators', '0004_indicator_min_volume'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -75,6 +76,7 @@ class Migration(migrations.Migration):
                 ('target_step', models.FloatField(default=0.05, help_text="Share by which a person's target is raised after three periods far above it.", verbose_name='adaptive target step')),
                 ('floor', models.FloatField(blank=True, help_text='The worst acceptable raw value: below it when higher is better, above it when lower is better.', null=True, verbose_name='floor')),
                 ('floor_vetoes', models.BooleanField(default=False, help_text='Falling past the floor caps the total score and the grade.', verbose_name='floor vetoes')),
+                ('min_volume', models.PositiveSmallIntegerField(blank=True, default=5, help_text="Fewest records a person's rate or average must rest on to be measured (below it: not measured, its weight shared by the others). Empty for counts.", null=True, verbose_name='minimum volume')),
                 ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
                 ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='changed at')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
@@ -106,6 +108,7 @@ class Migration(migrations.Migration):
                 ('target_step', models.FloatField(default=0.05, help_text="Share by which a person's target is raised after three periods far above it.", verbose_name='adaptive target step')),
                 ('floor', models.FloatField(blank=True, help_text='The worst acceptable raw value: below it when higher is better, above it when lower is better.', null=True, verbose_name='floor')),
                 ('floor_vetoes', models.BooleanField(default=False, help_text='Falling past the floor caps the total score and the grade.', verbose_name='floor vetoes')),
+                ('min_volume', models.PositiveSmallIntegerField(blank=True, default=5, help_text="Fewest records a person's rate or average must rest on to be measured (below it: not measured, its weight shared by the others). Empty for counts.", null=True, verbose_name='minimum volume')),
                 ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='changed at')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='changed by')),
