@@ -15,7 +15,7 @@ from demo.seed.activity import generate
 from demo.seed.company import DEMO, STYLES
 from demo.services import TABLE_MODELS, AlreadySeeded, company_seed
 from indicators.calculators import NOT_FED, measured_values
-from indicators.selectors import record_frames
+from indicators.selectors import catalog_in_force, record_frames
 from ingest.ledger import head_path
 from ingest.ledger_verify import ledger_verify
 from ingest.models import (
@@ -34,7 +34,6 @@ from ingest.models import (
 from org.calendar import period_window
 from org.models import Customer, Employee, Level, Team
 from org.periods import Period
-from scoring.selectors import indicators_frame
 
 END = dt.date(2026, 10, 1)
 # The least share of the scored people an everyday indicator measures in the demo's last month.
@@ -264,7 +263,7 @@ def test_the_demo_measures_every_indicator(seeded):
     the everyday ones for most of the scored people."""
     period = Period.parse("2026-10")
     frames = record_frames(period=period)
-    indicators = indicators_frame()
+    indicators = catalog_in_force(period)
     values = measured_values(
         indicators["calculator"].to_dict(),
         frames,
