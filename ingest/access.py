@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from ingest.models import RejectedRow, Source, SyncRun, SyncStatus
-from ingest.records import RECORD_TYPES
+from ingest.record_types import RECORD_TYPES
 from org.models import Role
 from org.selectors import user_role
 

@@ -35,7 +35,8 @@ from ingest.access import (
 )
 from ingest.forms import source_config_clean, source_mappings_clean
 from ingest.models import RejectedRow, Source, SyncRun, SyncStatus, SyncTrigger
-from ingest.records import RECORD_TYPES, MappingError
+from ingest.record_types import RECORD_TYPES
+from ingest.records import MappingError
 from ingest.services import records_push, source_sync_now
 from ingest.sources import source_config_refusal, webhook_token_set
 from org.parsers import JSONParser

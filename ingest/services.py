@@ -29,13 +29,8 @@ from ingest.models import (
     SyncStatus,
     SyncTrigger,
 )
-from ingest.records import (
-    SYNC_ORDER,
-    KnownIds,
-    MappingError,
-    RecordType,
-    mapping_check,
-)
+from ingest.record_types import SYNC_ORDER, RecordType
+from ingest.records import KnownIds, MappingError, mapping_check
 from ingest.signals import records_changed
 from org.periods import Period
 

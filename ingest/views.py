@@ -23,7 +23,8 @@ from ingest.access import (
 from ingest.connectors import ConnectorError
 from ingest.forms import UploadForm
 from ingest.models import SyncRun, SyncStatus
-from ingest.records import RECORD_TYPES, MappingError
+from ingest.record_types import RECORD_TYPES
+from ingest.records import MappingError
 from ingest.services import rejected_rows_replay, source_sync_now, upload_accept
 from org.views import allowed_if
 
