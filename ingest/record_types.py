@@ -23,7 +23,7 @@ from ingest.models import (
     Ticket,
     TrainingRecord,
 )
-from org.calendar import company_zone
+from org.calendar import add_working_hours, company_zone
 from org.models import Customer, Employee
 from org.periods import Period
 
@@ -41,8 +41,8 @@ class Lookup:
 
 
 def _node_due(frame: pd.DataFrame) -> pd.DataFrame:
-    hours = pd.to_numeric(frame["threshold_hours"], errors="coerce")
-    return frame.assign(due_at=frame["started_at"] + pd.to_timedelta(hours, unit="h"))
+    """A node is due its threshold of working time after it started (days off skipped)."""
+    return frame.assign(due_at=add_working_hours(frame["started_at"], frame["threshold_hours"]))
 
 
 @dataclass(frozen=True)
