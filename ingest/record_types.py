@@ -133,8 +133,17 @@ RECORD_TYPES: dict[str, RecordType] = {
         ),
     ]
 }
-# A source's record types sync in this order, so relations find what they point to.
-SYNC_ORDER = list(RECORD_TYPES)
+# People (and the teams their paths name) from an HRIS: mapped like the others but written by the
+# people import (``ingest.people``), with its rules. Not a record: neither appealed nor scored by
+# itself, and not ledgered, since django-simple-history already keeps every change to people
+# and teams with who and when. Teams have no type of their own: a team is a name and a place
+# in the tree, which the paths on people rows give; a team list would only add empty teams.
+PEOPLE_TYPE = RecordType("employee", gettext_lazy("Employees"), Employee, ("employee_no",))
+# Everything a source mapping may feed.
+SOURCE_TYPES: dict[str, RecordType] = {PEOPLE_TYPE.key: PEOPLE_TYPE, **RECORD_TYPES}
+# A source's record types sync in this order, so relations find what they point to (people
+# first: an order's merchandiser is found in the same sync).
+SYNC_ORDER = list(SOURCE_TYPES)
 # Records no source mapping feeds (bulk loads, the admin): neither synced nor appealed, but
 # scored, so the ledger covers them like the others.
 ENTERED_TYPES: dict[str, RecordType] = {

@@ -34,8 +34,9 @@ import pandas as pd
 from django.db import models
 from django.utils.translation import gettext as _
 
-from ingest.record_types import RECORD_TYPES, Lookup, RecordType
+from ingest.record_types import PEOPLE_TYPE, SOURCE_TYPES, Lookup, RecordType
 from org.calendar import company_zone
+from org.import_files import COLUMNS, REQUIRED_COLUMNS
 
 TRUE_WORDS = {"1", "true", "t", "yes", "y", "是", "对", "真"}
 FALSE_WORDS = {"0", "false", "f", "no", "n", "否", "错", "假", ""}
@@ -67,13 +68,16 @@ class Rejections:
 
 def mapping_check(record_type: str, mapping: Mapping) -> RecordType:
     """The record type of a mapping, or ``MappingError`` naming what is wrong with the mapping."""
-    if record_type not in RECORD_TYPES:
+    if record_type not in SOURCE_TYPES:
         raise MappingError(
             _("Unknown record type {name!r}; known: {known}.").format(
-                name=record_type, known=", ".join(RECORD_TYPES)
+                name=record_type, known=", ".join(SOURCE_TYPES)
             )
         )
-    spec = RECORD_TYPES[record_type]
+    spec = SOURCE_TYPES[record_type]
+    if spec is PEOPLE_TYPE:
+        _people_mapping_check(mapping)
+        return spec
     names = {f.name for f in spec.fields()}
     for target in [*mapping.get("fields", {}), *mapping.get("constants", {})]:
         if target not in names:
@@ -92,6 +96,35 @@ def mapping_check(record_type: str, mapping: Mapping) -> RecordType:
             )
     _zone(mapping)
     return spec
+
+
+def _people_mapping_check(mapping: Mapping) -> None:
+    """People are mapped onto the people import's columns, every required one filled; their
+    managers and teams are found by the import itself, so no lookups."""
+    names = {column.key for column in COLUMNS}
+    filled = [*mapping.get("fields", {}), *mapping.get("constants", {})]
+    for target in filled:
+        if target not in names:
+            raise MappingError(
+                _("{record_type}: perf has no field {field!r}; known: {known}.").format(
+                    record_type=PEOPLE_TYPE.key, field=target, known=", ".join(sorted(names))
+                )
+            )
+    missing = [name for name in REQUIRED_COLUMNS if name not in filled]
+    if missing:
+        raise MappingError(
+            _("{record_type}: the mapping must fill {fields}.").format(
+                record_type=PEOPLE_TYPE.key, fields=", ".join(missing)
+            )
+        )
+    if mapping.get("lookups"):
+        raise MappingError(
+            _(
+                "{record_type}: managers and teams are found by employee number and team path, "
+                "not by lookups."
+            ).format(record_type=PEOPLE_TYPE.key)
+        )
+    _zone(mapping)
 
 
 def _zone(mapping: Mapping) -> ZoneInfo:
@@ -195,6 +228,14 @@ def field_default(model_field: models.Field):
     return "" if model_field.blank and not model_field.null else None
 
 
+def values_translate(values: pd.Series, table: Mapping) -> pd.Series:
+    """Source values as the mapping's ``values`` table translates them (``"已确认"`` →
+    ``confirmed``); values it does not list are kept."""
+    return values.map(
+        lambda value: table.get(str(value).strip(), value) if value is not None else value
+    )
+
+
 @dataclass
 class Validated:
     """A batch after validation: typed rows (indexed by batch position, columns by attname)
@@ -236,12 +277,7 @@ def rows_validate(spec: RecordType, mapping: Mapping, raw: pd.DataFrame) -> Vali
             continue
         mapped.append(model_field.attname)
         if name in value_maps:
-            translated = values.map(
-                lambda value, table=value_maps[name]: table.get(str(value).strip(), value)
-                if value is not None
-                else value
-            )
-            values = translated
+            values = values_translate(values, value_maps[name])
         present = _present(values)
         missing = ~present
         holds_nul = present & values.map(lambda value: isinstance(value, str) and "\x00" in value)
