@@ -6,16 +6,20 @@ import sqlite3
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import translation
 
 from ingest import services
-from ingest.models import Order, RejectedRow, Source
+from ingest.models import Order, RejectedRow, Source, SyncRun
 from ingest.records import MappingError, mapping_check
 from ingest.services import rejected_rows_replay, source_sync, sync_run_create
+from ingest.sources import webhook_token_set
 from org.models import Employee, Team
 from tests.factories import CustomerFactory, EmployeeFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
+ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 @pytest.fixture(autouse=True)
@@ -235,3 +239,40 @@ def test_an_existing_person_keeps_what_the_mapping_does_not_fill(hris):
 def test_a_wrong_employee_mapping_is_refused_naming_the_problem(mapping, complaint):
     with pytest.raises(MappingError, match=complaint):
         mapping_check("employee", mapping)
+
+
+def test_hr_uploads_an_hris_file_on_the_source_page_and_sees_the_refused_row(as_user, hris):
+    client = as_user("hr")
+    assert "Employees" in client.get(f"/sources/{hris.id}/", **ENGLISH).content.decode()
+    lines = [*GOOD, "H015,新人,华东,实习,H001,2024-01-01,,在职,"]
+    upload = SimpleUploadedFile("花名册.csv", hris_csv(lines))
+
+    response = client.post(
+        f"/sources/{hris.id}/", {"record_type": "employee", "file": upload}, **ENGLISH
+    )
+
+    run = SyncRun.objects.get(source=hris)
+    assert response.status_code == 302 and response.url == f"/sources/runs/{run.id}/"
+    assert (run.created, run.rejected, run.triggered_by.username) == (5, 1, "hr")
+    # The history says who: the HR person whose upload it was.
+    assert Employee.objects.get(employee_no="H002").history.first().history_user.username == "hr"
+    page = client.get(response.url, **ENGLISH).content.decode()
+    assert "<td>7</td><td>employee</td><td>H015</td>" in page
+    assert "实习 is not a level" in page
+
+
+def test_an_hris_pushes_people_to_the_webhook(hris):
+    token = webhook_token_set(source=hris)
+    rows = [dict(zip(HEADER.split(","), line.split(","), strict=True)) for line in GOOD]
+
+    response = Client(enforce_csrf_checks=True).post(
+        f"/api/v1/sources/{hris.id}/webhook/",
+        {"record_type": "employee", "rows": rows},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+    assert response.status_code == 200
+    run = response.json()["run"]
+    assert (run["created"], run["rejected"]) == (5, 0)
+    assert Employee.objects.get(employee_no="H001").manager.employee_no == "H000"
