@@ -66,7 +66,7 @@ def people_rows(mapping: Mapping, raw: pd.DataFrame, rejections: Rejections) -> 
     for key, value in mapping.get("constants", {}).items():
         columns[key] = pd.Series([value] * len(raw), index=raw.index, dtype=object)
     frame = pd.DataFrame(columns, index=raw.index)
-    return frame.to_dict("records") if len(frame.columns) else [{} for _ in range(len(raw))]
+    return frame.to_dict("records") if len(frame.columns) else [{} for _position in range(len(raw))]
 
 
 def people_commit(
