@@ -2,6 +2,7 @@
 through an ``employee`` mapping lands by the people import's rules; refused rows are quarantined
 with their reasons beside the good ones; people sync before orders."""
 
+import copy
 import sqlite3
 
 import pytest
@@ -69,7 +70,8 @@ def upload(source: Source, lines: list[str], user=None):
 
 @pytest.fixture
 def hris():
-    return Source.objects.create(name="hris", kind="file", mappings={"employee": HRIS_MAPPING})
+    mappings = {"employee": copy.deepcopy(HRIS_MAPPING)}  # a test may change its own copy
+    return Source.objects.create(name="hris", kind="file", mappings=mappings)
 
 
 def test_an_hris_file_creates_teams_people_managers_and_accounts_without_passwords(hris):
