@@ -46,7 +46,7 @@ from appeals.subjects import (
 )
 from indicators.models import IndicatorDefinition
 from ingest.edits import constraint_refusal, record_save
-from ingest.records import RECORD_TYPES, record_period
+from ingest.record_types import RECORD_TYPES, record_period
 from org.calendar import add_working_days, appeal_window_end, period_is_closed
 from org.models import Employee, Role
 from org.periods import Period

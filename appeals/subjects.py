@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ingest.records import RECORD_TYPES
+from ingest.record_types import RECORD_TYPES
 from org.calendar import company_zone
 from org.models import Employee
 

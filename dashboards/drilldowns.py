@@ -4,7 +4,7 @@ Which records count, their values, which ones hurt and their order are the calcu
 rule, read by ``indicators.records.counted_records_read``; this module only shows them: per
 calculator key, the column headers, the fields shown besides the rule's, each row's cells, and a
 sentence on the ordering or a note where there is no list. Rows carry the record type (the keys
-of ``ingest.records.RECORD_TYPES`` where the record type syncs) and id, so "appeal this" can
+of ``ingest.record_types.RECORD_TYPES`` where the record type syncs) and id, so "appeal this" can
 point at them.
 """
 

@@ -40,6 +40,7 @@ from ingest.models import (
 )
 from ingest.services import source_sync, sync_run_create
 from ingest.sources import source_schedule_set
+from org.calendar import add_working_hours
 from org.models import Customer, Employee, Role, Team
 
 TABLE_MODELS: dict[str, type[models.Model]] = {
@@ -154,6 +155,7 @@ def company_seed(
             user_ids = _user_accounts(company, make_password(DEMO_PASSWORD))
             employees = employees.assign(user_id=employees["id"].map(user_ids))
         tables = dict(company.tables(), employees=employees)
+        tables["order_nodes"] = _nodes_due(tables["order_nodes"])
         for key in ("teams", "employees"):  # the people records are attributed to
             report.counts[key] = frame_bulk_load(TABLE_MODELS[key], tables.pop(key))
         if synced:
@@ -172,6 +174,14 @@ def company_seed(
             team.manager_id = int(manager_of[team.pk])
         Team.objects.bulk_update(teams, ["manager"])
     return report
+
+
+def _nodes_due(nodes: pd.DataFrame) -> pd.DataFrame:
+    """The generated nodes with their deadlines in the company calendar's working time, as a
+    synced node gets them (the generator reads no database, so not the company's days)."""
+    starts = pd.to_datetime(nodes["started_at"], unit="s", utc=True)
+    due = add_working_hours(starts, nodes["threshold_hours"])
+    return nodes.assign(due_at=(due - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1))
 
 
 def _demo_sources_sync(company: Company, directory: Path | None, *, seed: int) -> dict[str, int]:

@@ -77,7 +77,7 @@ class RecordRead:
     database computes, frames the rule reads besides (per person), and display columns that
     order the rows the rule leaves tied."""
 
-    record_type: str  # as ``ingest.records.RECORD_TYPES`` names it, for "appeal this"
+    record_type: str  # as ``ingest.record_types.RECORD_TYPES`` names it, for "appeal this"
     model: type[models.Model]
     person: str
     window: Callable[[Window], Q]

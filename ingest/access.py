@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from ingest.models import RejectedRow, Source, SyncRun, SyncStatus
-from ingest.records import RECORD_TYPES
+from ingest.record_types import SOURCE_TYPES
 from org.models import Role
 from org.selectors import user_role
 
@@ -76,7 +76,7 @@ def source_runs(source: Source, *, limit: int = RUNS_PER_SOURCE_PAGE) -> list[Sy
 def record_type_choices(source: Source) -> list[tuple[str, str]]:
     """The record types the source maps, as (key, label), in sync order."""
     return [
-        (key, str(RECORD_TYPES[key].label) if key in RECORD_TYPES else key)
+        (key, str(SOURCE_TYPES[key].label) if key in SOURCE_TYPES else key)
         for key in source.mappings
     ]
 

@@ -35,7 +35,8 @@ from ingest.access import (
 )
 from ingest.forms import source_config_clean, source_mappings_clean
 from ingest.models import RejectedRow, Source, SyncRun, SyncStatus, SyncTrigger
-from ingest.records import RECORD_TYPES, MappingError
+from ingest.record_types import SOURCE_TYPES
+from ingest.records import MappingError
 from ingest.services import records_push, source_sync_now
 from ingest.sources import source_config_refusal, webhook_token_set
 from org.parsers import JSONParser
@@ -143,7 +144,7 @@ class SyncRunSerializer(serializers.ModelSerializer):
         ]
 
     def get_record_type_label(self, run: SyncRun) -> str:
-        spec = RECORD_TYPES.get(run.record_type)
+        spec = SOURCE_TYPES.get(run.record_type)
         return str(spec.label) if spec else run.record_type
 
     @extend_schema_field(serializers.FloatField(allow_null=True))  # None until the run ends

@@ -22,12 +22,11 @@ from ingest.models import (
     Source,
     SyncRun,
 )
+from ingest.record_types import RecordType, months_of
 from ingest.records import (
     KnownIds,
-    RecordType,
     Rejections,
     field_default,
-    months_of,
     record_values,
     relations_resolve,
     rows_validate,

@@ -9,10 +9,7 @@ from ingest.models import (
     LedgerAction,
     LedgerEntry,
 )
-from ingest.records import (
-    RECORD_TYPE_OF_MODEL,
-    record_period,
-)
+from ingest.record_types import RECORD_TYPE_OF_MODEL, record_period
 from org.calendar import period_is_closed
 from org.signals import pages_stale
 

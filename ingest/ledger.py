@@ -6,7 +6,7 @@ appending transaction commits, the chain's head (last id and HMAC) is also writt
 outside the database (``PERF_LEDGER_HEAD_FILE``), so deleting the latest entries is noticed.
 ``ingest.ledger_verify`` walks the chain and compares it with the rows as they are.
 
-What is ledgered is a registry of ``LedgerType``: every record type of ``ingest.records``, plus
+What is ledgered is a registry of ``LedgerType``: every record type of ``ingest.record_types``, plus
 the types higher layers register in their ``AppConfig.ready`` (scoring's published score rows).
 """
 
@@ -31,12 +31,8 @@ from django.utils import timezone
 from frames.locks import advisory_lock
 from frames.write import frame_bulk_load, frame_bulk_update
 from ingest.models import LedgerAction, LedgerEntry
-from ingest.records import (
-    LEDGERED_RECORD_TYPES,
-    OWN_FIELDS,
-    instant_micros,
-    record_values,
-)
+from ingest.record_types import LEDGERED_RECORD_TYPES, OWN_FIELDS
+from ingest.records import instant_micros, record_values
 
 logger = logging.getLogger(__name__)
 
@@ -237,7 +233,7 @@ def ledger_append(
     """Append one chained entry per row: its canonical content (``canonical_contents``), the
     content's SHA-256 and the entry's HMAC over the previous one. Holds the ledger lock until
     the caller's transaction commits, so the chain never forks; the head file follows once it
-    has committed. ``spec`` is a ``LedgerType`` or an ``ingest.records.RecordType``."""
+    has committed. ``spec`` is a ``LedgerType`` or an ``ingest.record_types.RecordType``."""
     if len(record_ids) == 0:
         return 0
     advisory_lock(LEDGER_LOCK)
@@ -280,7 +276,7 @@ def ledger_append(
 def records_ledger(*, spec, record_ids: Sequence[int], action: str, actor: str) -> int:
     """Append ledger entries for rows as they now are in the database (after a change made
     through the ORM: an admin edit, a correction, rows loaded in bulk, published scores).
-    ``spec`` is a ``LedgerType`` or an ``ingest.records.RecordType``. A few queries per
+    ``spec`` is a ``LedgerType`` or an ``ingest.record_types.RecordType``. A few queries per
     ``APPEND_CHUNK`` rows."""
     written = 0
     ids = list(record_ids)

@@ -1,5 +1,5 @@
-"""The record types a source can feed, how a declarative mapping turns raw source rows into them,
-and the canonical form of a record that the ledger hashes.
+"""How a declarative mapping turns raw source rows into records of a record type
+(``ingest.record_types``), and the canonical form of a record that the ledger hashes.
 
 A mapping (``Source.mappings[record_type]``) is JSON an admin writes, for example::
 
@@ -25,158 +25,21 @@ source's connection settings for this record type (its query, URL or sheet).
 Everything here works on whole batches with pandas; only ``lookup_ids`` touches the database.
 """
 
-import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from ingest.models import (
-    ExceptionCase,
-    Feedback,
-    FollowUp,
-    Order,
-    OrderNode,
-    PeerReview,
-    Suggestion,
-    Ticket,
-    TrainingRecord,
-)
+from ingest.record_types import PEOPLE_TYPE, SOURCE_TYPES, Lookup, RecordType
 from org.calendar import company_zone
-from org.models import Customer, Employee
-from org.periods import Period
+from org.import_files import COLUMNS, REQUIRED_COLUMNS
 
-# Fields perf maintains itself: never mapped, never part of a record's canonical content.
-OWN_FIELDS = {"id", "created_at", "updated_at"}
 TRUE_WORDS = {"1", "true", "t", "yes", "y", "是", "对", "真"}
 FALSE_WORDS = {"0", "false", "f", "no", "n", "否", "错", "假", ""}
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """How a relation's target is found from a source value: by one of ``fields`` of ``model``."""
-
-    model: type[models.Model]
-    fields: tuple[str, ...]
-    scoped_by_source: bool = False  # orders are unique per source, not globally
-
-
-def _node_due(frame: pd.DataFrame) -> pd.DataFrame:
-    hours = pd.to_numeric(frame["threshold_hours"], errors="coerce")
-    return frame.assign(due_at=frame["started_at"] + pd.to_timedelta(hours, unit="h"))
-
-
-@dataclass(frozen=True)
-class RecordType:
-    """A kind of record a source can feed: its model, the key an upsert matches on, its relations
-    and the fields perf derives from others."""
-
-    key: str
-    label: str
-    model: type[models.Model]
-    natural_key: tuple[str, ...]
-    lookups: dict[str, Lookup] = field(default_factory=dict)
-    derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None
-    derived: tuple[str, ...] = ()
-    # The instant that places a record in a scoring period (none: the record is not scored).
-    period_field: str | None = None
-
-    def fields(self) -> list[models.Field]:
-        """The model's fields a mapping may fill, by name."""
-        return [
-            f
-            for f in self.model._meta.concrete_fields
-            if f.name not in OWN_FIELDS and f.name not in self.derived
-        ]
-
-    def content_fields(self) -> list[models.Field]:
-        """The fields that make up a record's canonical content, sorted by column name."""
-        fields = [f for f in self.model._meta.concrete_fields if f.name not in OWN_FIELDS]
-        return sorted(fields, key=lambda f: f.attname)
-
-
-_EMPLOYEE = Lookup(Employee, ("employee_no", "user__username"))
-_CUSTOMER = Lookup(Customer, ("external_id", "name"))
-_ORDER = Lookup(Order, ("external_id",), scoped_by_source=True)
-# Feedback, follow-ups and tickets belong to a person and a customer, and may name an order.
-_PERSON_CUSTOMER_ORDER = {"employee": _EMPLOYEE, "customer": _CUSTOMER, "order": _ORDER}
-
-RECORD_TYPES: dict[str, RecordType] = {
-    record.key: record
-    for record in [
-        RecordType(
-            "customer",
-            gettext_lazy("Customers"),
-            Customer,
-            ("external_id",),
-        ),
-        RecordType(
-            "order",
-            gettext_lazy("Orders"),
-            Order,
-            ("source", "external_id"),
-            {"merchandiser": _EMPLOYEE, "customer": _CUSTOMER},
-            period_field="submitted_at",
-        ),
-        RecordType(
-            "order_node",
-            gettext_lazy("Order process nodes"),
-            OrderNode,
-            ("order", "node"),
-            {"order": _ORDER},
-            derive=_node_due,
-            derived=("due_at",),
-            period_field="due_at",
-        ),
-        RecordType(
-            "feedback",
-            gettext_lazy("Customer feedback"),
-            Feedback,
-            ("source", "external_id"),
-            _PERSON_CUSTOMER_ORDER,
-            period_field="submitted_at",
-        ),
-        RecordType(
-            "follow_up",
-            gettext_lazy("Follow-ups"),
-            FollowUp,
-            ("source", "external_id"),
-            _PERSON_CUSTOMER_ORDER,
-            period_field="occurred_at",
-        ),
-        RecordType(
-            "ticket",
-            gettext_lazy("Tickets"),
-            Ticket,
-            ("source", "external_id"),
-            _PERSON_CUSTOMER_ORDER,
-            period_field="opened_at",
-        ),
-    ]
-}
-# A source's record types sync in this order, so relations find what they point to.
-SYNC_ORDER = list(RECORD_TYPES)
-# Records no source mapping feeds (bulk loads, the admin): neither synced nor appealed, but
-# scored, so the ledger covers them like the others.
-ENTERED_TYPES: dict[str, RecordType] = {
-    key: RecordType(
-        key, model._meta.verbose_name_plural, model, ("source", "external_id"), period_field=when
-    )
-    for key, model, when in [
-        ("exception_case", ExceptionCase, "detected_at"),
-        ("suggestion", Suggestion, "submitted_at"),
-        ("training", TrainingRecord, "due_on"),
-        ("peer_review", PeerReview, "period"),
-    ]
-}
-LEDGERED_RECORD_TYPES = {**RECORD_TYPES, **ENTERED_TYPES}
-RECORD_TYPE_OF_MODEL = {record.model: record for record in LEDGERED_RECORD_TYPES.values()}
 
 
 class MappingError(ValueError):
@@ -205,13 +68,16 @@ class Rejections:
 
 def mapping_check(record_type: str, mapping: Mapping) -> RecordType:
     """The record type of a mapping, or ``MappingError`` naming what is wrong with the mapping."""
-    if record_type not in RECORD_TYPES:
+    if record_type not in SOURCE_TYPES:
         raise MappingError(
             _("Unknown record type {name!r}; known: {known}.").format(
-                name=record_type, known=", ".join(RECORD_TYPES)
+                name=record_type, known=", ".join(SOURCE_TYPES)
             )
         )
-    spec = RECORD_TYPES[record_type]
+    spec = SOURCE_TYPES[record_type]
+    if spec is PEOPLE_TYPE:
+        _people_mapping_check(mapping)
+        return spec
     names = {f.name for f in spec.fields()}
     for target in [*mapping.get("fields", {}), *mapping.get("constants", {})]:
         if target not in names:
@@ -230,6 +96,35 @@ def mapping_check(record_type: str, mapping: Mapping) -> RecordType:
             )
     _zone(mapping)
     return spec
+
+
+def _people_mapping_check(mapping: Mapping) -> None:
+    """People are mapped onto the people import's columns, every required one filled; their
+    managers and teams are found by the import itself, so no lookups."""
+    names = {column.key for column in COLUMNS}
+    filled = [*mapping.get("fields", {}), *mapping.get("constants", {})]
+    for target in filled:
+        if target not in names:
+            raise MappingError(
+                _("{record_type}: perf has no field {field!r}; known: {known}.").format(
+                    record_type=PEOPLE_TYPE.key, field=target, known=", ".join(sorted(names))
+                )
+            )
+    missing = [name for name in REQUIRED_COLUMNS if name not in filled]
+    if missing:
+        raise MappingError(
+            _("{record_type}: the mapping must fill {fields}.").format(
+                record_type=PEOPLE_TYPE.key, fields=", ".join(missing)
+            )
+        )
+    if mapping.get("lookups"):
+        raise MappingError(
+            _(
+                "{record_type}: managers and teams are found by employee number and team path, "
+                "not by lookups."
+            ).format(record_type=PEOPLE_TYPE.key)
+        )
+    _zone(mapping)
 
 
 def _zone(mapping: Mapping) -> ZoneInfo:
@@ -333,6 +228,14 @@ def field_default(model_field: models.Field):
     return "" if model_field.blank and not model_field.null else None
 
 
+def values_translate(values: pd.Series, table: Mapping) -> pd.Series:
+    """Source values as the mapping's ``values`` table translates them (``"已确认"`` →
+    ``confirmed``); values it does not list are kept."""
+    return values.map(
+        lambda value: table.get(str(value).strip(), value) if value is not None else value
+    )
+
+
 @dataclass
 class Validated:
     """A batch after validation: typed rows (indexed by batch position, columns by attname)
@@ -374,12 +277,7 @@ def rows_validate(spec: RecordType, mapping: Mapping, raw: pd.DataFrame) -> Vali
             continue
         mapped.append(model_field.attname)
         if name in value_maps:
-            translated = values.map(
-                lambda value, table=value_maps[name]: table.get(str(value).strip(), value)
-                if value is not None
-                else value
-            )
-            values = translated
+            values = values_translate(values, value_maps[name])
         present = _present(values)
         missing = ~present
         holds_nul = present & values.map(lambda value: isinstance(value, str) and "\x00" in value)
@@ -424,27 +322,6 @@ def rows_validate(spec: RecordType, mapping: Mapping, raw: pd.DataFrame) -> Vali
     if spec.derive is not None and len(out):
         out = spec.derive(out)
     return Validated(frame=out, rejections=rejections, mapped=mapped)
-
-
-def record_period(record: models.Model) -> Period | None:
-    """The month (company time) a record is scored in, by its record type's period field;
-    ``None`` for records not scored by time (customers) or without that instant."""
-    field_name = RECORD_TYPE_OF_MODEL[type(record)].period_field
-    instant = getattr(record, field_name) if field_name else None
-    if instant is None:
-        return None
-    if not isinstance(instant, dt.datetime):  # a day (training due dates, reviewed months)
-        return Period.containing(instant)
-    return Period.containing(timezone.localtime(instant, company_zone()).date())
-
-
-def months_of(spec: RecordType, frame: pd.DataFrame, zone: ZoneInfo) -> set[str]:
-    """The months (``YYYY-MM``, company time) the records fall in for scoring."""
-    if spec.period_field is None or frame.empty:
-        return set()
-    local = pd.to_datetime(frame[spec.period_field], utc=True).dropna().dt.tz_convert(zone)
-    months = pd.unique(local.dt.year * 100 + local.dt.month)
-    return {f"{month // 100:04d}-{month % 100:02d}" for month in months}
 
 
 def lookup_ids(

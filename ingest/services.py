@@ -29,13 +29,9 @@ from ingest.models import (
     SyncStatus,
     SyncTrigger,
 )
-from ingest.records import (
-    SYNC_ORDER,
-    KnownIds,
-    MappingError,
-    RecordType,
-    mapping_check,
-)
+from ingest.people import people_commit
+from ingest.record_types import PEOPLE_TYPE, SYNC_ORDER, RecordType
+from ingest.records import KnownIds, MappingError, mapping_check
 from ingest.signals import records_changed
 from org.periods import Period
 
@@ -156,8 +152,12 @@ def source_sync(run: SyncRun, *, batch_size: int = DEFAULT_BATCH_SIZE) -> SyncRu
                     source.kind, {**source.config, **mapping.get("fetch", {})}
                 )
                 since = Source.objects.get(pk=source.pk).cursors.get(record_type)
+                batches = connector.batches(since=since, batch_size=batch_size)
+                if spec is PEOPLE_TYPE:
+                    _people_pull(run, spec, mapping, batches)
+                    continue
                 known = KnownIds()
-                for batch in connector.batches(since=since, batch_size=batch_size):
+                for batch in batches:
                     batch_commit(
                         run=run,
                         spec=spec,
@@ -175,6 +175,23 @@ def source_sync(run: SyncRun, *, batch_size: int = DEFAULT_BATCH_SIZE) -> SyncRu
         advisory_unlock(key)
     run.refresh_from_db()
     return run
+
+
+def _people_pull(run: SyncRun, spec: RecordType, mapping: dict, batches) -> None:
+    """People arrive whole before they are written: a manager may come in a later batch than
+    the people reporting to them (an HRIS holds thousands of people, not millions)."""
+    rows, row_numbers = [], []
+    for batch in batches:
+        rows.extend(batch.rows)
+        row_numbers.extend(range(batch.first_row, batch.first_row + len(batch.rows)))
+    people_commit(
+        run=run,
+        spec=spec,
+        mapping=mapping,
+        rows=rows,
+        row_numbers=row_numbers,
+        cursor_field=mapping.get("cursor_field"),
+    )
 
 
 def records_push(
@@ -211,15 +228,24 @@ def _rows_push(
 ) -> SyncRun:
     _run_begin(run)
     SyncRun.objects.filter(pk=run.pk).update(record_type=spec.key)
-    for start in range(0, max(len(rows), 1), DEFAULT_BATCH_SIZE):
-        chunk = rows[start : start + DEFAULT_BATCH_SIZE]
-        batch_commit(
+    if spec is PEOPLE_TYPE:  # in one piece, as a pull's people are
+        people_commit(
             run=run,
             spec=spec,
             mapping=mapping,
-            rows=chunk,
-            row_numbers=range(first_row + start, first_row + start + len(chunk)),
+            rows=rows,
+            row_numbers=range(first_row, first_row + len(rows)),
         )
+    else:
+        for start in range(0, max(len(rows), 1), DEFAULT_BATCH_SIZE):
+            chunk = rows[start : start + DEFAULT_BATCH_SIZE]
+            batch_commit(
+                run=run,
+                spec=spec,
+                mapping=mapping,
+                rows=chunk,
+                row_numbers=range(first_row + start, first_row + start + len(chunk)),
+            )
     _run_end(run)
     run.refresh_from_db()
     run_records_announce(run)
@@ -272,8 +298,9 @@ def rejected_rows_replay(*, source: Source, user: AbstractBaseUser | None = None
                 continue
             mapping = source.mappings[record_type]
             spec = mapping_check(record_type, mapping)
+            commit = people_commit if spec is PEOPLE_TYPE else batch_commit
             with transaction.atomic():
-                batch_commit(
+                commit(
                     run=run,
                     spec=spec,
                     mapping=mapping,

@@ -23,7 +23,8 @@ from ingest.access import (
 from ingest.connectors import ConnectorError
 from ingest.forms import UploadForm
 from ingest.models import SyncRun, SyncStatus
-from ingest.records import RECORD_TYPES, MappingError
+from ingest.record_types import SOURCE_TYPES
+from ingest.records import MappingError
 from ingest.services import rejected_rows_replay, source_sync_now, upload_accept
 from org.views import allowed_if
 
@@ -122,7 +123,7 @@ def source_replay(request: HttpRequest, source_id: int) -> HttpResponse:
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = sync_run_get_for_user(user=request.user, run_id=run_id)
     rejected = Paginator(sync_run_rejected_rows(run), REJECTED_ROWS_PER_PAGE)
-    spec = RECORD_TYPES.get(run.record_type)
+    spec = SOURCE_TYPES.get(run.record_type)
     return render(
         request,
         "ingest/run_detail.html",

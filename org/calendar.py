@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.utils import timezone
@@ -112,6 +113,75 @@ def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
         if day > calendar.last:
             calendar = working_days(day, day + span)
     return local.replace(year=day.year, month=day.month, day=day.day)
+
+
+MICROS_PER_HOUR = 3_600_000_000
+MICROS_PER_DAY = 24 * MICROS_PER_HOUR
+
+
+def add_working_hours(starts: pd.Series, hours: pd.Series) -> pd.Series:
+    """``starts`` (instants) plus ``hours`` of working time, as UTC instants, element-wise.
+
+    Working time is whole working days of the company calendar, 00:00–24:00 company time (perf
+    defines no working hours within a day): days off (the week's rest days, public and company
+    holidays) do not count, make-up working days do. Friday 16:00 + 24 h is Monday 16:00; a
+    start on a day off counts from the next working day's 00:00. Hours are rounded to whole
+    microseconds (what the database keeps), so a fractional threshold gives the same instant
+    in memory, in the database and in the ledger. A missing start or hours gives NaT.
+
+    One query for the company's own days over the batch's span and numpy for the rest: the
+    wall-clock position of each start in working time, plus the hours, found back among the
+    working days by a sorted search."""
+    starts = pd.to_datetime(starts, utc=True)
+    micros = np.round(pd.to_numeric(hours, errors="coerce").to_numpy(dtype=float) * MICROS_PER_HOUR)
+    valid = starts.notna().to_numpy() & np.isfinite(micros)
+    out = pd.Series(pd.NaT, index=starts.index, dtype="datetime64[us, UTC]")
+    if not valid.any():
+        return out
+    zone = company_zone()
+    wall = starts[valid].dt.tz_convert(zone).dt.tz_localize(None).to_numpy("datetime64[us]")
+    wall_us = wall.astype(np.int64)
+    micros = micros[valid].astype(np.int64)
+    day_no = wall_us // MICROS_PER_DAY  # days since 1970-01-01, company wall clock
+    first = int(day_no.min())
+    # Enough working days after the last start to hold the longest span (plus the start day).
+    needed = int(-(-micros.max() // MICROS_PER_DAY)) + 1
+    last = int(day_no.max()) + 2 * needed + 30
+    while True:
+        is_work = _working_mask(first, last)
+        if is_work[int(day_no.max()) - first :].sum() > needed:
+            break
+        last += 2 * needed + 30  # a long run of company holidays: look further
+    worked_before = np.concatenate([[0], np.cumsum(is_work)[:-1]]) * MICROS_PER_DAY
+    index = day_no - first
+    position = worked_before[index] + np.where(is_work[index], wall_us - day_no * MICROS_PER_DAY, 0)
+    target = position + micros
+    work_days = np.flatnonzero(is_work)
+    # The last working day starting at or before the target (a target at a day's end is the
+    # next working day's 00:00, as a start on a day off is).
+    which = np.searchsorted(worked_before[work_days], target, side="right") - 1
+    due_wall = (
+        (first + work_days[which]) * MICROS_PER_DAY + target - worked_before[work_days[which]]
+    )
+    due = pd.DatetimeIndex(due_wall.astype("datetime64[us]")).tz_localize(
+        zone, ambiguous=np.zeros(len(due_wall), dtype=bool), nonexistent="shift_forward"
+    )
+    out[valid] = pd.Series(due.tz_convert("UTC"), index=starts.index[valid])
+    return out
+
+
+def working_hours_after(start: dt.datetime, hours) -> dt.datetime:
+    """One instant plus ``hours`` of working time (see ``add_working_hours``)."""
+    due = add_working_hours(pd.Series([start]), pd.Series([hours])).iloc[0]
+    return due.to_pydatetime()
+
+
+def _working_mask(first: int, last: int) -> np.ndarray:
+    """Which days (numbered from 1970-01-01) from ``first`` to ``last`` are working days."""
+    epoch = dt.date(1970, 1, 1)
+    days = [epoch + dt.timedelta(days=n) for n in range(first, last + 1)]
+    calendar = working_days(days[0], days[-1])
+    return np.array([day in calendar for day in days], dtype=bool)
 
 
 def appeal_window_end(period: Period) -> dt.datetime:

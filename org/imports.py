@@ -204,25 +204,30 @@ def _check_accounts(batch: _Batch, owners: dict[str, str | None]) -> None:
 
 
 def people_import(
-    *, rows: list[tuple[int, dict]], actor: AbstractBaseUser, dry_run: bool
+    *,
+    rows: list[tuple[int, dict]],
+    actor: AbstractBaseUser | None,
+    dry_run: bool,
+    reason: str = CHANGE_REASON,
 ) -> PeopleImportResult:
     """Import people from ``(line number, {column key: value})`` rows; with ``dry_run`` only
-    say what would change. Reads teams, employees and accounts in one query each."""
+    say what would change. Reads teams, employees and accounts in one query each. ``actor``
+    and ``reason`` go into the history (no actor: a scheduled source sync)."""
     if dry_run:
-        return _people_import(rows=rows, actor=actor, dry_run=True)
+        return _people_import(rows=rows, actor=actor, dry_run=True, reason=reason)
     with transaction.atomic():
         # Two imports at once would both create the same new team or employee (and the second
         # would fail on the unique name): the second waits, then reads what the first wrote.
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext('perf.people_import'))")
-        result = _people_import(rows=rows, actor=actor, dry_run=False)
+        result = _people_import(rows=rows, actor=actor, dry_run=False, reason=reason)
     transaction.on_commit(lambda: pages_stale.send(sender=Employee))
     return result
 
 
 def _people_import(
-    *, rows: list[tuple[int, dict]], actor: AbstractBaseUser, dry_run: bool
+    *, rows: list[tuple[int, dict]], actor: AbstractBaseUser | None, dry_run: bool, reason: str
 ) -> PeopleImportResult:
     batch = _Batch()
     levels, today = level_names(), timezone.localdate()
@@ -305,7 +310,7 @@ def _people_import(
         usernames & {p.username for p in batch.people.values()} - set(users)
     )
     if not dry_run:
-        _write(actor, batch, result, teams, new_teams, users, existing, changed)
+        _write(actor, reason, batch, result, teams, new_teams, users, existing, changed)
     return result
 
 
@@ -335,7 +340,7 @@ def _values(person: Person, old: dict) -> dict:
     return new
 
 
-def _write(actor, batch, result, teams, new_teams, users, existing, changed) -> None:
+def _write(actor, reason, batch, result, teams, new_teams, users, existing, changed) -> None:
     team_ids = {name: pk for name, (pk, _parent) in teams.items()}
     # Parents before children: one insert per depth of the new teams.
     pending = dict(new_teams)
@@ -344,9 +349,7 @@ def _write(actor, batch, result, teams, new_teams, users, existing, changed) -> 
         created = Team.objects.bulk_create(
             [Team(name=n, parent_id=team_ids.get(p) if p else None) for n, p in ready.items()]
         )
-        Team.history.bulk_history_create(
-            created, default_user=actor, default_change_reason=CHANGE_REASON
-        )
+        Team.history.bulk_history_create(created, default_user=actor, default_change_reason=reason)
         team_ids.update({team.name: team.pk for team in created})
         for name in ready:
             del pending[name]
@@ -388,10 +391,10 @@ def _write(actor, batch, result, teams, new_teams, users, existing, changed) -> 
         employee.manager_id = ids.get(manager) if manager else None
     _update_rows([*objects.values(), *updated.values()])
     Employee.history.bulk_history_create(
-        list(objects.values()), default_user=actor, default_change_reason=CHANGE_REASON
+        list(objects.values()), default_user=actor, default_change_reason=reason
     )
     Employee.history.bulk_history_create(
-        list(updated.values()), update=True, default_user=actor, default_change_reason=CHANGE_REASON
+        list(updated.values()), update=True, default_user=actor, default_change_reason=reason
     )
     by_username = {account.username: account for account in accounts}
     for person in new_people + changed:

@@ -57,6 +57,16 @@ def _built_in_catalog(request):
 
 
 @pytest.fixture
+def every_day_works(settings):
+    """Node deadlines in plain clock hours: every day a working day, no public holidays. For
+    tests about what a deadline means (late, overdue, which period) whose hand-worked numbers
+    must not move with the weekday of the pinned clock; working time itself is tested in
+    tests/ingest/test_node_due.py."""
+    settings.PERF_WORKING_DAYS = tuple(range(7))
+    settings.PERF_HOLIDAY_CALENDAR = "none"
+
+
+@pytest.fixture
 def org_chart(db):
     """Two teams under a department, each with a manager and two merchandisers, plus HR and admin.
 

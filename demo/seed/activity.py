@@ -208,7 +208,6 @@ def _nodes(
             "started_at": starts[order_idx, node_idx],
             "completed_at": completed[order_idx, node_idx],
             "threshold_hours": thresholds[node_idx],
-            "due_at": starts[order_idx, node_idx] + thresholds[node_idx] * HOUR,
         }
     )
     return nodes, orders

@@ -6,13 +6,12 @@ perf itself have an empty ``external_id``. Time ordering that the real world gua
 confirmation cannot precede the customer's submission) is enforced by the database.
 """
 
-import datetime as dt
-
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from org.calendar import working_hours_after
 from org.models import Customer, Employee
 
 MANUAL_SOURCE = "manual"
@@ -201,7 +200,10 @@ class OrderNode(models.Model):
     due_at = models.DateTimeField(
         _("due at"),
         editable=False,
-        help_text=_("Start plus threshold: the node is late if not completed by then."),
+        help_text=_(
+            "Start plus threshold in working time (days off skipped): the node is late if not "
+            "completed by then."
+        ),
     )
     history = HistoricalRecords()
 
@@ -254,7 +256,7 @@ class OrderNode(models.Model):
         return f"{self.order} · {self.get_node_display()}"
 
     def save(self, *args, **kwargs) -> None:
-        self.due_at = self.started_at + dt.timedelta(hours=float(self.threshold_hours))
+        self.due_at = working_hours_after(self.started_at, self.threshold_hours)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "due_at"}
         super().save(*args, **kwargs)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from indicators.models import IndicatorDefinition
 from ingest.models import SuggestionStatus
+from org.calendar import working_hours_after
 from org.periods import Period
 from scoring.services import compute_period
 from tests.clock import at, months_ago
@@ -92,12 +93,13 @@ def october_records(person, orders: list) -> dict:
     on_time = OrderNodeFactory(
         order=orders[0], node="stock_check", started_at=at(LAST_MONTH, 3), threshold_hours=24
     )
+    # Done a day after its deadline, wherever weekends and holidays put that deadline.
     late = OrderNodeFactory(
         order=orders[1],
         node="production",
         started_at=at(LAST_MONTH, 6),
         threshold_hours=Decimal("24"),
-        completed_at=at(LAST_MONTH, 8),
+        completed_at=working_hours_after(at(LAST_MONTH, 6), 24) + dt.timedelta(days=1),
     )
     return {
         "slow": slow,

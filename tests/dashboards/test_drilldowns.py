@@ -107,7 +107,7 @@ def test_late_nodes_come_first(scored):
         scored["records"]["on_time_node"].pk,
     ]
     assert [row.flagged for row in drill.rows] == [True, False]
-    assert drill.rows[0].cells[-1] == "24.0"  # due on the 7th at 10:00, done on the 8th
+    assert drill.rows[0].cells[-1] == "24.0"  # done a day after its deadline
 
 
 def test_replies_missing_checklist_elements_come_first_and_say_what_is_missing(scored):

@@ -92,6 +92,7 @@ def test_members_sort_best_first_with_the_unscored_last(scored):
     assert members_sorted([blank, *board.members[1:]], "total")[-1] is blank
 
 
+@pytest.mark.usefixtures("every_day_works")
 def test_overdue_nodes_are_the_open_ones_past_their_deadline(org_chart):
     now = timezone.now()
     person = org_chart["east_a"]

@@ -126,6 +126,7 @@ def _on_time_rates(org_chart, window=None) -> dict[str, float]:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("every_day_works")
 def test_a_node_is_on_time_when_completed_by_its_deadline(org_chart):
     east_a, east_b = org_chart["east_a"], org_chart["east_b"]
     _node(east_a, "2026-10-05T09:00", "2026-10-06T08:00", 24)  # on time
@@ -141,6 +142,7 @@ def test_a_node_is_on_time_when_completed_by_its_deadline(org_chart):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("every_day_works")
 def test_a_node_counts_in_the_period_its_deadline_falls_in(org_chart):
     east_a, east_b = org_chart["east_a"], org_chart["east_b"]
     _node(east_a, "2026-09-29T08:00", "2026-09-30T20:00", 48)  # due 1 Oct 08:00: on time
@@ -157,6 +159,7 @@ def test_a_node_counts_in_the_period_its_deadline_falls_in(org_chart):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("every_day_works")
 def test_in_a_running_period_a_deadline_not_yet_reached_does_not_count(org_chart, monkeypatch):
     # Read on 10 October 12:00 Shanghai, in the middle of the month.
     window = OCTOBER.window(tz=SHANGHAI, as_of=pd.Timestamp("2026-10-10T04:00", tz="UTC"))

@@ -29,7 +29,8 @@ from ingest.ledger import (
 )
 from ingest.ledger_verify import ledger_verify
 from ingest.models import ExceptionCase, LedgerEntry, Order, Ticket
-from ingest.records import RECORD_TYPES, record_values
+from ingest.record_types import RECORD_TYPES
+from ingest.records import record_values
 from scoring.models import EmployeeScore
 from scoring.services import compute_period
 from tests.clock import LAST_MONTH, at

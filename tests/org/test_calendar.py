@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from ingest.models import Order, Source
-from ingest.records import record_period
+from ingest.record_types import record_period
 from ingest.services import records_push
 from org.calendar import add_working_days, period_window, working_days
 from org.models import CompanyDay, CompanyDayKind

@@ -1,0 +1,128 @@
+"""People from a source (an HRIS export, its database or its API): the rows of a mapping for
+``employee`` turned into the people import's rows and written by it (``org.imports``), so a sync
+follows exactly the import's rules: matched by employee number, teams made from paths, managers
+resolved after the whole input is read, cycles, duplicates, a leave date before the hire date
+and unknown levels refused, new accounts without a password (each gets a one-time link).
+
+A mapping looks like any other, onto the import's columns::
+
+    {"fields": {"employee_no": "工号", "name": "姓名", "team": "部门路径", "level": "职级",
+                "manager": "上级工号", "hire_date": "入职日期", "active": "状态"},
+     "values": {"level": {"初级": "junior"}, "active": {"在职": "yes", "离职": "no"}},
+     "timezone": "Asia/Shanghai"}
+
+Refused rows are quarantined in the run like any record's, with the column and the reason, and
+replayable; the good rows of the same input land.
+"""
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ingest.batches import BatchOutcome, _counts_add, _cursor_of, _rejections_keep
+from ingest.models import Source, SyncRun
+from ingest.record_types import RecordType
+from ingest.records import Rejections, _instants, _present, _zone, values_translate
+from org.imports import people_import
+
+# Columns holding a day: a timestamp the source gives is read as a day in the mapping's zone.
+DATE_COLUMNS = ("hire_date", "leave_date")
+
+
+def _dates(values: pd.Series, zone) -> pd.Series:
+    """Timestamps and date texts as days (company time, or the mapping's); what does not parse
+    is left as it is, for the import to refuse with its own message."""
+    present = _present(values)
+    if not present.any():
+        return values
+    days = _instants(values[present], zone).dt.tz_convert(zone).dt.date
+    return values.astype(object).where(~present | days.reindex(values.index).isna(), days)
+
+
+def people_rows(mapping: Mapping, raw: pd.DataFrame, rejections: Rejections) -> list[dict]:
+    """The import's rows (``{column key: value}``) of raw source rows, by position. A column the
+    mapping fills is in every row (blank as ``None``: the import clears the field), one it does
+    not fill is absent (the import keeps the field as it is)."""
+    zone = _zone(mapping)
+    value_maps = mapping.get("values", {})
+    columns: dict[str, pd.Series] = {}
+    for key, column in mapping.get("fields", {}).items():
+        if column not in raw:
+            if len(raw):
+                rejections.add(
+                    raw.index,
+                    key,
+                    _("the source row has no field {column!r}").format(column=column),
+                )
+            continue
+        values = raw[column]
+        if key in value_maps:
+            values = values_translate(values, value_maps[key])
+        if key in DATE_COLUMNS:
+            values = _dates(values, zone)
+        columns[key] = values.astype(object).where(_present(values), None)
+    for key, value in mapping.get("constants", {}).items():
+        columns[key] = pd.Series([value] * len(raw), index=raw.index, dtype=object)
+    frame = pd.DataFrame(columns, index=raw.index)
+    return frame.to_dict("records") if len(frame.columns) else [{} for _position in range(len(raw))]
+
+
+def people_commit(
+    *,
+    run: SyncRun,
+    spec: RecordType,
+    mapping: dict,
+    rows: list[dict],
+    row_numbers: Sequence[int],
+    cursor_field: str | None = None,
+) -> BatchOutcome:
+    """Write ``rows`` (the run's whole input of people: managers are resolved across all of it)
+    through the people import; in the same transaction quarantine the refused rows, count the
+    run and move the source's cursor to the largest ``cursor_field`` value."""
+    raw = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
+    raw.index = pd.RangeIndex(len(raw))
+    rejections = Rejections()
+    people = people_rows(mapping, raw, rejections)
+    # The import names rows by line: the source's row numbers when they tell rows apart (a pull,
+    # an upload), else positions (a replay of rows quarantined by several runs).
+    lines = list(row_numbers) if len(set(row_numbers)) == len(row_numbers) else None
+    lines = lines or [position + 1 for position in range(len(raw))]
+    position_of = {line: position for position, line in enumerate(lines)}
+    cursor = _cursor_of(raw, cursor_field)
+    with transaction.atomic():
+        result = people_import(
+            rows=[
+                (lines[position], row)
+                for position, row in enumerate(people)
+                if position not in rejections.reasons
+            ],
+            actor=run.triggered_by,
+            dry_run=False,
+            reason=f"sync run {run.pk}",
+        )
+        for refusal in result.refused:
+            rejections.add([position_of[refusal.line]], refusal.column, refusal.reason)
+        # A quarantined person is known by their employee number, as a record by its id.
+        fields = mapping.get("fields", {})
+        _rejections_keep(
+            run=run,
+            spec=spec,
+            mapping={"fields": {"external_id": fields.get("employee_no")}},
+            raw=raw,
+            row_numbers=row_numbers,
+            rejections=rejections,
+        )
+        outcome = BatchOutcome(
+            created=len(result.created),
+            updated=len(result.updated),
+            unchanged=len(result.unchanged),
+            rejected=len(rejections.reasons),
+        )
+        _counts_add(run, outcome, len(rows))
+        if cursor is not None:
+            source = Source.objects.select_for_update().get(pk=run.source_id)
+            source.cursors = {**source.cursors, spec.key: cursor}
+            source.save(update_fields=["cursors"])
+    return outcome
