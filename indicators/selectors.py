@@ -59,7 +59,7 @@ from ingest.models import (
     Ticket,
     TrainingRecord,
 )
-from ingest.records import RECORD_TYPE_OF_MODEL
+from ingest.record_types import RECORD_TYPE_OF_MODEL
 from org.calendar import period_window
 from org.models import Customer, Employee, Level, Role
 from org.periods import Period

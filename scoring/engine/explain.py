@@ -163,9 +163,9 @@ def explanations(
     # Each number is formatted once for both languages: this loop runs for every person.
     for person, total in enumerate(figures.total.to_numpy(dtype=float).tolist()):
         if states[person] != SCORED:
-            gaps = [names[column_of[code]] for code in missing[person]]
+            without_data = [names[column_of[code]] for code in missing[person]]
             result.append(
-                _not_scored(states[person], shares[person], figures.min_measured_weight, gaps)
+                _not_scored(states[person], shares[person], figures.min_measured_weight, without_data)
             )
             continue
         tiers = [

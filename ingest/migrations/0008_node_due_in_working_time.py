@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ingest', '0006_ledger_keyed_adopted_published'),
+        ('ingest', '0007_unmapped_fields_null'),
     ]
 
     operations = [
