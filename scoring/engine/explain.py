@@ -165,7 +165,9 @@ def explanations(
         if states[person] != SCORED:
             without_data = [names[column_of[code]] for code in missing[person]]
             result.append(
-                _not_scored(states[person], shares[person], figures.min_measured_weight, without_data)
+                _not_scored(
+                    states[person], shares[person], figures.min_measured_weight, without_data
+                )
             )
             continue
         tiers = [
