@@ -15,9 +15,12 @@ Refused rows are quarantined in the run like any record's, with the column and t
 replayable; the good rows of the same input land.
 """
 
+import logging
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 import pandas as pd
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -25,7 +28,9 @@ from ingest.batches import BatchOutcome, _counts_add, _cursor_of, _rejections_ke
 from ingest.models import Source, SyncRun
 from ingest.record_types import RecordType
 from ingest.records import Rejections, _instants, _present, _zone, values_translate
-from org.imports import people_import
+from org.imports import PasswordLink, password_links_send, people_import
+
+logger = logging.getLogger(__name__)
 
 # Columns holding a day: a timestamp the source gives is read as a day in the mapping's zone.
 DATE_COLUMNS = ("hire_date", "leave_date")
@@ -102,6 +107,7 @@ def people_commit(
             dry_run=False,
             reason=f"sync run {run.pk}",
         )
+        _password_links_mail(result.password_links)
         for refusal in result.refused:
             rejections.add([position_of[refusal.line]], refusal.column, refusal.reason)
         # A quarantined person is known by their employee number, as a record by its id.
@@ -126,3 +132,22 @@ def people_commit(
             source.cursors = {**source.cursors, spec.key: cursor}
             source.save(update_fields=["cursors"])
     return outcome
+
+
+def _password_links_mail(links: list[PasswordLink]) -> None:
+    """Mail the accounts the sync made their one-time set-password links once the sync commits,
+    at perf's own address (``PERF_SITE_URL``): a sync has no request to tell it. Without that
+    setting the accounts are logged as waiting for a link, never given a shared password."""
+    if not links:
+        return
+    if not settings.PERF_SITE_URL:
+        logger.warning(
+            "People sync made %d account(s) but PERF_SITE_URL is not set, so no set-password "
+            "link was mailed: %s",
+            len(links),
+            ", ".join(link.username for link in links),
+        )
+        return
+    transaction.on_commit(
+        partial(password_links_send, links=links, site_url=settings.PERF_SITE_URL)
+    )

@@ -14,6 +14,7 @@ Variables (see ``.env.example``):
     PERF_MAX_BODY_BYTES / PERF_MAX_PUSH_BYTES  request body limits (see perf.limits)
     PERF_TIME_ZONE  the company's time zone (Asia/Shanghai), see the company calendar below
     PERF_WEEK_START / PERF_WORKING_DAYS / PERF_HOLIDAY_CALENDAR  the company's week (org.calendar)
+    PERF_SITE_URL   perf's own address, for set-password links mailed by people syncs
     PERF_GRADING / PERF_VETO_CAP / PERF_VETO_GRADE  how totals become grades (scoring)
     PERF_MIN_MEASURED_WEIGHT  the least share of the weight measured for a total (0.6)
 """
@@ -226,6 +227,19 @@ except (ZoneInfoNotFoundError, ValueError) as _zone_error:
         f"PERF_TIME_ZONE must be an IANA time zone such as Asia/Shanghai or Europe/Berlin, "
         f"not {TIME_ZONE!r}."
     ) from _zone_error
+# perf's own address as people reach it (https://perf.example.com/): the set-password links of
+# accounts a people sync creates are mailed with it. Empty: a sync cannot know the address, so
+# it mails no link and logs the accounts waiting for one.
+PERF_SITE_URL = env("PERF_SITE_URL", default="").strip()
+if PERF_SITE_URL:
+    from urllib.parse import urlsplit as _urlsplit
+
+    _site = _urlsplit(PERF_SITE_URL)
+    if _site.scheme not in ("http", "https") or not _site.hostname:
+        raise ImproperlyConfigured(
+            f"PERF_SITE_URL must be perf's address such as https://perf.example.com/, "
+            f"not {PERF_SITE_URL!r}."
+        )
 PERF_WEEK_START = _weekday("PERF_WEEK_START", env("PERF_WEEK_START", default="mon"))
 PERF_WORKING_DAYS = tuple(
     sorted(

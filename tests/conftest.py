@@ -1,8 +1,5 @@
-import importlib
-
 import pytest
 import time_machine
-from django.apps import apps
 from django.core.cache import cache
 
 from org.models import Role
@@ -49,11 +46,9 @@ def _built_in_catalog(request):
     from indicators.models import IndicatorDefinition
 
     if not IndicatorDefinition.objects.exists():
-        migration = importlib.import_module("indicators.migrations.0002_builtin_catalog")
-        migration.create_catalog(apps, None)
-        importlib.import_module("indicators.migrations.0003_builtin_schemes_from_2000").forwards(
-            apps, None
-        )
+        from demo.reference import reference_data_restore
+
+        reference_data_restore(only="indicators.")
 
 
 @pytest.fixture

@@ -166,3 +166,13 @@ class PeerReviewFactory(factory.django.DjangoModelFactory):
     reviewee = factory.SubFactory(EmployeeFactory, team=factory.SelfAttribute("..reviewer.team"))
     period = dt.date(2026, 10, 1)
     score = 4
+
+
+def catalog_settings_set(indicators, **values) -> None:
+    """Give ``indicators`` (a queryset of definitions) these scoring settings in every dated
+    version as well as in the definition: for tests that pin a setting for all periods (a real
+    change is dated, through ``indicators.services.indicator_update``)."""
+    from indicators.models import IndicatorSetting
+
+    IndicatorSetting.objects.filter(indicator__in=indicators).update(**values)
+    indicators.update(**values)

@@ -22,6 +22,7 @@ from tests.factories import (
     SuggestionFactory,
     TicketFactory,
     TrainingRecordFactory,
+    catalog_settings_set,
 )
 
 # Two scored months before the suite's pinned one (``tests.clock``).
@@ -170,7 +171,7 @@ def scored_company(people: dict) -> dict:
         )
     # A handful of records per person stands for a month's work here: one record is enough for
     # a rate or a mean to be measured (the minimum volume is tested in tests/scoring).
-    IndicatorDefinition.objects.exclude(min_volume=None).update(min_volume=1)
+    catalog_settings_set(IndicatorDefinition.objects.exclude(min_volume=None), min_volume=1)
     compute_period(MONTH_BEFORE)
     compute_period(LAST_MONTH)
     return people

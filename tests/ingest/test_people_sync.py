@@ -278,3 +278,29 @@ def test_an_hris_pushes_people_to_the_webhook(hris):
     run = response.json()["run"]
     assert (run["created"], run["rejected"]) == (5, 0)
     assert Employee.objects.get(employee_no="H001").manager.employee_no == "H000"
+
+
+def test_accounts_a_sync_makes_get_their_set_password_link_by_mail(
+    hris, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.PERF_SITE_URL = "https://perf.example.com/"
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(hris, GOOD)
+
+    (mail,) = mailoutbox  # only 张三 has an address
+    assert mail.to == ["zhang@example.com"]
+    assert "https://perf.example.com/password/set/" in mail.body
+    account = get_user_model().objects.get(email="zhang@example.com")
+    assert not account.has_usable_password()
+
+
+def test_without_its_own_address_a_sync_mails_nothing_and_says_who_waits(
+    hris, settings, mailoutbox, caplog, django_capture_on_commit_callbacks
+):
+    settings.PERF_SITE_URL = ""
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(hris, GOOD)
+
+    assert mailoutbox == []
+    account = get_user_model().objects.get(email="zhang@example.com")
+    assert "PERF_SITE_URL is not set" in caplog.text and account.username in caplog.text

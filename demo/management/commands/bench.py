@@ -8,7 +8,6 @@ memory is this process's); then the same run split across one and across two Cel
 then ingestion (``demo.bench_ingest``) and the dashboards under load (``demo.bench_dashboards``).
 """
 
-import importlib
 import json
 import os
 import resource
@@ -17,7 +16,6 @@ import sys
 import time
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -27,6 +25,7 @@ from django.utils import timezone
 
 from demo.bench_dashboards import dashboards_bench
 from demo.bench_ingest import ingest_bench
+from demo.reference import reference_data_restore
 from ingest.models import Order
 from org.calendar import period_window
 from org.models import Employee
@@ -36,10 +35,6 @@ from scoring.models import RunStatus
 from scoring.services import compute_period, score_run_create
 
 BENCH_ORDERS = 1_000_000
-REFERENCE_DATA = [
-    ("org.migrations.0002_roles", "create_roles"),
-    ("indicators.migrations.0002_builtin_catalog", "create_catalog"),
-]
 ROOT = Path(settings.BASE_DIR)
 
 # One aggregate per record type, over the rows the calculators read for the month: the least
@@ -158,8 +153,7 @@ class Command(BaseCommand):
         if Employee.objects.exists():
             call_command("flush", interactive=False, verbosity=0)
             # flush also empties what data migrations wrote: the roles and the indicator catalog.
-            for module, creator in REFERENCE_DATA:
-                getattr(importlib.import_module(module), creator)(apps, None)
+            reference_data_restore()
         subprocess.run(
             [sys.executable, "manage.py", "seed_demo", "--scale", "bench"],
             cwd=ROOT,
