@@ -39,6 +39,11 @@ def week_start() -> int:
     return int(settings.PERF_WEEK_START)
 
 
+def period_parse(text: str) -> Period:
+    """``Period.parse`` with the company's weeks (``PERF_WEEK_START``)."""
+    return Period.parse(text, week_start=week_start())
+
+
 def period_window(period: Period) -> Window:
     """The period in the company's time zone, with open clocks stopping now if it is running."""
     return period.window(tz=company_zone(), as_of=pd.Timestamp(timezone.now()))

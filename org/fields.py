@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from org.calendar import period_parse
 from org.periods import Period
 
 # Ids are PostgreSQL bigints: anything outside is no id (and would make the query fail).
@@ -18,7 +19,7 @@ def period_from_text(text: str) -> Period:
     """``2026-10``, ``2026-Q4`` or ``2026-W43`` as a Period of the years perf scores, or a
     ``ValidationError`` saying how to write it."""
     try:
-        period = Period.parse(text or "")
+        period = period_parse(text or "")
     except ValueError as error:
         raise ValidationError(
             _("Write the period as YYYY-MM, YYYY-Qn or YYYY-Wnn (for example 2026-10)."),

@@ -1,7 +1,10 @@
 """Scoring periods: pure date arithmetic (no Django), for the engine, the calculators and
 everything above them. ``org.calendar`` adds the company's time zone, working days and closing.
 
-A period is a calendar month (the default), an ISO week or a quarter, in company time. It is
+A period is a calendar month (the default), a week or a quarter, in company time. A week starts
+on the company's first day of the week (Monday by default) and is named like the ISO week that
+holds most of its days (the one its fourth day falls in), so a Sunday-to-Saturday week is named
+after the Monday-to-Sunday week it shares six days with. It is
 half-open, ``[start, end)``: a record at exactly midnight on the first of November
 belongs to November. Bounds are dates in the company's time zone (given by the caller, from
 settings); ``window`` turns them into UTC instants so records stored in UTC are assigned by the
@@ -36,8 +39,9 @@ class Period:
     start: dt.date
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
-        """``2026-10`` (month), ``2026-Q4`` (quarter) or ``2026-W43`` (ISO week)."""
+    def parse(cls, text: str, *, week_start: int = 0) -> "Period":
+        """``2026-10`` (month), ``2026-Q4`` (quarter) or ``2026-W43`` (week, starting on
+        ``week_start``: 0 Monday … 6 Sunday)."""
         text = text.strip().upper()
         for kind, pattern in _PATTERNS.items():
             found = pattern.match(text)
@@ -49,7 +53,11 @@ class Period:
                     return cls(kind, dt.date(year, number, 1))
                 if kind is PeriodKind.QUARTER:
                     return cls(kind, dt.date(year, 3 * number - 2, 1))
-                return cls(kind, dt.date.fromisocalendar(year, number, 1))
+                monday = dt.date.fromisocalendar(year, number, 1)
+                # The week holding most of the ISO week's days: it starts at most three days
+                # after that Monday, or at most three days before it.
+                offset = week_start if week_start <= 3 else week_start - 7
+                return cls(kind, monday + dt.timedelta(days=offset))
             except ValueError:
                 break
         raise ValueError(
@@ -57,13 +65,15 @@ class Period:
         )
 
     @classmethod
-    def containing(cls, day: dt.date, kind: PeriodKind = PeriodKind.MONTH) -> "Period":
-        """The period of ``kind`` that contains ``day``."""
+    def containing(
+        cls, day: dt.date, kind: PeriodKind = PeriodKind.MONTH, *, week_start: int = 0
+    ) -> "Period":
+        """The period of ``kind`` that contains ``day`` (weeks starting on ``week_start``)."""
         if kind is PeriodKind.MONTH:
             return cls(kind, day.replace(day=1))
         if kind is PeriodKind.QUARTER:
             return cls(kind, dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1))
-        return cls(kind, day - dt.timedelta(days=day.weekday()))
+        return cls(kind, day - dt.timedelta(days=(day.weekday() - week_start) % 7))
 
     @property
     def end(self) -> dt.date:
@@ -84,10 +94,12 @@ class Period:
             return f"{self.start:%Y-%m}"
         if self.kind is PeriodKind.QUARTER:
             return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
-        year, week, _ = self.start.isocalendar()
+        year, week, _ = (self.start + dt.timedelta(days=3)).isocalendar()
         return f"{year}-W{week:02d}"
 
     def previous(self) -> "Period":
+        if self.kind is PeriodKind.WEEK:  # a week keeps its own first weekday
+            return Period(self.kind, self.start - dt.timedelta(days=7))
         return Period.containing(self.start - dt.timedelta(days=1), self.kind)
 
     def next(self) -> "Period":

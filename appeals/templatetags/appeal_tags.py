@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from appeals.selectors import corrections_for
 from appeals.subjects import field_for_indicator
-from org.periods import Period
+from org.calendar import period_parse
 
 register = template.Library()
 
@@ -16,7 +16,7 @@ def _corrections(request, employee_id: int, period: str) -> dict[str, list[int]]
     """Corrections of one person and period, read once per request however many rows ask."""
     cache = request.__dict__.setdefault("_appeal_corrections", {})
     if (employee_id, period) not in cache:
-        start = Period.parse(period).start
+        start = period_parse(period).start
         cache[(employee_id, period)] = corrections_for(employee_id=employee_id, period_start=start)
     return cache[(employee_id, period)]
 

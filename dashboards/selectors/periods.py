@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Max
 from django.http import Http404
 
+from org.calendar import period_parse
 from org.periods import Period, PeriodKind
 from scoring.models import RunStatus, ScoreRun
 
@@ -52,7 +53,7 @@ def period_pick(requested: str, periods: list[ScoredPeriod]) -> ScoredPeriod | N
     latest scored period); ``None`` when nothing was ever scored. Malformed text is a 404."""
     if requested:
         try:
-            return _stamp(Period.parse(requested), periods)
+            return _stamp(period_parse(requested), periods)
         except ValueError as exc:
             raise Http404 from exc
     months = [p for p in periods if p.period.kind is PeriodKind.MONTH]

@@ -54,3 +54,40 @@ def test_window_is_company_midnight_in_utc():
 )
 def test_the_period_containing_a_day(day, kind, label):
     assert Period.containing(day, kind).label == label
+
+
+@pytest.mark.parametrize(
+    ("week_start", "start", "day_in_it"),
+    [
+        # ISO week 44 of 2026 runs Monday 26 October to Sunday 1 November.
+        (0, dt.date(2026, 10, 26), dt.date(2026, 11, 1)),
+        # Sunday to Saturday: named after the ISO week it shares six days with.
+        (6, dt.date(2026, 10, 25), dt.date(2026, 10, 31)),
+        # Saturday to Friday: five days of ISO week 44.
+        (5, dt.date(2026, 10, 24), dt.date(2026, 10, 30)),
+        # Thursday to Wednesday: four days of ISO week 44.
+        (3, dt.date(2026, 10, 29), dt.date(2026, 11, 4)),
+    ],
+)
+def test_a_company_week_starts_on_its_first_weekday_and_keeps_the_iso_name(
+    week_start, start, day_in_it
+):
+    week = Period.parse("2026-W44", week_start=week_start)
+    assert (week.start, week.end, week.label) == (start, start + dt.timedelta(days=7), "2026-W44")
+    assert week.previous() == Period.parse("2026-W43", week_start=week_start)
+    assert week.previous().next() == week
+    assert Period.containing(day_in_it, PeriodKind.WEEK, week_start=week_start) == week
+    assert (
+        Period.containing(
+            start - dt.timedelta(days=1), PeriodKind.WEEK, week_start=week_start
+        ).label
+        == "2026-W43"
+    )
+
+
+def test_periods_asked_for_by_text_use_the_company_week(settings):
+    from org.fields import period_from_text
+
+    settings.PERF_WEEK_START = 6  # Sunday
+    assert period_from_text("2026-W44").start == dt.date(2026, 10, 25)
+    assert period_from_text("2026-10").start == dt.date(2026, 10, 1)
