@@ -44,6 +44,7 @@ from dashboards.selectors.summaries import MEANS, company_summary
 from indicators.selectors import indicator_by_code
 from org.calendar import period_window
 from org.models import Employee, Role
+from org.periods import Period
 from org.selectors import employee_for_user
 from org.views import role_required
 
@@ -284,6 +285,7 @@ def company(request: HttpRequest) -> HttpResponse:
         board = company_board(period=period, periods=periods)
     now = timezone.now()
     sources = source_freshness(now=now)
+    shown = period.period if period is not None else Period.containing(timezone.localdate(now))
     context = {
         "period": period,
         "periods": periods,
@@ -294,7 +296,8 @@ def company(request: HttpRequest) -> HttpResponse:
         "open_appeals": appeals_open_count(),
         "mean_keys": MEANS,
         "coverage": indicator_coverage(
-            period_start=period.period.start if period is not None and period.scored else None
+            period=shown,
+            scored=period is not None and bool(period.scored),
         ),
     }
     if board is not None:

@@ -493,7 +493,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Score runs and sync runs share their status values; name the two enums apart.
-    "ENUM_NAME_OVERRIDES": {"RunStatusEnum": "ingest.models.SyncStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "RunStatusEnum": "ingest.models.SyncStatus",
+        "ScoreStateEnum": "scoring.models.ScoreState",
+        "AppealStateEnum": "appeals.models.AppealState",
+    },
     # Every operation's error answers (400 with field errors, 401/403, 404, …), in one place.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

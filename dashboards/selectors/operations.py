@@ -12,6 +12,7 @@ from dashboards.cache import CLOCK_SECONDS, kept
 from dashboards.selectors.columns import Column, indicator_columns
 from indicators.selectors import indicator_sources
 from ingest.models import OrderNode, ProcessNode, Source, SyncRun, SyncStatus
+from org.periods import Period
 from scoring.selectors import measured_shares
 
 # A source synced daily, with two hours of slack, is fresh; older than this it is flagged.
@@ -29,12 +30,13 @@ class Coverage:
     measured_share: float | None
 
 
-def indicator_coverage(*, period_start: dt.date | None) -> list[Coverage]:
-    """Every active indicator with the sources that feed it and the share of people measured in
-    the period starting ``period_start``. Three queries, whatever the number of indicators."""
-    columns = indicator_columns()
+def indicator_coverage(*, period: Period, scored: bool) -> list[Coverage]:
+    """Every indicator active in ``period`` with the sources that feed it and, when the period
+    was ``scored``, the share of people measured on it. A few queries, whatever the number of
+    indicators."""
+    columns = indicator_columns(period)
     sources = indicator_sources({column.code: column.calculator for column in columns})
-    shares = measured_shares(period_start) if period_start is not None else {}
+    shares = measured_shares(period.start) if scored else {}
     return [
         Coverage(column=column, sources=sources[column.code], measured_share=shares.get(column.id))
         for column in columns

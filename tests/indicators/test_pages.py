@@ -137,9 +137,9 @@ def test_a_new_expert_starts_from_equal_judgments_and_is_combined(as_user):
 @pytest.mark.parametrize(
     ("role", "url", "most"),
     [
-        # session, user, groups (role), employee, schemes in force (3), weights, indicators,
-        # checklist
-        ("east_a", "/indicators/", 12),
+        # session, user, groups (role), employee, schemes in force (3), weights, the catalog
+        # in force, its dated changes, the sources feeding it, the shares measured (2), checklist
+        ("east_a", "/indicators/", 14),
         ("admin", "/indicators/schemes/", 8),
         ("admin", "/indicators/schemes/{scheme}/", 16),
     ],

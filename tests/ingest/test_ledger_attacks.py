@@ -114,7 +114,11 @@ def test_a_company_left_alone_verifies_clean(company):
 def test_a_score_row_edited_by_sql_is_found(company, as_user):
     score = EmployeeScore.objects.get(employee=company["east_b"], is_current=True)
     assert score.grade != "S"
-    _sql("UPDATE scoring_employeescore SET total = 99.9, grade = 'S' WHERE id = %s", [score.pk])
+    _sql(
+        "UPDATE scoring_employeescore SET total = 99.9, grade = 'S', state = 'scored' "
+        "WHERE id = %s",
+        [score.pk],
+    )
     # The API serves it, and the ledger says it was changed behind perf's back.
     response = as_user("hr").get(f"/api/v1/scores/{company['east_b'].pk}/?period={LAST_MONTH}")
     assert (response.json()["total"], response.json()["grade"]) == (99.9, "S")
