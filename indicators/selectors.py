@@ -2,7 +2,6 @@
 change the catalog (the one place that decides it)."""
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +18,7 @@ from indicators.calculators.base import (
     INDEXED_BY_ID,
     RecordFrames,
 )
+from indicators.hooks import measured_shares
 from indicators.models import (
     ALL_LEVELS,
     VERSIONED_FIELDS,
@@ -264,24 +264,6 @@ class ManualEntry:
     measured_share: float | None = None  # of the people weighed on it last period, 0–1
 
 
-# How the share of people measured per indicator is read from stored results: scoring, a layer
-# above, registers it (``measured_shares_register``) as ``() -> {indicator id: share}`` of the
-# latest scored period.
-_measured_share_readers: list[Callable[[], dict[int, float]]] = []
-
-
-def measured_shares_register(reader: Callable[[], dict[int, float]]) -> None:
-    if reader not in _measured_share_readers:
-        _measured_share_readers.append(reader)
-
-
-def _measured_shares() -> dict[int, float]:
-    shares: dict[int, float] = {}
-    for reader in _measured_share_readers:
-        shares |= reader()
-    return shares
-
-
 def indicator_sources(calculators: dict[str, str]) -> dict[str, list[str]]:
     """Per indicator code (``calculators`` maps code → calculator key), the enabled sources
     whose mapping of the indicator's record type fills (by a source field or a constant) a field
@@ -325,7 +307,7 @@ def indicator_manual(*, period: Period) -> list[ManualEntry]:
     changes = setting_changes()
     indicators = [indicator for indicator in indicators_on(on) if indicator.is_active]
     sources = indicator_sources({i.code: i.calculator for i in indicators})
-    shares = _measured_shares()
+    shares = measured_shares()
     entries = []
     for indicator in indicators:
         weights = {

@@ -7,8 +7,7 @@ class ScoringConfig(AppConfig):
     verbose_name = _("Scoring")
 
     def ready(self) -> None:
-        from indicators.hooks import Rescoring, rescoring_register
-        from indicators.selectors import measured_shares_register
+        from indicators.hooks import Rescoring, measured_shares_register, rescoring_register
         from ingest.ledger import ledger_type_register
         from ingest.signals import records_changed
         from scoring.closing import periods_closed, scored_periods_between

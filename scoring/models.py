@@ -50,6 +50,22 @@ def score_state_text(state: str, measured_share: float | None) -> str:
     return ""
 
 
+class ShowsScoreState:
+    """A result with a ``state`` and a ``measured_share``: whether it is scored and why not, in
+    words (the stored score and the rows pages build from it)."""
+
+    state: str
+    measured_share: float | None
+
+    @property
+    def is_scored(self) -> bool:
+        return self.state == ScoreState.SCORED
+
+    @property
+    def state_text(self) -> str:
+        return score_state_text(self.state, self.measured_share)
+
+
 class ScoreRun(models.Model):
     period_kind = models.CharField(
         _("period kind"), max_length=8, choices=PeriodKind.choices, default=PeriodKind.MONTH
@@ -180,7 +196,7 @@ class PeriodReopening(models.Model):
         return f"{self.period_kind} {self.period_start:%Y-%m-%d}"
 
 
-class EmployeeScore(models.Model):
+class EmployeeScore(ShowsScoreState, models.Model):
     # Like indicator scores, these rows are derived data written 10,000 at a time by the scoring
     # service only: no database foreign keys (Django still cascades deletions), and no index
     # that another one already covers (the run's rows are found through the unique (run,
@@ -285,14 +301,6 @@ class EmployeeScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee} · {self.period_start:%Y-%m} · {self.total}"
-
-    @property
-    def is_scored(self) -> bool:
-        return self.state == ScoreState.SCORED
-
-    @property
-    def state_text(self) -> str:
-        return score_state_text(self.state, self.measured_share)
 
 
 class IndicatorScore(models.Model):

@@ -21,7 +21,7 @@ from dashboards.selectors.summaries import (
 from org.models import Role, Team
 from org.periods import Period
 from org.selectors import teams_visible_to, user_role
-from scoring.models import EmployeeScore, IndicatorScore, ScoreState, score_state_text
+from scoring.models import EmployeeScore, IndicatorScore, ScoreState, ShowsScoreState
 from scoring.selectors import scores_visible_to
 
 SORT_KEYS = MEANS
@@ -77,7 +77,7 @@ def team_scope_for_user(*, user: AbstractBaseUser, team_id: int | None) -> TeamS
 
 
 @dataclass(frozen=True)
-class MemberRow:
+class MemberRow(ShowsScoreState):
     """One person on a team heatmap: their score and, per indicator code, (0–100 score, raw)."""
 
     employee_id: int
@@ -97,14 +97,6 @@ class MemberRow:
 
     def mean(self, name: str) -> float | None:
         return self.total if name == "total" else self.tiers.get(name)
-
-    @property
-    def is_scored(self) -> bool:
-        return self.state == ScoreState.SCORED
-
-    @property
-    def state_text(self) -> str:
-        return score_state_text(self.state, self.measured_share)
 
     @property
     def has_activity(self) -> bool:

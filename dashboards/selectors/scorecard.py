@@ -14,7 +14,7 @@ from indicators.wording import not_measured_reason
 from org.models import Employee
 from org.periods import Period
 from org.selectors import employee_get_for_user
-from scoring.models import EmployeeScore, IndicatorScore, ScoreState, score_state_text
+from scoring.models import EmployeeScore, IndicatorScore, ScoreState, ShowsScoreState
 
 
 def scorecard_employee_get(*, user: AbstractBaseUser, employee_id: int) -> Employee:
@@ -64,7 +64,7 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
-class Scorecard:
+class Scorecard(ShowsScoreState):
     employee_id: int
     employee_no: str
     name: str
@@ -92,14 +92,6 @@ class Scorecard:
     improvement_plan: bool
     lines: list[Line]
     trend: list[TrendPoint]
-
-    @property
-    def is_scored(self) -> bool:
-        return self.state == ScoreState.SCORED
-
-    @property
-    def state_text(self) -> str:
-        return score_state_text(self.state, self.measured_share)
 
     @property
     def explanation_lines(self) -> list[str]:
