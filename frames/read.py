@@ -136,7 +136,13 @@ def _from_array(field: models.Field, values: bytes | list[Any] | None) -> np.nda
     if isinstance(field, models.DateField):
         return pd.DatetimeIndex(_stamps(whole, "D"))
     if isinstance(field, models.BooleanField):
-        return whole == 1
+        known = whole != MISSING_INT
+        if known.all():
+            return whole == 1
+        # An unknown flag (a field no source fills) stays unknown, never false.
+        flags = (whole == 1).astype(object)
+        flags[~known] = None
+        return flags
     missing = whole == MISSING_INT
     return np.where(missing, np.nan, whole) if missing.any() else whole
 

@@ -17,6 +17,7 @@ from indicators.calculators.base import (
     FRAME_COLUMNS,
     INDEXED_BY_ID,
     RecordFrames,
+    within,
 )
 from indicators.hooks import measured_shares
 from indicators.models import (
@@ -62,7 +63,7 @@ from ingest.models import (
 from ingest.record_types import RECORD_TYPE_OF_MODEL
 from org.calendar import period_window
 from org.models import Customer, Employee, Level, Role
-from org.periods import Period
+from org.periods import Period, Window
 from org.selectors import employed_during, user_display_name, user_role
 
 
@@ -438,12 +439,31 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
     }
     frames = frames_read(reads, _read)
     frames["employees"] = frames["employees"].sort_index()
-    return RecordFrames(**frames, fed=records_fed(period=period))
+    # Read for everybody, the frames hold every record of the period: what was fed is in them
+    # (no query). For a part of the company it is asked of the whole company's records.
+    if employee_ids is None:
+        fed = _fed_in_frames(frames, window) | _suggestions_fed(period)
+    else:
+        fed = records_fed(period=period)
+    return RecordFrames(**frames, fed=frozenset(fed))
 
 
-def _fed_fields(queryset: QuerySet, frame: str, fields: dict[str, Q]) -> set[str]:
-    """``frame`` if ``queryset`` has a record, and ``frame.field`` for each of ``fields`` some
-    record carries (by its condition); one query."""
+# The optional fields the indicators' rules need, per record frame: ``carried`` when not NULL,
+# ``written`` when not empty.
+CARRIED = {
+    "orders": ("entry_errors", "fulfilment_error", "has_complaint", "is_returned", "is_refunded"),
+    "feedback": ("csat",),
+    "trainings": ("is_required",),
+}
+WRITTEN = {"feedback": ("comment",), "follow_ups": ("message",)}
+
+
+def _fed_fields(queryset: QuerySet, frame: str) -> set[str]:
+    """``frame`` if ``queryset`` has a record, and ``frame.field`` for each field of ``CARRIED``
+    and ``WRITTEN`` some record carries; one query."""
+    fields = {name: Q(**{f"{name}__isnull": False}) for name in CARRIED.get(frame, ())} | {
+        name: ~Q(**{name: ""}) for name in WRITTEN.get(frame, ())
+    }
     counts = queryset.aggregate(
         records=Count("pk"), **{name: Count("pk", filter=known) for name, known in fields.items()}
     )
@@ -452,58 +472,78 @@ def _fed_fields(queryset: QuerySet, frame: str, fields: dict[str, Q]) -> set[str
     return {frame} | {f"{frame}.{name}" for name in fields if counts[name]}
 
 
-def _carried(*names: str) -> dict[str, Q]:
-    return {name: Q(**{f"{name}__isnull": False}) for name in names}
+def _fed_in_frames(frames: dict[str, pd.DataFrame], window: Window) -> set[str]:
+    """``records_fed`` (but suggestions) told from the frames of the whole company's records:
+    the same rule on rows already read."""
+    orders = frames["orders"]
+    in_period = within(orders["submitted_at"], window) | within(orders["delivered_at"], window)
+    rows = {
+        "orders": orders[in_period],
+        "feedback": frames["feedback"],
+        "follow_ups": frames["follow_ups"],
+        "trainings": frames["trainings"],
+        "exceptions": frames["exceptions"],
+        "peer_reviews": frames["peer_reviews"],
+        "nodes": frames["node_counts"],
+        "tickets": frames["ticket_counts"],
+    }
+    fed: set[str] = set()
+    for frame, records in rows.items():
+        if records.empty:
+            continue
+        fed.add(frame)
+        fed |= {f"{frame}.{name}" for name in CARRIED.get(frame, ()) if records[name].notna().any()}
+        fed |= {
+            f"{frame}.{name}"
+            for name in WRITTEN.get(frame, ())
+            if records[name].fillna("").ne("").any()
+        }
+    return fed
 
 
-def _written(name: str) -> dict[str, Q]:
-    return {name: ~Q(**{name: ""})}
+def _suggestions_fed(period: Period) -> set[str]:
+    """``suggestions`` if one was submitted or decided in the period (the frame holds only the
+    decided ones); one query."""
+    window = period_window(period)
+    start, end = window.start, window.end
+    submitted_or_decided = Q(submitted_at__gte=start, submitted_at__lt=end) | Q(
+        decided_at__gte=start, decided_at__lt=end
+    )
+    return {"suggestions"} if Suggestion.objects.filter(submitted_or_decided).exists() else set()
 
 
-def records_fed(*, period: Period) -> frozenset[str]:
+def records_fed(*, period: Period) -> set[str]:
     """What the company's sources fed for ``period`` (``RecordFrames.fed``): the record frames
     with a record in the period, and the fields the indicators need that some of them carry.
     For the whole company, whoever is scored, so that scoring one team tells the same as scoring
     everybody: one query per record type."""
     window = period_window(period)
     start, end = window.start, window.end
-    fed: set[str] = set()
-    fed |= _fed_fields(
+    fed = _fed_fields(
         Order.objects.filter(
             Q(submitted_at__gte=start, submitted_at__lt=end)
             | Q(delivered_at__gte=start, delivered_at__lt=end)
         ),
         "orders",
-        _carried("entry_errors", "fulfilment_error", "has_complaint", "is_returned", "is_refunded"),
     )
     fed |= _fed_fields(
-        Feedback.objects.filter(submitted_at__gte=start, submitted_at__lt=end),
-        "feedback",
-        {**_carried("csat"), **_written("comment")},
+        Feedback.objects.filter(submitted_at__gte=start, submitted_at__lt=end), "feedback"
     )
     fed |= _fed_fields(
-        FollowUp.objects.filter(occurred_at__gte=start, occurred_at__lt=end),
-        "follow_ups",
-        _written("message"),
+        FollowUp.objects.filter(occurred_at__gte=start, occurred_at__lt=end), "follow_ups"
     )
     fed |= _fed_fields(
-        TrainingRecord.objects.filter(due_on__gte=period.start, due_on__lt=period.end),
-        "trainings",
-        _carried("is_required"),
+        TrainingRecord.objects.filter(due_on__gte=period.start, due_on__lt=period.end), "trainings"
     )
     # Record types whose rules need no optional field: whether there is any record is enough.
     exists = {
         "nodes": OrderNode.objects.filter(nodes_due(window)),
         "exceptions": ExceptionCase.objects.filter(detected_at__gte=start, detected_at__lt=end),
         "tickets": Ticket.objects.filter(tickets_resolved(window)),
-        "suggestions": Suggestion.objects.filter(
-            Q(submitted_at__gte=start, submitted_at__lt=end)
-            | Q(decided_at__gte=start, decided_at__lt=end)
-        ),
         "peer_reviews": PeerReview.objects.filter(period__gte=period.start, period__lt=period.end),
     }
     fed |= {frame for frame, queryset in exists.items() if queryset.exists()}
-    return frozenset(fed)
+    return fed | _suggestions_fed(period)
 
 
 def _read(name: str, queryset: QuerySet) -> pd.DataFrame:
