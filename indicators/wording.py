@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
-from indicators.calculators import NO_RECORDS, NOT_FED, TOO_FEW, UNSUPPORTED_LANGUAGE
+from indicators.calculators import (
+    NO_RECORDS,
+    NOT_FED,
+    TOO_FEW,
+    UNSUPPORTED_LANGUAGE,
+    needed_fields,
+)
 from indicators.models import IndicatorDefinition, IndicatorSetting, Tier, Unit
 from indicators.records import FRAME_MODELS
 from indicators.weights import TIERS_MATRIX, MatrixOutcome
@@ -152,11 +158,12 @@ def needed_data(needs: list[str]) -> str:
     }
 
 
-def not_measured_reason(reason: dict) -> str:
-    """Why an indicator was not measured for a person (``EmployeeScore.not_measured``)."""
+def not_measured_reason(reason: dict, calculator: str) -> str:
+    """Why an indicator (by its ``calculator``) was not measured for a person
+    (``EmployeeScore.not_measured``)."""
     kind = reason.get("reason")
     if kind == NOT_FED:
-        return _("no source provides %(data)s") % {"data": needed_data(reason.get("needs", []))}
+        return _("no source provides %(data)s") % {"data": needed_data(needed_fields(calculator))}
     if kind == TOO_FEW:
         return _("too few records (%(counted)d < %(minimum)d)") % {
             "counted": reason.get("counted", 0),

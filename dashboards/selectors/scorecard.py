@@ -46,7 +46,9 @@ class Line:
 
     @property
     def not_measured_reason(self) -> str:
-        return not_measured_reason(self.not_measured) if self.not_measured else ""
+        if not self.not_measured:
+            return ""
+        return not_measured_reason(self.not_measured, self.column.calculator)
 
     @property
     def change(self) -> float | None:

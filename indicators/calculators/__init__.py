@@ -73,9 +73,9 @@ COUNTED: dict[str, Counted] = {
 @dataclass(frozen=True)
 class MeasuredValues:
     """``raw``: employees × indicator codes, NaN where not measured. ``not_measured``: the same
-    shape, for each NaN of ``raw`` why (``{"reason": NOT_FED…, "counted": n}``, with
-    ``"minimum"`` for ``TOO_FEW``, ``"set_aside"`` for ``UNSUPPORTED_LANGUAGE``, ``"needs"``
-    — the record frame and the fields — for ``NOT_FED``), ``None`` where measured."""
+    shape, for each NaN of ``raw`` why (``{"reason": TOO_FEW…, "counted": n}``, with
+    ``"minimum"`` for ``TOO_FEW``, ``"set_aside"`` for ``UNSUPPORTED_LANGUAGE``; just the reason
+    for ``NOT_FED``, what the rule needs being the calculator's), ``None`` where measured."""
 
     raw: pd.DataFrame
     not_measured: pd.DataFrame
@@ -108,8 +108,7 @@ def measured_values(
     for code, key in calculator_keys.items():
         counted = COUNTED.get(key)
         fed = counted is None or frames.feeds(counted.frame, counted.needs)
-        needs = [counted.frame, *counted.needs] if counted is not None else []
-        raw[code], reasons[code] = _judged(measured[code], fed, needs, min_volumes.get(code))
+        raw[code], reasons[code] = _judged(measured[code], fed, min_volumes.get(code))
     return MeasuredValues(
         raw=pd.DataFrame(raw, index=frames.roster),
         not_measured=pd.DataFrame(reasons, index=frames.roster, dtype=object),
@@ -117,7 +116,7 @@ def measured_values(
 
 
 def _judged(
-    measured: Measured, fed: bool, needs: list[str], minimum: float | None
+    measured: Measured, fed: bool, minimum: float | None
 ) -> tuple[pd.Series, list[dict | None]]:
     """One indicator's values with those below ``minimum`` counted records dropped, and the
     reason for each missing value (``None`` where measured)."""
@@ -125,7 +124,7 @@ def _judged(
     counted = measured.counted.to_numpy(dtype=float)
     if not fed:
         value[:] = np.nan
-        reason = {"reason": NOT_FED, "counted": 0, "needs": needs}
+        reason = {"reason": NOT_FED}
         return pd.Series(value, index=measured.value.index), [reason] * len(value)
     too_few = np.zeros(len(value), dtype=bool)
     if minimum is not None and not math.isnan(minimum) and minimum > 0:
@@ -152,3 +151,10 @@ def _judged(
         else:
             reasons[position] = {"reason": NO_VALUE, "counted": count}
     return pd.Series(value, index=measured.value.index), reasons
+
+
+def needed_fields(calculator: str) -> list[str]:
+    """What a calculator's rule needs: its record frame, then the fields of it (one of them);
+    empty for a calculator without a counted rule."""
+    counted = COUNTED.get(calculator)
+    return [counted.frame, *counted.needs] if counted is not None else []

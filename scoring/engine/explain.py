@@ -6,6 +6,7 @@ catalogs; each person gets ``{"zh": [...], "en": [...]}``.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import cast
 
 import numpy as np
@@ -50,12 +51,21 @@ REASONS = {
 
 def reason_text(reason: dict[str, object], language: str) -> str:
     """Why an indicator was not measured, in ``language``."""
-    words = REASONS.get(str(reason.get("reason")), REASONS[NO_VALUE])[language]
-    return words.format(
-        counted=reason.get("counted", 0),
-        minimum=reason.get("minimum", 0),
-        set_aside=reason.get("set_aside", 0),
+    return _reason_words(
+        str(reason.get("reason")),
+        reason.get("counted", 0),
+        reason.get("minimum", 0),
+        reason.get("set_aside", 0),
+        language,
     )
+
+
+@cache  # a run words the same few reasons for thousands of people
+def _reason_words(
+    reason: str, counted: object, minimum: object, set_aside: object, language: str
+) -> str:
+    words = REASONS.get(reason, REASONS[NO_VALUE])[language]
+    return words.format(counted=counted, minimum=minimum, set_aside=set_aside)
 
 
 def _unit(unit: str, language: str) -> str:

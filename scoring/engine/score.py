@@ -200,11 +200,8 @@ def score_chunk(
     applied = _rows_where(totals.weights, scored)
     contributions = _rows_where(totals.contributions, scored)
     team_average = peers.groupby(teams).transform("mean")
+    # Among the scored only: someone without a total is not placed among their teammates.
     team_percentile = _team_percentiles(peers, teams, indicators)
-    if peers is not raw:  # the unscored against everyone with data, as their own scores
-        team_percentile = _rows_where(
-            team_percentile, scored, other=_team_percentiles(raw, teams, indicators)
-        )
 
     tiers = _rows_where(totals.tiers.reindex(columns=list(TIERS)), scored)
     missing = explain.codes_where(
