@@ -59,22 +59,26 @@ def _stored_ids(spec: RecordType, frame: pd.DataFrame) -> pd.DataFrame:
 def _write_refusing_alone(
     model: type[models.Model], rows: pd.DataFrame, write: Callable[[pd.DataFrame], object]
 ) -> tuple[pd.DataFrame, dict[int, dict]]:
-    """``write`` all rows at once or, when the database refuses the batch, one by one, so a row
-    breaking a constraint is refused alone (with the constraint's message). Returns the rows
+    """``write`` all rows at once; when the database refuses them, each half again, and so on
+    down to single rows, so a row breaking a constraint is refused alone (with the constraint's
+    message) and k bad rows among n cost about 2·k·log2(n) statements, not n. Returns the rows
     written and the refusals by position."""
-    try:
-        with transaction.atomic():
-            write(rows)
-        return rows, {}
-    except IntegrityError:
-        pass
-    refused = {}
-    for position in rows.index:
+    refused: dict[int, dict] = {}
+
+    def attempt(part: pd.DataFrame) -> None:
         try:
             with transaction.atomic():
-                write(rows.loc[[position]])
+                write(part)
+            return
         except IntegrityError as error:
-            refused[position] = constraint_refusal(model, error)
+            if len(part) == 1:
+                refused[part.index[0]] = constraint_refusal(model, error)
+                return
+        middle = len(part) // 2
+        attempt(part.iloc[:middle])
+        attempt(part.iloc[middle:])
+
+    attempt(rows)
     return rows.drop(index=list(refused)), refused
 
 
