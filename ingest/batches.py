@@ -170,7 +170,9 @@ def _batch_apply(
     changed_columns = [c for c in validated.mapped + list(spec.derived) if c not in keys]
     old = good[~is_new].copy()
     old["id"] = record_ids[~is_new].astype(np.int64)
-    current = existing.set_index("id", drop=False).loc[old["id"]] if len(old) else existing
+    # Only the stored records the batch matched: the lookup by each key column apart also finds
+    # stored records of the same orders and nodes that the batch does not hold.
+    current = existing.set_index("id", drop=False).loc[old["id"]] if len(old) else existing[:0]
     merged = current.copy()
     if len(old):
         merged.index = old.index

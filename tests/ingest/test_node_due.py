@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ingest.ledger_verify import ledger_verify
-from ingest.models import OrderNode, Source
+from ingest.models import LedgerEntry, OrderNode, Source
 from ingest.services import records_push
 from org.calendar import add_working_hours, working_days
 from org.models import CompanyDay, CompanyDayKind
@@ -175,6 +175,36 @@ def test_a_synced_node_is_due_in_working_time_and_its_fractional_deadline_verifi
     # The same rows again change nothing: the derived deadline equals the stored one.
     again = records_push(source=source, record_type="order_node", rows=nodes, trigger="webhook")
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_new_nodes_beside_stored_ones_of_the_same_orders_leave_the_stored_ones_alone(people):
+    """A batch's stored records are looked up by each key column apart (orders IN …, nodes IN …),
+    which also finds stored nodes the batch does not hold: (SO-1, requirement) when the batch
+    brings (SO-1, stock check) and (SO-2, requirement). Those must not be written again (they
+    were, as "updated" with identical content, when a batch had no stored record of its own)."""
+    source = Source.objects.create(
+        name="erp", kind="rest", mappings={"order": ORDER_MAPPING, "order_node": NODE_MAPPING}
+    )
+    orders = [
+        {"order_no": number, "submitted": "2025-11-12 09:00:00", "staff_no": "E001",
+         "customer_code": "C001", "amount": "100.00", "state": "confirmed"}
+        for number in ("SO-1", "SO-2")
+    ]  # fmt: skip
+    records_push(source=source, record_type="order", rows=orders, trigger="webhook")
+
+    def node(order: str, name: str) -> dict:
+        return {"order_no": order, "node": name, "started": "2025-11-12 10:00:00",
+                "completed": "2025-11-12 12:00:00", "hours": "4"}  # fmt: skip
+
+    first = [node("SO-1", "requirement"), node("SO-2", "stock_check")]
+    second = [node("SO-1", "stock_check"), node("SO-2", "requirement")]
+    records_push(source=source, record_type="order_node", rows=first, trigger="webhook")
+    run = records_push(source=source, record_type="order_node", rows=second, trigger="webhook")
+
+    assert (run.created, run.updated, run.unchanged) == (2, 0, 0)
+    updates = LedgerEntry.objects.filter(record_type="order_node", action="updated")
+    assert not updates.exists()
+    assert OrderNode.objects.count() == 4
 
 
 def test_a_node_saved_in_the_admin_or_by_an_appeal_gets_the_same_working_time_deadline():
