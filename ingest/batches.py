@@ -12,6 +12,7 @@ import pandas as pd
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from frames.write import frame_bulk_load, frame_bulk_update, ids_reserve
 from ingest.edits import constraint_refusal
@@ -146,9 +147,16 @@ def _batch_apply(
     rejections = validated.rejections
     good = frame.drop(index=rejections.positions)
     keys = [spec.model._meta.get_field(name).attname for name in spec.natural_key]
-    duplicates = good.duplicated(subset=keys, keep="last")
+    # A second row with the id of an earlier one is not an update of it (two reviews sharing an
+    # id would silently overwrite each other): the first is taken, the later ones refused.
+    duplicates = good.duplicated(subset=keys, keep="first")
+    rejections.add(
+        good.index[duplicates],
+        spec.natural_key[-1],
+        _("Duplicate id in this fetch: an earlier row has the same id and was taken."),
+    )
     good = good[~duplicates]
-    outcome = BatchOutcome(unchanged=int(duplicates.sum()))
+    outcome = BatchOutcome()
 
     stored = _stored_ids(spec, good) if len(good) else pd.DataFrame()
     content_columns = [f.attname for f in spec.content_fields()]

@@ -401,6 +401,32 @@ def test_verify_ledger_catches_a_direct_sql_update_of_a_confirmation_time(people
     assert "confirmed_at" in str(refused.value)
 
 
+def test_a_second_row_with_the_same_id_in_one_fetch_is_refused_not_merged(people):
+    source = Source.objects.create(name="crm", kind="file", mappings={"feedback": FEEDBACK_MAPPING})
+    rows = [
+        {"反馈编号": "FB1", "客户编码": "C001", "跟单员工号": "E001", "满意度": 5,
+         "评价内容": "很好", "提交时间": "2026-10-08 14:00"},
+        {"反馈编号": "FB2", "客户编码": "C001", "跟单员工号": "E001", "满意度": 4,
+         "评价内容": "还行", "提交时间": "2026-10-09 14:00"},
+        {"反馈编号": "FB1", "客户编码": "C001", "跟单员工号": "E002", "满意度": 1,
+         "评价内容": "太慢了", "提交时间": "2026-10-10 14:00"},
+    ]  # fmt: skip
+
+    with translation.override("en"):
+        run = records_push(source=source, record_type="feedback", rows=rows, trigger="webhook")
+
+    assert (run.created, run.unchanged, run.rejected) == (2, 0, 1)
+    assert Feedback.objects.get(external_id="FB1").comment == "很好"  # the first row stands
+    refused = RejectedRow.objects.get(run=run)
+    assert refused.row_number == 3 and refused.raw["评价内容"] == "太慢了"
+    assert refused.reasons == [
+        {
+            "field": "external_id",
+            "message": "Duplicate id in this fetch: an earlier row has the same id and was taken.",
+        }
+    ]
+
+
 def test_a_nul_character_rejects_its_row_alone_and_the_run_finishes(people):
     """PostgreSQL's text cannot hold NUL: the row is refused with the reason, kept (the NUL
     shown as U+FFFD), and the rows beside it land."""
