@@ -3,13 +3,15 @@ one's model, the natural key an upsert matches on, how its relations are looked 
 perf derives, and the instant that places a record in a scoring period."""
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ingest.models import (
@@ -45,6 +47,20 @@ def _node_due(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(due_at=add_working_hours(frame["started_at"], frame["threshold_hours"]))
 
 
+def _node_limits(frame: pd.DataFrame) -> Iterator[tuple[pd.Series, str, str]]:
+    """A threshold longer than the company's longest node (``PERF_NODE_MAX_HOURS``) is an entry
+    error."""
+    limit = settings.PERF_NODE_MAX_HOURS
+    hours = pd.to_numeric(frame["threshold_hours"], errors="coerce")
+    yield (
+        hours > limit,
+        "threshold_hours",
+        _("longer than the longest node threshold this company allows ({hours} hours)").format(
+            hours=limit
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class RecordType:
     """A kind of record a source can feed: its model, the key an upsert matches on, its relations
@@ -57,6 +73,8 @@ class RecordType:
     lookups: dict[str, Lookup] = field(default_factory=dict)
     derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None
     derived: tuple[str, ...] = ()
+    # The company's limits on values (settings): per check, the rows outside, field and reason.
+    limits: Callable[[pd.DataFrame], Iterator[tuple[pd.Series, str, str]]] | None = None
     # The instant that places a record in a scoring period (none: the record is not scored).
     period_field: str | None = None
 
@@ -104,6 +122,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             ("order", "node"),
             {"order": _ORDER},
             derive=_node_due,
+            limits=_node_limits,
             derived=("due_at",),
             period_field="due_at",
         ),

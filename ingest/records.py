@@ -321,6 +321,9 @@ def rows_validate(spec: RecordType, mapping: Mapping, raw: pd.DataFrame) -> Vali
         out[model_field.attname] = column
     if spec.derive is not None and len(out):
         out = spec.derive(out)
+    if spec.limits is not None and len(out):
+        for outside, name, reason in spec.limits(out):
+            rejections.add(out.index[outside.to_numpy(dtype=bool)], name, reason)
     return Validated(frame=out, rejections=rejections, mapped=mapped)
 
 

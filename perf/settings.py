@@ -15,6 +15,7 @@ Variables (see ``.env.example``):
     PERF_TIME_ZONE  the company's time zone (Asia/Shanghai), see the company calendar below
     PERF_WEEK_START / PERF_WORKING_DAYS / PERF_HOLIDAY_CALENDAR  the company's week (org.calendar)
     PERF_SITE_URL   perf's own address, for set-password links mailed by people syncs
+    PERF_NODE_MAX_HOURS  the longest process-node threshold a source may send (2160)
     PERF_GRADING / PERF_VETO_CAP / PERF_VETO_GRADE  how totals become grades (scoring)
     PERF_MIN_MEASURED_WEIGHT  the least share of the weight measured for a total (0.6)
 """
@@ -240,6 +241,13 @@ if PERF_SITE_URL:
             f"PERF_SITE_URL must be perf's address such as https://perf.example.com/, "
             f"not {PERF_SITE_URL!r}."
         )
+# The longest threshold an order's process node may have, in hours (default 90 days: delivery to
+# remote regions takes weeks); a longer one arriving from a source is refused as an entry error.
+PERF_NODE_MAX_HOURS = env.int("PERF_NODE_MAX_HOURS", default=2160)
+if not 1 <= PERF_NODE_MAX_HOURS <= 8760:
+    raise ImproperlyConfigured(
+        f"PERF_NODE_MAX_HOURS must be a number of hours from 1 to 8760, not {PERF_NODE_MAX_HOURS}."
+    )
 PERF_WEEK_START = _weekday("PERF_WEEK_START", env("PERF_WEEK_START", default="mon"))
 PERF_WORKING_DAYS = tuple(
     sorted(

@@ -90,6 +90,12 @@ def test_malformed_values_fail_with_a_clear_message():
     bad_share = _load(SECRET_KEY="x", PERF_MIN_MEASURED_WEIGHT="60")
     assert bad_share.returncode != 0
     assert "PERF_MIN_MEASURED_WEIGHT must be a share between 0 and 1" in bad_share.stderr
+    bad_limit = _load(SECRET_KEY="x", PERF_NODE_MAX_HOURS="0")
+    assert bad_limit.returncode != 0
+    assert "PERF_NODE_MAX_HOURS must be a number of hours from 1 to 8760" in bad_limit.stderr
+    bad_site = _load(SECRET_KEY="x", PERF_SITE_URL="perf.example.com")
+    assert bad_site.returncode != 0
+    assert "PERF_SITE_URL must be perf's address" in bad_site.stderr
 
 
 def test_migrations_match_the_models_wherever_evidence_is_kept(tmp_path):

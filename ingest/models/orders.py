@@ -168,7 +168,9 @@ class Order(SourcedRecord):
         return self.external_id or f"#{self.pk}"
 
 
-MAX_NODE_THRESHOLD_HOURS = 744
+# No process node takes a year: longer is an entry error whatever the company (its own, shorter
+# limit is PERF_NODE_MAX_HOURS, checked when records arrive).
+MAX_NODE_THRESHOLD_HOURS = 8760
 
 
 class ProcessNode(models.TextChoices):
@@ -232,12 +234,11 @@ class OrderNode(models.Model):
                 name="order_node_threshold_positive",
                 violation_error_message=_("A node's threshold must be a positive number of hours."),
             ),
-            # Calculators look back this far for nodes whose deadline falls in a period.
             models.CheckConstraint(
                 condition=Q(threshold_hours__lte=MAX_NODE_THRESHOLD_HOURS),
-                name="order_node_threshold_at_most_a_month",
+                name="order_node_threshold_at_most_a_year",
                 violation_error_message=_(
-                    "A node's threshold is at most 744 hours (31 days); longer is an entry error."
+                    "A node's threshold is at most 8760 hours (a year); longer is an entry error."
                 ),
             ),
         ]

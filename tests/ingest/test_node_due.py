@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from ingest.ledger_verify import ledger_verify
-from ingest.models import LedgerEntry, OrderNode, Source
+from ingest.models import LedgerEntry, OrderNode, RejectedRow, Source
 from ingest.services import records_push
 from org.calendar import add_working_hours, working_days
 from org.models import CompanyDay, CompanyDayKind
@@ -212,3 +213,34 @@ def test_a_node_saved_in_the_admin_or_by_an_appeal_gets_the_same_working_time_de
         order=OrderFactory(), started_at=local(2025, 9, 30, 12), threshold_hours=Decimal("24.29")
     )
     assert node.due_at == local(2025, 10, 9, 12, 17, 24)
+
+
+def test_long_node_thresholds_are_taken_up_to_the_companys_limit(people, settings):
+    """Delivery to remote regions takes weeks: 50 days is a real threshold (it was refused
+    beyond 31); beyond the company's limit (PERF_NODE_MAX_HOURS, 90 days by default) a row is
+    refused, naming the limit, and the rows beside it land."""
+    source = Source.objects.create(
+        name="erp", kind="rest", mappings={"order": ORDER_MAPPING, "order_node": NODE_MAPPING}
+    )
+    order = {"order_no": "SO-1", "submitted": "2025-11-12 09:00:00", "staff_no": "E001",
+             "customer_code": "C001", "amount": "100.00", "state": "confirmed"}  # fmt: skip
+    records_push(source=source, record_type="order", rows=[order], trigger="webhook")
+
+    def node(name: str, hours: str) -> dict:
+        return {"order_no": "SO-1", "node": name, "started": "2025-11-12 10:00:00",
+                "completed": "", "hours": hours}  # fmt: skip
+
+    rows = [node("delivery", "1200"), node("transit", "2400")]
+    with translation.override("en"):
+        run = records_push(source=source, record_type="order_node", rows=rows, trigger="webhook")
+
+    assert (run.created, run.rejected) == (1, 1)
+    assert RejectedRow.objects.get(run=run).reasons == [
+        {
+            "field": "threshold_hours",
+            "message": "longer than the longest node threshold this company allows (2160 hours)",
+        }
+    ]
+    settings.PERF_NODE_MAX_HOURS = 3000
+    again = records_push(source=source, record_type="order_node", rows=rows, trigger="webhook")
+    assert (again.created, again.unchanged, again.rejected) == (1, 1, 0)
