@@ -86,6 +86,19 @@ def mapping_check(record_type: str, mapping: Mapping) -> RecordType:
                     record_type=record_type, field=target
                 )
             )
+    _zone(mapping)
+    filled = {*mapping.get("fields", {}), *mapping.get("constants", {})}
+    unfilled = [
+        f.name
+        for f in spec.fields()
+        if f.name != "source" and _required(f) and f.name not in filled
+    ]
+    if unfilled:  # every row would be refused for it: refused now, once, naming the fields
+        raise MappingError(
+            _(
+                "{record_type}: the mapping must fill {fields} (a source field or a constant)."
+            ).format(record_type=record_type, fields=", ".join(unfilled))
+        )
     for relation, how in mapping.get("lookups", {}).items():
         by = how["by"] if isinstance(how, dict) else how
         if relation not in spec.lookups or by not in spec.lookups[relation].fields:
@@ -94,7 +107,6 @@ def mapping_check(record_type: str, mapping: Mapping) -> RecordType:
                     record_type=record_type, relation=relation, by=by
                 )
             )
-    _zone(mapping)
     return spec
 
 

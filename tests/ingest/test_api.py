@@ -168,6 +168,10 @@ def test_admin_creates_reads_and_updates_a_source_without_seeing_the_token_hash(
         ({"invoice": {}}, "Unknown record type 'invoice'"),
         ({"feedback": {"fields": {"mood": "心情"}}}, "feedback: perf has no field 'mood'."),
         ({"feedback": {"timezone": "Mars/Olympus"}}, "Unknown time zone 'Mars/Olympus'."),
+        (
+            {"feedback": {"fields": {"external_id": "编号"}}},
+            "feedback: the mapping must fill customer, employee, submitted_at",
+        ),
         (["feedback"], "one object per record type"),
     ],
 )

@@ -22,6 +22,7 @@ MAPPINGS = {
         "fields": {
             "external_id": "id",
             "employee": "staff",
+            "customer": "client",
             "csat": "score",
             "submitted_at": "at",
         }
@@ -139,7 +140,7 @@ def test_the_admin_form_refuses_with_the_reason():
             "kind": "file",
             "config": '{"path": "/etc/passwd"}',
             "mappings": '{"feedback": {"fields": {"external_id": "id", "employee": "s", '
-            '"csat": "c", "submitted_at": "a"}}}',
+            '"customer": "k", "csat": "c", "submitted_at": "a"}}}',
             "enabled": "on",
         }
     )
