@@ -311,6 +311,15 @@ def _counts_add(run: SyncRun, outcome: BatchOutcome, fetched: int) -> None:
     )
 
 
+def cursor_move(run: SyncRun, spec: RecordType, cursor: str | None) -> None:
+    """Move the run's source's cursor for ``spec`` to ``cursor`` (in the caller's transaction;
+    nothing without one)."""
+    if cursor is not None:
+        source = Source.objects.select_for_update().get(pk=run.source_id)
+        source.cursors = {**source.cursors, spec.key: cursor}
+        source.save(update_fields=["cursors"])
+
+
 def batch_commit(
     *,
     run: SyncRun,
@@ -342,8 +351,5 @@ def batch_commit(
             locked = SyncRun.objects.select_for_update().get(pk=run.pk)
             locked.periods = sorted(set(locked.periods) | outcome.months)
             locked.save(update_fields=["periods"])
-        if cursor is not None:
-            source = Source.objects.select_for_update().get(pk=run.source_id)
-            source.cursors = {**source.cursors, spec.key: cursor}
-            source.save(update_fields=["cursors"])
+        cursor_move(run, spec, cursor)
     return outcome

@@ -24,8 +24,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ingest.batches import BatchOutcome, _counts_add, _cursor_of, _rejections_keep
-from ingest.models import Source, SyncRun
+from ingest.batches import (
+    BatchOutcome,
+    _counts_add,
+    _cursor_of,
+    _rejections_keep,
+    cursor_move,
+)
+from ingest.models import SyncRun
 from ingest.record_types import RecordType
 from ingest.records import Rejections, _instants, _present, _zone, values_translate
 from org.imports import PasswordLink, password_links_send, people_import
@@ -127,10 +133,7 @@ def people_commit(
             rejected=len(rejections.reasons),
         )
         _counts_add(run, outcome, len(rows))
-        if cursor is not None:
-            source = Source.objects.select_for_update().get(pk=run.source_id)
-            source.cursors = {**source.cursors, spec.key: cursor}
-            source.save(update_fields=["cursors"])
+        cursor_move(run, spec, cursor)
     return outcome
 
 
