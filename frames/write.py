@@ -44,7 +44,7 @@ def _format_column(field: models.Field, values: pd.Series, *, postgres: bool) ->
     elif isinstance(field, models.DateField):
         text = values.map(lambda day: day.isoformat() if not pd.isna(day) else None)
     elif isinstance(field, models.JSONField):
-        text = values.map(JSON_LITERAL.encode)
+        text = _json_texts(values)
     elif isinstance(field, models.BooleanField):
         text = values.astype(bool).map({True: "1", False: "0"})
     elif isinstance(field, models.DecimalField):
@@ -148,11 +148,25 @@ def _fixed_cells(values: np.ndarray, kind: str) -> pa.Array:
     return _as_binary(table)
 
 
+def _json_texts(values: pd.Series) -> pd.Series:
+    """Each value as JSON text. A value object shared by many rows (the same suggestions or the
+    same not-measured reasons for thousands of people) is encoded once: the Series keeps every
+    object alive meanwhile, so an object's id names it for the whole loop."""
+    encoded: dict[int, str] = {}
+    texts = []
+    for value in values.tolist():
+        key = id(value)
+        if key not in encoded:
+            encoded[key] = JSON_LITERAL.encode(value)
+        texts.append(encoded[key])
+    return pd.Series(texts, index=values.index, dtype=object)
+
+
 def _binary_cells(values: pd.Series, kind: str) -> pa.Array:
     """One column as binary COPY cells: each its 4-byte length (-1 for NULL) and its bytes."""
     missing = values.isna().to_numpy()
     if kind in ("text", "jsonb"):
-        texts = values.map(JSON_LITERAL.encode if kind == "jsonb" else str)
+        texts = _json_texts(values) if kind == "jsonb" else values.map(str)
         encoded = pa.array(texts.where(~missing, None), type=pa.large_string())
         encoded = encoded.cast(pa.large_binary())
         if kind == "jsonb":

@@ -136,21 +136,32 @@ def _judged(
         else measured.set_aside.to_numpy(dtype=float)
     )
     reasons: list[dict | None] = [None] * len(value)
+    # One dict per distinct reason, shared by everyone it applies to (worded and stored once).
+    shared: dict[tuple[str, int, int], dict] = {}
     for position in np.flatnonzero(np.isnan(value)).tolist():
         count = int(counted[position])
         if too_few[position]:
-            reasons[position] = {"reason": TOO_FEW, "counted": count, "minimum": int(minimum or 0)}
+            key = (TOO_FEW, count, int(minimum or 0))
         elif count == 0 and set_aside[position] > 0:
-            reasons[position] = {
-                "reason": UNSUPPORTED_LANGUAGE,
-                "counted": 0,
-                "set_aside": int(set_aside[position]),
-            }
+            key = (UNSUPPORTED_LANGUAGE, 0, int(set_aside[position]))
         elif count == 0:
-            reasons[position] = {"reason": NO_RECORDS, "counted": 0}
+            key = (NO_RECORDS, 0, 0)
         else:
-            reasons[position] = {"reason": NO_VALUE, "counted": count}
+            key = (NO_VALUE, count, 0)
+        if key not in shared:
+            shared[key] = _reason(*key)
+        reasons[position] = shared[key]
     return pd.Series(value, index=measured.value.index), reasons
+
+
+def _reason(reason: str, counted: int, extra: int) -> dict:
+    """A reason as stored: ``extra`` is the minimum for ``TOO_FEW``, the comments set aside for
+    ``UNSUPPORTED_LANGUAGE``."""
+    if reason == TOO_FEW:
+        return {"reason": reason, "counted": counted, "minimum": extra}
+    if reason == UNSUPPORTED_LANGUAGE:
+        return {"reason": reason, "counted": counted, "set_aside": extra}
+    return {"reason": reason, "counted": counted}
 
 
 def needed_fields(calculator: str) -> list[str]:

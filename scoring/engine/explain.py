@@ -168,6 +168,7 @@ def explanations(
     units = [(_unit(text.unit, "zh"), _unit(text.unit, "en")) for text in texts]
     tier_words = [(TIER_NAMES[tier]["zh"], TIER_NAMES[tier]["en"]) for tier in tier_names]
     cap = f"{veto_cap:g}"
+    gap_lines: dict[tuple[object, ...], tuple[str, str]] = {}
     result = []
     states, shares = figures.state, figures.measured_share.tolist()
     # Each number is formatted once for both languages: this loop runs for every person.
@@ -203,19 +204,25 @@ def explanations(
             en_lines.append(f"{en}: {score} × weight {weight} = {points} points.")
         if missing[person]:
             reasons = why[person]
-            gaps = [
-                (names[column_of[code]], reasons.get(code, {"reason": NO_VALUE}))
-                for code in missing[person]
-            ]
-            zh_gaps = "、".join(f"{zh}（{reason_text(reason, 'zh')}）" for (zh, _), reason in gaps)
-            en_gaps = "; ".join(f"{en} ({reason_text(reason, 'en')})" for (_, en), reason in gaps)
-            zh_lines.append(
-                f"未计量：{zh_gaps}。它们的权重已按比例分给其余 {counted[person]} 项已计量的指标。"
+            # Most people miss the same indicators for the same reason objects (a source that
+            # feeds nothing is one reason for everyone): their lines are worded once. The
+            # reasons live as long as ``figures``, so their ids stay theirs.
+            key = (
+                counted[person],
+                *missing[person],
+                *(id(reasons.get(code)) for code in missing[person]),
             )
-            en_lines.append(
-                f"Not measured: {en_gaps}. Their weight was shared in proportion among the "
-                f"other {counted[person]} measured indicators."
-            )
+            if key not in gap_lines:
+                gap_lines[key] = _gap_lines(
+                    [
+                        (names[column_of[code]], reasons.get(code, {"reason": NO_VALUE}))
+                        for code in missing[person]
+                    ],
+                    counted[person],
+                )
+            zh_line, en_line = gap_lines[key]
+            zh_lines.append(zh_line)
+            en_lines.append(en_line)
         for code in vetoed[person]:
             column = column_of[code]
             spec, (zh, en), (zh_unit, en_unit) = texts[column], names[column], units[column]
@@ -245,6 +252,20 @@ def explanations(
                 )
         result.append({"zh": zh_lines, "en": en_lines})
     return result
+
+
+def _gap_lines(
+    gaps: list[tuple[tuple[str, str], dict[str, object]]], counted: int
+) -> tuple[str, str]:
+    """The "not measured" line in zh and en: each indicator without data (its zh and en names)
+    with why, and how many measured indicators took over their weight."""
+    zh_gaps = "、".join(f"{zh}（{reason_text(reason, 'zh')}）" for (zh, _), reason in gaps)
+    en_gaps = "; ".join(f"{en} ({reason_text(reason, 'en')})" for (_, en), reason in gaps)
+    return (
+        f"未计量：{zh_gaps}。它们的权重已按比例分给其余 {counted} 项已计量的指标。",
+        f"Not measured: {en_gaps}. Their weight was shared in proportion among the "
+        f"other {counted} measured indicators.",
+    )
 
 
 def _not_scored(

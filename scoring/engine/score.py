@@ -14,7 +14,7 @@ import pandas as pd
 
 from scoring.engine import explain, grade, rank
 from scoring.engine.aggregate import aggregate
-from scoring.engine.normalise import normalise, percentile_in_group
+from scoring.engine.normalise import LINEAR, normalise, percentile_in_group
 from scoring.engine.veto import capped_total, vetoes
 
 TIERS = ("basic", "efficiency", "quality", "innovation")
@@ -113,20 +113,26 @@ def _team_percentiles(
 def _reasons(
     missing: list[list[str]], not_measured: pd.DataFrame | None, index: pd.Index
 ) -> list[dict[str, dict[str, object]]]:
-    """Per person, each weighed code without data with why it was not measured."""
+    """Per person, each weighed code without data with why it was not measured. People missing
+    the same codes for the same reasons share one dict (stored and worded once per pattern)."""
     default: dict[str, object] = {"reason": explain.NO_VALUE}
-    if not_measured is None:
-        return [dict.fromkeys(codes, default) for codes in missing]
-    reasons = not_measured.reindex(index=index)
-    columns = {code: position for position, code in enumerate(reasons.columns)}
-    cells = reasons.to_numpy(dtype=object)
+    cells = np.empty((len(index), 0), dtype=object)
+    columns: dict[str, int] = {}
+    if not_measured is not None:
+        reasons = not_measured.reindex(index=index)
+        columns = {code: position for position, code in enumerate(reasons.columns)}
+        cells = reasons.to_numpy(dtype=object)
+    patterns: dict[tuple[object, ...], dict[str, dict[str, object]]] = {}
     result = []
     for row, codes in enumerate(missing):
-        found = {}
-        for code in codes:
-            reason = cells[row, columns[code]] if code in columns else None
-            found[code] = reason if isinstance(reason, dict) else default
-        result.append(found)
+        found = [cells[row, columns[code]] if code in columns else None for code in codes]
+        key = (*codes, *map(id, found))  # the reasons live as long as ``cells``
+        if key not in patterns:
+            patterns[key] = {
+                code: reason if isinstance(reason, dict) else default
+                for code, reason in zip(codes, found, strict=True)
+            }
+        result.append(patterns[key])
     return result
 
 
@@ -183,12 +189,13 @@ def score_chunk(
     peers = raw
     if not scored[has_activity].all():  # someone with too little data: compare without them
         peers = _rows_where(raw, scored)
-        own = scores
-        scores = _rows_where(
-            normalise(peers, indicators=indicators, targets=targets, groups=teams),
-            scored,
-            other=own,
+        # Only percentiles depend on who else is compared; a linear score is the person's own.
+        relative = list(indicators.index[indicators["normalisation"] != LINEAR])
+        among_scored = normalise(
+            peers[relative], indicators=indicators, targets=targets, groups=teams
         )
+        scores = scores.copy()
+        scores[relative] = _rows_where(among_scored, scored, other=scores[relative])
         totals = aggregate(scores, weights, indicators["tier"])
     weighed = weights.reindex_like(raw).notna()
     # A veto caps a total: someone without one has nothing to cap.
