@@ -346,7 +346,8 @@ def _correct(appeal: Appeal, *, user: AbstractBaseUser) -> set[Period]:
     except SubjectError as error:
         raise AppealRefused(str(error)) from error
     except IntegrityError as error:
-        raise AppealRefused(constraint_refusal(spec.model, error)["message"]) from error
+        _field, refusal = constraint_refusal(spec.model, error)
+        raise AppealRefused(str(refusal)) from error
     except DataError as error:
         # A value the column cannot hold that filing let through (appeals filed before values
         # were checked at filing): refused with the reason, never a server error.

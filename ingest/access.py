@@ -14,8 +14,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from ingest.models import RejectedRow, Source, SyncRun, SyncStatus
-from ingest.record_types import SOURCE_TYPES
+from ingest.record_types import SOURCE_TYPES, field_label
 from org.models import Role
+from org.reasons import reason_text
 from org.selectors import user_role
 
 # A daily sync plus two hours of slack: a source not synced successfully for longer is stale.
@@ -66,6 +67,22 @@ def sync_run_get_for_user(*, user: AbstractBaseUser | AnonymousUser, run_id: int
 def sync_run_rejected_rows(run: SyncRun) -> QuerySet[RejectedRow]:
     """A run's rejected rows in the order a person checks them: by record type, then row."""
     return run.rejected_rows.order_by("record_type", "row_number", "pk")
+
+
+def rejected_row_reasons(row: RejectedRow) -> list[dict]:
+    """A rejected row's reasons in the active language: each its field (and the field as people
+    call it), its message, and the code and parameters it was stored as (none for rows kept
+    before reasons were stored as codes)."""
+    return [
+        {
+            "field": reason.get("field", ""),
+            "field_label": field_label(row.record_type, reason.get("field", "")),
+            "message": reason_text(reason),
+            "code": reason.get("code"),
+            "params": reason.get("params", {}) if "code" in reason else None,
+        }
+        for reason in row.reasons
+    ]
 
 
 def source_runs(source: Source, *, limit: int = RUNS_PER_SOURCE_PAGE) -> list[SyncRun]:

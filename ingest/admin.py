@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from frames.queue import QueueUnavailable
+from ingest.access import rejected_row_reasons
 from ingest.edits import record_in_closed_period, record_save
 from ingest.forms import SourceAdminForm
 from ingest.models import (
@@ -283,10 +284,20 @@ class SyncRunAdmin(ReadOnlyAdmin):
 
 @admin.register(RejectedRow)
 class RejectedRowAdmin(ReadOnlyAdmin):
-    list_display = ["run", "record_type", "row_number", "external_id", "resolved"]
+    list_display = ["run", "record_type", "row_number", "external_id", "why", "resolved"]
     list_filter = ["resolved", "record_type"]
     search_fields = ["external_id", "run__source__name"]
     list_select_related = ["run__source"]
+
+    @admin.display(description=_("reasons"))
+    def why(self, row: RejectedRow) -> str:
+        """The reasons worded in the reader's language (they are stored as codes)."""
+        return "; ".join(
+            f"{reason['field_label']}: {reason['message']}"
+            if reason["field"]
+            else reason["message"]
+            for reason in rejected_row_reasons(row)
+        )
 
 
 @admin.register(LedgerEntry)

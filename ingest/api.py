@@ -28,6 +28,7 @@ from frames.queue import QueueUnavailable
 from ingest.access import (
     can_manage_sources,
     can_operate_sources,
+    rejected_row_reasons,
     sources_visible_to,
     sync_run_get_for_user,
     sync_run_rejected_rows,
@@ -35,6 +36,7 @@ from ingest.access import (
 )
 from ingest.forms import source_config_clean, source_mappings_clean
 from ingest.models import RejectedRow, Source, SyncRun, SyncStatus, SyncTrigger
+from ingest.quality import source_quality_report
 from ingest.record_types import SOURCE_TYPES
 from ingest.records import MappingError
 from ingest.services import records_push, source_sync_now
@@ -139,6 +141,8 @@ class SyncRunSerializer(serializers.ModelSerializer):
             "updated",
             "unchanged",
             "rejected",
+            "flagged",
+            "local_times_resolved",
             "periods",
             "error",
         ]
@@ -157,11 +161,16 @@ class SyncRunSerializer(serializers.ModelSerializer):
 
 class ReasonSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="the perf field at fault; empty for the whole row")
-    message = serializers.CharField()
+    field_label = serializers.CharField(help_text="the field as people call it")
+    message = serializers.CharField(help_text="in the request's language (Accept-Language)")
+    code = serializers.CharField(
+        allow_null=True, help_text="the untranslated message; null for rows kept before codes"
+    )
+    params = serializers.DictField(allow_null=True, help_text="the values the message names")
 
 
 class RejectedRowSerializer(serializers.ModelSerializer):
-    reasons = ReasonSerializer(many=True)
+    reasons = serializers.SerializerMethodField()
 
     class Meta:
         model = RejectedRow
@@ -176,6 +185,10 @@ class RejectedRowSerializer(serializers.ModelSerializer):
             "resolved",
             "replayed_by",
         ]
+
+    @extend_schema_field(ReasonSerializer(many=True))
+    def get_reasons(self, row: RejectedRow) -> list[dict]:
+        return rejected_row_reasons(row)
 
 
 class PushInputSerializer(serializers.Serializer):
@@ -195,6 +208,33 @@ class PushResultSerializer(serializers.Serializer):
 class WebhookTokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Shown once: only its hash is kept.")
     webhook_url = serializers.URLField()
+
+
+class FlagCountSerializer(serializers.Serializer):
+    record_type = serializers.CharField(source="record_type.key")
+    record_type_label = serializers.CharField(source="record_type.label")
+    flag = serializers.CharField(source="rule.code")
+    label = serializers.CharField(source="rule.label")
+    count = serializers.IntegerField()
+
+
+class FlaggedRecordSerializer(serializers.Serializer):
+    record_type = serializers.CharField(source="record_type.key")
+    record_id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    flag = serializers.CharField(source="rule.code")
+    label = serializers.CharField(source="rule.label")
+    earlier_field = serializers.CharField(source="rule.earlier")
+    earlier_label = serializers.CharField()
+    earlier_at = serializers.DateTimeField(allow_null=True)
+    later_field = serializers.CharField(source="rule.later")
+    later_label = serializers.CharField()
+    later_at = serializers.DateTimeField(allow_null=True)
+
+
+class QualityReportSerializer(serializers.Serializer):
+    counts = FlagCountSerializer(many=True)
+    latest = FlaggedRecordSerializer(many=True)
 
 
 @extend_schema_view(
@@ -222,7 +262,7 @@ class SourceViewSet(
         return sources_visible_to(self.request.user)
 
     def get_permissions(self) -> list[permissions.BasePermission]:
-        operation = CanOperateSources if self.action == "sync" else CanManageSources
+        operation = CanOperateSources if self.action in ("sync", "quality") else CanManageSources
         return [permissions.IsAuthenticated(), operation()]
 
     @extend_schema(request=None, responses={202: SyncRunSerializer, 409: None, 503: None})
@@ -240,6 +280,14 @@ class SourceViewSet(
         except QueueUnavailable as down:
             raise QueueDown() from down
         return Response(SyncRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses=QualityReportSerializer)
+    @action(detail=True, methods=["get"])
+    def quality(self, request: Request, pk: str) -> Response:
+        """The source's data-quality report (HR and admins): its records per data-quality flag
+        and its latest flagged records, with the rule and the two times."""
+        report = source_quality_report(self.get_object())
+        return Response(QualityReportSerializer(report).data)
 
     @extend_schema(request=None, responses={201: WebhookTokenSerializer})
     @action(detail=True, methods=["post"], url_path="webhook-token")

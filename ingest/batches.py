@@ -5,14 +5,13 @@ the run's counts and cursor moved, all in one transaction."""
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from frames.write import frame_bulk_load, frame_bulk_update, ids_reserve
 from ingest.edits import constraint_refusal
@@ -23,9 +22,10 @@ from ingest.models import (
     Source,
     SyncRun,
 )
-from ingest.record_types import RecordType, months_of
+from ingest.record_types import SOURCE_TYPES, Lookup, RecordType, months_of
 from ingest.records import (
     KnownIds,
+    RefusedInRun,
     Rejections,
     field_default,
     record_values,
@@ -33,6 +33,7 @@ from ingest.records import (
     rows_validate,
 )
 from org.calendar import company_zone
+from org.reasons import Reason, json_safe
 
 
 @dataclass
@@ -41,6 +42,8 @@ class BatchOutcome:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    flagged: int = 0
+    local_times_resolved: int = 0
     months: set[str] = field(default_factory=set)
 
 
@@ -59,12 +62,12 @@ def _stored_ids(spec: RecordType, frame: pd.DataFrame) -> pd.DataFrame:
 
 def _write_refusing_alone(
     model: type[models.Model], rows: pd.DataFrame, write: Callable[[pd.DataFrame], object]
-) -> tuple[pd.DataFrame, dict[int, dict]]:
+) -> tuple[pd.DataFrame, dict[int, tuple[str, Reason]]]:
     """``write`` all rows at once; when the database refuses them, each half again, and so on
     down to single rows, so a row breaking a constraint is refused alone (with the constraint's
     message) and k bad rows among n cost about 2·k·log2(n) statements, not n. Returns the rows
-    written and the refusals by position."""
-    refused: dict[int, dict] = {}
+    written and the refusals (field and reason) by position."""
+    refused: dict[int, tuple[str, Reason]] = {}
 
     def attempt(part: pd.DataFrame) -> None:
         try:
@@ -83,7 +86,9 @@ def _write_refusing_alone(
     return rows.drop(index=list(refused)), refused
 
 
-def _insert(spec: RecordType, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, dict]]:
+def _insert(
+    spec: RecordType, rows: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[int, tuple[str, Reason]]]:
     """Insert new records, each refused alone if the database refuses it."""
     ids = ids_reserve(spec.model, len(rows))
     rows = rows.drop(columns=["id"], errors="ignore")
@@ -98,7 +103,7 @@ def _insert(spec: RecordType, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[in
 
 def _update(
     spec: RecordType, rows: pd.DataFrame, columns: list[str]
-) -> tuple[pd.DataFrame, dict[int, dict]]:
+) -> tuple[pd.DataFrame, dict[int, tuple[str, Reason]]]:
     """Update changed records (``columns`` of them), each refused alone if need be."""
     now = timezone.now()
     return _write_refusing_alone(
@@ -140,7 +145,14 @@ def _batch_apply(
     transaction. ``raw`` is indexed by position in the batch."""
     source = run.source
     validated = rows_validate(spec, mapping, raw)
-    relations_resolve(spec, mapping, validated, source_name=source.name, known=known)
+    relations_resolve(
+        spec,
+        mapping,
+        validated,
+        source_name=source.name,
+        known=known,
+        refused=_refused_in_run(run),
+    )
     frame = validated.frame
     if "source" in {f.name for f in spec.fields()}:
         frame["source"] = source.name
@@ -153,7 +165,11 @@ def _batch_apply(
     rejections.add(
         good.index[duplicates],
         spec.natural_key[-1],
-        _("Duplicate id in this fetch: an earlier row has the same id and was taken."),
+        Reason(
+            gettext_noop(
+                "Duplicate id in this fetch: an earlier row has the same id and was taken."
+            )
+        ),
     )
     good = good[~duplicates]
     outcome = BatchOutcome()
@@ -173,7 +189,9 @@ def _batch_apply(
     for f in spec.content_fields():
         if f.attname not in new:
             new[f.attname] = field_default(f)
-    new = new[content_columns]
+    # Written beside the content, not part of it (the ledger leaves them out).
+    flag_columns = ["quality_flags"] if spec.quality_rules else []
+    new = new[content_columns + flag_columns]
 
     changed_columns = [c for c in validated.mapped + list(spec.derived) if c not in keys]
     old = good[~is_new].copy()
@@ -184,7 +202,7 @@ def _batch_apply(
     merged = current.copy()
     if len(old):
         merged.index = old.index
-        for column in changed_columns:
+        for column in changed_columns + flag_columns:
             merged[column] = old[column].to_numpy()
         before = canonical_contents(spec, current.set_axis(old.index))
         after = canonical_contents(spec, merged)
@@ -195,10 +213,11 @@ def _batch_apply(
     refused = {}
     inserted, refused_new = _insert(spec, new) if len(new) else (new, {})
     refused.update(refused_new)
-    updated, refused_old = _update(spec, merged, changed_columns) if len(merged) else (merged, {})
+    written = changed_columns + flag_columns
+    updated, refused_old = _update(spec, merged, written) if len(merged) else (merged, {})
     refused.update(refused_old)
-    for position, reason in refused.items():
-        rejections.reasons.setdefault(int(position), []).append(reason)
+    for position, (field_name, reason) in refused.items():
+        rejections.add([position], field_name, reason)
 
     actor = f"sync:{run.pk}"
     if len(inserted):
@@ -235,24 +254,29 @@ def _batch_apply(
     zone = company_zone()
     outcome.months = months_of(spec, inserted, zone) | months_of(spec, updated, zone)
     outcome.rejected = len(rejections.reasons)
+    taken = frame.index.difference(rejections.positions)
+    if flag_columns:
+        outcome.flagged = int(frame.loc[taken, "quality_flags"].notna().sum())
+    outcome.local_times_resolved = int(validated.resolved_times[taken].sum())
     return outcome
 
 
-def _json_safe(value):
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    if isinstance(value, bytes):
-        value = value.decode(errors="replace")
-    if isinstance(value, str) and "\x00" in value:
-        # PostgreSQL's text and JSON cannot hold NUL: the kept row shows it as U+FFFD.
-        return value.replace("\x00", "\ufffd")
-    return value
+def _refused_in_run(run: SyncRun) -> RefusedInRun:
+    """Where a lookup finds no record, the reasons this run refused it with, if it did: a
+    node's order refused a batch earlier is named with its reasons, not as unknown. One query,
+    and only for records a source syncs and lookups by the key they are quarantined under."""
+
+    def reasons_of(lookup: Lookup, by: str, values: list[str]) -> dict[str, list[dict]]:
+        spec = next((spec for spec in SOURCE_TYPES.values() if spec.model is lookup.model), None)
+        if spec is None or by != spec.natural_key[-1]:
+            return {}
+        rows = RejectedRow.objects.filter(
+            run=run, record_type=spec.key, external_id__in=values
+        ).order_by("pk")
+        # The latest refusal of a key, if several rows carried it.
+        return dict(rows.values_list("external_id", "reasons"))
+
+    return reasons_of
 
 
 def _rejections_keep(
@@ -270,7 +294,7 @@ def _rejections_keep(
     id_column = mapping.get("fields", {}).get("external_id")
     rows = []
     for position, reasons in sorted(rejections.reasons.items()):
-        row = {_json_safe(key): _json_safe(value) for key, value in raw.loc[position].items()}
+        row = {json_safe(key): json_safe(value) for key, value in raw.loc[position].items()}
         external_id = row.get(id_column) if id_column else None
         rows.append(
             RejectedRow(
@@ -307,6 +331,8 @@ def _counts_add(run: SyncRun, outcome: BatchOutcome, fetched: int) -> None:
         updated=F("updated") + outcome.updated,
         unchanged=F("unchanged") + outcome.unchanged,
         rejected=F("rejected") + outcome.rejected,
+        flagged=F("flagged") + outcome.flagged,
+        local_times_resolved=F("local_times_resolved") + outcome.local_times_resolved,
         batches=F("batches") + 1,
     )
 

@@ -3,6 +3,7 @@ refused in a closed period, and database rule violations turned into the rule's 
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
+from django.utils.translation import gettext_noop
 
 from ingest.ledger import records_ledger
 from ingest.models import (
@@ -11,6 +12,7 @@ from ingest.models import (
 )
 from ingest.record_types import RECORD_TYPE_OF_MODEL, record_period
 from org.calendar import period_is_closed
+from org.reasons import Reason, untranslated
 from org.signals import pages_stale
 
 
@@ -50,23 +52,29 @@ def _lookups_of(condition: models.Q) -> list[str]:
     return names
 
 
-def _constraint_messages(model: type[models.Model]) -> dict[str, tuple[str, str]]:
-    """Constraint name → (the field it is about, its message), for naming a refused row's
-    problem in the user's words rather than the database's."""
-    messages = {}
+def _constraint_reasons(model: type[models.Model]) -> dict[str, tuple[str, Reason]]:
+    """Constraint name → (the field it is about, its message as a reason), for naming a refused
+    row's problem in the user's words rather than the database's."""
+    reasons = {}
     for constraint in model._meta.constraints:
         if isinstance(constraint, models.UniqueConstraint):
             field_name = constraint.fields[0] if constraint.fields else ""
         else:
             names = _lookups_of(constraint.condition)
             field_name = names[0].split("__")[0] if names else ""
-        messages[constraint.name] = (field_name, str(constraint.get_violation_error_message()))
-    return messages
+        message = untranslated(constraint.violation_error_message)
+        reasons[constraint.name] = (field_name, Reason(message, {"name": constraint.name}))
+    return reasons
 
 
-def constraint_refusal(model: type[models.Model], error: Exception) -> dict[str, str]:
+def constraint_refusal(model: type[models.Model], error: Exception) -> tuple[str, Reason]:
+    """The field and the reason of a row the database refused: the broken constraint's own
+    message, else the database's (its first line)."""
     text = str(error)
-    for name, (field_name, message) in _constraint_messages(model).items():
+    for name, refusal in _constraint_reasons(model).items():
         if name in text:
-            return {"field": field_name, "message": message}
-    return {"field": "", "message": text.splitlines()[0][:500]}
+            return refusal
+    return "", Reason(
+        gettext_noop("the database refused the row: {error}"),
+        {"error": text.splitlines()[0][:500] if text else type(error).__name__},
+    )

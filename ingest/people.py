@@ -22,7 +22,6 @@ from functools import partial
 import pandas as pd
 from django.conf import settings
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from ingest.batches import (
     BatchOutcome,
@@ -33,7 +32,14 @@ from ingest.batches import (
 )
 from ingest.models import SyncRun
 from ingest.record_types import RecordType
-from ingest.records import Rejections, _instants, _present, _zone, values_translate
+from ingest.records import (
+    Rejections,
+    _instants,
+    _present,
+    _zone,
+    column_missing,
+    values_translate,
+)
 from org.imports import PasswordLink, password_links_send, people_import
 
 logger = logging.getLogger(__name__)
@@ -42,42 +48,47 @@ logger = logging.getLogger(__name__)
 DATE_COLUMNS = ("hire_date", "leave_date")
 
 
-def _dates(values: pd.Series, zone) -> pd.Series:
+def _dates(values: pd.Series, zone) -> tuple[pd.Series, pd.Series]:
     """Timestamps and date texts as days (company time, or the mapping's); what does not parse
-    is left as it is, for the import to refuse with its own message."""
+    is left as it is, for the import to refuse with its own message. Also which were local
+    times daylight saving repeats or skips (read by ``ingest.records``' rule)."""
     present = _present(values)
     if not present.any():
-        return values
-    days = _instants(values[present], zone).dt.tz_convert(zone).dt.date
-    return values.astype(object).where(~present | days.reindex(values.index).isna(), days)
+        return values, pd.Series(False, index=values.index)
+    instants, resolved = _instants(values[present], zone)
+    days = instants.dt.tz_convert(zone).dt.date
+    days = values.astype(object).where(~present | days.reindex(values.index).isna(), days)
+    return days, resolved.reindex(values.index, fill_value=False)
 
 
-def people_rows(mapping: Mapping, raw: pd.DataFrame, rejections: Rejections) -> list[dict]:
-    """The import's rows (``{column key: value}``) of raw source rows, by position. A column the
-    mapping fills is in every row (blank as ``None``: the import clears the field), one it does
-    not fill is absent (the import keeps the field as it is)."""
+def people_rows(
+    mapping: Mapping, raw: pd.DataFrame, rejections: Rejections
+) -> tuple[list[dict], pd.Series]:
+    """The import's rows (``{column key: value}``) of raw source rows, by position, and per row
+    its local times resolved by the daylight-saving rule. A column the mapping fills is in every
+    row (blank as ``None``: the import clears the field), one it does not fill is absent (the
+    import keeps the field as it is)."""
     zone = _zone(mapping)
+    resolved = pd.Series(0, index=raw.index)
     value_maps = mapping.get("values", {})
     columns: dict[str, pd.Series] = {}
     for key, column in mapping.get("fields", {}).items():
         if column not in raw:
             if len(raw):
-                rejections.add(
-                    raw.index,
-                    key,
-                    _("the source row has no field {column!r}").format(column=column),
-                )
+                rejections.add(raw.index, key, column_missing(column))
             continue
         values = raw[column]
         if key in value_maps:
             values = values_translate(values, value_maps[key])
         if key in DATE_COLUMNS:
-            values = _dates(values, zone)
+            values, times_resolved = _dates(values, zone)
+            resolved += times_resolved.astype(int)
         columns[key] = values.astype(object).where(_present(values), None)
     for key, value in mapping.get("constants", {}).items():
         columns[key] = pd.Series([value] * len(raw), index=raw.index, dtype=object)
     frame = pd.DataFrame(columns, index=raw.index)
-    return frame.to_dict("records") if len(frame.columns) else [{} for _position in range(len(raw))]
+    rows = frame.to_dict("records") if len(frame.columns) else [{} for _row in range(len(raw))]
+    return rows, resolved
 
 
 def people_commit(
@@ -95,7 +106,7 @@ def people_commit(
     raw = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
     raw.index = pd.RangeIndex(len(raw))
     rejections = Rejections()
-    people = people_rows(mapping, raw, rejections)
+    people, resolved = people_rows(mapping, raw, rejections)
     # The import names rows by line: the source's row numbers when they tell rows apart (a pull,
     # an upload), else positions (a replay of rows quarantined by several runs).
     lines = list(row_numbers) if len(set(row_numbers)) == len(row_numbers) else None
@@ -131,6 +142,7 @@ def people_commit(
             updated=len(result.updated),
             unchanged=len(result.unchanged),
             rejected=len(rejections.reasons),
+            local_times_resolved=int(resolved.drop(index=rejections.positions).sum()),
         )
         _counts_add(run, outcome, len(rows))
         cursor_move(run, spec, cursor)

@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from ingest.models import (
+    ORDER_QUALITY_RULES,
     ExceptionCase,
     Feedback,
     FollowUp,
@@ -23,14 +24,18 @@ from ingest.models import (
     PeerReview,
     Suggestion,
     Ticket,
+    TimeOrderRule,
     TrainingRecord,
 )
 from org.calendar import add_working_hours, company_zone
+from org.import_files import COLUMN_LABELS
 from org.models import Customer, Employee
 from org.periods import Period
+from org.reasons import Reason
 
-# Fields perf maintains itself: never mapped, never part of a record's canonical content.
-OWN_FIELDS = {"id", "created_at", "updated_at"}
+# Fields perf maintains itself: never mapped, never part of a record's canonical content (the
+# data-quality flags follow from the content, by rules that may change).
+OWN_FIELDS = {"id", "created_at", "updated_at", "quality_flags"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ def _node_due(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(due_at=add_working_hours(frame["started_at"], frame["threshold_hours"]))
 
 
-def _node_limits(frame: pd.DataFrame) -> Iterator[tuple[pd.Series, str, str]]:
+def _node_limits(frame: pd.DataFrame) -> Iterator[tuple[pd.Series, str, Reason]]:
     """A threshold longer than the company's longest node (``PERF_NODE_MAX_HOURS``) is an entry
     error."""
     limit = settings.PERF_NODE_MAX_HOURS
@@ -55,8 +60,11 @@ def _node_limits(frame: pd.DataFrame) -> Iterator[tuple[pd.Series, str, str]]:
     yield (
         hours > limit,
         "threshold_hours",
-        _("longer than the longest node threshold this company allows ({hours} hours)").format(
-            hours=limit
+        Reason(
+            gettext_noop(
+                "longer than the longest node threshold this company allows ({hours} hours)"
+            ),
+            {"hours": limit},
         ),
     )
 
@@ -74,7 +82,9 @@ class RecordType:
     derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None
     derived: tuple[str, ...] = ()
     # The company's limits on values (settings): per check, the rows outside, field and reason.
-    limits: Callable[[pd.DataFrame], Iterator[tuple[pd.Series, str, str]]] | None = None
+    limits: Callable[[pd.DataFrame], Iterator[tuple[pd.Series, str, Reason]]] | None = None
+    # Rules on the order of times from different parties: broken, the record is kept, flagged.
+    quality_rules: tuple[TimeOrderRule, ...] = ()
     # The instant that places a record in a scoring period (none: the record is not scored).
     period_field: str | None = None
 
@@ -114,6 +124,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             ("source", "external_id"),
             {"merchandiser": _EMPLOYEE, "customer": _CUSTOMER},
             period_field="submitted_at",
+            quality_rules=ORDER_QUALITY_RULES,
         ),
         RecordType(
             "order_node",
@@ -178,6 +189,18 @@ ENTERED_TYPES: dict[str, RecordType] = {
 }
 LEDGERED_RECORD_TYPES = {**RECORD_TYPES, **ENTERED_TYPES}
 RECORD_TYPE_OF_MODEL = {record.model: record for record in LEDGERED_RECORD_TYPES.values()}
+
+
+def field_label(record_type: str, field_name: str) -> str:
+    """A field of a record type as people call it (its verbose name; a people import column's
+    label); what is no field (a refusal of the whole row) as it is."""
+    if record_type == PEOPLE_TYPE.key:
+        return str(COLUMN_LABELS.get(field_name, field_name))
+    spec = SOURCE_TYPES.get(record_type)
+    try:
+        return str(spec.model._meta.get_field(field_name).verbose_name) if spec else field_name
+    except FieldDoesNotExist:
+        return field_name
 
 
 def record_period(record: models.Model) -> Period | None:

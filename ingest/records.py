@@ -22,21 +22,42 @@ source lacks, ``timezone`` is the zone of naive timestamps (the company's by def
 the source field whose largest value is the incremental cursor. ``fetch`` overrides the
 source's connection settings for this record type (its query, URL or sheet).
 
+**Daylight saving.** A naive local time that the mapping's zone repeats (the hour clocks are put
+back) or skips (the hour they are put forward) is never refused: a repeated time is read as its
+first occurrence (the earlier instant, still on summer time), a skipped one is shifted forward
+by the gap (02:30 on the night Europe/Berlin skips 02:00–03:00 is read as 03:30) — Python's
+``fold=0``. The sync run counts the times read so (``SyncRun.local_times_resolved``).
+
+**Refusals and flags.** A row that cannot be a record is refused with its reasons, stored as
+message codes with parameters (``org.reasons``) and worded when read, in the reader's language.
+A record whose times, recorded by different parties, come in an unlikely order (the carrier took
+the order before the payment was approved) is kept with data-quality flags (``quality_flags``,
+the record type's ``quality_rules``); only what no business can do is refused.
+
 Everything here works on whole batches with pandas; only ``lookup_ids`` touches the database.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from ingest.models import time_order_flags
 from ingest.record_types import PEOPLE_TYPE, SOURCE_TYPES, Lookup, RecordType
 from org.calendar import company_zone
 from org.import_files import COLUMNS, REQUIRED_COLUMNS
+from org.reasons import Reason, reason_stored
+
+# A value that could not be read: what is wrong with it, then the value as it arrived.
+BAD_VALUE = gettext_noop("{problem}: {value!r}")
+# A reason after the field it is about.
+FIELD_REASON = gettext_noop("{field}: {reason}")
 
 TRUE_WORDS = {"1", "true", "t", "yes", "y", "是", "对", "真"}
 FALSE_WORDS = {"0", "false", "f", "no", "n", "否", "错", "假", ""}
@@ -48,22 +69,29 @@ class MappingError(ValueError):
 
 @dataclass
 class Rejections:
-    """Row problems found in a batch: per row position, every (field, message)."""
+    """Row problems found in a batch: per row position, every reason as stored (the field at
+    fault with a message code and its parameters, see ``org.reasons``)."""
 
-    reasons: dict[int, list[dict[str, str]]] = field(default_factory=dict)
+    reasons: dict[int, list[dict]] = field(default_factory=dict)
 
-    def add(self, positions, field_name: str, messages) -> None:
-        """Record ``messages`` (one string, or one per position) against ``field_name``."""
-        if isinstance(messages, str):
-            messages = [messages] * len(positions)
-        for position, message in zip(positions, messages, strict=True):
+    def add(self, positions, field_name: str, reasons) -> None:
+        """Record ``reasons`` against ``field_name``: one ``Reason`` for every position or one per
+        position. Plain text (already translated) is kept as it is, for callers not yet giving
+        codes."""
+        if isinstance(reasons, Reason | Promise | str):
+            reasons = [reasons] * len(positions)
+        for position, reason in zip(positions, reasons, strict=True):
             self.reasons.setdefault(int(position), []).append(
-                {"field": field_name, "message": str(message)}
+                {"field": field_name, **reason_stored(reason)}
             )
 
     @property
     def positions(self) -> list[int]:
         return sorted(self.reasons)
+
+
+def column_missing(column: str) -> Reason:
+    return Reason(gettext_noop("the source row has no field {column!r}"), {"column": column})
 
 
 def mapping_check(record_type: str, mapping: Mapping) -> RecordType:
@@ -155,55 +183,94 @@ def _present(values: pd.Series) -> pd.Series:
     return values.notna() & (text != "") & (text.str.lower() != "nan")
 
 
-def _instants(values: pd.Series, zone: ZoneInfo) -> pd.Series:
-    """Raw timestamps as UTC; naive ones are read in ``zone``. Unparseable → NaT."""
+def _local_instants(naive: pd.Series, zone: ZoneInfo) -> tuple[pd.Series, pd.Series]:
+    """Naive local times (datetime64) in ``zone`` as UTC, and which of them daylight saving
+    made ambiguous or non-existent, read by the rule in this module's docstring (Python's
+    ``fold=0``): the first occurrence of a repeated time, a skipped time shifted forward by the
+    gap."""
+    strict = naive.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+    resolved = strict.isna() & naive.notna()
+    instants = strict.dt.tz_convert("UTC")
+    if resolved.any():  # a few times a year: one by one
+        instants = instants.astype(object)
+        instants[resolved] = [
+            pd.Timestamp(stamp.to_pydatetime(warn=False).replace(tzinfo=zone)).tz_convert("UTC")
+            for stamp in naive[resolved]
+        ]
+        instants = pd.to_datetime(instants, utc=True)
+    return instants, resolved
 
-    def one(value) -> pd.Timestamp:
-        try:
-            stamp = pd.Timestamp(value)
-        except (ValueError, TypeError, OverflowError):
-            return pd.NaT
-        if stamp is pd.NaT:
-            return pd.NaT
-        if stamp.tzinfo is None:
-            try:
-                stamp = stamp.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
-            except (ValueError, TypeError):
-                return pd.NaT
-        return stamp.tz_convert("UTC")
 
+def _parsed_alone(value) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError):
+        return pd.NaT
+
+
+def _instants(values: pd.Series, zone: ZoneInfo) -> tuple[pd.Series, pd.Series]:
+    """Raw timestamps as UTC (unparseable → NaT); naive ones are read in ``zone``. Also which
+    values were local times that daylight saving made ambiguous or non-existent (resolved by
+    the stated rule, never refused)."""
+    none_resolved = pd.Series(False, index=values.index)
     try:
         parsed = pd.to_datetime(values, errors="raise", format="mixed")
     except (ValueError, TypeError, OverflowError):
         parsed = None
     if parsed is not None and isinstance(parsed.dtype, pd.DatetimeTZDtype):
-        return parsed.dt.tz_convert("UTC")
+        return parsed.dt.tz_convert("UTC"), none_resolved
     if parsed is not None and parsed.dtype.kind == "M":
-        return parsed.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
-    return pd.to_datetime(values.map(one), utc=True)
+        return _local_instants(parsed, zone)
+    # Mixed values (some with an offset, some without, some not times): each parsed alone.
+    stamps = values.map(_parsed_alone)
+    naive = stamps.map(lambda stamp: stamp is not pd.NaT and stamp.tzinfo is None).astype(bool)
+    instants = pd.to_datetime(stamps.where(~naive, None), utc=True)
+    if naive.any():
+        local = pd.to_datetime(stamps[naive].tolist(), errors="coerce")
+        local_instants, resolved = _local_instants(
+            pd.Series(local, index=values.index[naive]), zone
+        )
+        instants = instants.astype(object)
+        instants[naive] = local_instants
+        instants = pd.to_datetime(instants, utc=True)
+        return instants, resolved.reindex(values.index, fill_value=False)
+    return instants, none_resolved
 
 
-def _typed_column(
-    model_field: models.Field, values: pd.Series, zone: ZoneInfo
-) -> tuple[pd.Series, pd.Series, str]:
-    """``(typed values, bad mask, message for bad values)`` of one present-valued raw column."""
+@dataclass
+class Typed:
+    """A raw column typed for its model field: the values, which could not be read, the
+    problem of those, and which were local times resolved by the daylight-saving rule."""
+
+    column: pd.Series
+    bad: pd.Series
+    problem: Reason | None
+    resolved: pd.Series | None = None
+
+
+def _typed_column(model_field: models.Field, values: pd.Series, zone: ZoneInfo) -> Typed:
+    """One present-valued raw column typed for ``model_field``."""
     if isinstance(model_field, models.DateTimeField):
+        instants, resolved = _instants(values, zone)
         # perf keeps times to the second: the ledger's content must match what is stored.
-        typed = _instants(values, zone).dt.floor("s")
-        return typed, typed.isna(), _("not a date and time")
+        typed = instants.dt.floor("s")
+        return Typed(typed, typed.isna(), Reason(gettext_noop("not a date and time")), resolved)
     if isinstance(model_field, models.DateField):
-        typed = _instants(values, zone)
-        days = typed.dt.tz_convert(zone).dt.date
-        return days, typed.isna(), _("not a date")
+        instants, resolved = _instants(values, zone)
+        days = instants.dt.tz_convert(zone).dt.date
+        return Typed(days, instants.isna(), Reason(gettext_noop("not a date")), resolved)
     if isinstance(model_field, models.BooleanField):
         words = values.astype(str).str.strip().str.lower()
         typed = pd.Series(np.where(words.isin(TRUE_WORDS), True, False), index=values.index)
-        return typed, ~(words.isin(TRUE_WORDS) | words.isin(FALSE_WORDS)), _("not yes or no")
+        bad = ~(words.isin(TRUE_WORDS) | words.isin(FALSE_WORDS))
+        return Typed(typed, bad, Reason(gettext_noop("not yes or no")))
     if isinstance(model_field, (models.DecimalField, models.IntegerField)):
         typed = pd.to_numeric(values, errors="coerce")
         bad = typed.isna()
         if isinstance(model_field, models.DecimalField):
-            return typed.round(model_field.decimal_places), bad, _("not a number")
+            return Typed(
+                typed.round(model_field.decimal_places), bad, Reason(gettext_noop("not a number"))
+            )
         bad |= typed.notna() & (typed != typed.round())
         if isinstance(
             model_field,
@@ -214,19 +281,18 @@ def _typed_column(
             ),
         ):
             bad |= typed < 0
-            return typed, bad, _("not a whole number of zero or more")
-        return typed, bad, _("not a whole number")
+            return Typed(typed, bad, Reason(gettext_noop("not a whole number of zero or more")))
+        return Typed(typed, bad, Reason(gettext_noop("not a whole number")))
     # As objects: a column no row fills is empty and would keep a dtype with no .str accessor.
     typed = (
         values.map(lambda value: value if isinstance(value, str) else str(value))
         .astype(object)
         .str.strip()
     )
-    bad = pd.Series(False, index=values.index)
     if model_field.max_length:
-        bad = typed.str.len() > model_field.max_length
-        return typed, bad, _("longer than {n} characters").format(n=model_field.max_length)
-    return typed, bad, ""
+        longer = Reason(gettext_noop("longer than {n} characters"), {"n": model_field.max_length})
+        return Typed(typed, typed.str.len() > model_field.max_length, longer)
+    return Typed(typed, pd.Series(False, index=values.index), None)
 
 
 def _required(model_field: models.Field) -> bool:
@@ -251,11 +317,14 @@ def values_translate(values: pd.Series, table: Mapping) -> pd.Series:
 @dataclass
 class Validated:
     """A batch after validation: typed rows (indexed by batch position, columns by attname)
-    whose relations still hold source values, and the rejections."""
+    whose relations still hold source values (and their data-quality flags), and the
+    rejections."""
 
     frame: pd.DataFrame
     rejections: Rejections
     mapped: list[str]  # attnames the mapping (or its constants) sets
+    # Per row, its local times that daylight saving made ambiguous or non-existent (resolved).
+    resolved_times: pd.Series
 
 
 def rows_validate(spec: RecordType, mapping: Mapping, raw: pd.DataFrame) -> Validated:
@@ -269,6 +338,7 @@ def rows_validate(spec: RecordType, mapping: Mapping, raw: pd.DataFrame) -> Vali
     rejections = Rejections()
     out = pd.DataFrame(index=raw.index)
     mapped = []
+    resolved = pd.Series(0, index=raw.index)
     for name, model_field in fields_by_name.items():
         if name == "source":
             continue  # set by the sync from the Source itself
@@ -276,16 +346,16 @@ def rows_validate(spec: RecordType, mapping: Mapping, raw: pd.DataFrame) -> Vali
             column = sources[name]
             values = raw[column] if column in raw else pd.Series(None, index=raw.index)
             if column not in raw and len(raw):
-                rejections.add(
-                    raw.index,
-                    name,
-                    _("the source row has no field {column!r}").format(column=column),
-                )
+                rejections.add(raw.index, name, column_missing(column))
         elif name in constants:
             values = pd.Series([constants[name]] * len(raw), index=raw.index, dtype=object)
         else:
             if _required(model_field) and name not in spec.lookups:
-                rejections.add(raw.index, name, _("required, but the mapping does not fill it"))
+                rejections.add(
+                    raw.index,
+                    name,
+                    Reason(gettext_noop("required, but the mapping does not fill it")),
+                )
             continue
         mapped.append(model_field.attname)
         if name in value_maps:
@@ -295,24 +365,31 @@ def rows_validate(spec: RecordType, mapping: Mapping, raw: pd.DataFrame) -> Vali
         holds_nul = present & values.map(lambda value: isinstance(value, str) and "\x00" in value)
         if holds_nul.any():
             rejections.add(
-                raw.index[holds_nul], name, _("holds a NUL character, which cannot be stored")
+                raw.index[holds_nul],
+                name,
+                Reason(gettext_noop("holds a NUL character, which cannot be stored")),
             )
             present &= ~holds_nul
         if _required(model_field) and missing.any():
-            rejections.add(raw.index[missing], name, _("required, but empty"))
+            rejections.add(raw.index[missing], name, Reason(gettext_noop("required, but empty")))
         if name in spec.lookups:
             out[model_field.attname] = values.where(present, None).map(
                 lambda value: str(value).strip() if value is not None else None
             )
             continue
-        typed, bad, message = _typed_column(model_field, values[present], zone)
-        bad = bad.reindex(values.index, fill_value=False) & present
+        typed = _typed_column(model_field, values[present], zone)
+        bad = typed.bad.reindex(values.index, fill_value=False) & present
         if bad.any():
             rejections.add(
                 raw.index[bad],
                 name,
-                [f"{message}: {values[position]!r}" for position in raw.index[bad]],
+                [
+                    Reason(BAD_VALUE, {"problem": typed.problem, "value": values[position]})
+                    for position in raw.index[bad]
+                ],
             )
+        if typed.resolved is not None:
+            resolved += typed.resolved.reindex(values.index, fill_value=False).astype(int)
         if model_field.choices and present.any():
             allowed = {str(choice) for choice, _label in model_field.flatchoices}
             unknown = present & ~values.astype(str).str.strip().isin(allowed) & ~bad
@@ -321,13 +398,14 @@ def rows_validate(spec: RecordType, mapping: Mapping, raw: pd.DataFrame) -> Vali
                     raw.index[unknown],
                     name,
                     [
-                        _("unknown value {value!r} (allowed: {allowed})").format(
-                            value=values[position], allowed=", ".join(sorted(allowed))
+                        Reason(
+                            gettext_noop("unknown value {value!r} (allowed: {allowed})"),
+                            {"value": values[position], "allowed": ", ".join(sorted(allowed))},
                         )
                         for position in raw.index[unknown]
                     ],
                 )
-        column = typed.reindex(values.index)
+        column = typed.column.reindex(values.index)
         if missing.any():
             column = column.astype(object).where(present, field_default(model_field))
         out[model_field.attname] = column
@@ -336,7 +414,9 @@ def rows_validate(spec: RecordType, mapping: Mapping, raw: pd.DataFrame) -> Vali
     if spec.limits is not None and len(out):
         for outside, name, reason in spec.limits(out):
             rejections.add(out.index[outside.to_numpy(dtype=bool)], name, reason)
-    return Validated(frame=out, rejections=rejections, mapped=mapped)
+    if spec.quality_rules and len(out):
+        out["quality_flags"] = time_order_flags(spec.quality_rules, out)
+    return Validated(frame=out, rejections=rejections, mapped=mapped, resolved_times=resolved)
 
 
 def lookup_ids(
@@ -364,6 +444,11 @@ class KnownIds(dict):
         return {value: known[value] for value in values if known[value] is not None}
 
 
+# The reasons the running sync refused the records of a lookup's model with the given values
+# of a lookup field, by value (empty where it refused none): given by ``ingest.batches``.
+RefusedInRun = Callable[[Lookup, str, list[str]], dict[str, list[dict]]]
+
+
 def relations_resolve(
     spec: RecordType,
     mapping: Mapping,
@@ -371,10 +456,12 @@ def relations_resolve(
     *,
     source_name: str,
     known: KnownIds,
+    refused: RefusedInRun | None = None,
 ) -> None:
     """Replace the source values of relations by ids, rejecting rows whose employee, customer
-    or order perf does not know. At most one query per relation (values met earlier in the
-    run are ``known``)."""
+    or order perf does not know; where this sync refused that record (``refused``), the row is
+    refused saying so and why. At most one query per relation (values met earlier in the run
+    are ``known``), and one more when some are unknown."""
     frame = validated.frame
     for relation, lookup in spec.lookups.items():
         attname = spec.model._meta.get_field(relation).attname
@@ -391,17 +478,39 @@ def relations_resolve(
         resolved = values.map(ids)
         unknown = present & resolved.isna()
         if unknown.any():
+            # Records of another source were not refused by this sync.
+            ours = refused is not None and (scope == source_name or not lookup.scoped_by_source)
+            why = refused(lookup, by, values[unknown].unique().tolist()) if ours else {}
+            noun = lookup.model._meta.verbose_name
             validated.rejections.add(
                 frame.index[unknown],
                 relation,
                 [
-                    _("unknown {model} {value!r} (looked up by {by})").format(
-                        model=lookup.model._meta.verbose_name, value=value, by=by
+                    Reason(
+                        gettext_noop("its {model} {value!r} was refused in this sync: {reasons}"),
+                        {"model": noun, "value": value, "reasons": _by_field(lookup, why[value])},
+                    )
+                    if value in why
+                    else Reason(
+                        gettext_noop("unknown {model} {value!r} (looked up by {by})"),
+                        {"model": noun, "value": value, "by": by},
                     )
                     for value in values[unknown]
                 ],
             )
         frame[attname] = resolved.astype("Int64")
+
+
+def _by_field(lookup: Lookup, reasons: list[dict]) -> list[Reason | dict]:
+    """A refused record's stored reasons, each after the field it is about (as people call
+    it, in the reader's language), for naming them in another record's refusal."""
+    fields = {f.name: f for f in lookup.model._meta.get_fields() if isinstance(f, models.Field)}
+    return [
+        Reason(FIELD_REASON, {"field": fields[reason["field"]].verbose_name, "reason": reason})
+        if reason.get("field") in fields
+        else reason
+        for reason in reasons
+    ]
 
 
 def instant_micros(values: pd.Series) -> pd.Series:

@@ -1,5 +1,6 @@
 """Pages for HR and admins: the sources with their freshness, one source's runs with file upload
-and replay, and one run's progress with its row-by-row error report."""
+and replay and its data-quality report, and one run's progress with its row-by-row error
+report."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -14,6 +15,7 @@ from frames.queue import QueueUnavailable
 from ingest.access import (
     can_manage_sources,
     can_operate_sources,
+    rejected_row_reasons,
     source_get_for_user,
     source_runs,
     source_statuses,
@@ -23,6 +25,7 @@ from ingest.access import (
 from ingest.connectors import ConnectorError
 from ingest.forms import UploadForm
 from ingest.models import SyncRun, SyncStatus
+from ingest.quality import source_quality_report
 from ingest.record_types import SOURCE_TYPES
 from ingest.records import MappingError
 from ingest.services import rejected_rows_replay, source_sync_now, upload_accept
@@ -100,6 +103,7 @@ def source_detail(request: HttpRequest, source_id: int) -> HttpResponse:
         {
             "source": source,
             "runs": source_runs(source),
+            "quality": source_quality_report(source),
             "form": form,
             "can_manage": can_manage_sources(request.user),
         },
@@ -123,6 +127,7 @@ def source_replay(request: HttpRequest, source_id: int) -> HttpResponse:
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = sync_run_get_for_user(user=request.user, run_id=run_id)
     rejected = Paginator(sync_run_rejected_rows(run), REJECTED_ROWS_PER_PAGE)
+    page = rejected.get_page(request.GET.get("page"))
     spec = SOURCE_TYPES.get(run.record_type)
     return render(
         request,
@@ -133,6 +138,8 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             "record_type_label": spec.label if spec else run.record_type,
             "landed": run.fetched - run.rejected,
             "seconds": run.duration.total_seconds() if run.duration else None,
-            "page": rejected.get_page(request.GET.get("page")),
+            "page": page,
+            # Worded now, in the reader's language, whoever started the sync.
+            "rejected_rows": [(row, rejected_row_reasons(row)) for row in page],
         },
     )

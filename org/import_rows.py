@@ -7,9 +7,10 @@ from datetime import date, datetime
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils.translation import gettext, override
+from django.utils.translation import gettext_noop, override
 
 from org.models import Level
+from org.reasons import Reason
 
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "在职", "t"}
 FALSE_WORDS = {"0", "false", "no", "n", "否", "离职", "f"}
@@ -17,7 +18,7 @@ DATE_YEARS = (1900, 2100)
 
 
 class RowError(Exception):
-    def __init__(self, column: str, reason: str) -> None:
+    def __init__(self, column: str, reason: Reason) -> None:
         super().__init__(reason)
         self.column, self.reason = column, reason
 
@@ -50,16 +51,18 @@ def row_text(row: dict, key: str, max_length: int) -> str:
         value = int(value)  # Excel keeps employee numbers typed as numbers as floats
     text = str(value).strip()
     if "\x00" in text:
-        raise RowError(key, gettext("contains a NUL character."))
+        raise RowError(key, Reason(gettext_noop("contains a NUL character.")))
     if len(text) > max_length:
-        raise RowError(key, gettext("is longer than %(max)d characters.") % {"max": max_length})
+        raise RowError(
+            key, Reason(gettext_noop("is longer than %(max)d characters."), {"max": max_length})
+        )
     return text
 
 
 def _required(row: dict, key: str, max_length: int) -> str:
     text = row_text(row, key, max_length)
     if not text:
-        raise RowError(key, gettext("is missing."))
+        raise RowError(key, Reason(gettext_noop("is missing.")))
     return text
 
 
@@ -77,12 +80,16 @@ def _date(row: dict, key: str) -> date | None:
                 raise ValueError(text)
             value = date(*map(int, parts))  # also 2024-1-5, as Excel users write it
         except ValueError:
-            raise RowError(key, gettext("is not a date; write it as YYYY-MM-DD.")) from None
+            raise RowError(
+                key, Reason(gettext_noop("is not a date; write it as YYYY-MM-DD."))
+            ) from None
     if not DATE_YEARS[0] <= value.year <= DATE_YEARS[1]:
         raise RowError(
             key,
-            gettext("must be a date between %(first)d and %(last)d.")
-            % {"first": DATE_YEARS[0], "last": DATE_YEARS[1]},
+            Reason(
+                gettext_noop("must be a date between %(first)d and %(last)d."),
+                {"first": DATE_YEARS[0], "last": DATE_YEARS[1]},
+            ),
         )
     return value
 
@@ -103,25 +110,29 @@ def person_from_row(line: int, row: dict, levels: dict[str, str], today: date) -
     path_text = _required(row, "team", 500).replace("／", "/")
     team_path = [segment.strip() for segment in path_text.split("/")]
     if any(not segment for segment in team_path):
-        raise RowError("team", gettext("has an empty part; write it as 华东/跟单一组."))
+        raise RowError(
+            "team", Reason(gettext_noop("has an empty part; write it as 华东/跟单一组."))
+        )
     if any(len(segment) > 100 for segment in team_path):
-        raise RowError("team", gettext("has a team name longer than 100 characters."))
+        raise RowError("team", Reason(gettext_noop("has a team name longer than 100 characters.")))
     level_text = _required(row, "level", 32)
     level = levels.get(level_text.casefold())
     if level is None:
         raise RowError(
             "level",
-            gettext("%(value)s is not a level; use junior, intermediate or senior.")
-            % {"value": level_text},
+            Reason(
+                gettext_noop("%(value)s is not a level; use junior, intermediate or senior."),
+                {"value": level_text},
+            ),
         )
     hire_date = _date(row, "hire_date")
     if hire_date is None:
-        raise RowError("hire_date", gettext("is missing."))
+        raise RowError("hire_date", Reason(gettext_noop("is missing.")))
     person = Person(line, employee_no, name, team_path, level, hire_date, present=set(row))
     person.manager_no = row_text(row, "manager", 32) or None
     person.leave_date = _date(row, "leave_date")
     if person.leave_date and person.leave_date < hire_date:
-        raise RowError("leave_date", gettext("is before the hire date."))
+        raise RowError("leave_date", Reason(gettext_noop("is before the hire date.")))
     active = row.get("active")
     active_text = "" if isinstance(active, bool) else row_text(row, "active", 16).casefold()
     if isinstance(active, bool):
@@ -131,7 +142,7 @@ def person_from_row(line: int, row: dict, levels: dict[str, str], today: date) -
     elif active_text in FALSE_WORDS:
         person.is_active = False
     elif active_text:
-        raise RowError("active", gettext("must be yes or no (是 or 否)."))
+        raise RowError("active", Reason(gettext_noop("must be yes or no (是 or 否).")))
     else:  # blank or no such column: active unless the leave date has passed
         person.is_active = not (person.leave_date and person.leave_date < today)
     person.email = row_text(row, "email", 254)
@@ -139,14 +150,14 @@ def person_from_row(line: int, row: dict, levels: dict[str, str], today: date) -
         try:
             validate_email(person.email)
         except ValidationError:
-            raise RowError("email", gettext("is not an email address.")) from None
+            raise RowError("email", Reason(gettext_noop("is not an email address."))) from None
     username = row_text(row, "username", 150) or person.email
     if username:
         try:
             UnicodeUsernameValidator()(username)
         except ValidationError:
             raise RowError(
-                "username", gettext("may hold only letters, digits and @ . + - _.")
+                "username", Reason(gettext_noop("may hold only letters, digits and @ . + - _."))
             ) from None
         person.username = username
     return person

@@ -19,11 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import gettext, override
+from django.utils.translation import gettext, gettext_noop, override
 
 from org.import_files import COLUMN_LABELS
 from org.import_rows import Person, RowError, employee_no_shown, level_names, person_from_row
 from org.models import Employee, Role, Team
+from org.reasons import Reason
 from org.signals import pages_stale
 
 CHANGE_REASON = "people import"
@@ -34,7 +35,7 @@ class Refusal:
     line: int
     employee_no: str
     column: str
-    reason: str
+    reason: Reason  # worded when read (a sync keeps it as a code: ``org.reasons``)
 
     @property
     def column_label(self) -> str:
@@ -75,7 +76,7 @@ class PeopleImportResult:
                     "line": r.line,
                     "employee_no": r.employee_no,
                     "column": r.column,
-                    "reason": r.reason,
+                    "reason": str(r.reason),
                 }
                 for r in self.refused
             ],
@@ -94,7 +95,7 @@ class _Batch:
         self.people: dict[str, Person] = {}
         self.refused: list[Refusal] = []
 
-    def refuse(self, person: Person, column: str, reason: str) -> None:
+    def refuse(self, person: Person, column: str, reason: Reason) -> None:
         self.people.pop(person.employee_no, None)
         self.refused.append(Refusal(person.line, person.employee_no, column, reason))
 
@@ -111,15 +112,17 @@ def _check_teams(batch: _Batch, parents: dict[str, str | None]) -> None:
             actual = planned[segment] if segment in planned else added.get(segment)
             if known and index and actual != parent:
                 where = (
-                    gettext("under %(parent)s") % {"parent": actual}
+                    Reason(gettext_noop("under %(parent)s"), {"parent": actual})
                     if actual
-                    else gettext("at the top")
+                    else Reason(gettext_noop("at the top"))
                 )
                 batch.refuse(
                     person,
                     "team",
-                    gettext("team %(team)s already sits %(where)s, not under %(parent)s.")
-                    % {"team": segment, "where": where, "parent": parent},
+                    Reason(
+                        gettext_noop("team %(team)s already sits %(where)s, not under %(parent)s."),
+                        {"team": segment, "where": where, "parent": parent},
+                    ),
                 )
                 break
             if not known:
@@ -136,13 +139,19 @@ def _check_managers(batch: _Batch, existing_managers: dict[str, str | None]) -> 
         for person in list(batch.people.values()):
             no, manager = person.employee_no, person.manager_no
             if manager == no:
-                batch.refuse(person, "manager", gettext("an employee cannot report to themselves."))
+                batch.refuse(
+                    person,
+                    "manager",
+                    Reason(gettext_noop("an employee cannot report to themselves.")),
+                )
             elif manager and manager not in batch.people and manager not in existing_managers:
                 batch.refuse(
                     person,
                     "manager",
-                    gettext("no employee has the number %(no)s (in this file or before).")
-                    % {"no": manager},
+                    Reason(
+                        gettext_noop("no employee has the number %(no)s (in this file or before)."),
+                        {"no": manager},
+                    ),
                 )
         graph = dict(existing_managers)
         for person in batch.people.values():
@@ -155,7 +164,9 @@ def _check_managers(batch: _Batch, existing_managers: dict[str, str | None]) -> 
                     batch.refuse(
                         batch.people[no],
                         "manager",
-                        gettext("the managers form a cycle: %(chain)s.") % {"chain": chain},
+                        Reason(
+                            gettext_noop("the managers form a cycle: %(chain)s."), {"chain": chain}
+                        ),
                     )
         if len(batch.refused) == refused_before:
             return
@@ -189,14 +200,19 @@ def _check_accounts(batch: _Batch, owners: dict[str, str | None]) -> None:
             batch.refuse(
                 person,
                 "username",
-                gettext("account %(user)s is named on several rows.") % {"user": person.username},
+                Reason(
+                    gettext_noop("account %(user)s is named on several rows."),
+                    {"user": person.username},
+                ),
             )
         elif owner and owner != person.employee_no:
             batch.refuse(
                 person,
                 "username",
-                gettext("account %(user)s belongs to employee %(no)s.")
-                % {"user": person.username, "no": owner},
+                Reason(
+                    gettext_noop("account %(user)s belongs to employee %(no)s."),
+                    {"user": person.username, "no": owner},
+                ),
             )
 
 
@@ -248,8 +264,13 @@ def _people_import(
                     person.line,
                     person.employee_no,
                     "employee_no",
-                    gettext("employee number %(no)s is on several rows: %(lines)s.")
-                    % {"no": person.employee_no, "lines": ", ".join(lines_of[person.employee_no])},
+                    Reason(
+                        gettext_noop("employee number %(no)s is on several rows: %(lines)s."),
+                        {
+                            "no": person.employee_no,
+                            "lines": ", ".join(lines_of[person.employee_no]),
+                        },
+                    ),
                 )
             )
         else:

@@ -22,6 +22,7 @@ from ingest.models import Feedback, RejectedRow, Source, SyncRun, SyncStatus
 from ingest.sources import webhook_token_set
 from tests.clock import LAST_MONTH, at, stamp
 from tests.factories import CustomerFactory, EmployeeFactory, OrderFactory
+from tests.ingest.conftest import worded
 from tests.ingest.test_sync import FEEDBACK_MAPPING
 
 pytestmark = pytest.mark.django_db
@@ -220,7 +221,7 @@ def test_a_nul_in_a_webhook_row_rejects_that_row_and_the_run_finishes(crm):
     assert sorted(Feedback.objects.values_list("external_id", flat=True)) == ["FB1", "FB3"]
     rejected = RejectedRow.objects.get()
     assert rejected.external_id == "FB2"
-    assert rejected.reasons == [
+    assert worded(rejected.reasons) == [
         {"field": "comment", "message": "holds a NUL character, which cannot be stored"}
     ]
 
@@ -248,7 +249,9 @@ def test_a_nul_in_an_uploaded_csv_row_rejects_that_row_and_the_run_finishes(as_u
     kept = {row.external_id: row for row in RejectedRow.objects.all()}
     assert set(kept) == {"FB2", "FB\ufffd3"}
     assert kept["FB2"].raw["评价内容"] == "坏\ufffd了"
-    assert all("NUL" in reason["message"] for row in kept.values() for reason in row.reasons)
+    assert all(
+        "NUL" in reason["message"] for row in kept.values() for reason in worded(row.reasons)
+    )
     page = as_user("hr").get(response.url, **ENGLISH).content.decode()
     assert page.count('data-testid="rejected-row"') == 2
     assert "holds a NUL character, which cannot be stored" in page

@@ -17,11 +17,14 @@ from ingest.models.activity import (
 from ingest.models.orders import (
     MANUAL_SOURCE,
     MAX_NODE_THRESHOLD_HOURS,
+    ORDER_QUALITY_RULES,
     Order,
     OrderNode,
     OrderStatus,
     ProcessNode,
     SourcedRecord,
+    TimeOrderRule,
+    time_order_flags,
 )
 from ingest.models.sources import (
     LedgerAction,
@@ -37,6 +40,7 @@ from ingest.models.sources import (
 __all__ = [
     "MANUAL_SOURCE",
     "MAX_NODE_THRESHOLD_HOURS",
+    "ORDER_QUALITY_RULES",
     "Channel",
     "ExceptionCase",
     "ExceptionKind",
@@ -59,5 +63,7 @@ __all__ = [
     "SyncStatus",
     "SyncTrigger",
     "Ticket",
+    "TimeOrderRule",
     "TrainingRecord",
+    "time_order_flags",
 ]

@@ -2,12 +2,21 @@
 
 Every record type that arrives from an ERP or CRM carries ``source`` and ``external_id``: the pair
 is unique, so a re-delivered row updates the record instead of duplicating it. Records entered in
-perf itself have an empty ``external_id``. Time ordering that the real world guarantees (a
-confirmation cannot precede the customer's submission) is enforced by the database.
+perf itself have an empty ``external_id``. Time ordering that the real world guarantees (nothing
+happens to an order before the customer submitted it) is enforced by the database. The order of
+times that different parties record (the seller approves the payment, the carrier takes the
+parcel, the carrier or the customer reports the delivery) is not: real exports break it, so such
+a record is kept with data-quality flags (``quality_flags``) that the source's report lists.
 """
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -25,6 +34,46 @@ def not_before(later: str, earlier: str) -> Q:
 def requires(field: str, prerequisite: str) -> Q:
     """``field`` may only be set once ``prerequisite`` is."""
     return Q(**{f"{field}__isnull": True}) | Q(**{f"{prerequisite}__isnull": False})
+
+
+@dataclass(frozen=True)
+class TimeOrderRule:
+    """Two times recorded by different parties that normally come in this order. A record
+    breaking it is kept, flagged with ``code``: when ``later`` precedes ``earlier``, or, for a
+    rule ``when_missing``, when ``later`` is given and ``earlier`` is not."""
+
+    code: str
+    label: Promise
+    earlier: str
+    later: str
+    when_missing: bool = False
+
+    def broken(self, earlier, later):
+        """Whether two instants (missing: NaT) break the rule; element-wise for two Series."""
+        if self.when_missing:
+            return pd.notna(later) & pd.isna(earlier)
+        return (later < earlier) & pd.notna(later) & pd.notna(earlier)
+
+
+def time_order_flags(rules: Sequence[TimeOrderRule], frame: pd.DataFrame) -> pd.Series:
+    """Each row's broken rules (their codes, in rule order), ``None`` for a row breaking none.
+    A rule about a column the frame does not have (a field its source does not map) is not
+    judged."""
+    broken = {
+        rule.code: rule.broken(
+            pd.to_datetime(frame[rule.earlier], utc=True),
+            pd.to_datetime(frame[rule.later], utc=True),
+        )
+        for rule in rules
+        if rule.earlier in frame and rule.later in frame
+    }
+    flags = np.full(len(frame), None, dtype=object)
+    if broken:
+        table = np.column_stack([mask.to_numpy(dtype=bool) for mask in broken.values()])
+        codes = np.array(list(broken))
+        for position in np.flatnonzero(table.any(axis=1)):  # the few flagged rows
+            flags[position] = codes[table[position]].tolist()
+    return pd.Series(flags, index=frame.index, dtype=object)
 
 
 def unique_source_key(model_name: str) -> models.UniqueConstraint:
@@ -63,6 +112,50 @@ class OrderStatus(models.TextChoices):
     SHIPPED = "shipped", _("Shipped")
     DELIVERED = "delivered", _("Delivered")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+ORDER_QUALITY_RULES = (
+    # Quotations and drafts exist before the customer submits; some systems also move the order
+    # date to the submission (Odoo's date_order).
+    TimeOrderRule(
+        "created_before_submitted",
+        _("Created in the source system before the customer submitted it"),
+        earlier="submitted_at",
+        later="source_created_at",
+    ),
+    # Marketplaces hand the parcel to the carrier while the payment is still being approved.
+    TimeOrderRule(
+        "shipped_before_confirmed",
+        _("Shipped before it was confirmed"),
+        earlier="confirmed_at",
+        later="shipped_at",
+    ),
+    TimeOrderRule(
+        "shipped_unconfirmed",
+        _("Shipped without a confirmation time"),
+        earlier="confirmed_at",
+        later="shipped_at",
+        when_missing=True,
+    ),
+    # The carrier's scan and the seller's hand-over are stamped by different systems' clocks.
+    TimeOrderRule(
+        "delivered_before_shipped",
+        _("Delivered before it shipped"),
+        earlier="shipped_at",
+        later="delivered_at",
+    ),
+    TimeOrderRule(
+        "delivered_unshipped",
+        _("Delivered without a shipping time"),
+        earlier="shipped_at",
+        later="delivered_at",
+        when_missing=True,
+    ),
+)
+
+
+# The times the rules compare.
+ORDER_TIMES = sorted({name for rule in ORDER_QUALITY_RULES for name in (rule.earlier, rule.later)})
 
 
 class Order(SourcedRecord):
@@ -105,6 +198,17 @@ class Order(SourcedRecord):
     is_returned = models.BooleanField(_("returned"), null=True, blank=True)
     is_refunded = models.BooleanField(_("refunded"), null=True, blank=True)
     has_complaint = models.BooleanField(_("complaint"), null=True, blank=True)
+    # Derived from the times above on every save (and by syncs), never entered.
+    quality_flags = models.JSONField(
+        _("data-quality flags"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The rules on the order of its times that the record breaks (kept, not refused); "
+            "not set when it breaks none."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -114,14 +218,6 @@ class Order(SourcedRecord):
         constraints = [
             unique_source_key("order"),
             models.CheckConstraint(
-                condition=Q(source_created_at__gte=F("submitted_at")),
-                name="order_created_not_before_submitted",
-                violation_error_message=_(
-                    "The source system cannot have created the order before the customer "
-                    "submitted it."
-                ),
-            ),
-            models.CheckConstraint(
                 condition=not_before("confirmed_at", "submitted_at"),
                 name="order_confirmed_not_before_submitted",
                 violation_error_message=_(
@@ -129,16 +225,16 @@ class Order(SourcedRecord):
                 ),
             ),
             models.CheckConstraint(
-                condition=not_before("shipped_at", "confirmed_at")
-                & requires("shipped_at", "confirmed_at"),
-                name="order_shipped_after_confirmed",
-                violation_error_message=_("An order can only ship after it was confirmed."),
+                condition=not_before("shipped_at", "submitted_at"),
+                name="order_shipped_not_before_submitted",
+                violation_error_message=_("An order cannot ship before the customer submitted it."),
             ),
             models.CheckConstraint(
-                condition=not_before("delivered_at", "shipped_at")
-                & requires("delivered_at", "shipped_at"),
-                name="order_delivered_after_shipped",
-                violation_error_message=_("An order can only be delivered after it shipped."),
+                condition=not_before("delivered_at", "submitted_at"),
+                name="order_delivered_not_before_submitted",
+                violation_error_message=_(
+                    "An order cannot be delivered before the customer submitted it."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(amount__gte=0),
@@ -162,10 +258,28 @@ class Order(SourcedRecord):
             models.Index(fields=["merchandiser", "submitted_at"], name="order_merch_submitted_idx"),
             # Retention indicators look up a customer's order history.
             models.Index(fields=["customer", "submitted_at"], name="order_customer_submitted_idx"),
+            # A source's data-quality report lists its latest flagged orders.
+            models.Index(
+                fields=["source", "-updated_at"],
+                condition=Q(quality_flags__isnull=False),
+                name="order_flagged_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.external_id or f"#{self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        times = {name: pd.Timestamp(getattr(self, name)) for name in ORDER_TIMES}
+        broken = [
+            rule.code
+            for rule in ORDER_QUALITY_RULES
+            if rule.broken(times[rule.earlier], times[rule.later])
+        ]
+        self.quality_flags = broken or None
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "quality_flags"}
+        super().save(*args, **kwargs)
 
 
 # No process node takes a year: longer is an entry error whatever the company (its own, shorter

@@ -106,6 +106,19 @@ class SyncRun(models.Model):
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     batches = models.PositiveIntegerField(_("batches committed"), default=0)
+    flagged = models.PositiveIntegerField(
+        _("kept with data-quality flags"),
+        default=0,
+        help_text=_("Records taken although their times broke a rule on their order."),
+    )
+    local_times_resolved = models.PositiveIntegerField(
+        _("local times resolved (daylight saving)"),
+        default=0,
+        help_text=_(
+            "Local times the time zone repeats or skips, read by the stated rule: a repeated "
+            "time as its first occurrence, a skipped time shifted forward by the gap."
+        ),
+    )
     record_type = models.CharField(_("current record type"), max_length=32, blank=True)
     periods = models.JSONField(
         _("months touched"),
@@ -145,8 +158,10 @@ class RejectedRow(models.Model):
     row_number = models.PositiveIntegerField(_("row"))
     external_id = models.CharField(_("external id"), max_length=128, blank=True)
     raw = models.JSONField(_("row as received"))
+    # Each a message code and its parameters, worded when read (``org.reasons``); rows kept
+    # before codes hold the message as it was worded then.
     reasons = models.JSONField(
-        _("reasons"), help_text=_("A list of {field, message} pairs: every problem of the row.")
+        _("reasons"), help_text=_("Every problem of the row: the field at fault and why.")
     )
     replayed_by = models.ForeignKey(
         SyncRun,

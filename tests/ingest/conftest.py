@@ -1,6 +1,7 @@
 import pytest
 
 from ingest.ledger import ledger_adopt, ledger_head_reset
+from org.reasons import reason_text
 from tests.factories import CustomerFactory, EmployeeFactory
 from tests.ingest.http_source import HttpSource
 
@@ -40,3 +41,8 @@ def ledger_committed() -> None:
     """Write the ledger's head as the appends' commits would have: a test's transaction is
     rolled back, never committed, so the head writes waiting for its commit never run."""
     ledger_head_reset()
+
+
+def worded(reasons: list[dict]) -> list[dict]:
+    """Stored reasons as a reader sees them in the active language: field and message."""
+    return [{"field": reason["field"], "message": reason_text(reason)} for reason in reasons]

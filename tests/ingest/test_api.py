@@ -297,7 +297,18 @@ def test_the_right_token_lands_the_good_rows_and_reports_the_bad_ones(crm, token
             "record_type": "feedback",
             "row_number": 2,
             "external_id": "FB2",
-            "reasons": [{"field": "csat", "message": "not a whole number of zero or more: '很好'"}],
+            "reasons": [
+                {
+                    "field": "csat",
+                    "field_label": "CSAT (1–5)",
+                    "message": "not a whole number of zero or more: '很好'",
+                    "code": "{problem}: {value!r}",
+                    "params": {
+                        "problem": {"code": "not a whole number of zero or more"},
+                        "value": "很好",
+                    },
+                }
+            ],
             "raw": rows[1],
             "resolved": False,
             "replayed_by": None,
@@ -395,7 +406,7 @@ def test_a_push_whose_rows_all_lack_a_mapped_column_rejects_them_with_the_reason
     response = webhook(crm, {"record_type": "feedback", "rows": [row]}, token, **ENGLISH)
     assert response.status_code == 200
     assert response.json()["run"]["status"] == "succeeded"
-    assert [r["reasons"] for r in response.json()["rejected_rows"]] == [
-        [{"field": "comment", "message": "the source row has no field '评价内容'"}]
+    assert [r["reasons"][0]["message"] for r in response.json()["rejected_rows"]] == [
+        "the source row has no field '评价内容'"
     ]
     assert not Feedback.objects.exists()

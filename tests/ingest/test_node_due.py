@@ -20,7 +20,7 @@ from ingest.services import records_push
 from org.calendar import add_working_hours, working_days
 from org.models import CompanyDay, CompanyDayKind
 from tests.factories import OrderFactory, OrderNodeFactory
-from tests.ingest.conftest import ledger_committed
+from tests.ingest.conftest import ledger_committed, worded
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -235,7 +235,9 @@ def test_long_node_thresholds_are_taken_up_to_the_companys_limit(people, setting
         run = records_push(source=source, record_type="order_node", rows=rows, trigger="webhook")
 
     assert (run.created, run.rejected) == (1, 1)
-    assert RejectedRow.objects.get(run=run).reasons == [
+    with translation.override("en"):
+        reasons = worded(RejectedRow.objects.get(run=run).reasons)
+    assert reasons == [
         {
             "field": "threshold_hours",
             "message": "longer than the longest node threshold this company allows (2160 hours)",

@@ -331,10 +331,10 @@ def test_rejected_rows_are_shown_fifty_per_page(as_user, crm):
     )
     client = as_user("hr")
     first = client.get(f"/sources/runs/{run.id}/").content.decode()
-    second = client.get(f"/sources/runs/{run.id}/", {"page": 2}).content.decode()
+    second = client.get(f"/sources/runs/{run.id}/", {"page": 2}, **ENGLISH).content.decode()
     assert first.count('data-testid="rejected-row"') == 50
     assert second.count('data-testid="rejected-row"') == 10
-    assert "<td>61</td>" in second and "csat: not a number" in second
+    assert "<td>61</td>" in second and "CSAT (1–5): not a number" in second
 
 
 # ---- freshness ----------------------------------------------------------------------------------

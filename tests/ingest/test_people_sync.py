@@ -18,6 +18,7 @@ from ingest.services import rejected_rows_replay, source_sync, sync_run_create
 from ingest.sources import webhook_token_set
 from org.models import Employee, Team
 from tests.factories import CustomerFactory, EmployeeFactory, TeamFactory
+from tests.ingest.conftest import worded
 
 pytestmark = pytest.mark.django_db
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -117,7 +118,7 @@ def test_bad_rows_are_quarantined_with_their_reason_and_the_good_rows_land(hris)
     landed = set(Employee.objects.values_list("employee_no", flat=True))
     assert landed == {"H000", "H001", "H002", "H003", "H004"}
     quarantined = {
-        row.row_number: (row.external_id, row.reasons)
+        row.row_number: (row.external_id, worded(row.reasons))
         for row in RejectedRow.objects.filter(run=run)
     }
     cycle = "the managers form a cycle: H010 → H011 → H010."

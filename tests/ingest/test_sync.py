@@ -18,7 +18,7 @@ from ingest.ledger_verify import ledger_verify
 from ingest.models import Feedback, LedgerEntry, Order, RejectedRow, Source, SyncStatus
 from ingest.services import records_push, rejected_rows_replay, source_sync, sync_run_create
 from tests.factories import EmployeeFactory
-from tests.ingest.conftest import ledger_committed
+from tests.ingest.conftest import ledger_committed, worded
 from tests.ingest.erp_database import erp_database_url, erp_source_config
 from tests.ingest.http_source import TOKEN_ENV
 
@@ -90,7 +90,7 @@ def test_rest_pull_counts_quarantines_and_survives_500_and_429(http_source, peop
     rejected = RejectedRow.objects.get(run=run)
     assert rejected.external_id == "SO0005"
     assert rejected.row_number == 5
-    assert rejected.reasons == [
+    assert worded(rejected.reasons) == [
         {"field": "submitted_at", "message": "not a date and time: '2026-13-45 09:00'"}
     ]
     assert rejected.raw["order_no"] == "SO0005"
@@ -233,7 +233,7 @@ def test_sql_source_on_sqlite_lands_good_rows_and_names_the_unknown_merchandiser
     assert (run.fetched, run.created, run.rejected) == (3, 2, 1)
     rejected = RejectedRow.objects.get(run=run)
     assert (rejected.row_number, rejected.external_id) == (2, "SO2")
-    assert rejected.reasons == [
+    assert worded(rejected.reasons) == [
         {"field": "merchandiser", "message": "unknown employee 'E404' (looked up by employee_no)"}
     ]
     source.refresh_from_db()
@@ -317,7 +317,7 @@ def test_xlsx_upload_lands_good_rows_and_reports_bad_date_and_unknown_merchandis
 
     assert (run.fetched, run.created, run.rejected) == (4, 2, 2)
     assert sorted(Feedback.objects.values_list("external_id", flat=True)) == ["FB1", "FB4"]
-    report = {row.row_number: row.reasons for row in RejectedRow.objects.filter(run=run)}
+    report = {row.row_number: worded(row.reasons) for row in RejectedRow.objects.filter(run=run)}
     assert report == {
         3: [{"field": "employee", "message": "unknown employee 'E999' (looked up by employee_no)"}],
         4: [{"field": "submitted_at", "message": "not a date and time: '十月十号'"}],
@@ -348,7 +348,7 @@ def test_a_row_breaking_a_database_rule_is_refused_alone_with_the_rules_words(pe
     run = records_push(source=source, record_type="order", rows=rows, trigger="webhook")
 
     assert (run.created, run.rejected) == (2, 1)
-    assert RejectedRow.objects.get(run=run).reasons == [
+    assert worded(RejectedRow.objects.get(run=run).reasons) == [
         {
             "field": "confirmed_at",
             "message": "An order cannot be confirmed before the customer submitted it.",
@@ -419,7 +419,7 @@ def test_a_second_row_with_the_same_id_in_one_fetch_is_refused_not_merged(people
     assert Feedback.objects.get(external_id="FB1").comment == "很好"  # the first row stands
     refused = RejectedRow.objects.get(run=run)
     assert refused.row_number == 3 and refused.raw["评价内容"] == "太慢了"
-    assert refused.reasons == [
+    assert worded(refused.reasons) == [
         {
             "field": "external_id",
             "message": "Duplicate id in this fetch: an earlier row has the same id and was taken.",
@@ -445,4 +445,4 @@ def test_a_nul_character_rejects_its_row_alone_and_the_run_finishes(people):
     assert rejected.external_id == "FB\ufffd2"
     assert rejected.raw["评价内容"] == "坏\ufffd了"
     assert {reason["field"] for reason in rejected.reasons} == {"external_id", "comment"}
-    assert all("NUL" in reason["message"] for reason in rejected.reasons)
+    assert all("NUL" in reason["message"] for reason in worded(rejected.reasons))
