@@ -13,11 +13,13 @@ from django.http import Http404
 from frames.read import frames_read, queryset_frame
 from indicators.calculators import COUNTED
 from indicators.calculators.base import (
+    CARRIED,
     COUNTED_PER_EMPLOYEE,
     FRAME_COLUMNS,
     INDEXED_BY_ID,
+    WRITTEN,
     RecordFrames,
-    within,
+    fed_in,
 )
 from indicators.hooks import measured_shares
 from indicators.models import (
@@ -63,7 +65,7 @@ from ingest.models import (
 from ingest.record_types import RECORD_TYPE_OF_MODEL
 from org.calendar import period_window
 from org.models import Customer, Employee, Level, Role
-from org.periods import Period, Window
+from org.periods import Period
 from org.selectors import employed_during, user_display_name, user_role
 
 
@@ -436,20 +438,10 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
     # Read for everybody, the frames hold every record of the period: what was fed is in them
     # (no query). For a part of the company it is asked of the whole company's records.
     if employee_ids is None:
-        fed = _fed_in_frames(frames, window) | _suggestions_fed(period)
+        fed = fed_in(frames, window) | _suggestions_fed(period)
     else:
         fed = records_fed(period=period)
     return RecordFrames(**frames, fed=frozenset(fed))
-
-
-# The optional fields the indicators' rules need, per record frame: ``carried`` when not NULL,
-# ``written`` when not empty.
-CARRIED = {
-    "orders": ("entry_errors", "fulfilment_error", "has_complaint", "is_returned", "is_refunded"),
-    "feedback": ("csat",),
-    "trainings": ("is_required",),
-}
-WRITTEN = {"feedback": ("comment",), "follow_ups": ("message",)}
 
 
 def _fed_fields(queryset: QuerySet, frame: str) -> set[str]:
@@ -464,35 +456,6 @@ def _fed_fields(queryset: QuerySet, frame: str) -> set[str]:
     if not counts["records"]:
         return set()
     return {frame} | {f"{frame}.{name}" for name in fields if counts[name]}
-
-
-def _fed_in_frames(frames: dict[str, pd.DataFrame], window: Window) -> set[str]:
-    """``records_fed`` (but suggestions) told from the frames of the whole company's records:
-    the same rule on rows already read."""
-    orders = frames["orders"]
-    in_period = within(orders["submitted_at"], window) | within(orders["delivered_at"], window)
-    rows = {
-        "orders": orders[in_period],
-        "feedback": frames["feedback"],
-        "follow_ups": frames["follow_ups"],
-        "trainings": frames["trainings"],
-        "exceptions": frames["exceptions"],
-        "peer_reviews": frames["peer_reviews"],
-        "nodes": frames["node_counts"],
-        "tickets": frames["ticket_counts"],
-    }
-    fed: set[str] = set()
-    for frame, records in rows.items():
-        if records.empty:
-            continue
-        fed.add(frame)
-        fed |= {f"{frame}.{name}" for name in CARRIED.get(frame, ()) if records[name].notna().any()}
-        fed |= {
-            f"{frame}.{name}"
-            for name in WRITTEN.get(frame, ())
-            if records[name].fillna("").ne("").any()
-        }
-    return fed
 
 
 def _suggestions_fed(period: Period) -> set[str]:

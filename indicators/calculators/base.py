@@ -6,7 +6,7 @@ NaN (the scoring engine's missing-data rule then applies), never a made-up 0; co
 exception, because having handled nothing is a real zero for someone on the roster.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import NamedTuple
@@ -58,6 +58,51 @@ COUNTED_PER_EMPLOYEE = ("node_counts", "ticket_counts")
 FED_BY = {"nodes": "node_counts", "tickets": "ticket_counts"}
 
 
+# The record frames whose records feed indicators (``RecordFrames.feeds``), and the optional
+# fields their rules need: ``CARRIED`` when not NULL, ``WRITTEN`` when not empty.
+FED_FRAMES = (
+    "orders",
+    "feedback",
+    "follow_ups",
+    "trainings",
+    "exceptions",
+    "peer_reviews",
+    "suggestions",
+    "nodes",
+    "tickets",
+)
+CARRIED = {
+    "orders": ("entry_errors", "fulfilment_error", "has_complaint", "is_returned", "is_refunded"),
+    "feedback": ("csat",),
+    "trainings": ("is_required",),
+}
+WRITTEN = {"feedback": ("comment",), "follow_ups": ("message",)}
+
+
+def fed_in(frames: Mapping[str, pd.DataFrame], window: Window | None = None) -> frozenset[str]:
+    """What ``frames`` show the sources fed: each of ``FED_FRAMES`` with a record, and
+    ``frame.field`` for each field of ``CARRIED`` and ``WRITTEN`` some record carries. Orders
+    count when submitted or delivered in ``window`` (the frames also hold the previous period's,
+    for retention); without one, every order does."""
+    fed: set[str] = set()
+    for frame in FED_FRAMES:
+        records = frames[FED_BY.get(frame, frame)]
+        if frame == "orders" and window is not None:
+            records = records[
+                within(records["submitted_at"], window) | within(records["delivered_at"], window)
+            ]
+        if records.empty:
+            continue
+        fed.add(frame)
+        fed |= {f"{frame}.{name}" for name in CARRIED.get(frame, ()) if records[name].notna().any()}
+        fed |= {
+            f"{frame}.{name}"
+            for name in WRITTEN.get(frame, ())
+            if records[name].fillna("").ne("").any()
+        }
+    return frozenset(fed)
+
+
 def _empty(name: str) -> pd.DataFrame:
     columns = [c for c in FRAME_COLUMNS[name] if not (name in INDEXED_BY_ID and c == "id")]
     return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
@@ -106,14 +151,10 @@ class RecordFrames:
     def feeds(self, frame: str, needs: tuple[str, ...] = ()) -> bool:
         """Whether any source fed ``frame`` in the period, and, if the rule ``needs`` fields,
         at least one of them."""
-        if self.fed is not None:
-            return frame in self.fed and (
-                not needs or any(f"{frame}.{name}" in self.fed for name in needs)
-            )
-        rows = getattr(self, FED_BY.get(frame, frame))
-        if rows.empty:
-            return False
-        return not needs or any(rows[name].notna().any() for name in needs if name in rows)
+        fed = self.fed
+        if fed is None:  # frames built by hand: what they hold was fed
+            fed = fed_in(vars(self))
+        return frame in fed and (not needs or any(f"{frame}.{name}" in fed for name in needs))
 
 
 class Measured(NamedTuple):
