@@ -38,7 +38,7 @@ from ingest.models import RejectedRow, Source, SyncRun, SyncStatus, SyncTrigger
 from ingest.record_types import SOURCE_TYPES
 from ingest.records import MappingError
 from ingest.services import records_push, source_sync_now
-from ingest.sources import source_config_refusal, webhook_token_set
+from ingest.sources import source_config_refusal, source_sample_check, webhook_token_set
 from org.parsers import JSONParser
 
 # A webhook call is synced inside the request: larger pushes belong in several calls.
@@ -68,6 +68,10 @@ class QueueDown(APIException):
 
 class SourceSerializer(serializers.ModelSerializer):
     has_webhook_token = serializers.SerializerMethodField()
+    sample_notes = serializers.SerializerMethodField(
+        help_text="When saved: what could not be checked against the source's first rows "
+        "(a source not reachable now)."
+    )
 
     class Meta:
         model = Source
@@ -82,11 +86,16 @@ class SourceSerializer(serializers.ModelSerializer):
             "schedule",
             "cursors",
             "has_webhook_token",
+            "sample_notes",
         ]
         read_only_fields = ["schedule", "cursors"]
 
     def get_has_webhook_token(self, source: Source) -> bool:
         return bool(source.webhook_token_hash)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_sample_notes(self, source: Source) -> list[str]:
+        return getattr(self, "_sample_notes", [])
 
     def validate_config(self, config) -> dict:
         return source_config_clean(config)
@@ -103,6 +112,15 @@ class SourceSerializer(serializers.ModelSerializer):
         )
         if refusal:
             raise serializers.ValidationError({"config": [refusal]})
+        if {"kind", "config", "mappings"} & attrs.keys():  # not for a switch of enabled
+            sample = source_sample_check(
+                kind=attrs.get("kind", current.kind if current else ""),
+                config=attrs.get("config", current.config if current else {}),
+                mappings=attrs.get("mappings", current.mappings if current else {}),
+            )
+            if sample.errors:
+                raise serializers.ValidationError({"mappings": sample.errors})
+            self._sample_notes = sample.notes
         return attrs
 
 
@@ -139,6 +157,8 @@ class SyncRunSerializer(serializers.ModelSerializer):
             "updated",
             "unchanged",
             "rejected",
+            "skipped",
+            "several_responsible",
             "periods",
             "error",
         ]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from ingest.access import record_type_choices
 from ingest.models import Source
 from ingest.records import MappingError, mapping_check
-from ingest.sources import source_config_refusal
+from ingest.sources import source_config_refusal, source_sample_check
 from org.import_files import UPLOAD_EXTENSIONS, spreadsheet_upload_check
 
 
@@ -53,6 +53,9 @@ def source_mappings_clean(mappings) -> dict:
 
 
 class SourceAdminForm(forms.ModelForm):
+    # What could not be checked against the source's first rows when saved (said, not refused).
+    sample_notes: list[str]
+
     class Meta:
         model = Source
         fields = ["name", "kind", "config", "mappings", "enabled", "schedule"]
@@ -65,10 +68,15 @@ class SourceAdminForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        self.sample_notes = []
         if {"kind", "config", "mappings"} <= cleaned.keys():
-            refusal = source_config_refusal(
-                kind=cleaned["kind"], config=cleaned["config"], mappings=cleaned["mappings"]
-            )
+            settings = {key: cleaned[key] for key in ("kind", "config", "mappings")}
+            refusal = source_config_refusal(**settings)
             if refusal:
                 self.add_error("config", refusal)
+            elif {"kind", "config", "mappings"} & set(self.changed_data):
+                sample = source_sample_check(**settings)
+                for error in sample.errors:
+                    self.add_error("mappings", error)
+                self.sample_notes = sample.notes
         return cleaned

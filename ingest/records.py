@@ -22,6 +22,10 @@ source lacks, ``timezone`` is the zone of naive timestamps (the company's by def
 the source field whose largest value is the incremental cursor. ``fetch`` overrides the
 source's connection settings for this record type (its query, URL or sheet).
 
+Before ``fields`` are read, a mapping may look values up in other tables of the source
+(``tables``, ``joins``), compute values from expressions (``computed``), skip rows
+(``filter``) and make several records of one row (``unpivot``): see ``ingest.transform``.
+
 Everything here works on whole batches with pandas; only ``lookup_ids`` touches the database.
 """
 
@@ -40,6 +44,27 @@ from org.import_files import COLUMNS, REQUIRED_COLUMNS
 
 TRUE_WORDS = {"1", "true", "t", "yes", "y", "是", "对", "真"}
 FALSE_WORDS = {"0", "false", "f", "no", "n", "否", "错", "假", ""}
+
+
+# What a mapping may hold (the transform stage's keys are described in ``ingest.transform``;
+# people's mappings refuse lookups with a reason of their own).
+PEOPLE_MAPPING_KEYS = (
+    "fetch",
+    "cursor_field",
+    "timezone",
+    "fields",
+    "values",
+    "constants",
+    "lookups",
+)
+MAPPING_KEYS = (
+    *PEOPLE_MAPPING_KEYS,
+    "tables",
+    "joins",
+    "computed",
+    "filter",
+    "unpivot",
+)
 
 
 class MappingError(ValueError):
@@ -75,9 +100,21 @@ def mapping_check(record_type: str, mapping: Mapping) -> RecordType:
             )
         )
     spec = SOURCE_TYPES[record_type]
+    unknown = set(mapping) - set(MAPPING_KEYS if spec is not PEOPLE_TYPE else PEOPLE_MAPPING_KEYS)
+    if unknown:
+        raise MappingError(
+            _("{record_type}: unknown mapping setting {keys}; known: {known}.").format(
+                record_type=record_type,
+                keys=", ".join(sorted(map(str, unknown))),
+                known=", ".join(MAPPING_KEYS if spec is not PEOPLE_TYPE else PEOPLE_MAPPING_KEYS),
+            )
+        )
     if spec is PEOPLE_TYPE:
         _people_mapping_check(mapping)
         return spec
+    # Imported here: the transform stage builds on this module's values and rejections.
+    from ingest.transform import transform_check
+
     names = {f.name for f in spec.fields()}
     for target in [*mapping.get("fields", {}), *mapping.get("constants", {})]:
         if target not in names:
@@ -88,6 +125,7 @@ def mapping_check(record_type: str, mapping: Mapping) -> RecordType:
             )
     _zone(mapping)
     filled = {*mapping.get("fields", {}), *mapping.get("constants", {})}
+    filled |= transform_check(spec, mapping)
     unfilled = [
         f.name
         for f in spec.fields()
@@ -96,7 +134,8 @@ def mapping_check(record_type: str, mapping: Mapping) -> RecordType:
     if unfilled:  # every row would be refused for it: refused now, once, naming the fields
         raise MappingError(
             _(
-                "{record_type}: the mapping must fill {fields} (a source field or a constant)."
+                "{record_type}: the mapping must fill {fields} (a source field, a computed "
+                "value or a constant)."
             ).format(record_type=record_type, fields=", ".join(unfilled))
         )
     for relation, how in mapping.get("lookups", {}).items():

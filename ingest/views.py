@@ -113,7 +113,7 @@ def source_replay(request: HttpRequest, source_id: int) -> HttpResponse:
     source = source_get_for_user(user=request.user, source_id=source_id)
     try:
         run = rejected_rows_replay(source=source, user=request.user)
-    except MappingError as error:
+    except (MappingError, ConnectorError) as error:
         messages.error(request, str(error))
         return redirect("ingest:source_detail", source_id=source.pk)
     return redirect(_run_url(run))
@@ -131,7 +131,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             "run": run,
             "finished": run.status in (SyncStatus.SUCCEEDED, SyncStatus.FAILED),
             "record_type_label": spec.label if spec else run.record_type,
-            "landed": run.fetched - run.rejected,
+            "landed": run.fetched - run.rejected - run.skipped,
             "seconds": run.duration.total_seconds() if run.duration else None,
             "page": rejected.get_page(request.GET.get("page")),
         },
