@@ -1,4 +1,5 @@
-"""Forms of ingest: uploading a CSV or Excel file into a source, and editing a source (admin)."""
+"""Forms of ingest: uploading a CSV or Excel file into a source, previewing its mappings, and
+editing a source (admin)."""
 
 from django import forms
 from django.utils.translation import gettext
@@ -6,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ingest.access import record_type_choices
 from ingest.models import Source
+from ingest.preview import DEFAULT_ROWS as PREVIEW_ROWS
+from ingest.preview import MAX_ROWS as PREVIEW_MAX_ROWS
 from ingest.records import MappingError, mapping_check
 from ingest.sources import source_config_refusal, source_sample_check
 from org.import_files import UPLOAD_EXTENSIONS, spreadsheet_upload_check
@@ -50,6 +53,17 @@ def source_mappings_clean(mappings) -> dict:
     except MappingError as error:
         raise forms.ValidationError(str(error)) from error
     return mappings
+
+
+class PreviewForm(forms.Form):
+    """How many source rows the source page previews per record type."""
+
+    preview = forms.IntegerField(
+        label=_("Rows per record type"),
+        min_value=1,
+        max_value=PREVIEW_MAX_ROWS,
+        initial=PREVIEW_ROWS,
+    )
 
 
 class SourceAdminForm(forms.ModelForm):

@@ -2,6 +2,7 @@
 and replay, and one run's progress with its row-by-row error report."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,8 +22,9 @@ from ingest.access import (
     sync_run_rejected_rows,
 )
 from ingest.connectors import ConnectorError
-from ingest.forms import UploadForm
+from ingest.forms import PreviewForm, UploadForm
 from ingest.models import SyncRun, SyncStatus
+from ingest.preview import source_preview
 from ingest.record_types import SOURCE_TYPES
 from ingest.records import MappingError
 from ingest.services import rejected_rows_replay, source_sync_now, upload_accept
@@ -75,10 +77,20 @@ def source_sync(request: HttpRequest, source_id: int) -> HttpResponse:
 @operators_only
 def source_detail(request: HttpRequest, source_id: int) -> HttpResponse:
     """A source's latest runs; POST uploads a file through one of its mappings and answers
-    with the new run's page (a large file is synced in the background: the page follows it)."""
+    with the new run's page (a large file is synced in the background: the page follows it).
+    ``?preview=N`` (admins) shows what its mappings make of its first N rows, writing
+    nothing."""
     source = source_get_for_user(user=request.user, source_id=source_id)
+    can_manage = can_manage_sources(request.user)
+    preview_form = PreviewForm(request.GET if "preview" in request.GET else None)
+    previews = None
+    if preview_form.is_bound:
+        if not can_manage:
+            raise PermissionDenied
+        if preview_form.is_valid():
+            previews = source_preview(source=source, limit=preview_form.cleaned_data["preview"])
     form = UploadForm(request.POST or None, request.FILES or None, source=source)
-    status = 200
+    status = 200 if preview_form.is_valid() or not preview_form.is_bound else 400
     if request.method == "POST" and form.is_valid():
         try:
             run = upload_accept(
@@ -101,7 +113,9 @@ def source_detail(request: HttpRequest, source_id: int) -> HttpResponse:
             "source": source,
             "runs": source_runs(source),
             "form": form,
-            "can_manage": can_manage_sources(request.user),
+            "can_manage": can_manage,
+            "preview_form": preview_form,
+            "previews": previews,
         },
         status=status,
     )
