@@ -195,6 +195,11 @@ class SourceAdmin(SimpleHistoryAdmin):
     readonly_fields = ["cursors", "has_webhook_token"]
     actions = ["sync_now", "new_webhook_token"]
 
+    def save_model(self, request: HttpRequest, obj: Source, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        for note in getattr(form, "sample_notes", []):
+            self.message_user(request, note, messages.WARNING)
+
     @admin.display(boolean=True, description=_("webhook token"))
     def has_webhook_token(self, source: Source) -> bool:
         return bool(source.webhook_token_hash)
@@ -275,6 +280,8 @@ class SyncRunAdmin(ReadOnlyAdmin):
         "updated",
         "unchanged",
         "rejected",
+        "skipped",
+        "several_responsible",
     ]
     list_filter = ["status", "trigger", "source"]
     search_fields = ["source__name", "error"]

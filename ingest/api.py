@@ -3,6 +3,7 @@ source's webhook, which pushes rows with a per-source token instead of a login."
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
@@ -36,11 +37,14 @@ from ingest.access import (
 )
 from ingest.forms import source_config_clean, source_mappings_clean
 from ingest.models import RejectedRow, Source, SyncRun, SyncStatus, SyncTrigger
+from ingest.preview import DEFAULT_ROWS as PREVIEW_ROWS
+from ingest.preview import MAX_ROWS as PREVIEW_MAX_ROWS
+from ingest.preview import source_preview
 from ingest.quality import source_quality_report
 from ingest.record_types import SOURCE_TYPES
 from ingest.records import MappingError
 from ingest.services import records_push, source_sync_now
-from ingest.sources import source_config_refusal, webhook_token_set
+from ingest.sources import source_config_refusal, source_sample_check, webhook_token_set
 from org.parsers import JSONParser
 
 # A webhook call is synced inside the request: larger pushes belong in several calls.
@@ -70,6 +74,10 @@ class QueueDown(APIException):
 
 class SourceSerializer(serializers.ModelSerializer):
     has_webhook_token = serializers.SerializerMethodField()
+    sample_notes = serializers.SerializerMethodField(
+        help_text="When saved: what could not be checked against the source's first rows "
+        "(a source not reachable now)."
+    )
 
     class Meta:
         model = Source
@@ -84,11 +92,16 @@ class SourceSerializer(serializers.ModelSerializer):
             "schedule",
             "cursors",
             "has_webhook_token",
+            "sample_notes",
         ]
         read_only_fields = ["schedule", "cursors"]
 
     def get_has_webhook_token(self, source: Source) -> bool:
         return bool(source.webhook_token_hash)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_sample_notes(self, source: Source) -> list[str]:
+        return getattr(self, "_sample_notes", [])
 
     def validate_config(self, config) -> dict:
         return source_config_clean(config)
@@ -105,7 +118,62 @@ class SourceSerializer(serializers.ModelSerializer):
         )
         if refusal:
             raise serializers.ValidationError({"config": [refusal]})
+        if {"kind", "config", "mappings"} & attrs.keys():  # not for a switch of enabled
+            sample = source_sample_check(
+                kind=attrs.get("kind", current.kind if current else ""),
+                config=attrs.get("config", current.config if current else {}),
+                mappings=attrs.get("mappings", current.mappings if current else {}),
+            )
+            if sample.errors:
+                raise serializers.ValidationError({"mappings": sample.errors})
+            self._sample_notes = sample.notes
         return attrs
+
+
+class PreviewInputSerializer(serializers.Serializer):
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=PREVIEW_MAX_ROWS,
+        default=PREVIEW_ROWS,
+        help_text=f"Source rows read per record type, at most {PREVIEW_MAX_ROWS}.",
+    )
+
+
+class PreviewColumnSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="the perf field")
+    label = serializers.CharField()
+
+
+class PreviewRefusalSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="the perf field, computed value or filter at fault")
+    label = serializers.CharField()
+    message = serializers.CharField()
+
+
+class PreviewRowSerializer(serializers.Serializer):
+    row_number = serializers.IntegerField(help_text="the source row, as the source numbers it")
+    part = serializers.CharField(help_text="the unpivot item this record is; empty otherwise")
+    values = serializers.DictField(help_text="by column name")
+    refusals = PreviewRefusalSerializer(many=True)
+
+
+class RecordTypePreviewSerializer(serializers.Serializer):
+    record_type = serializers.CharField()
+    label = serializers.CharField()
+    read = serializers.IntegerField(help_text="source rows read")
+    skipped = serializers.IntegerField(help_text="of them, rows the mapping's filter leaves out")
+    several_responsible = serializers.IntegerField(
+        help_text="records whose responsible person would be picked among several"
+    )
+    refused = serializers.IntegerField()
+    columns = PreviewColumnSerializer(many=True)
+    rows = PreviewRowSerializer(many=True)
+    error = serializers.CharField(help_text="why this record type cannot be previewed")
+
+
+class PreviewSerializer(serializers.Serializer):
+    limit = serializers.IntegerField()
+    record_types = RecordTypePreviewSerializer(many=True)
 
 
 class SyncRunSerializer(serializers.ModelSerializer):
@@ -143,6 +211,8 @@ class SyncRunSerializer(serializers.ModelSerializer):
             "rejected",
             "flagged",
             "local_times_resolved",
+            "skipped",
+            "several_responsible",
             "periods",
             "error",
         ]
@@ -288,6 +358,25 @@ class SourceViewSet(
         and its latest flagged records, with the rule and the two times."""
         report = source_quality_report(self.get_object())
         return Response(QualityReportSerializer(report).data)
+
+    @extend_schema(
+        request=PreviewInputSerializer,
+        parameters=[OpenApiParameter("limit", int, description="or in the body")],
+        responses={200: PreviewSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def preview(self, request: Request, pk: str) -> Response:
+        """The first rows of each record type the source maps, as the records a sync would
+        write and the refusals they would get (admins). Nothing is written."""
+        source = self.get_object()
+        given = dict(request.query_params.items())
+        if isinstance(request.data, Mapping):
+            given.update(request.data.items())
+        wanted = PreviewInputSerializer(data=given)
+        wanted.is_valid(raise_exception=True)
+        limit = wanted.validated_data["limit"]
+        previews = source_preview(source=source, limit=limit)
+        return Response(PreviewSerializer({"limit": limit, "record_types": previews}).data)
 
     @extend_schema(request=None, responses={201: WebhookTokenSerializer})
     @action(detail=True, methods=["post"], url_path="webhook-token")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 
 from frames.write import frame_bulk_load, frame_bulk_update, ids_reserve
 from ingest.edits import constraint_refusal
+from ingest.joins import SourceTables
 from ingest.ledger import canonical_contents, ledger_append
 from ingest.models import (
     LedgerAction,
@@ -27,11 +28,13 @@ from ingest.records import (
     KnownIds,
     RefusedInRun,
     Rejections,
+    Validated,
     field_default,
     record_values,
     relations_resolve,
     rows_validate,
 )
+from ingest.transform import Transformed, mapping_transform
 from org.calendar import company_zone
 from org.reasons import Reason, json_safe
 
@@ -44,6 +47,8 @@ class BatchOutcome:
     rejected: int = 0
     flagged: int = 0
     local_times_resolved: int = 0
+    skipped: int = 0  # source rows the mapping's filter left out
+    several_responsible: int = 0  # records whose responsible person was one of several
     months: set[str] = field(default_factory=set)
 
 
@@ -132,32 +137,53 @@ def _history_write(spec: RecordType, rows: pd.DataFrame, reason: str, user_id: i
     frame_bulk_load(history, frame)
 
 
-def _batch_apply(
+@dataclass
+class Staged:
+    """A batch mapped, validated and related, nothing written yet: ``good`` holds the records
+    to write (indexed by record position), ``validated.rejections`` the refusals by record
+    position, ``named`` the relations as the source named them (before their ids)."""
+
+    transformed: Transformed
+    validated: Validated
+    named: pd.DataFrame
+    good: pd.DataFrame
+
+
+def batch_stage(
     *,
-    run: SyncRun,
     spec: RecordType,
     mapping: dict,
     raw: pd.DataFrame,
-    row_numbers: Sequence[int],
+    source_name: str,
     known: KnownIds,
-) -> BatchOutcome:
-    """Validate, upsert, ledger and quarantine one batch of raw rows, in the caller's
-    transaction. ``raw`` is indexed by position in the batch."""
-    source = run.source
-    validated = rows_validate(spec, mapping, raw)
+    tables: SourceTables | None,
+    refused: RefusedInRun | None = None,
+) -> Staged:
+    """Transform, validate and relate a batch of raw rows (indexed by source position); reads
+    only. The records of a source row refused as a whole (a computed value, the filter) are
+    left out of ``good``, and so is a record repeating an earlier one's key. ``refused`` tells
+    why this run refused a record a lookup cannot find (a sync's; a preview has none)."""
+    transformed = mapping_transform(spec, mapping, raw, tables=tables)
+    validated = rows_validate(spec, transformed.mapping, transformed.frame)
+    rejections = validated.rejections
+    for position, reasons in transformed.record_rejections.reasons.items():
+        rejections.reasons.setdefault(position, []).extend(reasons)
+    relations = [spec.model._meta.get_field(name).attname for name in spec.lookups]
+    named = validated.frame[[column for column in relations if column in validated.frame]].copy()
     relations_resolve(
         spec,
-        mapping,
+        transformed.mapping,
         validated,
-        source_name=source.name,
+        source_name=source_name,
         known=known,
-        refused=_refused_in_run(run),
+        refused=refused,
     )
     frame = validated.frame
     if "source" in {f.name for f in spec.fields()}:
-        frame["source"] = source.name
-    rejections = validated.rejections
-    good = frame.drop(index=rejections.positions)
+        frame["source"] = source_name
+    whole_rows = np.isin(transformed.origin, transformed.row_rejections.positions)
+    refused = set(rejections.positions) | set(np.flatnonzero(whole_rows).tolist())
+    good = frame.drop(index=list(refused))
     keys = [spec.model._meta.get_field(name).attname for name in spec.natural_key]
     # A second row with the id of an earlier one is not an update of it (two reviews sharing an
     # id would silently overwrite each other): the first is taken, the later ones refused.
@@ -171,9 +197,26 @@ def _batch_apply(
             )
         ),
     )
-    good = good[~duplicates]
-    outcome = BatchOutcome()
+    return Staged(transformed=transformed, validated=validated, named=named, good=good[~duplicates])
 
+
+@dataclass
+class Written:
+    """What writing a staged batch did: the records inserted and updated (with their ids), how
+    many were already as given, and which records the database refused (their reasons added to
+    the batch's rejections)."""
+
+    inserted: pd.DataFrame
+    updated: pd.DataFrame
+    unchanged: int
+    refused: set[int]  # the record positions the database refused
+
+
+def batch_write(spec: RecordType, staged: Staged) -> Written:
+    """Insert the new records of a staged batch and update the changed ones, each refused alone
+    if the database refuses it (in the caller's transaction)."""
+    good = staged.good
+    keys = [spec.model._meta.get_field(name).attname for name in spec.natural_key]
     stored = _stored_ids(spec, good) if len(good) else pd.DataFrame()
     content_columns = [f.attname for f in spec.content_fields()]
     if len(stored):
@@ -193,13 +236,14 @@ def _batch_apply(
     flag_columns = ["quality_flags"] if spec.quality_rules else []
     new = new[content_columns + flag_columns]
 
-    changed_columns = [c for c in validated.mapped + list(spec.derived) if c not in keys]
+    changed_columns = [c for c in staged.validated.mapped + list(spec.derived) if c not in keys]
     old = good[~is_new].copy()
     old["id"] = record_ids[~is_new].astype(np.int64)
     # Only the stored records the batch matched: the lookup by each key column apart also finds
     # stored records of the same orders and nodes that the batch does not hold.
     current = existing.set_index("id", drop=False).loc[old["id"]] if len(old) else existing[:0]
     merged = current.copy()
+    unchanged = 0
     if len(old):
         merged.index = old.index
         for column in changed_columns + flag_columns:
@@ -207,20 +251,71 @@ def _batch_apply(
         before = canonical_contents(spec, current.set_axis(old.index))
         after = canonical_contents(spec, merged)
         differs = before != after
-        outcome.unchanged += int((~differs).sum())
+        unchanged = int((~differs).sum())
         merged = merged[differs]
 
-    refused = {}
-    inserted, refused_new = _insert(spec, new) if len(new) else (new, {})
-    refused.update(refused_new)
+    inserted, refused = _insert(spec, new) if len(new) else (new, {})
     written = changed_columns + flag_columns
     updated, refused_old = _update(spec, merged, written) if len(merged) else (merged, {})
     refused.update(refused_old)
     for position, (field_name, reason) in refused.items():
-        rejections.add([position], field_name, reason)
+        staged.validated.rejections.add([position], field_name, reason)
+    return Written(inserted, updated, unchanged, set(refused))
+
+
+def record_refusals(staged: Staged, position: int) -> tuple[list[dict], list[dict]]:
+    """A record's refusals: its source row's (a computed value, the filter) and its own, less
+    those only repeating the row's (a computed amount that could not be read is also empty)."""
+    transformed = staged.transformed
+    of_row = transformed.row_rejections.reasons.get(int(transformed.origin[position]), [])
+    repeated = {reason["field"] for reason in of_row}
+    own = staged.validated.rejections.reasons.get(position, [])
+    return of_row, [reason for reason in own if reason["field"] not in repeated]
+
+
+def by_source_row(staged: Staged) -> Rejections:
+    """The refusals by source position: a source row's own, and those of each record it became
+    (named ``<unpivot item>.<field>`` when it became several)."""
+    transformed = staged.transformed
+    rows = Rejections(reasons={p: list(r) for p, r in transformed.row_rejections.reasons.items()})
+    for position in staged.validated.rejections.positions:
+        source = int(transformed.origin[position])
+        part = transformed.parts[position] if transformed.parts else None
+        kept = rows.reasons.setdefault(source, [])
+        for reason in record_refusals(staged, position)[1]:
+            named = {**reason, "field": f"{part}.{reason['field']}"} if part else reason
+            if named not in kept:
+                kept.append(named)
+    return rows
+
+
+def _batch_apply(
+    *,
+    run: SyncRun,
+    spec: RecordType,
+    mapping: dict,
+    raw: pd.DataFrame,
+    row_numbers: Sequence[int],
+    known: KnownIds,
+    tables: SourceTables | None = None,
+) -> BatchOutcome:
+    """Validate, upsert, ledger and quarantine one batch of raw rows, in the caller's
+    transaction. ``raw`` is indexed by position in the batch."""
+    staged = batch_stage(
+        spec=spec,
+        mapping=mapping,
+        raw=raw,
+        source_name=run.source.name,
+        known=known,
+        tables=tables,
+        refused=_refused_in_run(run),
+    )
+    written = batch_write(spec, staged)
+    inserted, updated = written.inserted, written.updated
 
     actor = f"sync:{run.pk}"
     if len(inserted):
+        keys = [spec.model._meta.get_field(name).attname for name in spec.natural_key]
         if "id" in inserted:
             ids = inserted["id"]
         else:
@@ -241,6 +336,7 @@ def _batch_apply(
             actions=[LedgerAction.UPDATED] * len(updated),
             actor=actor,
         )
+    rejections = by_source_row(staged)
     _rejections_keep(
         run=run,
         spec=spec,
@@ -249,16 +345,25 @@ def _batch_apply(
         row_numbers=row_numbers,
         rejections=rejections,
     )
-    outcome.created = len(inserted)
-    outcome.updated = len(updated)
     zone = company_zone()
-    outcome.months = months_of(spec, inserted, zone) | months_of(spec, updated, zone)
-    outcome.rejected = len(rejections.reasons)
-    taken = frame.index.difference(rejections.positions)
-    if flag_columns:
-        outcome.flagged = int(frame.loc[taken, "quality_flags"].notna().sum())
-    outcome.local_times_resolved = int(validated.resolved_times[taken].sum())
-    return outcome
+    several = staged.transformed.several
+    taken = staged.good.index.difference(list(written.refused))
+    flagged = staged.good.loc[taken, "quality_flags"].notna() if spec.quality_rules else []
+    return BatchOutcome(
+        created=len(inserted),
+        updated=len(updated),
+        unchanged=written.unchanged,
+        rejected=len(rejections.reasons),
+        skipped=staged.transformed.skipped,
+        several_responsible=(
+            int(several.drop(index=rejections.positions, errors="ignore").sum())
+            if several is not None
+            else 0
+        ),
+        flagged=int(sum(flagged)),
+        local_times_resolved=int(staged.validated.resolved_times[taken].sum()),
+        months=months_of(spec, inserted, zone) | months_of(spec, updated, zone),
+    )
 
 
 def _refused_in_run(run: SyncRun) -> RefusedInRun:
@@ -333,6 +438,8 @@ def _counts_add(run: SyncRun, outcome: BatchOutcome, fetched: int) -> None:
         rejected=F("rejected") + outcome.rejected,
         flagged=F("flagged") + outcome.flagged,
         local_times_resolved=F("local_times_resolved") + outcome.local_times_resolved,
+        skipped=F("skipped") + outcome.skipped,
+        several_responsible=F("several_responsible") + outcome.several_responsible,
         batches=F("batches") + 1,
     )
 
@@ -355,11 +462,13 @@ def batch_commit(
     row_numbers: Sequence[int],
     cursor_field: str | None = None,
     known: KnownIds | None = None,
+    tables: SourceTables | None = None,
 ) -> BatchOutcome:
     """Apply one batch (``row_numbers``: each row's number as the source shows it, for the
-    report) and, in the same transaction, count it on the run and move the source's cursor to
-    the batch's largest ``cursor_field`` value: a sync killed after this commit resumes after
-    this batch, never before."""
+    report; ``tables``: the tables its joins read, shared by the batches of a sync) and, in the
+    same transaction, count it on the run and move the source's cursor to the batch's largest
+    ``cursor_field`` value: a sync killed after this commit resumes after this batch, never
+    before."""
     raw = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
     raw.index = pd.RangeIndex(len(raw))
     cursor = _cursor_of(raw, cursor_field)
@@ -371,6 +480,7 @@ def batch_commit(
             raw=raw,
             row_numbers=row_numbers,
             known=known if known is not None else KnownIds(),
+            tables=tables or SourceTables(kind=run.source.kind, config=run.source.config),
         )
         _counts_add(run, outcome, len(rows))
         if outcome.months:

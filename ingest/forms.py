@@ -1,4 +1,5 @@
-"""Forms of ingest: uploading a CSV or Excel file into a source, and editing a source (admin)."""
+"""Forms of ingest: uploading a CSV or Excel file into a source, previewing its mappings, and
+editing a source (admin)."""
 
 from django import forms
 from django.utils.translation import gettext
@@ -6,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ingest.access import record_type_choices
 from ingest.models import Source
+from ingest.preview import DEFAULT_ROWS as PREVIEW_ROWS
+from ingest.preview import MAX_ROWS as PREVIEW_MAX_ROWS
 from ingest.records import MappingError, mapping_check
-from ingest.sources import source_config_refusal
+from ingest.sources import source_config_refusal, source_sample_check
 from org.import_files import UPLOAD_EXTENSIONS, spreadsheet_upload_check
 
 
@@ -52,7 +55,21 @@ def source_mappings_clean(mappings) -> dict:
     return mappings
 
 
+class PreviewForm(forms.Form):
+    """How many source rows the source page previews per record type."""
+
+    preview = forms.IntegerField(
+        label=_("Rows per record type"),
+        min_value=1,
+        max_value=PREVIEW_MAX_ROWS,
+        initial=PREVIEW_ROWS,
+    )
+
+
 class SourceAdminForm(forms.ModelForm):
+    # What could not be checked against the source's first rows when saved (said, not refused).
+    sample_notes: list[str]
+
     class Meta:
         model = Source
         fields = ["name", "kind", "config", "mappings", "enabled", "schedule"]
@@ -65,10 +82,15 @@ class SourceAdminForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        self.sample_notes = []
         if {"kind", "config", "mappings"} <= cleaned.keys():
-            refusal = source_config_refusal(
-                kind=cleaned["kind"], config=cleaned["config"], mappings=cleaned["mappings"]
-            )
+            settings = {key: cleaned[key] for key in ("kind", "config", "mappings")}
+            refusal = source_config_refusal(**settings)
             if refusal:
                 self.add_error("config", refusal)
+            elif {"kind", "config", "mappings"} & set(self.changed_data):
+                sample = source_sample_check(**settings)
+                for error in sample.errors:
+                    self.add_error("mappings", error)
+                self.sample_notes = sample.notes
         return cleaned

@@ -34,10 +34,10 @@ from ingest.models import SyncRun
 from ingest.record_types import RecordType
 from ingest.records import (
     Rejections,
-    _instants,
-    _present,
     _zone,
     column_missing,
+    source_instants,
+    source_present,
     values_translate,
 )
 from org.imports import PasswordLink, password_links_send, people_import
@@ -52,10 +52,10 @@ def _dates(values: pd.Series, zone) -> tuple[pd.Series, pd.Series]:
     """Timestamps and date texts as days (company time, or the mapping's); what does not parse
     is left as it is, for the import to refuse with its own message. Also which were local
     times daylight saving repeats or skips (read by ``ingest.records``' rule)."""
-    present = _present(values)
+    present = source_present(values)
     if not present.any():
         return values, pd.Series(False, index=values.index)
-    instants, resolved = _instants(values[present], zone)
+    instants, resolved = source_instants(values[present], zone)
     days = instants.dt.tz_convert(zone).dt.date
     days = values.astype(object).where(~present | days.reindex(values.index).isna(), days)
     return days, resolved.reindex(values.index, fill_value=False)
@@ -83,7 +83,7 @@ def people_rows(
         if key in DATE_COLUMNS:
             values, times_resolved = _dates(values, zone)
             resolved += times_resolved.astype(int)
-        columns[key] = values.astype(object).where(_present(values), None)
+        columns[key] = values.astype(object).where(source_present(values), None)
     for key, value in mapping.get("constants", {}).items():
         columns[key] = pd.Series([value] * len(raw), index=raw.index, dtype=object)
     frame = pd.DataFrame(columns, index=raw.index)

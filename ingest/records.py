@@ -34,9 +34,14 @@ A record whose times, recorded by different parties, come in an unlikely order (
 the order before the payment was approved) is kept with data-quality flags (``quality_flags``,
 the record type's ``quality_rules``); only what no business can do is refused.
 
+Before ``fields`` are read, a mapping may look values up in other tables of the source
+(``tables``, ``joins``), compute values from expressions (``computed``), skip rows
+(``filter``) and make several records of one row (``unpivot``): see ``ingest.transform``.
+
 Everything here works on whole batches with pandas; only ``lookup_ids`` touches the database.
 """
 
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -61,6 +66,27 @@ FIELD_REASON = gettext_noop("{field}: {reason}")
 
 TRUE_WORDS = {"1", "true", "t", "yes", "y", "是", "对", "真"}
 FALSE_WORDS = {"0", "false", "f", "no", "n", "否", "错", "假", ""}
+
+
+# What a mapping may hold (the transform stage's keys are described in ``ingest.transform``;
+# people's mappings refuse lookups with a reason of their own).
+PEOPLE_MAPPING_KEYS = (
+    "fetch",
+    "cursor_field",
+    "timezone",
+    "fields",
+    "values",
+    "constants",
+    "lookups",
+)
+MAPPING_KEYS = (
+    *PEOPLE_MAPPING_KEYS,
+    "tables",
+    "joins",
+    "computed",
+    "filter",
+    "unpivot",
+)
 
 
 class MappingError(ValueError):
@@ -103,9 +129,21 @@ def mapping_check(record_type: str, mapping: Mapping) -> RecordType:
             )
         )
     spec = SOURCE_TYPES[record_type]
+    unknown = set(mapping) - set(MAPPING_KEYS if spec is not PEOPLE_TYPE else PEOPLE_MAPPING_KEYS)
+    if unknown:
+        raise MappingError(
+            _("{record_type}: unknown mapping setting {keys}; known: {known}.").format(
+                record_type=record_type,
+                keys=", ".join(sorted(map(str, unknown))),
+                known=", ".join(MAPPING_KEYS if spec is not PEOPLE_TYPE else PEOPLE_MAPPING_KEYS),
+            )
+        )
     if spec is PEOPLE_TYPE:
         _people_mapping_check(mapping)
         return spec
+    # Imported here: the transform stage builds on this module's values and rejections.
+    from ingest.transform import transform_check
+
     names = {f.name for f in spec.fields()}
     for target in [*mapping.get("fields", {}), *mapping.get("constants", {})]:
         if target not in names:
@@ -116,6 +154,7 @@ def mapping_check(record_type: str, mapping: Mapping) -> RecordType:
             )
     _zone(mapping)
     filled = {*mapping.get("fields", {}), *mapping.get("constants", {})}
+    filled |= transform_check(spec, mapping)
     unfilled = [
         f.name
         for f in spec.fields()
@@ -124,7 +163,8 @@ def mapping_check(record_type: str, mapping: Mapping) -> RecordType:
     if unfilled:  # every row would be refused for it: refused now, once, naming the fields
         raise MappingError(
             _(
-                "{record_type}: the mapping must fill {fields} (a source field or a constant)."
+                "{record_type}: the mapping must fill {fields} (a source field, a computed "
+                "value or a constant)."
             ).format(record_type=record_type, fields=", ".join(unfilled))
         )
     for relation, how in mapping.get("lookups", {}).items():
@@ -177,7 +217,7 @@ def _zone(mapping: Mapping) -> ZoneInfo:
         raise MappingError(_("Unknown time zone {name!r}.").format(name=name)) from exc
 
 
-def _present(values: pd.Series) -> pd.Series:
+def source_present(values: pd.Series) -> pd.Series:
     """Which raw values hold something (not None, NaN or blank text)."""
     text = values.astype(str).str.strip()
     return values.notna() & (text != "") & (text.str.lower() != "nan")
@@ -208,13 +248,17 @@ def _parsed_alone(value) -> pd.Timestamp:
         return pd.NaT
 
 
-def _instants(values: pd.Series, zone: ZoneInfo) -> tuple[pd.Series, pd.Series]:
+def source_instants(values: pd.Series, zone: ZoneInfo) -> tuple[pd.Series, pd.Series]:
     """Raw timestamps as UTC (unparseable → NaT); naive ones are read in ``zone``. Also which
     values were local times that daylight saving made ambiguous or non-existent (resolved by
     the stated rule, never refused)."""
     none_resolved = pd.Series(False, index=values.index)
     try:
-        parsed = pd.to_datetime(values, errors="raise", format="mixed")
+        # Mixed offsets give object dtype today and will raise in later pandas: either way
+        # they are read one by one below.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            parsed = pd.to_datetime(values, errors="raise", format="mixed")
     except (ValueError, TypeError, OverflowError):
         parsed = None
     if parsed is not None and isinstance(parsed.dtype, pd.DatetimeTZDtype):
@@ -251,12 +295,12 @@ class Typed:
 def _typed_column(model_field: models.Field, values: pd.Series, zone: ZoneInfo) -> Typed:
     """One present-valued raw column typed for ``model_field``."""
     if isinstance(model_field, models.DateTimeField):
-        instants, resolved = _instants(values, zone)
+        instants, resolved = source_instants(values, zone)
         # perf keeps times to the second: the ledger's content must match what is stored.
         typed = instants.dt.floor("s")
         return Typed(typed, typed.isna(), Reason(gettext_noop("not a date and time")), resolved)
     if isinstance(model_field, models.DateField):
-        instants, resolved = _instants(values, zone)
+        instants, resolved = source_instants(values, zone)
         days = instants.dt.tz_convert(zone).dt.date
         return Typed(days, instants.isna(), Reason(gettext_noop("not a date")), resolved)
     if isinstance(model_field, models.BooleanField):
@@ -360,7 +404,7 @@ def rows_validate(spec: RecordType, mapping: Mapping, raw: pd.DataFrame) -> Vali
         mapped.append(model_field.attname)
         if name in value_maps:
             values = values_translate(values, value_maps[name])
-        present = _present(values)
+        present = source_present(values)
         missing = ~present
         holds_nul = present & values.map(lambda value: isinstance(value, str) and "\x00" in value)
         if holds_nul.any():

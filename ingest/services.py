@@ -22,6 +22,7 @@ from frames.locks import advisory_lock, advisory_unlock
 from frames.queue import QueueUnavailable, task_enqueue
 from ingest.batches import batch_commit
 from ingest.connectors import ConnectorError, connector_for
+from ingest.joins import SourceTables
 from ingest.models import (
     RejectedRow,
     Source,
@@ -33,6 +34,7 @@ from ingest.people import people_commit
 from ingest.record_types import PEOPLE_TYPE, SYNC_ORDER, RecordType
 from ingest.records import KnownIds, MappingError, mapping_check
 from ingest.signals import records_changed
+from ingest.transform import tables_read
 from org.periods import Period
 
 DEFAULT_BATCH_SIZE = 5000
@@ -141,6 +143,7 @@ def source_sync(run: SyncRun, *, batch_size: int = DEFAULT_BATCH_SIZE) -> SyncRu
     """
     source = run.source
     key = _sync_locked(run)
+    tables = _source_tables(source)
     try:
         _run_begin(run)
         try:
@@ -156,6 +159,7 @@ def source_sync(run: SyncRun, *, batch_size: int = DEFAULT_BATCH_SIZE) -> SyncRu
                 if spec is PEOPLE_TYPE:
                     _people_pull(run, spec, mapping, batches)
                     continue
+                tables_read(spec, mapping, tables)
                 known = KnownIds()
                 for batch in batches:
                     batch_commit(
@@ -166,6 +170,7 @@ def source_sync(run: SyncRun, *, batch_size: int = DEFAULT_BATCH_SIZE) -> SyncRu
                         row_numbers=range(batch.first_row, batch.first_row + len(batch.rows)),
                         cursor_field=mapping.get("cursor_field"),
                         known=known,
+                        tables=tables,
                     )
         except Exception as error:
             _run_end(run, error=str(error) or type(error).__name__)
@@ -175,6 +180,11 @@ def source_sync(run: SyncRun, *, batch_size: int = DEFAULT_BATCH_SIZE) -> SyncRu
         advisory_unlock(key)
     run.refresh_from_db()
     return run
+
+
+def _source_tables(source: Source) -> SourceTables:
+    """The tables the source's joins read: each read once for the whole sync or push."""
+    return SourceTables(kind=source.kind, config=source.config)
 
 
 def _people_pull(run: SyncRun, spec: RecordType, mapping: dict, batches) -> None:
@@ -228,6 +238,7 @@ def _rows_push(
 ) -> SyncRun:
     _run_begin(run)
     SyncRun.objects.filter(pk=run.pk).update(record_type=spec.key)
+    error = ""
     if spec is PEOPLE_TYPE:  # in one piece, as a pull's people are
         people_commit(
             run=run,
@@ -237,16 +248,24 @@ def _rows_push(
             row_numbers=range(first_row, first_row + len(rows)),
         )
     else:
-        for start in range(0, max(len(rows), 1), DEFAULT_BATCH_SIZE):
-            chunk = rows[start : start + DEFAULT_BATCH_SIZE]
-            batch_commit(
-                run=run,
-                spec=spec,
-                mapping=mapping,
-                rows=chunk,
-                row_numbers=range(first_row + start, first_row + start + len(chunk)),
-            )
-    _run_end(run)
+        tables = _source_tables(run.source)
+        try:
+            tables_read(spec, mapping, tables)
+            for start in range(0, max(len(rows), 1), DEFAULT_BATCH_SIZE):
+                chunk = rows[start : start + DEFAULT_BATCH_SIZE]
+                batch_commit(
+                    run=run,
+                    spec=spec,
+                    mapping=mapping,
+                    rows=chunk,
+                    row_numbers=range(first_row + start, first_row + start + len(chunk)),
+                    tables=tables,
+                )
+        except (ConnectorError, MappingError) as failure:
+            # A table the mapping's joins read could not be: the run fails saying so, keeping
+            # the batches committed before.
+            error = str(failure)
+    _run_end(run, error=error)
     run.refresh_from_db()
     run_records_announce(run)
     return run
@@ -291,6 +310,7 @@ def rejected_rows_replay(*, source: Source, user: AbstractBaseUser | None = None
     pending = RejectedRow.objects.filter(run__source=source, resolved=False).order_by("pk")
     run = sync_run_create(source=source, trigger=SyncTrigger.REPLAY, user=user)
     _run_begin(run)
+    tables = _source_tables(source)
     try:
         for record_type in _mapped_types(source):
             rows = list(pending.filter(record_type=record_type))
@@ -298,7 +318,7 @@ def rejected_rows_replay(*, source: Source, user: AbstractBaseUser | None = None
                 continue
             mapping = source.mappings[record_type]
             spec = mapping_check(record_type, mapping)
-            commit = people_commit if spec is PEOPLE_TYPE else batch_commit
+            commit = people_commit if spec is PEOPLE_TYPE else partial(batch_commit, tables=tables)
             with transaction.atomic():
                 commit(
                     run=run,
@@ -310,7 +330,7 @@ def rejected_rows_replay(*, source: Source, user: AbstractBaseUser | None = None
                 RejectedRow.objects.filter(pk__in=[row.pk for row in rows]).update(
                     resolved=True, replayed_by=run
                 )
-    except MappingError as error:
+    except (MappingError, ConnectorError) as error:
         _run_end(run, error=str(error))
         raise
     _run_end(run)

@@ -3,6 +3,7 @@ and replay and its data-quality report, and one run's progress with its row-by-r
 report."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,8 +24,9 @@ from ingest.access import (
     sync_run_rejected_rows,
 )
 from ingest.connectors import ConnectorError
-from ingest.forms import UploadForm
+from ingest.forms import PreviewForm, UploadForm
 from ingest.models import SyncRun, SyncStatus
+from ingest.preview import source_preview
 from ingest.quality import source_quality_report
 from ingest.record_types import SOURCE_TYPES
 from ingest.records import MappingError
@@ -78,10 +80,20 @@ def source_sync(request: HttpRequest, source_id: int) -> HttpResponse:
 @operators_only
 def source_detail(request: HttpRequest, source_id: int) -> HttpResponse:
     """A source's latest runs; POST uploads a file through one of its mappings and answers
-    with the new run's page (a large file is synced in the background: the page follows it)."""
+    with the new run's page (a large file is synced in the background: the page follows it).
+    ``?preview=N`` (admins) shows what its mappings make of its first N rows, writing
+    nothing."""
     source = source_get_for_user(user=request.user, source_id=source_id)
+    can_manage = can_manage_sources(request.user)
+    preview_form = PreviewForm(request.GET if "preview" in request.GET else None)
+    previews = None
+    if preview_form.is_bound:
+        if not can_manage:
+            raise PermissionDenied
+        if preview_form.is_valid():
+            previews = source_preview(source=source, limit=preview_form.cleaned_data["preview"])
     form = UploadForm(request.POST or None, request.FILES or None, source=source)
-    status = 200
+    status = 200 if preview_form.is_valid() or not preview_form.is_bound else 400
     if request.method == "POST" and form.is_valid():
         try:
             run = upload_accept(
@@ -105,7 +117,9 @@ def source_detail(request: HttpRequest, source_id: int) -> HttpResponse:
             "runs": source_runs(source),
             "quality": source_quality_report(source),
             "form": form,
-            "can_manage": can_manage_sources(request.user),
+            "can_manage": can_manage,
+            "preview_form": preview_form,
+            "previews": previews,
         },
         status=status,
     )
@@ -117,7 +131,7 @@ def source_replay(request: HttpRequest, source_id: int) -> HttpResponse:
     source = source_get_for_user(user=request.user, source_id=source_id)
     try:
         run = rejected_rows_replay(source=source, user=request.user)
-    except MappingError as error:
+    except (MappingError, ConnectorError) as error:
         messages.error(request, str(error))
         return redirect("ingest:source_detail", source_id=source.pk)
     return redirect(_run_url(run))
@@ -136,7 +150,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             "run": run,
             "finished": run.status in (SyncStatus.SUCCEEDED, SyncStatus.FAILED),
             "record_type_label": spec.label if spec else run.record_type,
-            "landed": run.fetched - run.rejected,
+            "landed": run.fetched - run.rejected - run.skipped,
             "seconds": run.duration.total_seconds() if run.duration else None,
             "page": page,
             # Worded now, in the reader's language, whoever started the sync.

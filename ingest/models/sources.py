@@ -105,6 +105,19 @@ class SyncRun(models.Model):
     updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    skipped = models.PositiveIntegerField(
+        _("skipped"),
+        default=0,
+        help_text=_("Source rows the mapping's filter left out: neither written nor rejected."),
+    )
+    several_responsible = models.PositiveIntegerField(
+        _("with several responsible people"),
+        default=0,
+        help_text=_(
+            "Records whose responsible person the mapping's rule picked among several "
+            "candidates (an order whose item lines have two sellers)."
+        ),
+    )
     batches = models.PositiveIntegerField(_("batches committed"), default=0)
     flagged = models.PositiveIntegerField(
         _("kept with data-quality flags"),

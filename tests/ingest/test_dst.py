@@ -11,7 +11,7 @@ import pytest
 from django.utils import translation
 
 from ingest.models import Order, Source
-from ingest.records import _instants
+from ingest.records import source_instants
 from ingest.services import records_push
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def order(number: int, submitted: str, created: str | None = None) -> dict:
 def test_a_local_time_is_read_by_the_stated_rule(raw, expected, resolved, mixed):
     # With a time of another offset and a word beside it, values are parsed one by one.
     values = pd.Series([raw, *(["2025-01-01T00:00:00+08:00", "soon"] if mixed else [])])
-    instants, ruled = _instants(values, BERLIN)
+    instants, ruled = source_instants(values, BERLIN)
     assert instants.iloc[0] == pd.Timestamp(expected)
     assert bool(ruled.iloc[0]) is resolved
     assert not ruled.iloc[1:].any()

@@ -57,7 +57,7 @@ def api_reasons(client, run: SyncRun, language: dict) -> list[dict]:
     ("stored_in", "read_in", "field_label", "message"),
     [
         (CHINESE, ENGLISH, "time", "not a date and time: '十月十号'"),
-        (ENGLISH, CHINESE, "时间", "不是有效的日期时间: '十月十号'"),
+        (ENGLISH, CHINESE, "时间", "不是有效的日期时间：'十月十号'"),
     ],
 )
 def test_a_refusal_reads_in_the_readers_language(
@@ -155,10 +155,8 @@ def test_nested_lazy_and_listed_parameters_are_worded_in_turn():
     )
     stored = reason.stored()
     assert stored["params"]["model"] == {"code": "order"}
-    with translation.override("zh-hans"):  # the sentence itself awaits its translation
-        assert reason_text(stored).endswith(
-            "订单 'SO1' was refused in this sync: 必填，但为空; 旧的理由"
-        )
+    with translation.override("zh-hans"):
+        assert reason_text(stored) == "其订单 'SO1' 已在本次同步中被拒收：必填，但为空; 旧的理由"
     with translation.override("en"):
         assert reason_text(stored) == (
             "its order 'SO1' was refused in this sync: required, but empty; 旧的理由"
