@@ -32,14 +32,8 @@ from ingest.batches import (
 )
 from ingest.models import SyncRun
 from ingest.record_types import RecordType
-from ingest.records import (
-    Rejections,
-    _zone,
-    column_missing,
-    source_instants,
-    source_present,
-    values_translate,
-)
+from ingest.records import Rejections, _zone, column_missing, values_translate
+from ingest.values import source_instants, source_present
 from org.imports import PasswordLink, password_links_send, people_import
 
 logger = logging.getLogger(__name__)

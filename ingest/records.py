@@ -22,11 +22,9 @@ source lacks, ``timezone`` is the zone of naive timestamps (the company's by def
 the source field whose largest value is the incremental cursor. ``fetch`` overrides the
 source's connection settings for this record type (its query, URL or sheet).
 
-**Daylight saving.** A naive local time that the mapping's zone repeats (the hour clocks are put
-back) or skips (the hour they are put forward) is never refused: a repeated time is read as its
-first occurrence (the earlier instant, still on summer time), a skipped one is shifted forward
-by the gap (02:30 on the night Europe/Berlin skips 02:00–03:00 is read as 03:30) — Python's
-``fold=0``. The sync run counts the times read so (``SyncRun.local_times_resolved``).
+**Daylight saving.** A naive local time that the mapping's zone repeats or skips is never
+refused but read by a stated rule (``ingest.values``); the sync run counts the times read so
+(``SyncRun.local_times_resolved``).
 
 **Refusals and flags.** A row that cannot be a record is refused with its reasons, stored as
 message codes with parameters (``org.reasons``) and worded when read, in the reader's language.
@@ -41,12 +39,10 @@ Before ``fields`` are read, a mapping may look values up in other tables of the 
 Everything here works on whole batches with pandas; only ``lookup_ids`` touches the database.
 """
 
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import numpy as np
 import pandas as pd
 from django.db import models
 from django.utils.functional import Promise
@@ -55,6 +51,7 @@ from django.utils.translation import gettext_noop
 
 from ingest.models import time_order_flags
 from ingest.record_types import PEOPLE_TYPE, SOURCE_TYPES, Lookup, RecordType
+from ingest.values import source_present, typed_column
 from org.calendar import company_zone
 from org.import_files import COLUMNS, REQUIRED_COLUMNS
 from org.reasons import Reason, reason_stored
@@ -63,9 +60,6 @@ from org.reasons import Reason, reason_stored
 BAD_VALUE = gettext_noop("{problem}: {value!r}")
 # A reason after the field it is about.
 FIELD_REASON = gettext_noop("{field}: {reason}")
-
-TRUE_WORDS = {"1", "true", "t", "yes", "y", "是", "对", "真"}
-FALSE_WORDS = {"0", "false", "f", "no", "n", "否", "错", "假", ""}
 
 
 # What a mapping may hold (the transform stage's keys are described in ``ingest.transform``;
@@ -217,128 +211,6 @@ def _zone(mapping: Mapping) -> ZoneInfo:
         raise MappingError(_("Unknown time zone {name!r}.").format(name=name)) from exc
 
 
-def source_present(values: pd.Series) -> pd.Series:
-    """Which raw values hold something (not None, NaN or blank text)."""
-    text = values.astype(str).str.strip()
-    return values.notna() & (text != "") & (text.str.lower() != "nan")
-
-
-def _local_instants(naive: pd.Series, zone: ZoneInfo) -> tuple[pd.Series, pd.Series]:
-    """Naive local times (datetime64) in ``zone`` as UTC, and which of them daylight saving
-    made ambiguous or non-existent, read by the rule in this module's docstring (Python's
-    ``fold=0``): the first occurrence of a repeated time, a skipped time shifted forward by the
-    gap."""
-    strict = naive.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
-    resolved = strict.isna() & naive.notna()
-    instants = strict.dt.tz_convert("UTC")
-    if resolved.any():  # a few times a year: one by one
-        instants = instants.astype(object)
-        instants[resolved] = [
-            pd.Timestamp(stamp.to_pydatetime(warn=False).replace(tzinfo=zone)).tz_convert("UTC")
-            for stamp in naive[resolved]
-        ]
-        instants = pd.to_datetime(instants, utc=True)
-    return instants, resolved
-
-
-def _parsed_alone(value) -> pd.Timestamp:
-    try:
-        return pd.Timestamp(value)
-    except (ValueError, TypeError, OverflowError):
-        return pd.NaT
-
-
-def source_instants(values: pd.Series, zone: ZoneInfo) -> tuple[pd.Series, pd.Series]:
-    """Raw timestamps as UTC (unparseable → NaT); naive ones are read in ``zone``. Also which
-    values were local times that daylight saving made ambiguous or non-existent (resolved by
-    the stated rule, never refused)."""
-    none_resolved = pd.Series(False, index=values.index)
-    try:
-        # Mixed offsets give object dtype today and will raise in later pandas: either way
-        # they are read one by one below.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            parsed = pd.to_datetime(values, errors="raise", format="mixed")
-    except (ValueError, TypeError, OverflowError):
-        parsed = None
-    if parsed is not None and isinstance(parsed.dtype, pd.DatetimeTZDtype):
-        return parsed.dt.tz_convert("UTC"), none_resolved
-    if parsed is not None and parsed.dtype.kind == "M":
-        return _local_instants(parsed, zone)
-    # Mixed values (some with an offset, some without, some not times): each parsed alone.
-    stamps = values.map(_parsed_alone)
-    naive = stamps.map(lambda stamp: stamp is not pd.NaT and stamp.tzinfo is None).astype(bool)
-    instants = pd.to_datetime(stamps.where(~naive, None), utc=True)
-    if naive.any():
-        local = pd.to_datetime(stamps[naive].tolist(), errors="coerce")
-        local_instants, resolved = _local_instants(
-            pd.Series(local, index=values.index[naive]), zone
-        )
-        instants = instants.astype(object)
-        instants[naive] = local_instants
-        instants = pd.to_datetime(instants, utc=True)
-        return instants, resolved.reindex(values.index, fill_value=False)
-    return instants, none_resolved
-
-
-@dataclass
-class Typed:
-    """A raw column typed for its model field: the values, which could not be read, the
-    problem of those, and which were local times resolved by the daylight-saving rule."""
-
-    column: pd.Series
-    bad: pd.Series
-    problem: Reason | None
-    resolved: pd.Series | None = None
-
-
-def _typed_column(model_field: models.Field, values: pd.Series, zone: ZoneInfo) -> Typed:
-    """One present-valued raw column typed for ``model_field``."""
-    if isinstance(model_field, models.DateTimeField):
-        instants, resolved = source_instants(values, zone)
-        # perf keeps times to the second: the ledger's content must match what is stored.
-        typed = instants.dt.floor("s")
-        return Typed(typed, typed.isna(), Reason(gettext_noop("not a date and time")), resolved)
-    if isinstance(model_field, models.DateField):
-        instants, resolved = source_instants(values, zone)
-        days = instants.dt.tz_convert(zone).dt.date
-        return Typed(days, instants.isna(), Reason(gettext_noop("not a date")), resolved)
-    if isinstance(model_field, models.BooleanField):
-        words = values.astype(str).str.strip().str.lower()
-        typed = pd.Series(np.where(words.isin(TRUE_WORDS), True, False), index=values.index)
-        bad = ~(words.isin(TRUE_WORDS) | words.isin(FALSE_WORDS))
-        return Typed(typed, bad, Reason(gettext_noop("not yes or no")))
-    if isinstance(model_field, (models.DecimalField, models.IntegerField)):
-        typed = pd.to_numeric(values, errors="coerce")
-        bad = typed.isna()
-        if isinstance(model_field, models.DecimalField):
-            return Typed(
-                typed.round(model_field.decimal_places), bad, Reason(gettext_noop("not a number"))
-            )
-        bad |= typed.notna() & (typed != typed.round())
-        if isinstance(
-            model_field,
-            (
-                models.PositiveIntegerField,
-                models.PositiveSmallIntegerField,
-                models.PositiveBigIntegerField,
-            ),
-        ):
-            bad |= typed < 0
-            return Typed(typed, bad, Reason(gettext_noop("not a whole number of zero or more")))
-        return Typed(typed, bad, Reason(gettext_noop("not a whole number")))
-    # As objects: a column no row fills is empty and would keep a dtype with no .str accessor.
-    typed = (
-        values.map(lambda value: value if isinstance(value, str) else str(value))
-        .astype(object)
-        .str.strip()
-    )
-    if model_field.max_length:
-        longer = Reason(gettext_noop("longer than {n} characters"), {"n": model_field.max_length})
-        return Typed(typed, typed.str.len() > model_field.max_length, longer)
-    return Typed(typed, pd.Series(False, index=values.index), None)
-
-
 def _required(model_field: models.Field) -> bool:
     return not (model_field.null or model_field.has_default() or model_field.blank)
 
@@ -421,7 +293,7 @@ def rows_validate(spec: RecordType, mapping: Mapping, raw: pd.DataFrame) -> Vali
                 lambda value: str(value).strip() if value is not None else None
             )
             continue
-        typed = _typed_column(model_field, values[present], zone)
+        typed = typed_column(model_field, values[present], zone)
         bad = typed.bad.reindex(values.index, fill_value=False) & present
         if bad.any():
             rejections.add(

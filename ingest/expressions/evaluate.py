@@ -23,14 +23,8 @@ from ingest.expressions.parse import (
     ExpressionError,
     node_described,
 )
-from ingest.records import (
-    BAD_VALUE,
-    FALSE_WORDS,
-    TRUE_WORDS,
-    column_missing,
-    source_instants,
-    source_present,
-)
+from ingest.records import BAD_VALUE, column_missing
+from ingest.values import FALSE_WORDS, TRUE_WORDS, source_instants, source_present
 from org.reasons import Reason
 
 MAX_HOURS = 1_000_000  # about 114 years: further than any time a record can move

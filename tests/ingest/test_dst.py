@@ -11,8 +11,8 @@ import pytest
 from django.utils import translation
 
 from ingest.models import Order, Source
-from ingest.records import source_instants
 from ingest.services import records_push
+from ingest.values import source_instants
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
