@@ -34,7 +34,7 @@ def _format_column(field: models.Field, values: pd.Series, *, postgres: bool) ->
     """
     missing = values.isna().to_numpy()
     if isinstance(field, models.DateTimeField):
-        seconds = np.floor(_epoch_seconds(values))
+        seconds = _stored_seconds(values)
         stamps = np.datetime_as_string(
             np.where(missing, 0, seconds).astype("datetime64[s]"), unit="s"
         )
@@ -48,7 +48,7 @@ def _format_column(field: models.Field, values: pd.Series, *, postgres: bool) ->
     elif isinstance(field, models.BooleanField):
         text = values.astype(bool).map({True: "1", False: "0"})
     elif isinstance(field, models.DecimalField):
-        text = values.map(lambda x: f"{x:.{field.decimal_places}f}" if not pd.isna(x) else None)
+        text = decimal_texts(values, field.decimal_places)
     elif isinstance(field, (models.IntegerField, models.ForeignKey, models.AutoField)):
         text = values.astype("Int64").astype(str)
     elif isinstance(field, models.FloatField) and postgres:
@@ -59,12 +59,35 @@ def _format_column(field: models.Field, values: pd.Series, *, postgres: bool) ->
     return text.astype(object).where(~missing, None)
 
 
-def _epoch_seconds(values: pd.Series) -> npt.NDArray[np.float64]:
-    """Instants as epoch seconds (NaN for none), given as numbers already (generated tables) or
-    as datetimes (synced rows, rows read back from the database)."""
+def instants_as_stored(values: pd.Series) -> pd.Series:
+    """Instants (datetimes or epoch seconds) as a bulk write stores them: UTC, to the second,
+    NaT for none. What compares or hashes rows before writing them (a sync batch against the
+    stored records, the ledger) reads them so, to agree with what the database gives back."""
+    stamps = pd.to_datetime(_stored_seconds(values), unit="s", utc=True)
+    return pd.Series(stamps, index=values.index)
+
+
+def decimal_texts(values: pd.Series, places: int) -> pd.Series:
+    """Numbers (floats or Decimals) as the text of a decimal of ``places`` places, which is what
+    PostgreSQL then holds (``None`` for none). A number rounding to zero from below reads
+    "0.00", not "-0.00": the database has no negative zero, and the ledger hashes this text."""
+
+    def text(number) -> str | None:
+        if pd.isna(number):
+            return None
+        written = f"{number:.{places}f}"
+        return written[1:] if written[0] == "-" and not written.strip("-0.") else written
+
+    return values.map(text)
+
+
+def _stored_seconds(values: pd.Series) -> npt.NDArray[np.float64]:
+    """Instants as the whole epoch seconds they are stored with, floored (NaN for none), given
+    as numbers already (generated tables) or as datetimes (synced rows, rows read back from
+    the database; floored before they become floats, which would round 59.9999999 s up)."""
     if pd.api.types.is_numeric_dtype(values.dtype):
-        return cast("npt.NDArray[np.float64]", values.to_numpy(dtype=float, na_value=np.nan))
-    stamps = pd.to_datetime(values, utc=True)
+        return np.floor(values.to_numpy(dtype=float, na_value=np.nan))
+    stamps = pd.to_datetime(values, utc=True).dt.floor("s")
     seconds = (stamps - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)
     return cast("npt.NDArray[np.float64]", seconds.to_numpy(dtype=float, na_value=np.nan))
 
@@ -267,7 +290,8 @@ def frame_bulk_prepare(
 
 
 def bulk_load_run(load: BulkLoad) -> int:
-    """Write prepared rows; returns how many. A refused row raises Django's IntegrityError."""
+    """Write prepared rows; returns how many. A refused row raises Django's IntegrityError (a
+    constraint) or DataError (a value its column cannot hold)."""
     with transaction.atomic(), connection.cursor() as cursor:
         for sql, payload in load.copies:
             with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:

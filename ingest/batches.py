@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from django.db import IntegrityError, models, transaction
+from django.db import DataError, IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from frames.write import frame_bulk_load, frame_bulk_update, ids_reserve
+from frames.write import frame_bulk_load, frame_bulk_update, ids_reserve, instants_as_stored
 from ingest.edits import constraint_refusal
 from ingest.ledger import canonical_contents, ledger_append
 from ingest.models import (
@@ -64,9 +64,10 @@ def _write_refusing_alone(
     model: type[models.Model], rows: pd.DataFrame, write: Callable[[pd.DataFrame], object]
 ) -> tuple[pd.DataFrame, dict[int, tuple[str, Reason]]]:
     """``write`` all rows at once; when the database refuses them, each half again, and so on
-    down to single rows, so a row breaking a constraint is refused alone (with the constraint's
-    message) and k bad rows among n cost about 2·k·log2(n) statements, not n. Returns the rows
-    written and the refusals (field and reason) by position."""
+    down to single rows, so a row breaking a constraint (or holding a value the column cannot
+    take: an amount too large for its digits) is refused alone, with the database's reason, and
+    k bad rows among n cost about 2·k·log2(n) statements, not n. Returns the rows written and the
+    refusals (field and reason) by position."""
     refused: dict[int, tuple[str, Reason]] = {}
 
     def attempt(part: pd.DataFrame) -> None:
@@ -74,7 +75,7 @@ def _write_refusing_alone(
             with transaction.atomic():
                 write(part)
             return
-        except IntegrityError as error:
+        except (IntegrityError, DataError) as error:
             if len(part) == 1:
                 refused[part.index[0]] = constraint_refusal(model, error)
                 return
@@ -132,6 +133,18 @@ def _history_write(spec: RecordType, rows: pd.DataFrame, reason: str, user_id: i
     frame_bulk_load(history, frame)
 
 
+def _as_stored(spec: RecordType, frame: pd.DataFrame) -> pd.DataFrame:
+    """The batch's times as the database will hold them (a bulk write keeps them to the
+    second), so that comparing the batch with the stored records and hashing it for the ledger
+    see what verification later reads back."""
+    instants = [
+        f.attname
+        for f in spec.content_fields()
+        if isinstance(f, models.DateTimeField) and f.attname in frame
+    ]
+    return frame.assign(**{column: instants_as_stored(frame[column]) for column in instants})
+
+
 def _batch_apply(
     *,
     run: SyncRun,
@@ -171,7 +184,7 @@ def _batch_apply(
             )
         ),
     )
-    good = good[~duplicates]
+    good = _as_stored(spec, good[~duplicates])
     outcome = BatchOutcome()
 
     stored = _stored_ids(spec, good) if len(good) else pd.DataFrame()
