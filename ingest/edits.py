@@ -69,10 +69,11 @@ def _constraint_reasons(model: type[models.Model]) -> dict[str, tuple[str, Reaso
     return reasons
 
 
-def constraint_refusal(model: type[models.Model], error: Exception) -> tuple[str, Reason]:
-    """The field and the reason of a row the database refused: the broken constraint's own
-    message, else the database's (its first line: a value too large for its column, a missing
-    value), with the field its column belongs to when the database names one."""
+def constraint_refusal(model: type[models.Model], error: Exception | str) -> tuple[str, Reason]:
+    """The field and the reason of a row the database refused (its error, or the error's text):
+    the broken constraint's own message, else the database's (its first line: a value too large
+    for its column, a missing value), with the field its column belongs to when the database
+    names one."""
     text = str(error)
     for name, refusal in _constraint_reasons(model).items():
         if name in text:
