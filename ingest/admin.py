@@ -277,7 +277,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
         "rejected",
     ]
     list_filter = ["status", "trigger", "source"]
-    search_fields = ["source__name", "error"]
+    search_fields = ["source__name", "error", "warning"]
     list_select_related = ["source"]
     date_hierarchy = "created_at"
 

@@ -145,6 +145,7 @@ class SyncRunSerializer(serializers.ModelSerializer):
             "local_times_resolved",
             "periods",
             "error",
+            "warning",
         ]
 
     def get_record_type_label(self, run: SyncRun) -> str:
