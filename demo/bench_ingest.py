@@ -1,5 +1,6 @@
 """The ingestion benchmark behind ``make bench``: orders through the SQL and REST connectors and
-the whole sync (validation, lookups, upsert, ledger), against a bare bulk insert of the same rows.
+the whole sync (validation, lookups, upsert, ledger), against a bare bulk insert of the same rows;
+and the same orders with a few bad rows among them, against themselves clean.
 
 Runs against a seeded company (it needs its employees and customers to attribute orders to) and
 removes every row it wrote, so the company is left as it was.
@@ -27,8 +28,13 @@ from ingest.models import LedgerEntry, Order, RejectedRow, Source, SyncRun
 from ingest.services import source_sync, sync_run_create
 from org.models import Customer, Employee
 
-BENCH_SOURCES = ("bench-sql", "bench-rest", "bench-bulk")
+BENCH_SOURCES = ("bench-sql", "bench-rest", "bench-bulk", "bench-clean", "bench-dirty")
 PAGE_SIZE = 5000
+# The share of rows made bad for the dirty-data line, spread at random through the batches.
+BAD_SHARE = 0.05
+SQL_QUERY = (
+    "SELECT * FROM sale_order WHERE (:since IS NULL OR write_date >= :since) ORDER BY write_date"
+)
 COLUMNS = [
     "order_no",
     "partner_ref",
@@ -128,8 +134,23 @@ def orders_generate(count: int, *, seed: int = 7) -> Orders:
     return Orders(rows=rows, typed=typed)
 
 
-def _sqlite_erp(rows: pd.DataFrame, directory: Path) -> Path:
-    path = directory / "bench-erp.sqlite3"
+def orders_spoil(rows: pd.DataFrame, share: float = BAD_SHARE, *, seed: int = 11) -> pd.DataFrame:
+    """The same source rows with ``share`` of them, at random, bad as real exports have them:
+    three in five with a negative amount (which validation lets through and the database
+    refuses), one in five naming a merchandiser perf does not know, one in five with an order
+    date that is no date."""
+    rng = np.random.default_rng(seed)
+    bad = rng.choice(len(rows), round(len(rows) * share), replace=False)
+    negative, unknown, undated = np.split(bad, [len(bad) * 3 // 5, len(bad) * 4 // 5])
+    spoiled = rows.copy()
+    spoiled.loc[negative, "amount_total"] = -1 - spoiled.loc[negative, "amount_total"]
+    spoiled.loc[unknown, "login"] = "NOBODY"
+    spoiled.loc[undated, "date_order"] = "下周二"
+    return spoiled
+
+
+def _sqlite_erp(rows: pd.DataFrame, directory: Path, name: str = "bench-erp") -> Path:
+    path = directory / f"{name}.sqlite3"
     with sqlite3.connect(path) as db:
         db.execute(f"CREATE TABLE sale_order ({', '.join(COLUMNS)})")
         db.executemany(
@@ -186,6 +207,11 @@ def _cleanup() -> None:
     ledger_head_reset()
 
 
+def _sql_source(name: str, erp: Path) -> Source:
+    config = {"engine": "sqlite", "path": str(erp), "query": SQL_QUERY}
+    return Source.objects.create(name=name, kind="sql", config=config, mappings={"order": MAPPING})
+
+
 def _timed_sync(source: Source) -> tuple[float, SyncRun]:
     started = time.perf_counter()
     run = source_sync(sync_run_create(source=source))
@@ -214,17 +240,7 @@ def ingest_bench(count: int = 100_000) -> list[dict[str, object]]:
             server = _rest_server(orders.rows)
             try:
                 sources = {
-                    "sql": Source.objects.create(
-                        name="bench-sql",
-                        kind="sql",
-                        config={
-                            "engine": "sqlite",
-                            "path": str(erp),
-                            "query": "SELECT * FROM sale_order WHERE (:since IS NULL OR "
-                            "write_date >= :since) ORDER BY write_date",
-                        },
-                        mappings={"order": MAPPING},
-                    ),
+                    "sql": _sql_source("bench-sql", erp),
                     "rest": Source.objects.create(
                         name="bench-rest",
                         kind="rest",
@@ -256,3 +272,31 @@ def ingest_bench(count: int = 100_000) -> list[dict[str, object]]:
     finally:
         _cleanup()
     return lines
+
+
+def ingest_dirty_bench(count: int = 100_000) -> dict[str, object]:
+    """The same ``count`` orders synced through the SQL connector as they are and with
+    ``BAD_SHARE`` of them bad (``orders_spoil``), each into an empty company of orders: how much
+    slower refusing a few rows makes a sync. One dict, for one line."""
+    _cleanup()
+    orders = orders_generate(count)
+    Path(settings.PERF_IMPORT_ROOT).mkdir(parents=True, exist_ok=True)
+    try:
+        with tempfile.TemporaryDirectory(dir=settings.PERF_IMPORT_ROOT) as directory:
+            clean_erp = _sqlite_erp(orders.rows, Path(directory), "bench-clean")
+            dirty_erp = _sqlite_erp(orders_spoil(orders.rows), Path(directory), "bench-dirty")
+            clean_seconds, _clean = _timed_sync(_sql_source("bench-clean", clean_erp))
+            _cleanup()
+            dirty_seconds, dirty = _timed_sync(_sql_source("bench-dirty", dirty_erp))
+    finally:
+        _cleanup()
+    return {
+        "bench": "ingest_dirty",
+        "bad_share": BAD_SHARE,
+        "rows": count,
+        "rejected": dirty.rejected,
+        "seconds": round(dirty_seconds, 2),
+        "rows_per_second": round(count / dirty_seconds),
+        "clean_rows_per_second": round(count / clean_seconds),
+        "vs_clean": round(clean_seconds / dirty_seconds, 2),
+    }

@@ -7,7 +7,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -34,7 +34,7 @@ def _format_column(field: models.Field, values: pd.Series, *, postgres: bool) ->
     """
     missing = values.isna().to_numpy()
     if isinstance(field, models.DateTimeField):
-        seconds = np.floor(_epoch_seconds(values))
+        seconds = _stored_seconds(values)
         stamps = np.datetime_as_string(
             np.where(missing, 0, seconds).astype("datetime64[s]"), unit="s"
         )
@@ -48,7 +48,7 @@ def _format_column(field: models.Field, values: pd.Series, *, postgres: bool) ->
     elif isinstance(field, models.BooleanField):
         text = values.astype(bool).map({True: "1", False: "0"})
     elif isinstance(field, models.DecimalField):
-        text = values.map(lambda x: f"{x:.{field.decimal_places}f}" if not pd.isna(x) else None)
+        text = decimal_texts(values, field.decimal_places)
     elif isinstance(field, (models.IntegerField, models.ForeignKey, models.AutoField)):
         text = values.astype("Int64").astype(str)
     elif isinstance(field, models.FloatField) and postgres:
@@ -59,12 +59,38 @@ def _format_column(field: models.Field, values: pd.Series, *, postgres: bool) ->
     return text.astype(object).where(~missing, None)
 
 
-def _epoch_seconds(values: pd.Series) -> npt.NDArray[np.float64]:
-    """Instants as epoch seconds (NaN for none), given as numbers already (generated tables) or
-    as datetimes (synced rows, rows read back from the database)."""
+def instants_as_stored(values: pd.Series) -> pd.Series:
+    """Instants (datetimes or epoch seconds) as a bulk write stores them: UTC, to the second,
+    NaT for none. What compares or hashes rows before writing them (a sync batch against the
+    stored records, the ledger) reads them so, to agree with what the database gives back."""
+    stamps = pd.to_datetime(_stored_seconds(values), unit="s", utc=True)
+    return pd.Series(stamps, index=values.index)
+
+
+def decimal_texts(values: pd.Series, places: int) -> pd.Series:
+    """Numbers (floats or Decimals) as the text of a decimal of ``places`` places, which is what
+    PostgreSQL then holds (``None`` for none). A number rounding to zero from below reads
+    "0.00", not "-0.00": the database has no negative zero, and the ledger hashes this text."""
+
+    def text(number: Any) -> str | None:
+        if pd.isna(number):
+            return None
+        written = f"{number:.{places}f}"
+        return written[1:] if written[0] == "-" and not written.strip("-0.") else written
+
+    return values.map(text)
+
+
+def _stored_seconds(values: pd.Series) -> npt.NDArray[np.float64]:
+    """Instants as the whole epoch seconds they are stored with, floored (NaN for none), given
+    as numbers already (generated tables) or as datetimes (synced rows, rows read back from
+    the database; floored before they become floats, which would round 59.9999999 s up)."""
     if pd.api.types.is_numeric_dtype(values.dtype):
-        return cast("npt.NDArray[np.float64]", values.to_numpy(dtype=float, na_value=np.nan))
-    stamps = pd.to_datetime(values, utc=True)
+        return cast(
+            "npt.NDArray[np.float64]", np.floor(values.to_numpy(dtype=float, na_value=np.nan))
+        )
+    # Without the cache pandas builds for repeated values: it costs more than it saves here.
+    stamps = pd.to_datetime(values, utc=True, cache=False).dt.floor("s")
     seconds = (stamps - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)
     return cast("npt.NDArray[np.float64]", seconds.to_numpy(dtype=float, na_value=np.nan))
 
@@ -267,7 +293,8 @@ def frame_bulk_prepare(
 
 
 def bulk_load_run(load: BulkLoad) -> int:
-    """Write prepared rows; returns how many. A refused row raises Django's IntegrityError."""
+    """Write prepared rows; returns how many. A refused row raises Django's IntegrityError (a
+    constraint) or DataError (a value its column cannot hold)."""
     with transaction.atomic(), connection.cursor() as cursor:
         for sql, payload in load.copies:
             with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
@@ -314,23 +341,67 @@ def frame_bulk_update(model: type[models.Model], frame: pd.DataFrame) -> int:
     assignments = ", ".join(
         f"{column} = {staging}.{column}" for column in columns if column != '"id"'
     )
-    buffer = io.StringIO()
-    literals.to_csv(buffer, header=False, index=False, na_rep=NULL)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
-            f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
-        )
-        with (
-            connection.wrap_database_errors,
-            cursor.cursor.copy(
-                f"COPY {staging} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')"
-            ) as copy,
-        ):
-            copy.write(buffer.getvalue())
+        _stage(cursor, staging, f"SELECT {', '.join(columns)} FROM {table}", literals)
         cursor.execute(
             f"UPDATE {table} SET {assignments} FROM {staging} WHERE {table}.id = {staging}.id"
         )
         # Dropped now, not only at commit: an enclosing transaction may update again.
         cursor.execute(f"DROP TABLE {staging}")
     return len(frame)
+
+
+def _stage(cursor: Any, staging: str, shape: str, literals: pd.DataFrame) -> None:
+    """A temporary table ``staging`` with the columns ``shape`` (a query) selects, and none of
+    their constraints, filled with the literal rows by COPY."""
+    cursor.execute(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS {shape} WITH NO DATA")
+    columns = ", ".join(connection.ops.quote_name(column) for column in literals.columns)
+    buffer = io.StringIO()
+    literals.to_csv(buffer, header=False, index=False, na_rep=NULL)
+    with (
+        connection.wrap_database_errors,
+        cursor.cursor.copy(
+            f"COPY {staging} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')"
+        ) as copy,
+    ):
+        copy.write(buffer.getvalue())
+
+
+def frame_check_failures(model: type[models.Model], frame: pd.DataFrame) -> dict[object, str]:
+    """The rows of ``frame`` (columns named by field attname) that break a CHECK constraint of
+    ``model``'s table, each with the name of the first it breaks (by name), as the database
+    itself judges them: one COPY into a temporary table without constraints and one query over
+    the definitions PostgreSQL holds. For a writer whose batch was refused: the rows a check
+    refuses are found at once, not by one statement after another. Nothing elsewhere than on
+    PostgreSQL; a value no column of its type can hold raises as the write did."""
+    if connection.vendor != "postgresql" or frame.empty:
+        return {}
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'c' ORDER BY conname",
+            [table],
+        )
+        checks = [
+            (name, definition.removeprefix("CHECK ").removesuffix(" NOT VALID"))
+            for name, definition in cursor.fetchall()
+        ]
+        if not checks:
+            return {}
+        staging = connection.ops.quote_name(f"{table}_checked")
+        literals = _literal_frame(model, frame, postgres=True)
+        literals.insert(0, "_position", np.arange(len(literals)))
+        with transaction.atomic():
+            _stage(cursor, staging, f'SELECT 0::bigint AS "_position", * FROM {table}', literals)
+            # A check holds unless its condition is false (NULL passes, as in the table).
+            judged = ", ".join(f"(%s, {condition.replace('%', '%%')})" for _, condition in checks)
+            cursor.execute(
+                f'SELECT DISTINCT ON ("_position") "_position", name FROM {staging}, '
+                f"LATERAL (VALUES {judged}) AS judged(name, holds) "
+                f'WHERE holds IS FALSE ORDER BY "_position", name',
+                [name for name, _ in checks],
+            )
+            failures = cursor.fetchall()
+            cursor.execute(f"DROP TABLE {staging}")
+    return {frame.index[position]: name for position, name in failures}

@@ -284,7 +284,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
         "several_responsible",
     ]
     list_filter = ["status", "trigger", "source"]
-    search_fields = ["source__name", "error"]
+    search_fields = ["source__name", "error", "warning"]
     list_select_related = ["source"]
     date_hierarchy = "created_at"
 

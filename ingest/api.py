@@ -215,6 +215,7 @@ class SyncRunSerializer(serializers.ModelSerializer):
             "several_responsible",
             "periods",
             "error",
+            "warning",
         ]
 
     def get_record_type_label(self, run: SyncRun) -> str:

@@ -1,6 +1,8 @@
 """Single record edits (the admin, approved appeals): saved with history and a ledger entry,
 refused in a closed period, and database rule violations turned into the rule's own words."""
 
+import re
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
 from django.utils.translation import gettext_noop
@@ -67,14 +69,18 @@ def _constraint_reasons(model: type[models.Model]) -> dict[str, tuple[str, Reaso
     return reasons
 
 
-def constraint_refusal(model: type[models.Model], error: Exception) -> tuple[str, Reason]:
-    """The field and the reason of a row the database refused: the broken constraint's own
-    message, else the database's (its first line)."""
+def constraint_refusal(model: type[models.Model], error: Exception | str) -> tuple[str, Reason]:
+    """The field and the reason of a row the database refused (its error, or the error's text):
+    the broken constraint's own message, else the database's (its first line: a value too large
+    for its column, a missing value), with the field its column belongs to when the database
+    names one."""
     text = str(error)
     for name, refusal in _constraint_reasons(model).items():
         if name in text:
             return refusal
-    return "", Reason(
+    named = re.search(r'\bcolumn "?(\w+)"?', text)
+    columns = {f.column: f.name for f in model._meta.concrete_fields}
+    return columns.get(named.group(1), "") if named else "", Reason(
         gettext_noop("the database refused the row: {error}"),
         {"error": text.splitlines()[0][:500] if text else type(error).__name__},
     )

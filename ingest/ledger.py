@@ -29,7 +29,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from frames.locks import advisory_lock
-from frames.write import frame_bulk_load, frame_bulk_update
+from frames.write import decimal_texts, frame_bulk_load, frame_bulk_update
 from ingest.models import LedgerAction, LedgerEntry
 from ingest.record_types import LEDGERED_RECORD_TYPES, OWN_FIELDS
 from ingest.records import instant_micros, record_values
@@ -375,8 +375,9 @@ def ledger_rekey(*, previous_key: bytes | None) -> int:
 
 def _json_column(model_field: models.Field, values: pd.Series) -> pd.Series:
     """One field's values as JSON literals, the same whatever Python or pandas type they came in:
-    instants as UTC epoch microseconds, dates as ISO text, decimals as text with the field's
-    places, floats as their shortest round-trip form, JSON with sorted keys."""
+    instants as UTC epoch microseconds (what PostgreSQL keeps), dates as ISO text, decimals as
+    the text the database holds (the field's places), floats as their shortest round-trip form,
+    JSON with sorted keys."""
     missing = values.isna().to_numpy()
     if missing.all():
         return pd.Series("null", index=values.index)
@@ -387,10 +388,8 @@ def _json_column(model_field: models.Field, values: pd.Series) -> pd.Series:
     elif isinstance(model_field, models.BooleanField):
         text = values.map(lambda value: "true" if value else "false")
     elif isinstance(model_field, models.DecimalField):
-        places = model_field.decimal_places
-        text = pd.to_numeric(values.where(~missing, None)).map(
-            lambda number: f'"{number:.{places}f}"'
-        )
+        # The text the database holds: a batch's floats and stored Decimals read alike.
+        text = '"' + decimal_texts(values, model_field.decimal_places) + '"'
     elif isinstance(model_field, models.FloatField):
         text = pd.Series([repr(float(number)) for number in values.tolist()], index=values.index)
     elif isinstance(model_field, models.JSONField):

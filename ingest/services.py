@@ -2,26 +2,22 @@
 and replays of rejected rows, each as a SyncRun; the months they touched are announced
 (``ingest.signals.records_changed``) for rescoring."""
 
-import logging
-import threading
 import uuid
-from contextlib import suppress
 from functools import partial
 from pathlib import Path
 
-from celery.exceptions import Retry
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext
 
 from frames.locks import advisory_lock, advisory_unlock
-from frames.queue import QueueUnavailable, task_enqueue
+from frames.queue import QueueUnavailable
 from ingest.batches import batch_commit
 from ingest.connectors import ConnectorError, connector_for
+from ingest.handover import sync_run_hand_over
 from ingest.joins import SourceTables
 from ingest.models import (
     RejectedRow,
@@ -33,6 +29,7 @@ from ingest.models import (
 from ingest.people import people_commit
 from ingest.record_types import PEOPLE_TYPE, SYNC_ORDER, RecordType
 from ingest.records import KnownIds, MappingError, mapping_check
+from ingest.runs import sync_run_begin, sync_run_end, sync_run_warn
 from ingest.signals import records_changed
 from ingest.transform import tables_read
 from org.periods import Period
@@ -40,7 +37,6 @@ from org.periods import Period
 DEFAULT_BATCH_SIZE = 5000
 # PostgreSQL advisory lock key base for syncing a source (plus its id).
 SOURCE_LOCK_BASE = 7_400_000
-logger = logging.getLogger(__name__)
 
 
 class SyncBusy(Exception):
@@ -62,63 +58,23 @@ def sync_run_create(
 def sync_run_start(
     *, source: Source, trigger: str = SyncTrigger.MANUAL, user: AbstractBaseUser | None = None
 ) -> SyncRun:
-    """Queue a pull of the source and hand it to the workers once the transaction commits.
-    When the task queue cannot be reached the run is failed with that reason and the commit
-    raises ``QueueUnavailable``: no run is left queued for a worker that will never hear of it."""
+    """Queue a pull of the source, handed over (``sync_run_hand_over``) once the transaction
+    commits; the commit raises ``QueueUnavailable`` when the task queue cannot be reached."""
     from ingest.tasks import source_sync_task
 
     run = sync_run_create(source=source, trigger=trigger, user=user)
-    transaction.on_commit(partial(_run_enqueue, run, source_sync_task, run.pk))
+    transaction.on_commit(partial(sync_run_hand_over, run, source_sync_task, run.pk))
     return run
-
-
-def _run_enqueue(run: SyncRun, task, *args) -> None:
-    try:
-        task_enqueue(task, *args)
-    except QueueUnavailable as down:
-        reason = gettext("Not started: the task queue could not be reached (%(error)s).")
-        _run_end(run, error=reason % {"error": down})
-        logger.warning("Sync run %s not started: the task queue is down: %s", run.pk, down)
-        raise
 
 
 def source_sync_now(*, source: Source, user: AbstractBaseUser) -> SyncRun:
-    """Queue a manual pull of the source and return its run as it now stands.
-
-    With eager Celery (local runs, tests) the pull happens when the transaction below commits,
-    inside this call, and a source that cannot be read raises here (as the task's request to
-    retry, for a connector error). The run has recorded the failure by then, so the caller
-    still gets the run and its page shows the error. With the task queue down this raises
-    ``QueueUnavailable`` (the run is failed with that reason).
-    """
-    with suppress(ConnectorError, MappingError, Retry), transaction.atomic():
+    """Queue a manual pull of the source and return its run, queued: the workers pull it (or,
+    when tasks run inline, a thread of this process), and its page follows it. With the task
+    queue down this raises ``QueueUnavailable`` (the run is failed with that reason)."""
+    with transaction.atomic():
         run = sync_run_start(source=source, trigger=SyncTrigger.MANUAL, user=user)
     run.refresh_from_db()
     return run
-
-
-def _run_begin(run: SyncRun) -> None:
-    """Mark the run running; runs of the source left running by a killed worker are closed."""
-    SyncRun.objects.filter(source=run.source_id, status=SyncStatus.RUNNING).exclude(
-        pk=run.pk
-    ).update(
-        status=SyncStatus.FAILED,
-        error=gettext("Interrupted: the worker stopped before the run finished."),
-        finished_at=timezone.now(),
-    )
-    run.status = SyncStatus.RUNNING
-    run.started_at = run.started_at or timezone.now()
-    run.error = ""
-    run.save(update_fields=["status", "started_at", "error"])
-
-
-def _run_end(run: SyncRun, *, error: str = "") -> None:
-    run.refresh_from_db()
-    run.status = SyncStatus.FAILED if error else SyncStatus.SUCCEEDED
-    run.error = error[:4000]
-    run.record_type = ""
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "error", "record_type", "finished_at"])
 
 
 def _sync_locked(run: SyncRun):
@@ -145,7 +101,7 @@ def source_sync(run: SyncRun, *, batch_size: int = DEFAULT_BATCH_SIZE) -> SyncRu
     key = _sync_locked(run)
     tables = _source_tables(source)
     try:
-        _run_begin(run)
+        sync_run_begin(run)
         try:
             for record_type in _mapped_types(source):
                 mapping = source.mappings[record_type]
@@ -173,9 +129,9 @@ def source_sync(run: SyncRun, *, batch_size: int = DEFAULT_BATCH_SIZE) -> SyncRu
                         tables=tables,
                     )
         except Exception as error:
-            _run_end(run, error=str(error) or type(error).__name__)
+            sync_run_end(run, error=str(error) or type(error).__name__)
             raise
-        _run_end(run)
+        sync_run_end(run)
     finally:
         advisory_unlock(key)
     run.refresh_from_db()
@@ -236,7 +192,7 @@ def _push_mapping(source: Source, record_type: str) -> tuple[RecordType, dict]:
 def _rows_push(
     run: SyncRun, *, spec: RecordType, mapping: dict, rows: list[dict], first_row: int
 ) -> SyncRun:
-    _run_begin(run)
+    sync_run_begin(run)
     SyncRun.objects.filter(pk=run.pk).update(record_type=spec.key)
     error = ""
     if spec is PEOPLE_TYPE:  # in one piece, as a pull's people are
@@ -265,21 +221,37 @@ def _rows_push(
             # A table the mapping's joins read could not be: the run fails saying so, keeping
             # the batches committed before.
             error = str(failure)
-    _run_end(run, error=error)
+    sync_run_end(run, error=error)
     run.refresh_from_db()
     run_records_announce(run)
     return run
 
 
 def run_records_announce(run: SyncRun) -> None:
-    """Tell the layers above which months the run changed records in (scoring rescores them)."""
-    if run.periods:
-        records_changed.send(
-            sender=SyncRun,
-            periods=[Period.parse(label) for label in run.periods],
-            reason=gettext("%(trigger)s of %(source)s (sync run %(run)s)")
-            % {"trigger": run.get_trigger_display(), "source": run.source, "run": run.pk},
-        )
+    """Tell the layers above which months the run changed records in (scoring rescores them,
+    pages showing them are retired). The records are committed by then: whatever fails among
+    those listeners is logged (by the signal) and shown on the run as a warning, which leaves
+    the run succeeded."""
+    if not run.periods:
+        return
+    periods = [Period.parse(label) for label in run.periods]
+    answers = records_changed.send_robust(
+        sender=SyncRun,
+        periods=periods,
+        reason=gettext("%(trigger)s of %(source)s (sync run %(run)s)")
+        % {"trigger": run.get_trigger_display(), "source": run.source, "run": run.pk},
+    )
+    failures = [answer for _receiver, answer in answers if isinstance(answer, Exception)]
+    if failures:
+        warning = gettext(
+            "The records were synced, but updating the scores and pages of the months they "
+            "changed (%(periods)s) failed: %(error)s. Rescore those months once the cause is "
+            "fixed."
+        ) % {
+            "periods": ", ".join(run.periods),
+            "error": "; ".join(str(failure) or type(failure).__name__ for failure in failures),
+        }
+        sync_run_warn(run, warning)
 
 
 def upload_sync(
@@ -309,7 +281,7 @@ def rejected_rows_replay(*, source: Source, user: AbstractBaseUser | None = None
     again in it, with today's reasons."""
     pending = RejectedRow.objects.filter(run__source=source, resolved=False).order_by("pk")
     run = sync_run_create(source=source, trigger=SyncTrigger.REPLAY, user=user)
-    _run_begin(run)
+    sync_run_begin(run)
     tables = _source_tables(source)
     try:
         for record_type in _mapped_types(source):
@@ -331,9 +303,9 @@ def rejected_rows_replay(*, source: Source, user: AbstractBaseUser | None = None
                     resolved=True, replayed_by=run
                 )
     except (MappingError, ConnectorError) as error:
-        _run_end(run, error=str(error))
+        sync_run_end(run, error=str(error))
         raise
-    _run_end(run)
+    sync_run_end(run)
     run.refresh_from_db()
     run_records_announce(run)
     return run
@@ -397,29 +369,11 @@ def upload_sync_start(
 def _upload_hand_over(run: SyncRun, stored: str, filename: str) -> None:
     from ingest.tasks import upload_sync_task
 
-    if upload_sync_task.app.conf.task_always_eager:
-        # No workers: a thread of this process syncs it, so the request still answers at once.
-        threading.Thread(
-            target=_upload_in_thread,
-            args=(run.pk, stored, filename),
-            name=f"upload-sync-{run.pk}",
-            daemon=True,
-        ).start()
-        return
     try:
-        _run_enqueue(run, upload_sync_task, run.pk, stored, filename)
+        sync_run_hand_over(run, upload_sync_task, run.pk, stored, filename)
     except QueueUnavailable:
         _upload_storage().delete(stored)
         raise
-
-
-def _upload_in_thread(run_id: int, stored: str, filename: str) -> None:
-    try:
-        upload_file_sync(run_id=run_id, stored=stored, filename=filename)
-    except Exception:
-        logger.exception("The upload of sync run %s failed", run_id)
-    finally:
-        connection.close()  # this thread's own database connection
 
 
 def upload_file_sync(*, run_id: int, stored: str, filename: str) -> SyncRun:
@@ -438,10 +392,10 @@ def upload_file_sync(*, run_id: int, stored: str, filename: str) -> SyncRun:
         rows, first_row = _file_rows(content, filename)
         return _rows_push(run, spec=spec, mapping=mapping, rows=rows, first_row=first_row)
     except (ConnectorError, MappingError) as error:
-        _run_end(run, error=str(error))
+        sync_run_end(run, error=str(error))
         return run
     except Exception as error:
-        _run_end(run, error=str(error) or type(error).__name__)
+        sync_run_end(run, error=str(error) or type(error).__name__)
         raise
     finally:
         storage.delete(stored)  # whatever happened (nothing when already deleted)

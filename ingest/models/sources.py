@@ -140,6 +140,14 @@ class SyncRun(models.Model):
         help_text=_("Months (YYYY-MM) whose records the run created or changed: rescored after."),
     )
     error = models.TextField(_("error"), blank=True)
+    warning = models.TextField(
+        _("warning"),
+        blank=True,
+        help_text=_(
+            "What failed after the records were committed (rescoring the months, say): the run "
+            "still succeeded."
+        ),
+    )
 
     class Meta:
         verbose_name = _("sync run")

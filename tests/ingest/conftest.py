@@ -1,6 +1,11 @@
+import threading
+
 import pytest
 
+import ingest.handover
+from ingest.handover import sync_thread_name
 from ingest.ledger import ledger_adopt, ledger_head_reset
+from ingest.models import SyncRun
 from org.reasons import reason_text
 from tests.factories import CustomerFactory, EmployeeFactory
 from tests.ingest.http_source import HttpSource
@@ -46,3 +51,29 @@ def ledger_committed() -> None:
 def worded(reasons: list[dict]) -> list[dict]:
     """Stored reasons as a reader sees them in the active language: field and message."""
     return [{"field": reason["field"], "message": reason_text(reason)} for reason in reasons]
+
+
+@pytest.fixture
+def held_sync(monkeypatch):
+    """Hold the background syncs (tasks inline: a thread each) until the test lets them go, so
+    what the request answered is seen before any row is synced; ``held_sync.set()`` releases
+    them."""
+    release = threading.Event()
+    enqueue = ingest.handover.task_enqueue
+
+    def waiting(task, *args):
+        assert release.wait(30), "the test never released the sync"
+        return enqueue(task, *args)
+
+    monkeypatch.setattr(ingest.handover, "task_enqueue", waiting)
+    return release
+
+
+def sync_finished(run_id: int, seconds: float = 60) -> SyncRun:
+    """The run once its background thread is done (rescoring what it changed included). For
+    transactional tests: the thread reads what the request committed."""
+    for thread in threading.enumerate():
+        if thread.name == sync_thread_name(run_id):
+            thread.join(seconds)
+            assert not thread.is_alive(), f"sync run {run_id} did not finish in {seconds} s"
+    return SyncRun.objects.get(pk=run_id)

@@ -6,17 +6,16 @@ Transactional: the background thread reads what the request committed."""
 
 import base64
 import json
-import threading
 
 import pytest
 import redis
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-import ingest.services
 from ingest.models import Feedback, Source, SyncRun
 from ingest.tasks import upload_sync_task
 from tests.clock import LAST_MONTH
+from tests.ingest.conftest import sync_finished
 from tests.ingest.test_sync import FEEDBACK_MAPPING
 from tests.test_outages import DEAD_REDIS, celery_pointed_at
 
@@ -57,35 +56,13 @@ def hr(client, org_chart):
     return client
 
 
-@pytest.fixture
-def held(monkeypatch):
-    """Hold the background sync until the test lets it go, so what the request answered is
-    seen before any row is synced; ``held.set()`` releases it."""
-    release = threading.Event()
-    original = ingest.services.upload_file_sync
-
-    def waiting(**kwargs):
-        assert release.wait(30), "the test never released the upload"
-        return original(**kwargs)
-
-    monkeypatch.setattr(ingest.services, "upload_file_sync", waiting)
-    return release
-
-
-def finished(run_id: int, seconds: float = 60) -> SyncRun:
-    """The run once its background thread is done (rescoring what it changed included)."""
-    for thread in threading.enumerate():
-        if thread.name == f"upload-sync-{run_id}":
-            thread.join(seconds)
-            assert not thread.is_alive(), f"sync run {run_id} did not finish in {seconds} s"
-    return SyncRun.objects.get(pk=run_id)
-
-
 def kept_files(root) -> list[str]:
     return sorted(p.name for p in root.rglob("*") if p.is_file())
 
 
-def test_a_large_upload_answers_with_the_progress_page_and_its_rows_land(hr, crm, private, held):
+def test_a_large_upload_answers_with_the_progress_page_and_its_rows_land(
+    hr, crm, private, held_sync
+):
     response = hr.post(f"/sources/{crm.id}/", {"record_type": "feedback", "file": feedback_csv()})
 
     (run,) = SyncRun.objects.all()
@@ -100,8 +77,8 @@ def test_a_large_upload_answers_with_the_progress_page_and_its_rows_land(hr, crm
     assert f'data-sync-status-url="/api/v1/sync-runs/{run.id}/"' in page  # the page follows it
     assert "Queued" in page and "Customer feedback" in page  # what it is about to sync
 
-    held.set()
-    run = finished(run.id)
+    held_sync.set()
+    run = sync_finished(run.id)
     assert (run.status, run.fetched, run.created, run.rejected) == ("succeeded", ROWS, ROWS - 1, 1)
     assert Feedback.objects.count() == ROWS - 1
     assert run.periods == [LAST_MONTH.label]
@@ -125,7 +102,7 @@ def test_a_large_file_that_cannot_be_read_fails_its_run_with_the_reason(hr, crm,
     response = hr.post(f"/sources/{crm.id}/", {"record_type": "feedback", "file": broken})
     (run,) = SyncRun.objects.all()
     assert response.status_code == 302
-    run = finished(run.id)
+    run = sync_finished(run.id)
     assert run.status == "failed" and run.error  # the reader's message, shown on the run page
     assert run.error in hr.get(response.url, **ENGLISH).content.decode()
     assert kept_files(private) == []

@@ -356,33 +356,6 @@ def test_a_row_breaking_a_database_rule_is_refused_alone_with_the_rules_words(pe
     ]
 
 
-def test_bad_rows_are_found_by_halving_the_batch_not_row_by_row(people, monkeypatch):
-    """Two rows the database refuses among 256: the batch is halved down to each of them, so the
-    order inserts number at most 1 + 2 · 2 · log2(256) = 33 (row by row they were 257), and
-    every good row lands."""
-    order_writes = []
-    load = batches.frame_bulk_load
-
-    def counted(model, part, **options):
-        if model is Order:
-            order_writes.append(len(part))
-        return load(model, part, **options)
-
-    monkeypatch.setattr(batches, "frame_bulk_load", counted)
-    bad = {17, 200}
-    rows = [
-        order_row(n, **({"confirmed": "2026-09-01 08:00:00"} if n in bad else {}))
-        for n in range(1, 257)
-    ]
-    source = Source.objects.create(name="erp-push", kind="rest", mappings={"order": ORDER_MAPPING})
-
-    run = records_push(source=source, record_type="order", rows=rows, trigger="webhook")
-
-    assert (run.created, run.rejected) == (254, 2)
-    assert set(RejectedRow.objects.values_list("external_id", flat=True)) == {"SO0017", "SO0200"}
-    assert order_writes[0] == 256 and len(order_writes) <= 1 + 2 * 2 * 8
-
-
 def test_verify_ledger_catches_a_direct_sql_update_of_a_confirmation_time(people):
     source = Source.objects.create(name="erp-push", kind="rest", mappings={"order": ORDER_MAPPING})
     records_push(

@@ -5,7 +5,8 @@ Seeds the bench company (10,000 employees, 1,000,000 orders) in a separate proce
 already there, then times, for the latest month: a bare SQL aggregate pass over the same tables
 (what reading the data costs at least) and ``compute_period`` end to end in this process (its peak
 memory is this process's); then the same run split across one and across two Celery workers;
-then ingestion (``demo.bench_ingest``) and the dashboards under load (``demo.bench_dashboards``).
+then ingestion (``demo.bench_ingest``: clean, and with 5% bad rows) and the dashboards under load
+(``demo.bench_dashboards``).
 """
 
 import json
@@ -25,7 +26,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from demo.bench_dashboards import dashboards_bench
-from demo.bench_ingest import ingest_bench
+from demo.bench_ingest import ingest_bench, ingest_dirty_bench
 from demo.reference import reference_data_restore
 from ingest.models import Order
 from org.calendar import period_window
@@ -109,7 +110,7 @@ class Command(BaseCommand):
         if only in (None, "scoring"):
             self._scoring(skip_workers=skip_workers)
         if only in (None, "ingest"):
-            for line in ingest_bench():
+            for line in [*ingest_bench(), ingest_dirty_bench()]:
                 _emit(self.stdout, **line)
         if only in (None, "dashboards"):
             _emit(self.stdout, **dashboards_bench())
