@@ -3,24 +3,18 @@ alone and the rest kept), its changes in history and the ledger, its bad rows qu
 the run's counts and cursor moved, all in one transaction."""
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from django.db import DataError, IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from frames.write import (
-    frame_bulk_load,
-    frame_bulk_update,
-    frame_check_failures,
-    ids_reserve,
     instants_as_stored,
 )
-from ingest.edits import constraint_refusal
 from ingest.joins import SourceTables
 from ingest.ledger import canonical_contents, ledger_append
 from ingest.models import (
@@ -41,6 +35,7 @@ from ingest.records import (
     rows_validate,
 )
 from ingest.transform import Transformed, mapping_transform
+from ingest.writes import history_write, records_insert, records_update, stored_ids
 from org.calendar import company_zone
 from org.reasons import Reason, json_safe
 
@@ -56,120 +51,6 @@ class BatchOutcome:
     skipped: int = 0  # source rows the mapping's filter left out
     several_responsible: int = 0  # records whose responsible person was one of several
     months: set[str] = field(default_factory=set)
-
-
-def _stored_ids(spec: RecordType, frame: pd.DataFrame) -> pd.DataFrame:
-    """Natural keys and ids of the stored records matching the batch's keys (one query)."""
-    keys = [spec.model._meta.get_field(name).attname for name in spec.natural_key]
-    queryset = spec.model.objects.order_by()
-    if "source" in keys:
-        # Spelled out so PostgreSQL can use the (source, external id) index, which is partial.
-        queryset = queryset.exclude(external_id="")
-    for key in keys:
-        values = frame[key].dropna().unique().tolist()
-        queryset = queryset.filter(**{f"{key}__in": values})
-    return pd.DataFrame.from_records(list(queryset.values_list(*keys, "id")), columns=[*keys, "id"])
-
-
-def _write_refusing_alone(
-    model: type[models.Model], rows: pd.DataFrame, write: Callable[[pd.DataFrame], object]
-) -> tuple[pd.DataFrame, dict[int, tuple[str, Reason]]]:
-    """``write`` all rows at once. When the database refuses them, the rows breaking a check of
-    the table are found in one query and refused in the check's words; the others are written,
-    halved again and again while the database still refuses them, so a row breaking another
-    rule (a unique key, a value its column cannot hold: an amount too large for its digits) is
-    refused alone too. k bad rows among n cost a few statements when checks refuse them, about
-    2·k·log2(n) otherwise. (Halving alone took 1,600 statements for 150 bad rows among 5,000,
-    each formatting its rows anew: 5% of bad rows slowed a sync from 5,900 rows a second to
-    230.) Returns the rows written and the refusals (field and reason) by position."""
-    try:
-        with transaction.atomic():
-            write(rows)
-        return rows, {}
-    except (IntegrityError, DataError):
-        pass
-    refused = _check_refusals(model, rows)
-
-    def halve(part: pd.DataFrame) -> None:
-        try:
-            with transaction.atomic():
-                write(part)
-            return
-        except (IntegrityError, DataError) as error:
-            if len(part) == 1:
-                refused[part.index[0]] = constraint_refusal(model, error)
-                return
-        middle = len(part) // 2
-        halve(part.iloc[:middle])
-        halve(part.iloc[middle:])
-
-    rest = rows.drop(index=list(refused))
-    if len(rest):
-        halve(rest)
-    return rows.drop(index=list(refused)), refused
-
-
-def _check_refusals(model: type[models.Model], rows: pd.DataFrame) -> dict[int, tuple[str, Reason]]:
-    """The rows breaking a check of the model's table, each refused in the check's words, as
-    when the database refuses the row alone."""
-    try:
-        with transaction.atomic():
-            failures = frame_check_failures(model, rows)
-    except DataError:  # a value its column's type cannot hold: found by halving instead
-        return {}
-    table = model._meta.db_table
-    return {
-        position: constraint_refusal(
-            model, f'new row for relation "{table}" violates check constraint "{name}"'
-        )
-        for position, name in failures.items()
-    }
-
-
-def _insert(
-    spec: RecordType, rows: pd.DataFrame
-) -> tuple[pd.DataFrame, dict[int, tuple[str, Reason]]]:
-    """Insert new records, each refused alone if the database refuses it."""
-    ids = ids_reserve(spec.model, len(rows))
-    rows = rows.drop(columns=["id"], errors="ignore")
-    if ids is not None:
-        rows = rows.assign(id=ids)  # known now: no need to look the new rows up afterwards
-    return _write_refusing_alone(
-        spec.model,
-        rows,
-        lambda part: frame_bulk_load(spec.model, part, ids_reserved=ids is not None),
-    )
-
-
-def _update(
-    spec: RecordType, rows: pd.DataFrame, columns: list[str]
-) -> tuple[pd.DataFrame, dict[int, tuple[str, Reason]]]:
-    """Update changed records (``columns`` of them), each refused alone if need be."""
-    now = timezone.now()
-    return _write_refusing_alone(
-        spec.model,
-        rows,
-        lambda part: frame_bulk_update(spec.model, part[["id", *columns]].assign(updated_at=now)),
-    )
-
-
-def _history_write(spec: RecordType, rows: pd.DataFrame, reason: str, user_id: int | None) -> None:
-    """Historical rows ("~") for records a sync changed, in one bulk write."""
-    history = spec.model.history.model
-    frame = rows.drop(columns=["id"]).assign(
-        id=rows["id"],
-        history_date=timezone.now().timestamp(),
-        history_type="~",
-        history_change_reason=reason,
-        history_user_id=user_id,
-        updated_at=timezone.now().timestamp(),
-    )
-    if "created_at" in {f.attname for f in history._meta.concrete_fields}:
-        created = dict(
-            spec.model.objects.filter(pk__in=rows["id"].tolist()).values_list("pk", "created_at")
-        )
-        frame["created_at"] = rows["id"].map(lambda pk: created[pk].timestamp())
-    frame_bulk_load(history, frame)
 
 
 def _as_stored(spec: RecordType, frame: pd.DataFrame) -> pd.DataFrame:
@@ -269,7 +150,7 @@ def batch_write(spec: RecordType, staged: Staged) -> Written:
     if the database refuses it (in the caller's transaction)."""
     good = staged.good
     keys = [spec.model._meta.get_field(name).attname for name in spec.natural_key]
-    stored = _stored_ids(spec, good) if len(good) else pd.DataFrame()
+    stored = stored_ids(spec, good) if len(good) else pd.DataFrame()
     content_columns = [f.attname for f in spec.content_fields()]
     if len(stored):
         matched = good.reset_index().merge(stored, on=keys, how="left").set_index("index")
@@ -306,9 +187,9 @@ def batch_write(spec: RecordType, staged: Staged) -> Written:
         unchanged = int((~differs).sum())
         merged = merged[differs]
 
-    inserted, refused = _insert(spec, new) if len(new) else (new, {})
+    inserted, refused = records_insert(spec, new) if len(new) else (new, {})
     written = changed_columns + flag_columns
-    updated, refused_old = _update(spec, merged, written) if len(merged) else (merged, {})
+    updated, refused_old = records_update(spec, merged, written) if len(merged) else (merged, {})
     refused.update(refused_old)
     for position, (field_name, reason) in refused.items():
         staged.validated.rejections.add([position], field_name, reason)
@@ -371,7 +252,7 @@ def _batch_apply(
         if "id" in inserted:
             ids = inserted["id"]
         else:
-            ids = inserted[keys].merge(_stored_ids(spec, inserted), on=keys, how="left")["id"]
+            ids = inserted[keys].merge(stored_ids(spec, inserted), on=keys, how="left")["id"]
         ledger_append(
             spec=spec,
             record_ids=ids.tolist(),
@@ -380,7 +261,7 @@ def _batch_apply(
             actor=actor,
         )
     if len(updated):
-        _history_write(spec, updated, f"sync run {run.pk}", run.triggered_by_id)
+        history_write(spec, updated, f"sync run {run.pk}", run.triggered_by_id)
         ledger_append(
             spec=spec,
             record_ids=updated["id"].tolist(),

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from ingest import batches
+from ingest import writes
 from ingest.models import Order, RejectedRow, Source
 from ingest.services import records_push
 from tests.ingest.conftest import worded
@@ -27,17 +27,17 @@ def _english():
 @pytest.fixture
 def order_writes(monkeypatch) -> list[int]:
     """The size of every bulk write of orders (inserts and updates)."""
-    writes: list[int] = []
+    sizes: list[int] = []
     for name in ("frame_bulk_load", "frame_bulk_update"):
-        write = getattr(batches, name)
+        write = getattr(writes, name)
 
         def counted(model, part, *args, _write=write, **options):
             if model is Order:
-                writes.append(len(part))
+                sizes.append(len(part))
             return _write(model, part, *args, **options)
 
-        monkeypatch.setattr(batches, name, counted)
-    return writes
+        monkeypatch.setattr(writes, name, counted)
+    return sizes
 
 
 @pytest.fixture
