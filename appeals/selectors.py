@@ -1,4 +1,5 @@
-"""Reads for appeals: queues, timelines, notification counts, and corrections on scorecards."""
+"""Reads for appeals: queues, timelines, notification counts, corrections on scorecards, and the
+source values that later conflicted with a correction."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ from django.utils import timezone
 from appeals.access import appeals_visible_to
 from appeals.models import OPEN_STATES, Appeal, AppealState, Correction, Notification
 from appeals.subjects import SUBJECTS
+from ingest.access import ConflictRow, conflict_rows
+from ingest.models import CorrectionConflict
 from org.selectors import user_display_name
 
 WAITING = [AppealState.SUBMITTED, AppealState.IN_REVIEW]
@@ -115,3 +118,10 @@ def corrections_for(*, employee_id: int, period_start: dt.date) -> dict[str, lis
         for code in codes:
             marks.setdefault(code, []).append(appeal.pk)
     return marks
+
+
+def appeal_conflicts(appeal: Appeal) -> list[ConflictRow]:
+    """The values syncs brought against the appeal's correction, newest first, with their
+    state: whoever sees the appeal sees whether its correction still holds."""
+    conflicts = CorrectionConflict.objects.filter(hold__appeal_number=appeal.pk)
+    return conflict_rows(conflicts.select_related("hold", "run__source", "decided_by"))

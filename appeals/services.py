@@ -1,5 +1,6 @@
 """Filing, moving and deciding appeals; an approval corrects the record (history, ledger entry
-with the appeal as actor) and rescores the periods it touches."""
+with the appeal as actor), holds the corrected field against later syncs (``ingest.holds``)
+and rescores the periods it touches."""
 
 import copy
 import re
@@ -46,6 +47,7 @@ from appeals.subjects import (
 )
 from indicators.models import IndicatorDefinition
 from ingest.edits import constraint_refusal, record_save
+from ingest.holds import field_hold
 from ingest.record_types import RECORD_TYPES, record_period
 from org.calendar import add_working_days, appeal_window_end, period_is_closed
 from org.models import Employee, Role
@@ -326,8 +328,9 @@ def _approve(appeal: Appeal, *, user: AbstractBaseUser, note: str) -> Appeal:
 
 
 def _correct(appeal: Appeal, *, user: AbstractBaseUser) -> set[Period]:
-    """Write the claimed value into the record as a new version; returns the periods the record
-    falls in before and after (both are rescored)."""
+    """Write the claimed value into the record as a new version and hold the field at it (a
+    later sync bringing another value keeps it as a conflict for HR); returns the periods the
+    record falls in before and after (both are rescored)."""
     spec = RECORD_TYPES[appeal.record_type]
     record = spec.model.objects.select_for_update().get(pk=appeal.record_id)
     field = subject_field(appeal.record_type, appeal.field_name)
@@ -356,7 +359,7 @@ def _correct(appeal: Appeal, *, user: AbstractBaseUser) -> set[Period]:
                 field=field.verbose_name, value=appeal.claimed_value
             )
         ) from error
-    Correction.objects.create(
+    correction = Correction.objects.create(
         appeal=appeal,
         record_type=appeal.record_type,
         record_id=appeal.record_id,
@@ -366,7 +369,22 @@ def _correct(appeal: Appeal, *, user: AbstractBaseUser) -> set[Period]:
         ledger_entry=entry,
         applied_by=user,
     )
+    field_hold(
+        record=record,
+        field_name=field.name,
+        appeal_number=appeal.pk,
+        value_text=correction.new_value,
+    )
     return {before_period, _period_of(record)}
+
+
+def source_value_accepted_rescore(
+    *, periods: list[Period], reason: str, user: AbstractBaseUser, **_signal
+) -> None:
+    """Receiver of ingest's ``source_value_accepted``: HR took a source's value over an
+    approved appeal's correction, so the record's months are rescored as the correction's were,
+    a closed one too (the decision undoes a change only an appeal could make there)."""
+    periods_rescore(periods=periods, reason=reason, user=user, closed=ClosedPolicy.APPEAL)
 
 
 def appeal_scores_after_keep(*, run: ScoreRun, **_signal) -> int:

@@ -4,12 +4,14 @@ a change to them moves, and how a claimed value is read."""
 import datetime as dt
 from dataclasses import dataclass
 
+import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ingest.record_types import RECORD_TYPES
+from ingest.values import value_texts
 from org.calendar import company_zone
 from org.models import Employee
 
@@ -93,18 +95,11 @@ def record_owner_id(record_type: str, record: models.Model) -> int:
 
 
 def display_value(record: models.Model, field_name: str) -> str:
-    """A field's value as people read it: local times, employee numbers, yes/no."""
+    """A field's value as people read it: local times, employee numbers, yes/no (the same
+    words a sync's conflicting value is shown in, ``ingest.values.value_texts``)."""
     field = record._meta.get_field(field_name)
-    value = getattr(record, field_name)
-    if value is None:
-        return ""
-    if isinstance(field, models.ForeignKey) and isinstance(value, Employee):
-        return value.employee_no
-    if isinstance(field, models.DateTimeField):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(field, models.BooleanField):
-        return "true" if value else "false"
-    return str(value)
+    value = pd.Series([getattr(record, field.attname)], dtype=object)
+    return str(value_texts(field, value).iloc[0])
 
 
 # The times a claim may name: the years perf scores (a time in year 1 would be stored and then

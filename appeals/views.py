@@ -24,7 +24,13 @@ from appeals.forms import (
     form_errors_text,
 )
 from appeals.models import Evidence
-from appeals.selectors import appeal_queue, appeal_timeline, overdue_appeals, unread_notifications
+from appeals.selectors import (
+    appeal_conflicts,
+    appeal_queue,
+    appeal_timeline,
+    overdue_appeals,
+    unread_notifications,
+)
 from appeals.services import (
     AppealRefused,
     appeal_comment_add,
@@ -33,6 +39,7 @@ from appeals.services import (
     evidence_add,
     notifications_read,
 )
+from ingest.access import can_decide_conflicts
 from org.selectors import employee_get_for_user, teams_visible_to
 
 
@@ -135,6 +142,8 @@ def _detail_page(
             "action_errors": form_errors_text(action_form) if action_form else [],
             "comment_form": comment_form or CommentForm(),
             "evidence_form": EvidenceForm(),
+            "conflicts": appeal_conflicts(appeal),
+            "can_decide": can_decide_conflicts(request.user),
         },
         status=400 if refused else 200,
     )

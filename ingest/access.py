@@ -2,10 +2,12 @@
 
 Sources, their runs and their rejected rows are operational data: HR and admins see them and
 start syncs, uploads and replays; only admins change a source's connection, mappings or webhook
-token. Views, API views and the admin ask here instead of deciding themselves.
+token. HR and admins decide between a source's value and an appeal's correction it conflicts
+with. Views, API views and the admin ask here instead of deciding themselves.
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -13,8 +15,17 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from ingest.models import RejectedRow, Source, SyncRun, SyncStatus
-from ingest.record_types import SOURCE_TYPES, field_label
+from ingest.models import (
+    ConflictState,
+    CorrectionConflict,
+    OrderNode,
+    ProcessNode,
+    RejectedRow,
+    Source,
+    SyncRun,
+    SyncStatus,
+)
+from ingest.record_types import RECORD_TYPES, SOURCE_TYPES, field_label
 from org.models import Role
 from org.reasons import reason_text
 from org.selectors import user_role
@@ -22,6 +33,8 @@ from org.selectors import user_role
 # A daily sync plus two hours of slack: a source not synced successfully for longer is stale.
 STALE_AFTER = dt.timedelta(hours=26)
 RUNS_PER_SOURCE_PAGE = 20
+# The sources pages list this many open conflicts with corrections, newest first (and count all).
+CONFLICTS_PER_PAGE = 50
 
 
 def can_manage_sources(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -137,4 +150,73 @@ def source_statuses(user: AbstractBaseUser | AnonymousUser) -> list[SourceStatus
             stale=source.last_success_at is None or now - source.last_success_at > STALE_AFTER,
         )
         for source in sources
+    ]
+
+
+def can_decide_conflicts(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """HR and admins accept a source's value over an appeal's correction, or keep the
+    correction."""
+    return user_role(user) in (Role.HR, Role.ADMIN)
+
+
+def correction_conflicts_visible_to(
+    user: AbstractBaseUser | AnonymousUser,
+) -> QuerySet[CorrectionConflict]:
+    """Every conflict with a correction (its hold, run, source and decider) for those who
+    decide them, none for anyone else (a person sees their appeal's on the appeal)."""
+    if can_decide_conflicts(user):
+        return CorrectionConflict.objects.select_related("hold", "run__source", "decided_by")
+    return CorrectionConflict.objects.none()
+
+
+def correction_conflict_get_for_user(
+    *, user: AbstractBaseUser | AnonymousUser, conflict_id: int
+) -> CorrectionConflict:
+    """The conflict, or 404 when it does not exist or the user may not see it."""
+    conflict = correction_conflicts_visible_to(user).filter(pk=conflict_id).first()
+    if conflict is None:
+        raise Http404
+    return conflict
+
+
+def open_conflicts(conflicts: QuerySet[CorrectionConflict]) -> QuerySet[CorrectionConflict]:
+    return conflicts.filter(state=ConflictState.OPEN).order_by("-detected_at", "-pk")
+
+
+def _record_labels(record_type: str, ids: list[int]) -> dict[int, str]:
+    """Records as people name them: by their number at the source (a node by its order's
+    number and the node's name). One query."""
+    model = RECORD_TYPES[record_type].model
+    if model is OrderNode:
+        rows = OrderNode.objects.filter(pk__in=ids).values_list("pk", "order__external_id", "node")
+        return {pk: f"{number} · {ProcessNode(node).label}" for pk, number, node in rows}
+    return dict(model.objects.filter(pk__in=ids).values_list("pk", "external_id"))
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    """A conflict with a correction as its lists show it."""
+
+    conflict: CorrectionConflict
+    record_type_label: str
+    record_label: str
+    field_label: str
+
+
+def conflict_rows(conflicts: Iterable[CorrectionConflict]) -> list[ConflictRow]:
+    """The conflicts (with their holds and runs loaded) with their records named and their
+    fields labelled: one query per record type."""
+    conflicts = list(conflicts)
+    ids: dict[str, list[int]] = {}
+    for conflict in conflicts:
+        ids.setdefault(conflict.hold.record_type, []).append(conflict.hold.record_id)
+    labels = {key: _record_labels(key, record_ids) for key, record_ids in ids.items()}
+    return [
+        ConflictRow(
+            conflict=conflict,
+            record_type_label=str(RECORD_TYPES[conflict.hold.record_type].label),
+            record_label=labels[conflict.hold.record_type].get(conflict.hold.record_id) or "—",
+            field_label=field_label(conflict.hold.record_type, conflict.hold.field_name),
+        )
+        for conflict in conflicts
     ]

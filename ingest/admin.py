@@ -13,8 +13,10 @@ from ingest.access import rejected_row_reasons
 from ingest.edits import record_in_closed_period, record_save
 from ingest.forms import SourceAdminForm
 from ingest.models import (
+    CorrectionConflict,
     ExceptionCase,
     Feedback,
+    FieldHold,
     FollowUp,
     LedgerEntry,
     Order,
@@ -282,6 +284,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
         "rejected",
         "skipped",
         "several_responsible",
+        "held",
     ]
     list_filter = ["status", "trigger", "source"]
     search_fields = ["source__name", "error", "warning"]
@@ -315,6 +318,34 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     date_hierarchy = "recorded_at"
     # The chain grows with every record written: no full count on each page.
     show_full_result_count = False
+
+
+@admin.register(FieldHold)
+class FieldHoldAdmin(ReadOnlyAdmin):
+    """Held by approved appeals, ended by syncs and HR's decisions on the sources pages."""
+
+    list_display = [
+        "record_type",
+        "record_id",
+        "field_name",
+        "value_text",
+        "appeal_number",
+        "created_at",
+        "ended_at",
+        "end",
+    ]
+    list_filter = ["record_type", "end"]
+    search_fields = ["value_text"]
+
+
+@admin.register(CorrectionConflict)
+class CorrectionConflictAdmin(ReadOnlyAdmin):
+    """Decided on the sources pages and through the API, where accepting rescores."""
+
+    list_display = ["hold", "source_text", "run", "detected_at", "state", "decided_by"]
+    list_filter = ["state"]
+    search_fields = ["source_text", "hold__value_text"]
+    list_select_related = ["hold", "run__source", "decided_by"]
 
 
 # Customers are org's, but arrive through sources and are ledgered like any record.

@@ -8,6 +8,12 @@ from ingest.api import (
     SyncRunListApi,
     SyncRunRejectedRowsApi,
 )
+from ingest.api_conflicts import (
+    CorrectionConflictAcceptApi,
+    CorrectionConflictDetailApi,
+    CorrectionConflictDismissApi,
+    CorrectionConflictListApi,
+)
 
 router = SimpleRouter()
 router.register("sources", SourceViewSet, basename="source")
@@ -21,5 +27,25 @@ urlpatterns = [
         "sync-runs/<int:run_id>/rejected-rows/",
         SyncRunRejectedRowsApi.as_view(),
         name="api-sync-run-rejected-rows",
+    ),
+    path(
+        "correction-conflicts/",
+        CorrectionConflictListApi.as_view(),
+        name="api-correction-conflicts",
+    ),
+    path(
+        "correction-conflicts/<int:conflict_id>/",
+        CorrectionConflictDetailApi.as_view(),
+        name="api-correction-conflict",
+    ),
+    path(
+        "correction-conflicts/<int:conflict_id>/accept/",
+        CorrectionConflictAcceptApi.as_view(),
+        name="api-correction-conflict-accept",
+    ),
+    path(
+        "correction-conflicts/<int:conflict_id>/dismiss/",
+        CorrectionConflictDismissApi.as_view(),
+        name="api-correction-conflict-dismiss",
     ),
 ]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 from frames.write import (
     instants_as_stored,
 )
+from ingest.holds import Held, conflicts_keep, holds_keep
 from ingest.joins import SourceTables
 from ingest.ledger import canonical_contents, ledger_append
 from ingest.models import (
@@ -50,6 +51,7 @@ class BatchOutcome:
     local_times_resolved: int = 0
     skipped: int = 0  # source rows the mapping's filter left out
     several_responsible: int = 0  # records whose responsible person was one of several
+    held: int = 0  # source values not written: an approved correction holds the field
     months: set[str] = field(default_factory=set)
 
 
@@ -136,13 +138,14 @@ def batch_stage(
 @dataclass
 class Written:
     """What writing a staged batch did: the records inserted and updated (with their ids), how
-    many were already as given, and which records the database refused (their reasons added to
-    the batch's rejections)."""
+    many were already as given, which records the database refused (their reasons added to
+    the batch's rejections), and which source values held fields kept out."""
 
     inserted: pd.DataFrame
     updated: pd.DataFrame
     unchanged: int
     refused: set[int]  # the record positions the database refused
+    held: Held
 
 
 def batch_write(spec: RecordType, staged: Staged) -> Written:
@@ -175,13 +178,15 @@ def batch_write(spec: RecordType, staged: Staged) -> Written:
     # Only the stored records the batch matched: the lookup by each key column apart also finds
     # stored records of the same orders and nodes that the batch does not hold.
     current = existing.set_index("id", drop=False).loc[old["id"]] if len(old) else existing[:0]
+    current = current.set_axis(old.index)
+    # A field an approved appeal corrected keeps its corrected value (``ingest.holds``).
+    old, held = holds_keep(spec, old, current, changed_columns)
     merged = current.copy()
     unchanged = 0
     if len(old):
-        merged.index = old.index
         for column in changed_columns + flag_columns:
             merged[column] = old[column].to_numpy()
-        before = canonical_contents(spec, current.set_axis(old.index))
+        before = canonical_contents(spec, current)
         after = canonical_contents(spec, merged)
         differs = before != after
         unchanged = int((~differs).sum())
@@ -193,7 +198,7 @@ def batch_write(spec: RecordType, staged: Staged) -> Written:
     refused.update(refused_old)
     for position, (field_name, reason) in refused.items():
         staged.validated.rejections.add([position], field_name, reason)
-    return Written(inserted, updated, unchanged, set(refused))
+    return Written(inserted, updated, unchanged, set(refused), held)
 
 
 def record_refusals(staged: Staged, position: int) -> tuple[list[dict], list[dict]]:
@@ -245,6 +250,7 @@ def _batch_apply(
     )
     written = batch_write(spec, staged)
     inserted, updated = written.inserted, written.updated
+    held = conflicts_keep(run=run, held=written.held, refused=written.refused)
 
     actor = f"sync:{run.pk}"
     if len(inserted):
@@ -288,6 +294,7 @@ def _batch_apply(
         unchanged=written.unchanged,
         rejected=len(rejections.reasons),
         skipped=staged.transformed.skipped,
+        held=held,
         several_responsible=(
             int(several.drop(index=rejections.positions, errors="ignore").sum())
             if several is not None
@@ -375,6 +382,7 @@ def _counts_add(run: SyncRun, outcome: BatchOutcome, fetched: int) -> None:
         local_times_resolved=F("local_times_resolved") + outcome.local_times_resolved,
         skipped=F("skipped") + outcome.skipped,
         several_responsible=F("several_responsible") + outcome.several_responsible,
+        held=F("held") + outcome.held,
         batches=F("batches") + 1,
     )
 

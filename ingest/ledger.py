@@ -373,7 +373,7 @@ def ledger_rekey(*, previous_key: bytes | None) -> int:
 # --- canonical content --------------------------------------------------------------------
 
 
-def _json_column(model_field: models.Field, values: pd.Series) -> pd.Series:
+def canonical_column(model_field: models.Field, values: pd.Series) -> pd.Series:
     """One field's values as JSON literals, the same whatever Python or pandas type they came in:
     instants as UTC epoch microseconds (what PostgreSQL keeps), dates as ISO text, decimals as
     the text the database holds (the field's places), floats as their shortest round-trip form,
@@ -417,6 +417,6 @@ def canonical_contents(spec, frame: pd.DataFrame) -> pd.Series:
         return pd.Series([], dtype=object, index=frame.index)
     # One C-level formatting per row (attnames hold no "%"), not a pandas concatenation per field.
     template = "{" + ",".join(f'"{f.attname}":%s' for f in fields) + "}"
-    columns = [_json_column(f, frame[f.attname]).tolist() for f in fields]
+    columns = [canonical_column(f, frame[f.attname]).tolist() for f in fields]
     rows = zip(*columns, strict=True)
     return pd.Series([template % row for row in rows], index=frame.index, dtype=object)

@@ -161,6 +161,7 @@ class SyncRunSerializer(serializers.ModelSerializer):
             "local_times_resolved",
             "skipped",
             "several_responsible",
+            "held",
             "periods",
             "error",
             "warning",

@@ -7,3 +7,9 @@ from django.dispatch import Signal
 # (the months, ``org.periods.Period``, whose records changed) and ``reason`` (who or what wrote
 # them, in words shown on the score runs this starts). Scoring rescores those periods.
 records_changed = Signal()
+
+# HR or an admin accepted a source's value over an approved appeal's correction (the record took
+# it). Keyword arguments: ``periods`` (the months the record falls in, before and after),
+# ``reason`` (in words, for the score runs) and ``user`` (who decided). Appeals rescores them as
+# it rescored the correction.
+source_value_accepted = Signal()

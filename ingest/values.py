@@ -1,7 +1,8 @@
 """One source value at a time, as a column: whether it holds anything, and what it is as the
 type of a model field (times read in the mapping's zone with the daylight-saving rule, dates,
 yes/no words, numbers, text within its length). Problems come back as reasons
-(``org.reasons``), never raised: a bad value refuses its row, not the batch.
+(``org.reasons``), never raised: a bad value refuses its row, not the batch. And the other way:
+a field's typed values as people read them (``value_texts``).
 
 **Daylight saving.** A naive local time that the zone repeats (the hour clocks are put back) or
 skips (the hour they are put forward) is never refused: a repeated time is read as its first
@@ -16,8 +17,10 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from org.models import Employee
 from org.reasons import Reason
 
 TRUE_WORDS = {"1", "true", "t", "yes", "y", "是", "对", "真"}
@@ -144,3 +147,43 @@ def typed_column(model_field: models.Field, values: pd.Series, zone: ZoneInfo) -
         longer = Reason(gettext_noop("longer than {n} characters"), {"n": model_field.max_length})
         return Typed(typed, typed.str.len() > model_field.max_length, longer)
     return Typed(typed, pd.Series(False, index=values.index), None)
+
+
+def value_texts(model_field: models.Field, values: pd.Series) -> pd.Series:
+    """A field's values (as stored, or typed from a source) as people read them, one text each:
+    times in the current time zone to the minute, people by their employee number (other
+    relations by their name), yes/no as ``true``/``false``, decimals with the field's places,
+    nothing as "". One query for a relation, none otherwise."""
+    present = values.notna().to_numpy()
+    texts = pd.Series("", index=values.index, dtype=object)
+    if not present.any():
+        return texts
+    given = values[present]
+    if isinstance(model_field, models.ForeignKey):
+        related = model_field.related_model
+        ids = given.astype("int64")
+        if related is Employee:
+            names = dict(
+                Employee.objects.filter(pk__in=ids.unique().tolist()).values_list(
+                    "pk", "employee_no"
+                )
+            )
+        else:
+            names = {
+                pk: str(row) for pk, row in related.objects.in_bulk(ids.unique().tolist()).items()
+            }
+        shown = ids.map(names).fillna("")
+    elif isinstance(model_field, models.DateTimeField):
+        local = pd.to_datetime(given, utc=True).dt.tz_convert(timezone.get_current_timezone())
+        shown = local.dt.strftime("%Y-%m-%d %H:%M")
+    elif isinstance(model_field, models.BooleanField):
+        shown = given.map(lambda value: "true" if value else "false")
+    elif isinstance(model_field, models.DecimalField):
+        places = model_field.decimal_places
+        shown = pd.to_numeric(given).map(lambda number: f"{number:.{places}f}")
+    elif isinstance(model_field, models.IntegerField):
+        shown = pd.to_numeric(given).astype("int64").astype(str)
+    else:
+        shown = given.astype(str)
+    texts[present] = shown.to_numpy()
+    return texts

@@ -1,21 +1,30 @@
-"""Pages for HR and admins: the sources with their freshness, one source's runs with file upload
-and replay and its data-quality report, and one run's progress with its row-by-row error
-report."""
+"""Pages for HR and admins: the sources with their freshness and the conflicts between source
+values and appeals' corrections (accepted or dismissed here), one source's runs with file
+upload and replay and its data-quality report, and one run's progress with its row-by-row
+error report."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from frames.queue import QueueUnavailable
 from ingest.access import (
+    CONFLICTS_PER_PAGE,
+    can_decide_conflicts,
     can_manage_sources,
     can_operate_sources,
+    conflict_rows,
+    correction_conflict_get_for_user,
+    correction_conflicts_visible_to,
+    open_conflicts,
     rejected_row_reasons,
     source_get_for_user,
     source_runs,
@@ -25,7 +34,8 @@ from ingest.access import (
 )
 from ingest.connectors import ConnectorError
 from ingest.forms import PreviewForm, UploadForm
-from ingest.models import SyncRun, SyncStatus
+from ingest.holds import ConflictRefused, conflict_accept, conflict_dismiss
+from ingest.models import CorrectionConflict, SyncRun, SyncStatus
 from ingest.preview import source_preview
 from ingest.quality import source_quality_report
 from ingest.record_types import SOURCE_TYPES
@@ -45,10 +55,23 @@ QUEUE_DOWN_UPLOAD = gettext_lazy(
 SERVICE_UNAVAILABLE = 503
 
 operators_only = allowed_if(can_operate_sources)
+deciders_only = allowed_if(can_decide_conflicts)
 
 
 def _run_url(run: SyncRun) -> str:
     return reverse("ingest:run_detail", kwargs={"run_id": run.pk})
+
+
+def _conflicts_shown(request: HttpRequest, conflicts: QuerySet[CorrectionConflict]) -> dict:
+    """The open conflicts with corrections a sources page lists (the newest), and how many:
+    one query when they fit on the page (usually none), a count besides when they do not."""
+    waiting = open_conflicts(conflicts)
+    shown = list(waiting[:CONFLICTS_PER_PAGE])
+    return {
+        "conflicts": conflict_rows(shown),
+        "conflicts_open": len(shown) if len(shown) < CONFLICTS_PER_PAGE else waiting.count(),
+        "can_decide": can_decide_conflicts(request.user),
+    }
 
 
 @operators_only
@@ -56,7 +79,11 @@ def source_list(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     return render(
         request,
         "ingest/source_list.html",
-        {"statuses": source_statuses(request.user), "can_manage": can_manage_sources(request.user)},
+        {
+            "statuses": source_statuses(request.user),
+            "can_manage": can_manage_sources(request.user),
+            **_conflicts_shown(request, correction_conflicts_visible_to(request.user)),
+        },
         status=status,
     )
 
@@ -120,6 +147,9 @@ def source_detail(request: HttpRequest, source_id: int) -> HttpResponse:
             "can_manage": can_manage,
             "preview_form": preview_form,
             "previews": previews,
+            **_conflicts_shown(
+                request, correction_conflicts_visible_to(request.user).filter(run__source=source)
+            ),
         },
         status=status,
     )
@@ -157,3 +187,33 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             "rejected_rows": [(row, rejected_row_reasons(row)) for row in page],
         },
     )
+
+
+CONFLICT_DECISIONS = {
+    "accept": (
+        conflict_accept,
+        gettext_lazy("The record now holds the source's value; its months are being rescored."),
+    ),
+    "dismiss": (conflict_dismiss, gettext_lazy("The corrected value stays.")),
+}
+
+
+@require_POST
+@deciders_only
+def conflict_decide(request: HttpRequest, conflict_id: int, decision: str) -> HttpResponse:
+    """Accept the source's value of a conflict with a correction, or dismiss it; back to the
+    page it was decided on (a sources page or the appeal)."""
+    conflict = correction_conflict_get_for_user(user=request.user, conflict_id=conflict_id)
+    decide, done = CONFLICT_DECISIONS[decision]
+    try:
+        decide(conflict=conflict, user=request.user)
+    except ConflictRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, done)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("ingest:source_list")
+    return redirect(back)

@@ -13,9 +13,10 @@ def test_each_admin_list_search_and_form_opens(client, org_chart):
     client.force_login(org_chart["admin"])
     apps = {"org", "ingest", "appeals"}
     perf_models = [m for m in admin.site._registry if m._meta.app_label in apps]
-    assert len(perf_models) == 19
-    # Runs, quarantined rows, the ledger and appeals are written by their workflows only.
+    assert len(perf_models) == 21
+    # Runs, quarantined rows, the ledger, appeals and holds are written by their workflows only.
     read_only = {"syncrun", "rejectedrow", "ledgerentry", "appeal", "correction"}
+    read_only |= {"fieldhold", "correctionconflict"}
     for model in perf_models:
         opts = model._meta
         changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")

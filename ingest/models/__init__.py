@@ -1,6 +1,7 @@
 """Ingest's models: the operational records indicators are computed from (``orders``,
 ``activity``) and the sources, sync runs, quarantined rows and ledger they come through
-(``sources``)."""
+(``sources``), and the fields held at an appeal's corrected value with the source values that
+disagreed (``holds``)."""
 
 from ingest.models.activity import (
     Channel,
@@ -13,6 +14,13 @@ from ingest.models.activity import (
     SuggestionStatus,
     Ticket,
     TrainingRecord,
+)
+from ingest.models.holds import (
+    DECIDED_STATES,
+    ConflictState,
+    CorrectionConflict,
+    FieldHold,
+    HoldEnd,
 )
 from ingest.models.orders import (
     MANUAL_SOURCE,
@@ -38,14 +46,19 @@ from ingest.models.sources import (
 )
 
 __all__ = [
+    "DECIDED_STATES",
     "MANUAL_SOURCE",
     "MAX_NODE_THRESHOLD_HOURS",
     "ORDER_QUALITY_RULES",
     "Channel",
+    "ConflictState",
+    "CorrectionConflict",
     "ExceptionCase",
     "ExceptionKind",
     "Feedback",
+    "FieldHold",
     "FollowUp",
+    "HoldEnd",
     "LedgerAction",
     "LedgerEntry",
     "Order",

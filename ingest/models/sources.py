@@ -132,6 +132,14 @@ class SyncRun(models.Model):
             "time as its first occurrence, a skipped time shifted forward by the gap."
         ),
     )
+    held = models.PositiveIntegerField(
+        _("held at corrected values"),
+        default=0,
+        help_text=_(
+            "Source values not written because an approved appeal corrected the field: each is "
+            "listed as a conflict with the correction for HR to accept or dismiss."
+        ),
+    )
     record_type = models.CharField(_("current record type"), max_length=32, blank=True)
     periods = models.JSONField(
         _("months touched"),
@@ -214,6 +222,9 @@ class LedgerAction(models.TextChoices):
     ADOPTED = "adopted", _("Adopted")
     # A score row as a run published it (or re-ranked it).
     PUBLISHED = "published", _("Published")
+    # HR kept an appeal's correction over a different value the source sent (the record as
+    # it stands, with the deciding user as actor).
+    KEPT = "kept", _("Correction kept")
 
 
 class LedgerEntry(models.Model):
