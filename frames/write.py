@@ -136,17 +136,23 @@ BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8
 BINARY_TRAILER = b"\xff\xff"
 
 
-# Text, JSON and date columns in binary COPY: their kind, by PostgreSQL column type.
-BINARY_VARIABLE = {"text": "text", "jsonb": "jsonb", "date": "date"}
+# Text, JSON, date and time columns in binary COPY: their kind, by PostgreSQL column type.
+BINARY_VARIABLE = {
+    "text": "text",
+    "jsonb": "jsonb",
+    "date": "date",
+    "timestamp with time zone": "timestamptz",
+}
 NULL_CELL = pa.scalar(b"\xff\xff\xff\xff", pa.large_binary())  # a length of -1: NULL
 JSONB_VERSION = pa.scalar(b"\x01", pa.large_binary())  # jsonb's binary form: it, then the text
 JOINED = pa.scalar(b"", pa.large_binary())  # the separator of cells joined into a row
 POSTGRES_EPOCH_DAY = 10_957  # 2000-01-01, where PostgreSQL counts dates from
+POSTGRES_EPOCH_SECOND = POSTGRES_EPOCH_DAY * 86_400  # and times (in microseconds) from
 
 
 def _binary_types(model: type[models.Model], columns: list[str]) -> list[str] | None:
-    """Each column's binary COPY kind (a big-endian numpy type, or text, jsonb or date), or
-    ``None`` if any column has another type (timestamps, decimals: those go as CSV)."""
+    """Each column's binary COPY kind (a big-endian numpy type, or text, jsonb, date or
+    timestamptz), or ``None`` if any column has another type (decimals: those go as CSV)."""
     fields = {f.attname: f for f in model._meta.concrete_fields}
     kinds: list[str | None] = []
     for column in columns:
@@ -199,6 +205,11 @@ def _binary_cells(values: pd.Series, kind: str) -> pa.Array:
             encoded = pc.binary_join_element_wise(JSONB_VERSION, encoded, JOINED)
         lengths = pc.binary_length(encoded).fill_null(0).to_numpy().astype(">i4")
         cells = pc.binary_join_element_wise(_as_binary(lengths), encoded, JOINED)
+    elif kind == "timestamptz":
+        # Whole seconds, as the text path stores them (``instants_as_stored`` agrees).
+        seconds = _stored_seconds(values)
+        whole = np.where(missing, 0, seconds - POSTGRES_EPOCH_SECOND).astype(np.int64)
+        cells = _fixed_cells(whole * 1_000_000, ">i8")
     elif kind == "date":
         days = pd.to_datetime(values.where(~missing, None)).to_numpy("datetime64[D]")
         whole = np.where(missing, 0, days.astype(np.int64) - POSTGRES_EPOCH_DAY)
@@ -256,23 +267,22 @@ def frame_bulk_prepare(
     postgres = connection.vendor == "postgresql"
     table = model._meta.db_table
     stored = [f.attname for f in model._meta.concrete_fields if f.attname in frame.columns]
-    # Rows without timestamps (score rows): binary COPY skips formatting and parsing text.
-    # (Timestamps, decimals and the created/updated stamps ``_literal_frame`` adds go as CSV.)
-    binary = None
-    if postgres and not _missing_stamps(model, frame):
-        binary = _binary_types(model, stored)
+    # Only when ids were given (not drawn from the sequence): resetting the sequence to the
+    # highest visible id while others insert would hand out their ids a second time.
+    reset_sequence = postgres and "id" in frame.columns and not ids_reserved
+    # Binary COPY skips formatting and parsing text; only decimals still go as CSV.
+    binary = _binary_types(model, stored) if postgres else None
     if binary is not None:
+        missing_stamps = _missing_stamps(model, frame)
+        if missing_stamps:
+            frame = frame.assign(**dict.fromkeys(missing_stamps, timezone.now().timestamp()))
+            stored += missing_stamps
+            binary += ["timestamptz"] * len(missing_stamps)
         columns = ", ".join(connection.ops.quote_name(c) for c in stored)
         sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT binary)"
         payload = _binary_copy_payload(frame[stored], binary)
-        return BulkLoad(model, len(frame), copies=[(sql, payload)])
-    load = BulkLoad(
-        model,
-        len(frame),
-        # Only when ids were given (not drawn from the sequence): resetting the sequence to the
-        # highest visible id while others insert would hand out their ids a second time.
-        reset_sequence=postgres and "id" in frame.columns and not ids_reserved,
-    )
+        return BulkLoad(model, len(frame), copies=[(sql, payload)], reset_sequence=reset_sequence)
+    load = BulkLoad(model, len(frame), reset_sequence=reset_sequence)
     for chunk in _chunks(frame, COPY_CHUNK_ROWS if postgres else INSERT_CHUNK_ROWS):
         literals = _literal_frame(model, chunk, postgres=postgres)
         columns = ", ".join(connection.ops.quote_name(c) for c in literals.columns)
