@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.cache import cache
 from kombu import Connection
 
+from perf.celery import app
+
 BEAT_KEY = "liveness:beat"
 WORKERS_KEY = "liveness:workers"  # when a worker last answered a ping
 PINGED_KEY = "liveness:pinged"  # kept while the last ping is fresh: one ping per PING_EVERY
@@ -80,8 +82,6 @@ def workers_answering(
 ) -> list[str]:
     """The workers (of ``nodes``, or any: then the first answer is enough) that answer a ping
     within ``timeout`` seconds. Raises when the broker cannot be reached."""
-    from perf.celery import app
-
     broker_check()  # fail within seconds, not after the control connection's retries
     replies = app.control.ping(destination=nodes, timeout=timeout, limit=len(nodes) if nodes else 1)
     return sorted(name for reply in replies for name in reply)
