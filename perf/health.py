@@ -1,7 +1,10 @@
-"""``/healthz``: is each part perf depends on reachable? ``/api/v1/ping/``: is perf itself up?
+"""``/healthz``: is each part perf depends on reachable, and are the workers and beat alive?
+``/api/v1/ping/``: is perf itself up?
 
-Lives in the project package because it checks the project's wiring (database, cache, broker),
-which belongs to no single app.
+Lives in the project package because it checks the project's wiring (database, cache, broker,
+Celery), which belongs to no single app. A part down answers 503 (the web container's health
+check fails); workers or beat without a recent sign of life answer 200 "degraded" with their
+age: the web serves pages still, and restarting it would not revive them.
 """
 
 import logging
@@ -12,7 +15,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from kombu import Connection
+
+from perf.liveness import Liveness, beat_liveness, broker_check, workers_liveness
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +40,32 @@ def _cache() -> str:
 def _broker() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER and settings.CELERY_BROKER_URL.startswith("memory://"):
         return "up"  # no broker configured: tasks run inline
-    with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
-        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+    broker_check()
     return "up"
 
 
 CHECKS: dict[str, Callable[[], str]] = {"database": _database, "cache": _cache, "broker": _broker}
+# Signs of life of the Celery processes: stale ones make the report "degraded", not "down".
+SIGNS: dict[str, Callable[[], Liveness]] = {"workers": workers_liveness, "beat": beat_liveness}
+
+
+def _signs(report: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return {name: {"status": "inline"} for name in SIGNS}  # tasks run in the caller
+    if report["broker"]["status"] != "up" or report["cache"]["status"] != "up":
+        # Pinging through a broker that is down would only wait; the heartbeats are in Redis.
+        return {name: {"status": "unknown", "detail": "broker or cache down"} for name in SIGNS}
+    signs = {}
+    for name, sign in SIGNS.items():
+        try:
+            signs[name] = sign().report()
+        except Exception as exc:
+            logger.warning("healthz: could not tell whether %s are alive: %s", name, exc)
+            signs[name] = {"status": "unknown", "error": f"{type(exc).__name__}: {exc}"[:300]}
+    for name, found in signs.items():
+        if found["status"] not in ("up", "inline"):
+            logger.warning("healthz: %s %s (%s)", name, found["status"], found)
+    return signs
 
 
 @never_cache
@@ -53,8 +77,11 @@ def ping(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 with each part "up" when all are reachable; 503 naming the parts that are down."""
-    report: dict[str, dict[str, str]] = {}
+    """200 with each part "up" when all are reachable; 503 naming the parts that are down. The
+    workers and beat are "up" with the age of their last sign of life, or "stale", "stopped"
+    or "unknown": then the status is "degraded" (still 200); "inline" when tasks run in the
+    web process itself (no workers configured)."""
+    report: dict[str, dict[str, object]] = {}
     for name, check in CHECKS.items():
         try:
             report[name] = {"status": check()}
@@ -62,6 +89,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
             logger.warning("healthz: %s is down: %s", name, exc)
             report[name] = {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:300]}
     healthy = all(part["status"] == "up" for part in report.values())
-    return JsonResponse(
-        {"status": "up" if healthy else "down", "checks": report}, status=200 if healthy else 503
-    )
+    report.update(_signs(report))
+    status = "down"
+    if healthy:
+        alive = all(report[name]["status"] in ("up", "inline") for name in SIGNS)
+        status = "up" if alive else "degraded"
+    return JsonResponse({"status": status, "checks": report}, status=200 if healthy else 503)

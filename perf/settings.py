@@ -301,12 +301,14 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 PERF_UPLOAD_INLINE_MAX_BYTES = env.int("PERF_UPLOAD_INLINE_MAX_BYTES", default=1024 * 1024)
-# Schedules live in the database (django-celery-beat), editable in the admin; the entries below
-# are written there when beat starts.
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Schedules live in the database (django-celery-beat), editable in the admin. The entries below
+# are the one place periodic tasks are declared: beat (perf.beat) creates those missing from the
+# database when it starts and never changes one that exists, so an admin's time or switch holds
+# across restarts. Beat's scheduler also writes its heartbeat (perf.liveness).
+CELERY_BEAT_SCHEDULER = "perf.beat:Scheduler"
 CELERY_BEAT_SCHEDULE = {
-    # Every night, after the day's syncs: the current month (still running) and the previous one
-    # (late data and approved corrections still land in it).
+    # Every night, after the day's syncs: the previous month published again (late data and
+    # approved corrections still land in it) and the current one, still running, provisionally.
     "score-current-and-previous-month": {
         "task": "scoring.tasks.score_recent_months",
         "schedule": crontab(hour=2, minute=30),

@@ -21,6 +21,7 @@ from scoring.models import EmployeeScore, PeriodReopening, ScoreRun
 from scoring.ranges import range_rescore
 from scoring.selectors import (
     can_start_runs,
+    provisional_scorecard_for_employee,
     runs_visible_to,
     scope_employee_ids,
     scorecard_for_employee,
@@ -30,6 +31,15 @@ from scoring.services import periods_rescore
 
 PERIOD = OpenApiParameter(
     "period", str, required=True, description="2026-10 (month), 2026-Q4 or 2026-W44"
+)
+PROVISIONAL = OpenApiParameter(
+    "provisional",
+    bool,
+    required=False,
+    description=(
+        "true: the period so far, from the latest provisional run of a period still running "
+        "(no grade, rank or plan), instead of the published results"
+    ),
 )
 
 
@@ -102,9 +112,27 @@ class ScorecardSerializer(ScoreSerializer):
     indicators = IndicatorLineSerializer(many=True)
     explanation = serializers.SerializerMethodField()
     suggestions = serializers.SerializerMethodField()
+    provisional = serializers.BooleanField(
+        source="run.provisional",
+        read_only=True,
+        help_text="The period so far (not published, graded, ranked or paid).",
+    )
+    as_of = serializers.DateTimeField(
+        source="run.started_at",
+        read_only=True,
+        allow_null=True,
+        help_text="When the run read the records these numbers come from.",
+    )
 
     class Meta(ScoreSerializer.Meta):
-        fields = [*ScoreSerializer.Meta.fields, "indicators", "explanation", "suggestions"]
+        fields = [
+            *ScoreSerializer.Meta.fields,
+            "indicators",
+            "explanation",
+            "suggestions",
+            "provisional",
+            "as_of",
+        ]
 
     def get_explanation(self, score: EmployeeScore) -> list[str]:
         return score.explanation.get(_language(), [])
@@ -124,14 +152,25 @@ class ScoreListApi(APIView):
         return Response(ScoreSerializer(scores, many=True).data)
 
 
-class ScorecardApi(APIView):
-    """One person's scorecard with every indicator; 404 for someone the caller may not see."""
+class ProvisionalQuery(serializers.Serializer):
+    provisional = serializers.BooleanField(required=False, default=False)
 
-    @extend_schema(parameters=[PERIOD], responses=ScorecardSerializer)
+
+class ScorecardApi(APIView):
+    """One person's published scorecard with every indicator; with ``provisional=true`` the
+    period so far instead, marked so with its as-of time. 404 for someone the caller may not
+    see, or nothing of that kind."""
+
+    @extend_schema(parameters=[PERIOD, PROVISIONAL], responses=ScorecardSerializer)
     def get(self, request: Request, employee_id: int) -> Response:
-        score = scorecard_for_employee(
-            user=request.user, employee_id=employee_id, period=_period(request)
+        query = ProvisionalQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        read = (
+            provisional_scorecard_for_employee
+            if query.validated_data["provisional"]
+            else scorecard_for_employee
         )
+        score = read(user=request.user, employee_id=employee_id, period=_period(request))
         return Response(ScorecardSerializer(score).data)
 
 
@@ -151,6 +190,7 @@ class RunSerializer(serializers.ModelSerializer):
             "period_start",
             "team",
             "status",
+            "provisional",
             "progress",
             "chunks_total",
             "chunks_done",
@@ -227,6 +267,7 @@ class RunListApi(APIView):
                 user=request.user,
                 reason=_("Started by %(user)s") % {"user": user_display_name(request.user)},
                 refuse_when_queue_down=True,
+                publish_running=True,  # HR or an admin asked: published even before it ends
             )
         except QueueUnavailable as down:
             raise QueueDown() from down

@@ -1,7 +1,7 @@
 """Scoring one chunk of a run: a set of whole teams read in one query per record type, the
 calculators and the engine, and the chunk's rows bulk-written (hidden until the run publishes,
-or as current when the chunk is the whole company). Each chunk is written once, however often
-its task is delivered."""
+or as current when the chunk is the whole company of a run that is not provisional). Each chunk
+is written once, however often its task is delivered."""
 
 import gc
 import threading
@@ -34,7 +34,8 @@ from scoring.models import (
 from scoring.runs import (
     company_in_one_chunk,
     period_lock_name,
-    previous_scores,
+    publishes_as_written,
+    replaced_scores_delete,
     run_period,
     run_succeeded,
     scores_delete,
@@ -134,6 +135,7 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
         return 0  # finished, failed or written meanwhile: a late duplicate does nothing
     period = run_period(run)
     everyone = company_in_one_chunk(run)
+    publish = publishes_as_written(run)
     # A whole-company chunk reads everybody's records unfiltered; its roster is the frames'.
     employee_ids = None
     mine = EmployeeScore.objects.filter(run=run)
@@ -178,8 +180,8 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
         )
 
     def clear() -> None:
-        if everyone:  # the chunk is the run: its rows replace the previous ones right here
-            scores_delete(previous_scores(run))
+        if publish:  # the chunk is the run: its rows replace the previous ones right here
+            replaced_scores_delete(run)
         if mine.exists():  # a retried task: its first attempt's rows go
             scores_delete(mine)
 
@@ -188,14 +190,14 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
         if not _chunk_to_write(run, team_ids):
             return 0  # another delivery of this chunk wrote it while this one read
         commit_without_waiting_for_disk()
-        if everyone:
+        if publish:
             named_lock(period_lock_name(run))
         ids = ids_reserve(EmployeeScore, len(people))
         if ids is None:  # the database numbers the rows: score rows first, then their indicators
             clear()
             result = score()
-            employees, rows = _result_rows(run, result, indicators, everyone)
-            employees = _employee_rows(employees, result, config, everyone)
+            employees, rows = _result_rows(run, result, indicators, publish)
+            employees = _employee_rows(employees, result, config, run, publish)
             bulk_load_run(frame_bulk_prepare(EmployeeScore, employees))
             rows["employee_score_id"] = rows["employee_id"].map(
                 dict(mine.values_list("employee_id", "id"))
@@ -207,18 +209,18 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
             # the score rows are worded, ranked and formatted.
             with _alongside(clear):
                 result = score()
-            employees, rows = _result_rows(run, result, indicators, everyone)
+            employees, rows = _result_rows(run, result, indicators, publish)
             employees["id"] = ids
             rows["employee_score_id"] = rows["employee_id"].map(
                 dict(zip(employees["employee_id"], ids, strict=True))
             )
             indicator_rows = frame_bulk_prepare(IndicatorScore, rows)
             with _alongside(lambda: bulk_load_run(indicator_rows)):
-                employees = _employee_rows(employees, result, config, everyone)
+                employees = _employee_rows(employees, result, config, run, publish)
                 score_rows = frame_bulk_prepare(EmployeeScore, employees, ids_reserved=True)
             bulk_load_run(score_rows)
         _chunk_written(run, team_ids)
-        if everyone:
+        if publish:
             scores_ledger(run=run)
             run_succeeded(run, len(people))
             return len(people)
@@ -243,16 +245,19 @@ def _result_rows(
 
 
 def _employee_rows(
-    employees: pd.DataFrame, result: ChunkResult, config: ScoringConfig, ranked: bool
+    employees: pd.DataFrame, result: ChunkResult, config: ScoringConfig, run: ScoreRun, ranked: bool
 ) -> pd.DataFrame:
     """The chunk's score rows with their explanations; ``ranked`` and graded in the company
-    when the chunk is the company (otherwise publishing does it)."""
+    when the chunk is the company (otherwise publishing does it). A provisional run's rows are
+    never ranked or graded and put nobody on an improvement plan."""
     employees["explanation"] = result.explanations()
     if ranked:
         employees = finalise(employees.set_index("employee_id"), config).reset_index()
         employees["grade"] = employees["grade"].fillna("")
     else:
         employees["grade"] = ""
+    if run.provisional:
+        employees["plan"] = False
     return employees.rename(columns={"plan": "improvement_plan"})
 
 

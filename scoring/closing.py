@@ -3,8 +3,11 @@ published scores change only by an approved appeal, or while HR or an admin has 
 a reason (``PeriodReopening``, kept as its history).
 
 A closed period that has never been scored (history imported after the fact) may be scored: no
-one has seen a result there that a rescoring would change. Only closed periods with a succeeded
+one has seen a result there that a rescoring would change. Only closed periods with a published
 run are guarded. Who asks decides what a refusal does (``ClosedPolicy``).
+
+At the other end, a period still running (``periods_running``: it has not ended in company time)
+is scored provisionally unless HR or an admin asks for it to be published.
 """
 
 import datetime as dt
@@ -64,13 +67,24 @@ def _keys(periods: Iterable[Period]) -> tuple[set[str], set[dt.date]]:
     return {period.kind.value for period in periods}, {period.start for period in periods}
 
 
+def periods_running(periods: Iterable[Period], *, today: dt.date | None = None) -> set[Period]:
+    """Those of ``periods`` that have not ended yet in company time (``today`` by default from
+    the clock, in ``TIME_ZONE``): what is scored of them is the period so far."""
+    today = today or timezone.localdate()
+    return {period for period in periods if period.end > today}
+
+
+def _published_runs():
+    """Runs that published their period's results (provisional ones published nothing)."""
+    return ScoreRun.objects.filter(status=RunStatus.SUCCEEDED, provisional=False)
+
+
 def periods_scored(periods: Iterable[Period]) -> set[Period]:
-    """Those of ``periods`` with a succeeded run (for the company or a team): one query."""
+    """Those of ``periods`` with a published run (for the company or a team): one query."""
     kinds, starts = _keys(periods)
     found = (
-        ScoreRun.objects.filter(
-            status=RunStatus.SUCCEEDED, period_kind__in=kinds, period_start__in=starts
-        )
+        _published_runs()
+        .filter(period_kind__in=kinds, period_start__in=starts)
         .values_list("period_kind", "period_start")
         .distinct()
     )
@@ -81,7 +95,7 @@ def scored_periods_between(first: dt.date, until: dt.date | None) -> list[Period
     """The scored periods (any kind) whose last day falls on or after ``first`` and before
     ``until`` (no end for ``None``): those a scheme in force from ``first`` weighs, oldest
     first."""
-    runs = ScoreRun.objects.filter(status=RunStatus.SUCCEEDED, period_start__gt=first - _LONGEST)
+    runs = _published_runs().filter(period_start__gt=first - _LONGEST)
     if until is not None:
         runs = runs.filter(period_start__lt=until)
     found = {

@@ -2,7 +2,9 @@
 
 A run writes its rows hidden (``is_current`` false) and, when everything is written, swaps them in
 for the previous ones in one transaction: readers see either the old or the new results, never
-half a run. The run row is the record of how results came about (who, when, which schemes).
+half a run. A provisional run (a period still under way) never swaps its rows in: they stay the
+period so far, without grades, ranks or plans. The run row is the record of how results came
+about (who, when, which schemes).
 """
 
 from django.conf import settings
@@ -95,6 +97,14 @@ class ScoreRun(models.Model):
     error = models.TextField(_("error"), blank=True)
     reason = models.CharField(
         _("reason"), max_length=300, blank=True, help_text=_("Why the period was scored again.")
+    )
+    # A run of a period still under way (the nightly job's, a sync's): its rows are the period
+    # so far, kept beside the published results and never current, graded, ranked or paid. Only
+    # an explicit request of HR or an admin publishes a period before it ends.
+    provisional = models.BooleanField(
+        _("provisional"),
+        default=False,
+        help_text=_("Scored before the period ended: not published, graded, ranked or paid."),
     )
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,6 +1,8 @@
 """Publishing a run: ranking and grading its people against the company, then swapping its rows
 in for the previous ones in one transaction (the period's lock held), announcing it
-(``scoring.signals.scores_published``) and raising the targets people have outgrown."""
+(``scoring.signals.scores_published``) and raising the targets people have outgrown. A
+provisional run (a period still under way) publishes nothing: its rows only replace the period
+so far of the provisional runs before it."""
 
 import logging
 
@@ -25,10 +27,9 @@ from scoring.runs import (
     ChunksPending,
     RunRefused,
     period_lock_name,
-    previous_scores,
+    replaced_scores_delete,
     run_period,
     run_succeeded,
-    scores_delete,
     scoring_config,
 )
 from scoring.selectors import (
@@ -57,7 +58,8 @@ def _score_rows(queryset) -> pd.DataFrame:
 def score_run_finalise(run: ScoreRun) -> None:
     """Rank and grade the run's people against the whole company, then swap their results in
     for the previous ones in one transaction and raise the targets people have outgrown. (A
-    whole-company run in one chunk was published as its chunk was written.)"""
+    whole-company run in one chunk was published as its chunk was written.) A provisional run
+    keeps its rows as the period so far instead (``_keep_provisional``)."""
     period = run_period(run)
     with transaction.atomic():
         running = (
@@ -71,9 +73,14 @@ def score_run_finalise(run: ScoreRun) -> None:
             if done < total:
                 raise ChunksPending(f"run {run.pk} has {done} of {total} chunks written")
             named_lock(period_lock_name(run))
-            _publish(run)
+            if run.provisional:
+                _keep_provisional(run)
+            else:
+                _publish(run)
         elif not ScoreRun.objects.filter(pk=run.pk, status=RunStatus.SUCCEEDED).exists():
             return  # failed
+    if run.provisional:
+        return  # the period so far raises no target: only published periods count
     # A company run's people are everyone with current scores of the period.
     scored = None
     if run.team_id is not None:
@@ -83,6 +90,18 @@ def score_run_finalise(run: ScoreRun) -> None:
     except Exception:
         # The scores are published; a failed raise is retried by the next run of the period.
         logger.exception("raising adaptive targets after score run %s failed", run.pk)
+
+
+def _keep_provisional(run: ScoreRun) -> None:
+    """A provisional run's rows stay as written, not current, without ranks, grades or plans;
+    they replace the period so far of earlier provisional runs (in the caller's transaction)."""
+    commit_without_waiting_for_disk()
+    written = EmployeeScore.objects.filter(run=run)
+    employees = written.count()
+    if not employees:
+        raise RunRefused("the run wrote no scores")
+    replaced_scores_delete(run, written.values("employee_id") if run.team_id is not None else None)
+    run_succeeded(run, employees)
 
 
 def _publish(run: ScoreRun) -> None:
@@ -106,12 +125,9 @@ def _publish(run: ScoreRun) -> None:
     ranked = finalise(everyone, config).rename(columns={"plan": "improvement_plan"})
     ranked["grade"] = ranked["grade"].fillna("")
     ranked["is_current"] = True
-    previous = previous_scores(run)
-    if run.team_id is not None:
-        previous = previous.filter(employee_id__in=scored)
     # The previous results go first (a company run also drops people no longer scored), so
     # the new ones can become current in the statement that writes ranks and grades.
-    scores_delete(previous)
+    replaced_scores_delete(run, scored if run.team_id is not None else None)
     frame_bulk_update(EmployeeScore, ranked.loc[mine.index, ["id", "is_current", *FINAL_COLUMNS]])
     if not others.empty:
         frame_bulk_update(

@@ -61,4 +61,5 @@ def range_rescore(
         reason=_("Range %(first)s to %(last)s") % {"first": first, "last": last},
         refuse_when_queue_down=True,
         in_order=True,
+        publish_running=True,  # HR or an admin asked: a month still running is published too
     )

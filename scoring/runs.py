@@ -47,19 +47,56 @@ def previous_scores(run: ScoreRun):
     ).exclude(run=run)
 
 
+def provisional_scores_superseded(run: ScoreRun):
+    """The period so far as provisional runs that started before ``run`` left it: ``run``'s
+    rows replace them when it finishes, whether it publishes or is provisional too."""
+    earlier = ScoreRun.objects.filter(
+        provisional=True,
+        status=RunStatus.SUCCEEDED,
+        period_kind=run.period_kind,
+        period_start=run.period_start,
+        started_at__lt=run.started_at or timezone.now(),
+    ).exclude(pk=run.pk)
+    # Found through the unique (run, employee) constraint's index.
+    return EmployeeScore.objects.filter(run_id__in=earlier.values("id"))
+
+
+def replaced_scores_delete(run: ScoreRun, employee_ids=None) -> None:
+    """Drop the rows the run's own replace as it finishes: the period's current scores from
+    other runs (unless the run is provisional: those stay published) and the period so far of
+    earlier provisional runs; only those of ``employee_ids`` (ids or a query of them) when
+    given."""
+    replaced = [provisional_scores_superseded(run)]
+    if not run.provisional:
+        replaced.append(previous_scores(run))
+    for scores in replaced:
+        if employee_ids is not None:
+            scores = scores.filter(employee_id__in=employee_ids)
+        scores_delete(scores)
+
+
 def company_in_one_chunk(run: ScoreRun) -> bool:
     """Whether the run scores the whole company in one chunk: it then reads everybody's records
-    unfiltered, and ranks and grades as it writes."""
+    unfiltered (and publishes as it writes, ``publishes_as_written``)."""
     return run.team_id is None and run.chunks_total == 1
 
 
+def publishes_as_written(run: ScoreRun) -> bool:
+    """Whether the run's one chunk ranks and grades as it writes and makes its rows current in
+    the same transaction: a whole-company run in one chunk that is not provisional."""
+    return company_in_one_chunk(run) and not run.provisional
+
+
 def run_succeeded(run: ScoreRun, employees: int) -> None:
+    """Mark the run succeeded; a run that published announces it once its transaction commits
+    (a provisional one published nothing)."""
     run.status = RunStatus.SUCCEEDED
     run.progress = 100
     run.employees = employees
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "progress", "employees", "finished_at"])
-    transaction.on_commit(lambda: scores_published.send(sender=ScoreRun, run=run))
+    if not run.provisional:
+        transaction.on_commit(lambda: scores_published.send(sender=ScoreRun, run=run))
 
 
 def scores_delete(scores) -> None:

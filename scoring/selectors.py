@@ -19,7 +19,14 @@ from org.selectors import (
     team_descendant_ids,
     user_role,
 )
-from scoring.models import EmployeeScore, IndicatorScore, PeriodKind, PersonalTarget, ScoreRun
+from scoring.models import (
+    EmployeeScore,
+    IndicatorScore,
+    PeriodKind,
+    PersonalTarget,
+    RunStatus,
+    ScoreRun,
+)
 
 
 def _scope(team: Team | None, period: Period) -> QuerySet[Employee]:
@@ -139,9 +146,43 @@ def scorecard_for_employee(*, user: AbstractBaseUser, employee_id: int, period: 
     score = (
         scores_visible_to(user, period)
         .filter(employee_id=employee_id)
+        .select_related("run")
         .prefetch_related("indicators__indicator")
         .first()
     )
+    if score is None:
+        raise Http404
+    return score
+
+
+def provisional_run_latest(period: Period) -> ScoreRun | None:
+    """The provisional run that holds the period so far: the period's newest finished run if it
+    is provisional (results published after it are newer), else ``None``."""
+    newest = (
+        ScoreRun.objects.filter(
+            status=RunStatus.SUCCEEDED, period_kind=period.kind.value, period_start=period.start
+        )
+        .order_by(F("started_at").desc(nulls_last=True), "-id")
+        .first()
+    )
+    return newest if newest is not None and newest.provisional else None
+
+
+def provisional_scorecard_for_employee(*, user: AbstractBaseUser, employee_id: int, period: Period):
+    """One person's period so far (``provisional_run_latest``; no grade, rank or plan) with
+    every indicator, or 404 when the user may not see that person or there is none: never mixed
+    into the published results ``scores_visible_to`` reads."""
+    run = provisional_run_latest(period)
+    score = None
+    if run is not None:
+        score = (
+            EmployeeScore.objects.filter(
+                run=run, employee_id=employee_id, employee__in=employees_visible_to(user)
+            )
+            .select_related("employee", "team", "run")
+            .prefetch_related("indicators__indicator")
+            .first()
+        )
     if score is None:
         raise Http404
     return score

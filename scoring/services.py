@@ -23,7 +23,13 @@ from frames.queue import QueueUnavailable, task_enqueue
 from org.models import Team
 from org.periods import Period
 from scoring.chunks import score_chunk_write
-from scoring.closing import ClosedPolicy, PeriodsClosed, closed_message, periods_closed
+from scoring.closing import (
+    ClosedPolicy,
+    PeriodsClosed,
+    closed_message,
+    periods_closed,
+    periods_running,
+)
 from scoring.models import (
     EmployeeScore,
     RunStatus,
@@ -52,9 +58,11 @@ def score_run_create(
     user: AbstractBaseUser | None = None,
     reason: str = "",
     follows: ScoreRun | None = None,
+    provisional: bool = False,
 ) -> ScoreRun:
     """A queued run of ``period`` for the whole company or one team (with the teams below);
-    ``follows``: the run it waits for, in a range scored in order."""
+    ``follows``: the run it waits for, in a range scored in order; ``provisional``: the period
+    so far, published to nobody (``ScoreRun.provisional``)."""
     return ScoreRun.objects.create(
         period_kind=period.kind.value,
         period_start=period.start,
@@ -62,6 +70,7 @@ def score_run_create(
         triggered_by=user,
         reason=reason[:300],
         follows=follows,
+        provisional=provisional,
     )
 
 
@@ -74,6 +83,7 @@ def periods_rescore(
     refuse_when_queue_down: bool = False,
     closed: ClosedPolicy = ClosedPolicy.REFUSE,
     in_order: bool = False,
+    publish_running: bool = False,
 ) -> list[ScoreRun]:
     """The one way to have periods scored again (a sync, a push, a replay, an approved appeal,
     the API, the HR page, a scheme's activation and the nightly job all come here): a queued run
@@ -82,9 +92,11 @@ def periods_rescore(
 
     A closed period that was scored and is not reopened is refused (``PeriodsClosed``, nothing
     queued), recorded as a failed run that was not applied, or rescored for an approved appeal,
-    as ``closed`` says (see ``scoring.closing``). With ``in_order`` the runs execute one after
-    the other, oldest period first (adaptive targets build up month by month); otherwise the
-    workers take them in parallel.
+    as ``closed`` says (see ``scoring.closing``). A period still running (it has not ended) is
+    scored provisionally: the period so far, not published, graded, ranked or paid; only an
+    explicit request of HR or an admin (``publish_running``) publishes it before it ends. With
+    ``in_order`` the runs execute one after the other, oldest period first (adaptive targets
+    build up month by month); otherwise the workers take them in parallel.
 
     A run that cannot be handed over (the task queue is down) is failed with that reason, never
     left queued; the nightly run scores the recent months again. With
@@ -100,13 +112,19 @@ def periods_rescore(
         run = score_run_create(period=period, team=team, user=user, reason=reason)
         score_run_fail(run, gettext("Not applied: %(why)s") % {"why": closed_message([period])})
         logger.warning("Rescoring of closed period %s not applied (%s)", period, reason)
+    running = set() if publish_running else periods_running(periods)
     runs: list[ScoreRun] = []
     for period in periods:
         if period not in refused:
             follows = runs[-1] if in_order and runs else None
             runs.append(
                 score_run_create(
-                    period=period, team=team, user=user, reason=reason, follows=follows
+                    period=period,
+                    team=team,
+                    user=user,
+                    reason=reason,
+                    follows=follows,
+                    provisional=period in running,
                 )
             )
     if in_order and runs:

@@ -122,7 +122,9 @@ def _run_in_order(run_id: int) -> bool:
 
 @shared_task
 def score_recent_months() -> list[int]:
-    """Nightly: recompute the previous month and the current one for the whole company."""
+    """Nightly: the previous month scored and published again (late data and approved
+    corrections still land in it) and the current one, still running, scored provisionally:
+    the month so far, not published, graded, ranked or paid (``periods_rescore``)."""
     current = Period.containing(timezone.localdate())
     runs = periods_rescore(
         periods=[current.previous(), current],

@@ -80,3 +80,29 @@ def test_env_example_lists_only_variables_that_are_read(compose):
     compose_only = {"POSTGRES_PASSWORD"}  # read by docker-compose.yml itself
     assert names - compose_only <= _settings_variables()
     assert _settings_variables() <= names
+
+
+def _seconds(duration: str) -> int:
+    """A compose duration such as ``2m`` or ``35s``."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    return sum(int(n) * units[unit] for n, unit in re.findall(r"(\d+)([smh])", duration))
+
+
+def test_containers_restart_and_get_time_to_finish_their_work(compose):
+    services = compose["services"]
+    assert {name: service.get("restart") for name, service in services.items()} == dict.fromkeys(
+        services, "unless-stopped"
+    )
+    # A warm shutdown finishes the running chunks and sync batches (seconds each at the bench
+    # company's size): two minutes, not Docker's default 10 s.
+    assert _seconds(services["worker"]["stop_grace_period"]) >= 120
+    assert _seconds(services["web"]["stop_grace_period"]) > 30  # gunicorn's graceful timeout
+    # Health checks run the project's probes (tests/test_processes.py runs them live).
+    assert services["worker"]["healthcheck"]["test"] == [
+        "CMD",
+        "python",
+        "-m",
+        "perf.probe",
+        "worker",
+    ]
+    assert services["beat"]["healthcheck"]["test"] == ["CMD", "python", "-m", "perf.probe", "beat"]

@@ -29,7 +29,8 @@ class ScoredPeriod:
 def scored_periods() -> list[ScoredPeriod]:
     """Periods with published scores, newest first, with their stamps (one query over runs)."""
     rows = (
-        ScoreRun.objects.filter(status=RunStatus.SUCCEEDED)
+        # A provisional run (a month still running) published nothing.
+        ScoreRun.objects.filter(status=RunStatus.SUCCEEDED, provisional=False)
         .values("period_kind", "period_start")
         .annotate(newest=Max("id"), finished=Max("finished_at"))
         .order_by("-period_start", "period_kind")
