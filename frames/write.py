@@ -63,7 +63,12 @@ def instants_as_stored(values: pd.Series) -> pd.Series:
     """Instants (datetimes or epoch seconds) as a bulk write stores them: UTC, to the second,
     NaT for none. What compares or hashes rows before writing them (a sync batch against the
     stored records, the ledger) reads them so, to agree with what the database gives back."""
-    stamps = pd.to_datetime(_stored_seconds(values), unit="s", utc=True)
+    seconds = _stored_seconds(values)
+    missing = np.isnan(seconds)
+    # Whole seconds as integers: pandas reads float seconds through a rounding that can raise
+    # an overflow the numbers never had (a sync failed so now and then).
+    whole = np.where(missing, 0, seconds).astype(np.int64).astype("datetime64[s]")
+    stamps = pd.to_datetime(np.where(missing, np.datetime64("NaT"), whole), utc=True).as_unit("ns")
     return pd.Series(stamps, index=values.index)
 
 
