@@ -1,14 +1,16 @@
 import threading
 
 import pytest
+from django.utils import translation
 
 import ingest.handover
 from ingest.handover import sync_thread_name
 from ingest.ledger import ledger_adopt, ledger_head_reset
-from ingest.models import SyncRun
+from ingest.models import Source, SyncRun
 from org.reasons import reason_text
 from tests.factories import CustomerFactory, EmployeeFactory
 from tests.ingest.http_source import HttpSource
+from tests.ingest.marketplace import marketplace_files, marketplace_mappings
 
 
 @pytest.fixture
@@ -26,6 +28,13 @@ def http_source():
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def in_english():
+    """The test reads what perf says in English (reasons, messages, pages without a language)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -77,3 +86,15 @@ def sync_finished(run_id: int, seconds: float = 60) -> SyncRun:
             thread.join(seconds)
             assert not thread.is_alive(), f"sync run {run_id} did not finish in {seconds} s"
     return SyncRun.objects.get(pk=run_id)
+
+
+@pytest.fixture
+def marketplace(tmp_path, people, every_day_works) -> Source:
+    """The four-file marketplace export (``tests.ingest.marketplace``) as a file source."""
+    files = marketplace_files(tmp_path)
+    return Source.objects.create(
+        name="marketplace",
+        kind="file",
+        config={"path": files["orders"]},
+        mappings=marketplace_mappings(files),
+    )

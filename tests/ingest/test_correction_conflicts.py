@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from appeals.models import Appeal, AppealState
@@ -47,17 +47,11 @@ from tests.ingest.conftest import ledger_committed
 from tests.ingest.test_node_due import NODE_MAPPING
 from tests.ingest.test_sync import ORDER_MAPPING
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 ENGLISH = {"Accept-Language": "en"}
 SOURCE_HOURS = 6  # the ERP says each order was confirmed 6 h after it was submitted
 CORRECTED_HOURS = 2  # the appeal proved SO0001 was confirmed after 2 h
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def submitted(number: int) -> dt.datetime:

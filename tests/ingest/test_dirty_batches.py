@@ -5,7 +5,6 @@ quarantined with its reason."""
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from ingest import writes
 from ingest.models import Order, RejectedRow, Source
@@ -13,15 +12,9 @@ from ingest.services import records_push
 from tests.ingest.conftest import worded
 from tests.ingest.test_sync import ORDER_MAPPING, order_row
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 NEGATIVE = "An order's amount cannot be negative."
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

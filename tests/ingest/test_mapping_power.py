@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-from django.utils import translation
 
 from ingest.expressions import (
     ExpressionError,
@@ -29,13 +28,7 @@ from tests.ingest.conftest import worded
 from tests.ingest.marketplace import marketplace_files, marketplace_mappings, write_csv
 
 ZONE = ZoneInfo("Asia/Shanghai")
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 def evaluate(text: str, **columns) -> tuple[list, list]:
@@ -288,17 +281,6 @@ def test_a_table_is_read_once_per_sync_whatever_the_number_of_joins_and_batches(
 
 
 # ---- a marketplace export, through its mapping alone -------------------------------------------
-
-
-@pytest.fixture
-def marketplace(tmp_path, people, every_day_works) -> Source:
-    files = marketplace_files(tmp_path)
-    return Source.objects.create(
-        name="marketplace",
-        kind="file",
-        config={"path": files["orders"]},
-        mappings=marketplace_mappings(files),
-    )
 
 
 def test_a_marketplace_export_syncs_through_joins_computed_values_a_filter_and_an_unpivot(

@@ -19,7 +19,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import translation
 
 from ingest.ledger_verify import ledger_verify
 from ingest.models import Feedback, LedgerEntry, Order, OrderNode, RejectedRow, Source, SyncStatus
@@ -36,7 +35,7 @@ from tests.ingest.marketplace import (
     write_csv,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -75,12 +74,6 @@ ORDERS_MORE = [
 ]
 ITEMS_MORE = [["O6", "1", "S1", "500"], ["O7", "1", "S2", "90"]]
 REVIEWS_MORE = [["R1", "O2", "2", stamp(8, 10)]]
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import translation
 
 from ingest import services
 from ingest.models import Order, RejectedRow, Source, SyncRun
@@ -20,14 +19,8 @@ from org.models import Employee, Team
 from tests.factories import CustomerFactory, EmployeeFactory, TeamFactory
 from tests.ingest.conftest import worded
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 HRIS_MAPPING = {

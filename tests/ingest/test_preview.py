@@ -4,7 +4,6 @@ nothing written."""
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import translation
 
 from ingest.models import (
     Feedback,
@@ -19,25 +18,8 @@ from ingest.preview import source_preview
 from org.models import Customer, Employee, Team
 from tests.ingest.marketplace import marketplace_files, marketplace_mappings
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def marketplace(tmp_path, people, every_day_works) -> Source:
-    files = marketplace_files(tmp_path)
-    return Source.objects.create(
-        name="marketplace",
-        kind="file",
-        config={"path": files["orders"]},
-        mappings=marketplace_mappings(files),
-    )
 
 
 def preview_url(source: Source) -> str:

@@ -7,7 +7,6 @@ import datetime as dt
 import sqlite3
 
 import pytest
-from django.utils import translation
 
 from ingest.ledger_verify import ledger_verify
 from ingest.models import Feedback, LedgerEntry, Order, OrderNode, RejectedRow, Source
@@ -15,14 +14,8 @@ from ingest.services import records_push, source_sync, sync_run_create
 from tests.factories import OrderFactory
 from tests.ingest.conftest import ledger_committed, worded
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 # A marketplace's export: the payment is approved by the seller's system, the carrier's scan

@@ -8,14 +8,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.db import connection
 from django.test import override_settings
-from django.utils import translation
 
 from ingest.connectors import SourceMisconfigured, connector_for
 from ingest.connectors.guard import SourceRefused
 from ingest.forms import SourceAdminForm
 from ingest.models import Source
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 MAPPINGS = {
     "feedback": {
@@ -29,12 +28,6 @@ MAPPINGS = {
     }
 }
 QUERY = "SELECT * FROM auth_user"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def _save(as_user, kind: str, config: dict, name: str = "attack"):

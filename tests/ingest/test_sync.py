@@ -22,13 +22,7 @@ from tests.ingest.conftest import ledger_committed, worded
 from tests.ingest.erp_database import erp_database_url, erp_source_config
 from tests.ingest.http_source import TOKEN_ENV
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 ORDER_MAPPING = {

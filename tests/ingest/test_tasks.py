@@ -3,7 +3,6 @@
 import pytest
 from celery.exceptions import Retry
 from django.db import OperationalError
-from django.utils import translation
 
 from ingest import tasks
 from ingest.connectors import SourceUnavailable
@@ -13,13 +12,7 @@ from perf.celery import PerfTask, app
 from tests.ingest.http_source import Fault
 from tests.ingest.test_sync import order_row, rest_source
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,6 @@ the ledger hashes it as null; a mapping's constant or a later sync that maps it 
 import json
 
 import pytest
-from django.utils import translation
 
 from ingest.ledger_verify import ledger_verify
 from ingest.models import LedgerEntry, Order, Source
@@ -12,14 +11,8 @@ from ingest.services import records_push
 from tests.ingest.conftest import ledger_committed
 from tests.ingest.test_sync import ORDER_MAPPING, order_row
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 ERROR_FIELDS = ("entry_errors", "fulfilment_error", "is_returned", "is_refunded", "has_complaint")
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def _push(mapping: dict, rows: list[dict]):
