@@ -4,7 +4,7 @@ the run's counts and cursor moved, all in one transaction."""
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -372,18 +372,13 @@ def _cursor_of(raw: pd.DataFrame, field_name: str | None) -> str | None:
 
 
 def _counts_add(run: SyncRun, outcome: BatchOutcome, fetched: int) -> None:
+    """Add the batch's counts to the run's: each count of ``BatchOutcome`` (all but its
+    months) is the run's counter of the same name."""
+    counts = {f.name: getattr(outcome, f.name) for f in fields(outcome) if f.name != "months"}
     SyncRun.objects.filter(pk=run.pk).update(
         fetched=F("fetched") + fetched,
-        created=F("created") + outcome.created,
-        updated=F("updated") + outcome.updated,
-        unchanged=F("unchanged") + outcome.unchanged,
-        rejected=F("rejected") + outcome.rejected,
-        flagged=F("flagged") + outcome.flagged,
-        local_times_resolved=F("local_times_resolved") + outcome.local_times_resolved,
-        skipped=F("skipped") + outcome.skipped,
-        several_responsible=F("several_responsible") + outcome.several_responsible,
-        held=F("held") + outcome.held,
         batches=F("batches") + 1,
+        **{name: F(name) + count for name, count in counts.items()},
     )
 
 
