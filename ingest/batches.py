@@ -12,9 +12,8 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils.translation import gettext_noop
 
-from frames.write import (
-    instants_as_stored,
-)
+from frames.lookups import AnyOf
+from frames.write import instants_as_stored
 from ingest.holds import Held, conflicts_keep, holds_keep
 from ingest.joins import SourceTables
 from ingest.ledger import canonical_contents, ledger_append
@@ -158,7 +157,7 @@ def batch_write(spec: RecordType, staged: Staged) -> Written:
     if len(stored):
         matched = good.reset_index().merge(stored, on=keys, how="left").set_index("index")
         record_ids = matched["id"]
-        existing = record_values(spec, spec.model.objects.filter(pk__in=stored["id"].tolist()))
+        existing = record_values(spec, spec.model.objects.filter(AnyOf("pk", stored["id"])))
     else:
         record_ids = pd.Series(np.nan, index=good.index)
         existing = pd.DataFrame()

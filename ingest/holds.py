@@ -18,6 +18,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from frames.lookups import AnyOf
 from ingest.edits import constraint_refusal, record_save
 from ingest.ledger import canonical_column, records_ledger
 from ingest.models import (
@@ -95,7 +96,7 @@ def _active_holds(spec: RecordType, record_ids: pd.Series) -> pd.DataFrame:
     """The held fields of these records: hold id, record id, field name, held value. One
     query."""
     rows = FieldHold.objects.filter(
-        record_type=spec.key, record_id__in=record_ids.unique().tolist(), ended_at__isnull=True
+        AnyOf("record_id", record_ids.unique()), record_type=spec.key, ended_at__isnull=True
     ).values_list("pk", "record_id", "field_name", "value")
     return pd.DataFrame.from_records(list(rows), columns=["hold", "record_id", "field", "value"])
 

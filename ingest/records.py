@@ -49,6 +49,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from frames.lookups import AnyOf
 from ingest.models import time_order_flags
 from ingest.record_types import PEOPLE_TYPE, SOURCE_TYPES, Lookup, RecordType
 from ingest.values import source_present, typed_column
@@ -339,7 +340,7 @@ def lookup_ids(
     lookup: Lookup, by: str, values: list[str], *, source_name: str | None
 ) -> dict[str, int]:
     """Source value → id of the related record (one query)."""
-    queryset = lookup.model.objects.filter(**{f"{by}__in": values})
+    queryset = lookup.model.objects.filter(AnyOf(by, values))
     if lookup.scoped_by_source and source_name is not None:
         queryset = queryset.filter(source=source_name)
     return {str(key): pk for key, pk in queryset.values_list(by, "pk")}

@@ -8,6 +8,7 @@ import pandas as pd
 from django.db import DataError, IntegrityError, models, transaction
 from django.utils import timezone
 
+from frames.lookups import AnyOf
 from frames.write import frame_bulk_load, frame_bulk_update, frame_check_failures, ids_reserve
 from ingest.edits import constraint_refusal
 from ingest.record_types import RecordType
@@ -22,8 +23,7 @@ def stored_ids(spec: RecordType, frame: pd.DataFrame) -> pd.DataFrame:
         # Spelled out so PostgreSQL can use the (source, external id) index, which is partial.
         queryset = queryset.exclude(external_id="")
     for key in keys:
-        values = frame[key].dropna().unique().tolist()
-        queryset = queryset.filter(**{f"{key}__in": values})
+        queryset = queryset.filter(AnyOf(key, frame[key].dropna().unique()))
     return pd.DataFrame.from_records(list(queryset.values_list(*keys, "id")), columns=[*keys, "id"])
 
 
@@ -122,7 +122,7 @@ def history_write(spec: RecordType, rows: pd.DataFrame, reason: str, user_id: in
     )
     if "created_at" in {f.attname for f in history._meta.concrete_fields}:
         created = dict(
-            spec.model.objects.filter(pk__in=rows["id"].tolist()).values_list("pk", "created_at")
+            spec.model.objects.filter(AnyOf("pk", rows["id"])).values_list("pk", "created_at")
         )
         frame["created_at"] = rows["id"].map(lambda pk: created[pk].timestamp())
     frame_bulk_load(history, frame)
