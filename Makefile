@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed-$(PYTHON_VERSION)-$(shell cksum < pyproject.toml
 DEMO_ENV := DEBUG=true
 HOST := 127.0.0.1:8000
 
-.PHONY: install demo test bench lint format messages clean
+.PHONY: install demo test bench lint format messages plotly-bundle clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) && $(PY) -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] != "$(PYTHON_VERSION)")' \
@@ -49,6 +49,14 @@ format: install
 messages: install
 	$(DEMO_ENV) $(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=tests --ignore=staticfiles
 	$(DEMO_ENV) $(PY) manage.py compilemessages --ignore=.venv
+
+# Rebuilds static/js/plotly-perf.min.js (only the trace types perf draws) from the plotly.js
+# release pinned in static-src/plotly/package-lock.json, which must be the one the plotly Python
+# package ships; then the stylesheet Plotly would inject. Needs Node 18+ and npm; the result is
+# committed, so running perf never does.
+plotly-bundle: install
+	cd static-src/plotly && npm ci --ignore-scripts --no-audit --no-fund && npm run build
+	$(PY) tests/dashboards/test_plotly_css.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles test-artifacts

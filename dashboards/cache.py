@@ -15,9 +15,12 @@ going stale) after ``CLOCK_SECONDS``.
 A page is kept per session, CSRF cookie, language and address, and only for a signed-in GET
 with a CSRF cookie and no flash message waiting (the page shows it once), answered with a 200.
 The session itself comes from the cache (``cached_db`` sessions), so a kept reload costs no
-query.
+query. It is kept gzipped, as GZipMiddleware would send it (with the same random padding): a
+reload costs no compression either, and the rare client that takes no gzip gets it unpacked.
+Serving the same bytes again tells a BREACH attacker nothing; another address is another page.
 """
 
+import gzip
 import hashlib
 import uuid
 from collections.abc import Callable
@@ -29,12 +32,15 @@ from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
+from django.utils.cache import patch_vary_headers
+from django.utils.text import compress_string
 
 T = TypeVar("T")
 
 EPOCH_KEY = "dashboards:epoch"
 # Bump when a cached shape changes, so a deploy never unpickles the old one.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 VALUE_SECONDS = 24 * 60 * 60
 CLOCK_SECONDS = 60
 # Where Django's messages framework keeps waiting messages (cookie and session storage).
@@ -110,12 +116,33 @@ def per_session_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
         key = _key("page", parts)
         epoch, page = _lookup(key)
         if page is not _MISSING:
-            content, content_type = page
-            return HttpResponse(content, content_type=content_type)
+            return _page_response(request, *page)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
-            page = (response.content, response["Content-Type"])
+            page = (
+                compress_string(response.content, max_random_bytes=GZipMiddleware.max_random_bytes),
+                response["Content-Type"],
+            )
             cache.set(key, (epoch, page), CLOCK_SECONDS)
+            if _accepts_gzip(request):  # sent as kept: GZipMiddleware leaves it be
+                response.content = page[0]
+                response["Content-Encoding"] = "gzip"
+                patch_vary_headers(response, ("Accept-Encoding",))
         return response
 
     return cached_view
+
+
+def _accepts_gzip(request: HttpRequest) -> bool:
+    return bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
+
+
+def _page_response(request: HttpRequest, packed: bytes, content_type: str) -> HttpResponse:
+    """A kept page: as kept for a client that accepts gzip, unpacked for any other."""
+    if _accepts_gzip(request):
+        response = HttpResponse(packed, content_type=content_type)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(gzip.decompress(packed), content_type=content_type)
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response

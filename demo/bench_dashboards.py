@@ -186,9 +186,16 @@ def _server():
         server.wait(timeout=30)
 
 
+# What Chromium asks for: pages are then sent gzipped, as browsers get them.
+BROWSER_HEADERS = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+
+
 def _get(connection: http.client.HTTPConnection, path: str, cookie: str = "") -> int:
-    """One request on a kept-alive connection, its body read in full; the status."""
-    connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    """One request on a kept-alive connection, as a browser sends it, its body read in full;
+    the status."""
+    connection.request(
+        "GET", path, headers={**BROWSER_HEADERS, **({"Cookie": cookie} if cookie else {})}
+    )
     response = connection.getresponse()
     response.read()
     return response.status

@@ -1,6 +1,8 @@
 """Kept pages (``dashboards.cache``): a reload costs no query, and nothing a viewer may no longer
 see, or that changed since, is ever served from the cache."""
 
+import gzip
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -37,6 +39,20 @@ def test_a_reload_is_served_without_a_query(scored, as_user, django_assert_num_q
     assert again.status_code == 200
     assert again.content.decode() == page
     assert "王芳" in page
+
+
+def test_a_kept_page_is_sent_gzipped_to_a_browser_and_plain_to_others(
+    scored, as_user, django_assert_num_queries
+):
+    client = as_user("east_manager")
+    page = _warm(client)
+    with django_assert_num_queries(0):
+        packed = client.get(TEAM, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+    assert gzip.decompress(packed.content).decode() == page
+    assert len(packed.content) < len(page.encode()) / 2
+    plain = client.get(TEAM)
+    assert "Content-Encoding" not in plain and plain.content.decode() == page
 
 
 def test_every_dashboard_page_is_kept(scored, as_user, django_assert_num_queries):
