@@ -142,7 +142,10 @@ def _server():
         "DEBUG": "false",
         # The session made here is signed with this process's key: the server must share it.
         "SECRET_KEY": settings.SECRET_KEY,
+        "PERF_LEDGER_KEY": settings.PERF_LEDGER_KEY,  # required with debugging off
         "ALLOWED_HOSTS": "127.0.0.1",
+        # Plain http on the loopback: without it every request is redirected to https.
+        "PERF_HTTPS": "false",
     }
     # Debugging off means whitenoise's manifest storage: the static files must be collected.
     subprocess.run(
