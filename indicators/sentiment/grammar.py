@@ -236,7 +236,21 @@ EXPECTED_ACTIONS = frozenset(
 # An improvement the customer asks for (需改善, 有待提高, 希望加强) is a complaint about the
 # present, though the improvement word itself reads as praise.
 NEEDS = frozenset(
-    {"需", "需要", "须", "必须", "有待", "亟待", "亟需", "急需", "应该", "应当", "该", "希望", "建议"}
+    {
+        "需",
+        "需要",
+        "须",
+        "必须",
+        "有待",
+        "亟待",
+        "亟需",
+        "急需",
+        "应该",
+        "应当",
+        "该",
+        "希望",
+        "建议",
+    }
     | {"还需", "还要", "仍需", "尚需", "needs", "need", "should", "must"}
 )
 IMPROVEMENTS = frozenset(

@@ -69,7 +69,7 @@ def _vader_lexicon() -> dict[str, float]:
     weights = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         word, _, rest = line.partition("\t")
-        if _LATIN_WORD.fullmatch(word) and word.isalpha():
+        if len(word) > 2 and word.isalpha() and word.isascii():
             weights[word] = round(float(rest.partition("\t")[0]) * VADER_SCALE, 3)
     return weights
 
@@ -86,9 +86,11 @@ def _tokenizer():  # type: ignore[no-untyped-def]
     tokenizer.cache_file = "perf-jieba.cache"
     tokenizer.initialize()
     for words in table():
-        if len(words) == 1 and len(words[0]) > 1 and _HAN.match(words[0]):
-            if words[0] not in tokenizer.FREQ or not tokenizer.FREQ[words[0]]:
-                tokenizer.add_word(words[0])
+        word = words[0]
+        # Raised just enough to be cut whole, where jieba would cut it apart (还行 → 还, 行).
+        chinese = len(words) == 1 and len(word) > 1 and _HAN.match(word)
+        if chinese and tokenizer.lcut(word, HMM=False) != [word]:
+            tokenizer.suggest_freq(word, tune=True)
     return tokenizer
 
 
