@@ -3,6 +3,7 @@ once, whichever path wrote it (a sync, an upload, an appeal's correction, the ad
 later run of any period finds the reading made. Rows of another ``reader_version`` are made
 again when next needed."""
 
+import numpy as np
 import pandas as pd
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +37,9 @@ def comment_readings(texts: pd.Series) -> pd.DataFrame:
     stripped = texts.astype("string").str.strip()
     distinct = pd.Series(stripped[stripped.fillna("").ne("")].unique())
     if distinct.empty:
-        return comments_read(texts)
+        return pd.DataFrame(
+            {"language": None, "sentiment": np.nan, "evidence": None}, index=texts.index
+        )
     digests = distinct.map(text_digest)
     version = reader_version()
     kept = []
@@ -64,7 +67,11 @@ def comment_readings(texts: pd.Series) -> pd.DataFrame:
             update_fields=["version", *READ_COLUMNS],
             batch_size=2000,
         )
-    by_text = pd.concat([known, fresh]).reindex(digests).set_axis(distinct.to_numpy())
+    by_text = (
+        pd.concat([part for part in (known, fresh) if not part.empty])
+        .reindex(digests)
+        .set_axis(distinct.to_numpy())
+    )
     by_text["sentiment"] = by_text["sentiment"].astype("float64")
     return by_text.reindex(stripped.fillna("").to_numpy()).set_axis(texts.index)
 
