@@ -1,214 +1,132 @@
-"""Customer sentiment of a Chinese or English feedback comment, from lexicons: no model, no Django.
+"""Customer sentiment of a Chinese or English feedback comment: learned word weights over the
+hand-written rules, no Django, numpy-free and fast (dictionary look-ups per word).
 
-The text is normalised (NFKC, lower case, "n't" → " not") and split into clauses on punctuation;
-each clause is cut into words (``words``: jieba for Chinese, so 好多 is "many" and not 好 "good")
-and scanned left to right for the longest known run of words. A negator flips the next sentiment
-word within a few words (and only softens a negative one), an intensifier or softener scales it,
-a wish for improvement (需改善, needs work) is a complaint, an exclamation mark strengthens its
-clause, and a contrast conjunction (但是, 不过, but) damps everything before it and weights what
-follows. With P and N the summed positive and negative weights, the score is
-(P − N) / (P + N + 1): within (−1, 1), 0 without sentiment, near 0 when the two sides balance.
-A comment's ``Reading`` also keeps the words that made the score, for the drill-down.
+A comment's margin is the sum of the weights (``weights.tsv``, learned by ``manage.py
+sentiment_learn`` from public labelled reviews) of its features (``features``: its words, pairs of
+words and negated words), plus the hand-written rules' positive and negative sums (``rules``:
+complaint vocabulary of orders and logistics, negation, contrast…) each times its learned
+coefficient, plus a bias. The score is tanh(scale × margin), in (−1, 1); a comment with no known
+feature and no rule evidence scores exactly 0 and stays neutral. Bias, scale and the neutral band
+are calibrated on the development splits of the public review sets (never trained on), so that
+a balanced sample of polar reviews reads about 50 on the 0–100 index and few read neutral.
+
+A comment's ``Reading`` keeps its deciding words: the largest contributions to the margin.
 """
 
+import functools
 import math
-import re
-from collections.abc import Iterator
+from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
 
-from indicators.sentiment import words as lexicon
-from indicators.sentiment.grammar import (
-    CONTRAST_AFTER,
-    CONTRAST_BEFORE,
-    EXCLAMATION,
-    GAPPED_PATTERNS,
-    INTENSIFIER_WINDOW,
-    NEEDED,
-    NEGATED_ACTION,
-    NEGATED_INTENSIFIER,
-    NEGATED_NEGATIVE,
-    NEGATED_POSITIVE,
-    NEGATION_WINDOW,
-    NEGATIVE_SCALE,
-    QUESTION_POSITIVE,
-    SMOOTHING,
-)
-from indicators.sentiment.words import (
-    ACTION,
-    CONTRAST,
-    IMPROVEMENT,
-    INTENSIFIER,
-    NEED,
-    NEGATOR,
-    OPENING_CONTRAST,
-    WORD,
-    Entry,
-)
+from indicators.sentiment.features import comment_features
+from indicators.sentiment.rules import Evidence, rule_evidence
 
-# Labels, calibrated on the development splits of the public review sets under
-# tests/indicators/data/sentiment/ (``manage.py sentiment_eval``): nearly every polar review
-# carries some evidence, so the bands around 0 are narrow; a comment without any sentiment word
-# scores exactly 0 and stays neutral.
-POSITIVE_THRESHOLD = 0.05
-NEGATIVE_THRESHOLD = -0.05
-
-# Clause breaks; NFKC has already turned the full-width ，！？；～ into ASCII.
-_CLAUSE_BREAK = re.compile(r"([,.!?;~。…\n]+)")
-_ASCII = re.compile(r"[a-z0-9' ]+")
-
-
-class Evidence(NamedTuple):
-    """Words that moved a comment's score ("不满意", "not helpful") and by how much, signed."""
-
-    words: str
-    weight: float
+WEIGHTS = Path(__file__).parent / "weights.tsv"
+# A word deciding a score moves the margin at least this much (in log-odds), and the reading
+# keeps at most this many of them, the largest first.
+EVIDENCE_MINIMUM = 0.3
+EVIDENCE_KEPT = 6
+# The constants at the head of ``weights.tsv``: bias, the rules' coefficients, scale, band.
+CONSTANTS = ("bias", "rules_positive", "rules_negative", "scale", "neutral_band")
 
 
 class Reading(NamedTuple):
-    """A comment's score in [-1, 1] and the words that made it, in the order written; no words
-    when nothing in the comment carries sentiment (the score is then 0)."""
+    """A comment's score in (−1, 1) and the words that decided it, the largest contribution
+    first; no words when nothing in the comment carries sentiment (the score is then 0)."""
 
     score: float
     evidence: tuple[Evidence, ...]
 
 
-def _clauses(text: str) -> Iterator[tuple[str, str]]:
-    """Yield (clause, the punctuation that ends it)."""
-    parts = _CLAUSE_BREAK.split(text)
-    for index in range(0, len(parts), 2):
-        ending = parts[index + 1] if index + 1 < len(parts) else ""
-        yield parts[index], ending
+class Model(NamedTuple):
+    weights: dict[str, float]
+    constants: dict[str, float]
 
 
-def _modified(entry: Entry, negation: float | None, boost: float | None, need: bool) -> float:
-    weight = entry.value
-    if entry.kind == IMPROVEMENT and need:
-        weight = NEEDED
-    elif negation is not None:
-        if entry.kind in (ACTION, IMPROVEMENT):
-            weight = NEGATED_ACTION * negation
+def weights_read(path: Path) -> Model:
+    """``@name<TAB>value`` lines for the constants, then ``feature<TAB>weight`` lines; ``#``
+    starts a comment line."""
+    weights: dict[str, float] = {}
+    constants: dict[str, float] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line or line.startswith("#"):
+            continue
+        key, _, value = line.rpartition("\t")
+        try:
+            weight = float(value)
+        except ValueError:
+            raise ValueError(f"{path.name}:{number}: expected key<TAB>number") from None
+        if key.startswith("@"):
+            constants[key[1:]] = weight
         else:
-            weight *= (NEGATED_POSITIVE if weight > 0 else NEGATED_NEGATIVE) * negation
-    if boost is not None:
-        weight *= boost
-    return weight
+            weights[key] = weight
+    missing = set(CONSTANTS) - set(constants)
+    if missing:
+        raise ValueError(f"{path.name}: missing constants {sorted(missing)}")
+    return Model(weights, constants)
 
 
-def _units(clause: str) -> list[str]:
-    """The clause's words, with a word the table does not know cut into modifier and word where
-    that reads (太慢 → 太, 慢)."""
-    units: list[str] = []
-    for word in lexicon.words(clause):
-        cut = None if (word,) in lexicon.table() else lexicon.split_modifier(word)
-        units.extend(cut or (word,))
-    return units
+@functools.cache
+def model() -> Model:
+    return weights_read(WEIGHTS)
 
 
-def _surface(units: list[str]) -> str:
-    return " ".join(units) if all(_ASCII.fullmatch(unit) for unit in units) else "".join(units)
-
-
-class _Clause:
-    """The pending modifiers while scanning one clause: each is (strength, index of the word
-    where it starts, index of the word after it)."""
-
-    def __init__(self) -> None:
-        self.negation: tuple[float, int, int] | None = None
-        self.boost: tuple[float, int, int] | None = None
-        self.need: tuple[int, int] | None = None
-
-    def expire(self, start: int) -> None:
-        if self.negation is not None and start - self.negation[2] > NEGATION_WINDOW:
-            self.negation = None
-        if self.boost is not None and start - self.boost[2] > INTENSIFIER_WINDOW:
-            self.boost = None
-        if self.need is not None and start - self.need[1] > NEGATION_WINDOW:
-            self.need = None
-
-    def first(self, start: int) -> int:
-        """Where the words modifying the word at ``start`` begin."""
-        begins = [start]
-        begins += [m[1] for m in (self.negation, self.boost) if m is not None]
-        begins += [self.need[0]] if self.need is not None else []
-        return min(begins)
+def comment_margin(text: str, using: Model | None = None) -> tuple[float, tuple[Evidence, ...]]:
+    """One comment's margin less the bias, and its deciding words; NaN and no words when nothing
+    in it reaches ``EVIDENCE_MINIMUM``. ``using``: another model than the committed one."""
+    weights, constants = using or model()
+    contributions: dict[str, float] = {}
+    seen = set()
+    for feature in comment_features(text):
+        weight = weights.get(feature.key)
+        # Each feature counts once, as it did in learning (presence, not frequency).
+        if weight is not None and feature.key not in seen:
+            seen.add(feature.key)
+            contributions[feature.words] = contributions.get(feature.words, 0.0) + weight
+    for evidence in rule_evidence(text):
+        side = "rules_positive" if evidence.weight > 0 else "rules_negative"
+        contribution = evidence.weight * constants[side]
+        contributions[evidence.words] = contributions.get(evidence.words, 0.0) + contribution
+    deciding = sorted(
+        (Evidence(words, round(weight, 3)) for words, weight in contributions.items()),
+        key=lambda evidence: -abs(evidence.weight),
+    )
+    deciding = [item for item in deciding if abs(item.weight) >= EVIDENCE_MINIMUM]
+    if not deciding:
+        return math.nan, ()
+    return sum(contributions.values()), tuple(deciding[:EVIDENCE_KEPT])
 
 
 def comment_reading(text: str) -> Reading:
-    """Score one comment and keep the words that made the score."""
-    found: list[list] = []  # [words, weight], weights updated by a later contrast
-    after_contrast = 1.0
-    for clause, ending in _clauses(lexicon.normalise(text)):
-        units = _units(clause)
-        if not units:
-            continue
-        emphasis = EXCLAMATION if "!" in ending else 1.0
-        question = "?" in ending
-        for pattern, weight in GAPPED_PATTERNS:
-            match = pattern.search(clause)
-            if match:
-                found.append([match.group(), weight * emphasis * after_contrast])
-        pending = _Clause()
-        start = 0
-        while start < len(units):
-            entry, length = lexicon.lookup(tuple(units), start)
-            end = start + length
-            pending.expire(start)
-            if entry is None:
-                start = end
-                continue
-            if entry.kind == CONTRAST or (entry.kind == OPENING_CONTRAST and start == 0):
-                for item in found:
-                    item[1] *= CONTRAST_BEFORE
-                after_contrast = CONTRAST_AFTER
-                pending = _Clause()
-            elif entry.kind == NEGATOR:
-                pending.negation = (entry.value, start, end)
-            elif entry.kind == NEED:
-                pending.need = (start, end)
-            elif entry.kind == INTENSIFIER:
-                if pending.negation is not None:
-                    strength, begin, _ = pending.negation
-                    pending.negation = (strength * NEGATED_INTENSIFIER, begin, end)
-                else:
-                    factor = entry.value * (pending.boost[0] if pending.boost else 1.0)
-                    pending.boost = (factor, pending.boost[1] if pending.boost else start, end)
-            elif entry.kind in (WORD, ACTION, IMPROVEMENT):
-                weight = _modified(
-                    entry,
-                    pending.negation[0] if pending.negation is not None else None,
-                    pending.boost[0] if pending.boost is not None else None,
-                    pending.need is not None,
-                )
-                if weight:
-                    if question and weight > 0:
-                        weight *= QUESTION_POSITIVE
-                    words = _surface(units[pending.first(start) : end])
-                    found.append([words, weight * emphasis * after_contrast])
-                    pending = _Clause()
-            start = end
-    evidence = tuple(
-        Evidence(words, weight * NEGATIVE_SCALE if weight < 0 else weight)
-        for words, weight in found
-    )
-    positive = sum(item.weight for item in evidence if item.weight > 0)
-    negative = -sum(item.weight for item in evidence if item.weight < 0)
-    return Reading((positive - negative) / (positive + negative + SMOOTHING), evidence)
+    """Score one comment and keep the words that decided the score."""
+    margin, deciding = comment_margin(text)
+    if not deciding:
+        return Reading(0.0, ())
+    constants = model().constants
+    return Reading(math.tanh(constants["scale"] * (constants["bias"] + margin)), deciding)
 
 
 def comment_sentiment(text: str) -> float:
-    """Score one comment in [-1, 1]; 0.0 when it is blank or carries no sentiment word."""
+    """Score one comment in (−1, 1); 0.0 when it is blank or carries no sentiment evidence."""
     return comment_reading(text).score
 
 
+def neutral_band() -> float:
+    """Scores within (−band, band) are neutral."""
+    return model().constants["neutral_band"]
+
+
 def sentiment_label(score: float) -> str:
-    """Label a score by POSITIVE_THRESHOLD and NEGATIVE_THRESHOLD; a NaN score has no label."""
+    """Label a score: positive from the neutral band up, negative from minus the band down; a
+    NaN score has no label."""
     if math.isnan(score):
         raise ValueError("a missing sentiment score has no label")
-    if score >= POSITIVE_THRESHOLD:
+    band = neutral_band()
+    if score >= band:
         return "positive"
-    if score <= NEGATIVE_THRESHOLD:
+    if score <= -band:
         return "negative"
     return "neutral"
 

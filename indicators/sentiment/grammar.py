@@ -23,12 +23,6 @@ CONTRAST_AFTER = 1.3
 EXCLAMATION = 1.3
 # Praise in a question is usually a request or a reproach (能不能按时交货？).
 QUESTION_POSITIVE = 0.3
-# Keeps one weak word from scoring like a strong one and bounds the score below 1.
-SMOOTHING = 1.0
-# Complaints are worded more mildly and more diversely than praise: with the same weights a
-# balanced sample of polar reviews would read about 55 instead of 50 (calibrated on the
-# development splits under tests/indicators/data/sentiment/).
-NEGATIVE_SCALE = 1.25
 # Words read from the statistical lexicon (``lexicon_zh_learned.txt``) count this much of their
 # weight: they are evidence of a mood, weaker than the hand-written entries.
 LEARNED_SCALE = 0.5

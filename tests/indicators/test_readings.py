@@ -1,5 +1,6 @@
 """Comments are read once, by the digest of their text, whichever period or run asks."""
 
+import datetime as dt
 import json
 
 import numpy as np
@@ -9,6 +10,11 @@ import pytest
 from indicators import readings
 from indicators.comments import comments_read, text_digest
 from indicators.readings import CommentReading, comment_readings
+from scoring.models import IndicatorScore
+from scoring.services import compute_period
+from tests.clock import LAST_MONTH, SHANGHAI
+from tests.factories import FeedbackFactory
+from tests.scoring.test_pipeline import _month_of_work
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +62,22 @@ def test_a_reading_of_another_scorer_version_is_made_again(counted):
 def test_no_comment_reads_nothing(counted):
     assert comment_readings(pd.Series([None, "  "], dtype=object)).isna().all().all()
     assert counted == []
+
+
+def test_scoring_a_month_again_reads_no_comment_again(org_chart, counted):
+    """What keeps a second scoring of a month as fast as the first was before comments were read
+    by words: the readings made by the first are found, none is made again."""
+    merchandiser = org_chart["east_a"]
+    _month_of_work(merchandiser, LAST_MONTH, response_hours=1)
+    day = dt.datetime.combine(LAST_MONTH.start + dt.timedelta(days=9), dt.time(10), tzinfo=SHANGHAI)
+    comments = ["响应及时，非常满意", "发错货了，很失望", "Great service, thank you!"]
+    for comment in comments:
+        FeedbackFactory(employee=merchandiser, comment=comment, submitted_at=day)
+    compute_period(LAST_MONTH)
+    assert sorted(counted) == sorted(comments)
+    compute_period(LAST_MONTH)
+    assert len(counted) == len(comments)
+    raw = IndicatorScore.objects.filter(
+        indicator__code="customer_sentiment", employee_score__employee=merchandiser
+    ).values_list("raw", flat=True)
+    assert len(set(raw)) == 1  # both runs read the same

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.sentiment import NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD
+from indicators.sentiment import neutral_band
 from indicators.sentiment.evaluation import evaluate, labelled_read
 
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         result = evaluate(frame)
         lines = [
             f"{file.name}{f' ({split})' if split else ''}: {result.rows} comments, "
-            f"thresholds {NEGATIVE_THRESHOLD} / {POSITIVE_THRESHOLD}",
+            f"neutral band ±{neutral_band()}",
             f"accuracy (all rows)                {result.accuracy:.1%}",
             f"two-class accuracy ({result.polar_rows} polar) {result.polar_accuracy:.1%}",
             f"neutral share of polar rows        {result.neutral_share:.1%}",
