@@ -17,7 +17,9 @@ from indicators.sentiment import words as lexicon
 NEGATED = "¬"
 # A negator governs this many words after it, within its clause (不是很满意, not very helpful).
 NEGATION_SCOPE = 3
-_CLAUSE_BREAK = re.compile(r"[,.!?;~。…:\"()\[\]\n]+")
+# The clause breaks of the rules (``rules._CLAUSE_BREAK``): the same clauses are cut into words
+# once for both (``words.words`` keeps the last few thousand cuts).
+_CLAUSE_BREAK = re.compile(r"[,.!?;~。…\n]+")
 _ASCII = re.compile(r"[a-z0-9']+")
 _NEGATORS = frozenset(word for word in grammar.NEGATORS if " " not in word)
 

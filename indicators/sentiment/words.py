@@ -94,6 +94,7 @@ def _tokenizer():  # type: ignore[no-untyped-def]
     return tokenizer
 
 
+@functools.lru_cache(maxsize=4096)
 def words(clause: str) -> tuple[str, ...]:
     """A normalised clause as words: jieba's for Chinese, whitespace and punctuation dropped."""
     if not _HAN.search(clause):

@@ -350,10 +350,11 @@ def test_customer_sentiment_maps_the_mean_comment_score_to_0_100():
         )
     )
     scores = [comment_sentiment(text) for text in (happy, slow, english)]
-    assert scores == pytest.approx([0.7097, -0.5294, 0.6689], abs=1e-4)
-    assert comment_sentiment("好评") == pytest.approx(0.5)
-    # 1: 50 × (1 + (0.7097 − 0.5294 + 0.6689) / 3) = 64.15; 2: 50 × (1 + 0.5) = 75.0; 3: NaN
-    check("customer_sentiment", record_frames, 50.0 * (1 + sum(scores) / 3), 75.0, NAN)
+    assert scores == pytest.approx([0.2325, -0.1624, 0.2990], abs=1e-4)
+    good = comment_sentiment("好评")
+    assert good == pytest.approx(0.0729, abs=1e-4)
+    # 1: 50 × (1 + (0.2325 − 0.1624 + 0.2990) / 3) = 56.15; 2: 50 × (1 + 0.0729); 3: NaN
+    check("customer_sentiment", record_frames, 50.0 * (1 + sum(scores) / 3), 50.0 * (1 + good), NAN)
 
 
 FOLLOW_UP_COLUMNS = "employee_id occurred_at message"
