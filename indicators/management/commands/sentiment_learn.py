@@ -2,19 +2,20 @@
 (``indicators/sentiment/weights.tsv``) from labelled reviews, reproducibly.
 
 A logistic regression (scikit-learn, a dev dependency: only learning needs it) over each comment's
-features (``indicators.sentiment.features``: words, word pairs, negated words; present or not)
-and the hand-written rules' positive and negative sums. Each corpus file weighs the same up to the
-square root of its size, so a large one does not drown a small one. Rows whose text is in any of
+features (``indicators.sentiment.features``: words, word pairs, negated words; present or not,
+scaled by their naive-Bayes log-count ratio) and the hand-written rules' positive and negative
+sums. Each corpus file weighs as the square root of its size, so a large one does not drown a
+small one, and within it praise weighs as much as complaints. Rows whose text is in any of
 the evaluation sets under tests/indicators/data/ are left out. Features seen in fewer than
 ``--min-count`` comments are not learned, and weights smaller than ``--prune`` are not kept: the
 file stays small and a word that hardly matters never shows as deciding.
 
 Then bias, scale and neutral band are calibrated on the ``dev`` rows of the public review sets
-(tests/indicators/data/sentiment/*.csv, never trained on): the bias so that praise and complaints
-are misread equally often (a balanced sample then reads about 50), the scale so that a clear
-review scores near ±1, the band as wide as leaves at most ``--neutral-share`` of polar reviews
-neutral. The ``heldout`` rows are for ``manage.py sentiment_eval`` only. tools/sentiment_corpora.py
-writes the corpora files from their public sources (see the README beside the evaluation sets).
+(tests/indicators/data/sentiment/*.csv, never trained on): bias and scale so that the least
+balanced of those sets reads as near 50 as can be (half praise, half complaints), the band as
+wide as leaves ``--neutral-share`` of the polar reviews with evidence neutral. The ``heldout``
+rows are for ``manage.py sentiment_eval`` only. tools/sentiment_corpora.py writes the corpora
+files from their public sources (see the README beside the evaluation sets).
 """
 
 import csv
