@@ -54,11 +54,13 @@ def test_labelled_set_is_large_varied_and_split():
     assert {text: dev.get(text) for text in seeds} == seeds
 
 
-# Three classes, business notes. Floors under today's 73.8% dev / 69.8% heldout (84.1% heldout
-# with the first lexicon, 75.4% with the first round's): the public sets ask that polar reviews
-# rarely read neutral, so the band around 0 is narrow, and the learned weights give many neutral
-# notes ("请确认船期") a lean from words that are not moods but were frequent in complaints.
-@pytest.mark.parametrize(("split", "minimum"), [("dev", 0.73), ("heldout", 0.69)])
+# Three classes, business notes. Floors under today's 86.6% dev / 77.0% heldout (84.1% heldout
+# with the first lexicon, 75.4% with the first round's, 69.8% with the second round's learned
+# weights): the public sets ask that polar reviews rarely read neutral, so the band around 0 is
+# narrow; moodless words (``moodless.txt``) no longer lean a note, and a short comment weighing
+# praise against a complaint across a contrast reads neutral (``is_mixed``), but mixed notes
+# without a contrast ("服务还行，物流有点慢") still lean.
+@pytest.mark.parametrize(("split", "minimum"), [("dev", 0.86), ("heldout", 0.76)])
 def test_accuracy_on_labelled_comments(split, minimum):
     frame = _labelled()
     frame = frame[frame["split"] == split]
@@ -181,7 +183,7 @@ def test_softener_decreases_magnitude(plain, softened):
         "",
         "   ",
         "\n\t",
-        pytest.param("订单号 PO-20240315，共两柜。", marks=LEARNED_MISREAD),
+        "订单号 PO-20240315，共两柜。",
         "。！？",
         "Please send the invoice.",
     ],

