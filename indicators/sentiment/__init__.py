@@ -42,10 +42,11 @@ EVIDENCE_KEPT = 6
 MIXED_LONGEST = 60
 MIXED_WEAKER_SIDE = 0.3
 MIXED_RATIO = 0.4
+# A contrast word anywhere, 就是/只是 only where they open a clause (elsewhere "just is").
 _CONTRAST = re.compile(
     "|".join(
-        rf"\b{word}\b" if word.isascii() else word
-        for word in sorted(CONTRASTS | CLAUSE_OPENING_CONTRASTS, key=len, reverse=True)
+        [rf"\b{word}\b" if word.isascii() else word for word in sorted(CONTRASTS, key=len)[::-1]]
+        + [rf"(?:^|(?<=[,.!?;~。…\n ])){word}" for word in sorted(CLAUSE_OPENING_CONTRASTS)]
     )
 )
 CONSTANTS = ("bias", "rules_positive", "rules_negative", "scale", "neutral_band")
@@ -167,15 +168,17 @@ def is_mixed(text: str, praise: float, complaint: float) -> bool:
 
 def comment_reading(text: str) -> Reading:
     """Score one comment and keep the words that decided the score. A mixed comment
-    (``is_mixed``) keeps its sign and deciding words but scores within the neutral band."""
+    (``is_mixed``) keeps its deciding words but scores within the neutral band, leaning the way
+    the hand rules read it: they stress the clause after the contrast, which the learned weights
+    cannot see."""
     margin, deciding, (praise, complaint) = _margin_read(text)
     if not deciding:
         return Reading(0.0, ())
     constants = model().constants
-    score = math.tanh(constants["scale"] * (constants["bias"] + margin))
     if is_mixed(text, praise, complaint):
-        score *= constants["neutral_band"] / 2
-    return Reading(score, deciding)
+        lean = (praise - complaint) / (praise + complaint)
+        return Reading(lean * constants["neutral_band"] / 2, deciding)
+    return Reading(math.tanh(constants["scale"] * (constants["bias"] + margin)), deciding)
 
 
 def comment_sentiment(text: str) -> float:

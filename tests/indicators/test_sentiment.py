@@ -22,10 +22,13 @@ from indicators.sentiment import (
 LABELLED = Path(__file__).parent / "data" / "sentiment_labelled.tsv"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LABELS = ["positive", "neutral", "negative"]
-# Readings the hand rules got right and the learned weights (issue 20, second round) do not yet:
-# words learned from consumer reviews outweigh the rules here (请 and 共两 lean negative and
-# positive in the corpora, "but" weighs less than the words around it). Strict, so a fix shows.
-LEARNED_MISREAD = pytest.mark.xfail(strict=True, reason="learned weights misread it (issue 20)")
+# Readings the hand rules got right and the learned weights (issue 20, second round) still do
+# not: the learned weights are corrections over the rules' sums, learned from consumer reviews, and
+# there they read these phrases otherwise (不影响使用 hedges a complaint, -0.48 against the rule's
+# +0.32; "nothing" alone leans -0.58 against "nothing was damaged"'s +0.57). Strict, so a fix shows.
+LEARNED_MISREAD = pytest.mark.xfail(
+    strict=True, reason="learned weights correct the rule the other way (issue 20)"
+)
 
 
 def _labelled() -> pd.DataFrame:
@@ -143,10 +146,10 @@ def test_negated_complaint_is_mildly_positive(complaint, denied):
     ("praise", "complaint", "joiner"),
     [
         ("质量很好", "交期很慢", "，但是"),
-        pytest.param("包装很结实", "物流很慢", "，不过", marks=LEARNED_MISREAD),
+        ("包装很结实", "物流很慢", "，不过"),
         ("跟单很负责", "清关延误了", "，可惜"),
-        pytest.param("The quality is good", "the delivery is slow", " but ", marks=LEARNED_MISREAD),
-        pytest.param("Friendly staff", "the refund was late", ", however ", marks=LEARNED_MISREAD),
+        ("The quality is good", "the delivery is slow", " but "),
+        ("Friendly staff", "the refund was late", ", however "),
     ],
 )
 def test_clause_after_contrast_dominates(praise, complaint, joiner):
@@ -270,3 +273,28 @@ def test_imports_without_django():
     subprocess.run(
         [sys.executable, "-c", probe], cwd=REPO_ROOT, env=environment, check=True, timeout=60
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "lean"),
+    [
+        ("包装很好，但有两件颜色有色差。", -1),
+        ("Friendly staff but the process is rather slow.", -1),
+        ("物流很慢，不过包装很结实", 1),
+    ],
+)
+def test_a_short_comment_weighing_praise_against_a_complaint_reads_neutral(text, lean):
+    reading = sentiment.comment_reading(text)
+    assert sentiment_label(reading.score) == "neutral", reading
+    # It leans the way the clause after the contrast does, and shows both sides' words.
+    assert np.sign(reading.score) == lean, reading
+    assert {np.sign(evidence.weight) for evidence in reading.evidence} == {-1, 1}, reading
+
+
+def test_a_long_review_with_one_contrast_keeps_its_label():
+    long = (
+        "房间很干净，早餐丰富，服务员态度热情，位置方便，离地铁站只有几分钟，"
+        "前台办理入住也很快，下次出差还会入住这家酒店，只是停车位有点少。"
+    )
+    assert len(long) > sentiment.MIXED_LONGEST
+    assert sentiment_label(comment_sentiment(long)) == "positive"
