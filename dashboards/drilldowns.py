@@ -9,6 +9,7 @@ point at them.
 """
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -36,6 +37,8 @@ from org.periods import Window
 # The page lists this many records at most (the worst first); the total is always given.
 ROWS_SHOWN = 200
 MESSAGE_CHARS = 80
+# A comment's mood is explained by this many of its words at most.
+DECIDING_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,17 @@ class Listing:
     cells: Callable[[dict], tuple[str, ...]]
     ordering: str
     note: Callable[[list[CountedRecord]], str] | None = None
+
+
+def _deciding_words(evidence: str) -> str:
+    """The words that moved a comment's mood the most, strongest first, each with its signed
+    weight ("不满意 −1.0、慢 −0.6"); a comment without any says it was read as neutral."""
+    found = sorted(json.loads(evidence), key=lambda item: -abs(item[1]))[:DECIDING_WORDS]
+    if not found:
+        return _("No sentiment words: read as neutral")
+    return "、".join(
+        f"{words} {'+' if weight > 0 else '−'}{abs(weight):.1f}" for words, weight in found
+    )
 
 
 def _anonymous(records: list[CountedRecord]) -> str:
@@ -268,7 +282,7 @@ DRILLDOWNS: dict[str, Listing] = {
         gettext_lazy("Lowest rating first; below the target is marked."),
     ),
     "customer_sentiment": Listing(
-        lambda: _feedback_headers(_("Mood (0–100)")),
+        lambda: [*_feedback_headers(_("Mood (0–100)")), _("Words that decided it")],
         FEEDBACK,
         lambda r: (
             _when(r["submitted_at"]),
@@ -276,6 +290,7 @@ DRILLDOWNS: dict[str, Listing] = {
             r["order__external_id"] or "—",
             f"{r['value']:.0f}",
             _short(r["comment"]),
+            _deciding_words(r["evidence"]),
         ),
         gettext_lazy("Gloomiest first; below the target is marked."),
     ),

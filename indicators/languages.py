@@ -40,7 +40,7 @@ def _words(*names: str) -> frozenset[str]:
     return frozenset(words)
 
 
-_ENGLISH = _words("english_words.txt", "lexicon_en.txt")
+_ENGLISH = _words("english_words.txt", "sentiment/lexicon_en.txt")
 _OTHER = _words("other_words.txt") - _ENGLISH
 
 

@@ -18,6 +18,7 @@ from django.db.models import BooleanField, Case, F, Q, Value, When
 from indicators.calculators import COUNTED
 from indicators.calculators.base import FRAME_COLUMNS, INDEXED_BY_ID, Counted, RecordFrames
 from indicators.models import ComplianceRule
+from indicators.readings import feedback_readings_assign
 from ingest.models import (
     ExceptionCase,
     Feedback,
@@ -234,6 +235,8 @@ def counted_records_read(
         counted.frame: pd.DataFrame.from_records(rows, columns=columns),
         **{name: _frame(name, make(employee_id)) for name, make in read.also.items()},
     }
+    if counted.frame == "feedback":
+        frames["feedback"] = feedback_readings_assign(frames["feedback"])
     employees = pd.DataFrame({"team_id": [None], "level": [None]}, index=[employee_id])
     listed = counted.records(RecordFrames(employees=employees, **frames), window)
     listed = listed.assign(hurts=_hurts(counted, listed, target))

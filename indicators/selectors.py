@@ -36,6 +36,7 @@ from indicators.models import (
     Tier,
     WeightScheme,
 )
+from indicators.readings import feedback_readings_assign
 from indicators.records import (
     FIRST_CONTACT,
     FRAME_MODELS,
@@ -434,6 +435,7 @@ def record_frames(*, period: Period, employee_ids: list[int] | None = None) -> R
         "compliance_rules": ComplianceRule.objects.filter(is_active=True),
     }
     frames = frames_read(reads, _read)
+    frames["feedback"] = feedback_readings_assign(frames["feedback"])
     frames["employees"] = frames["employees"].sort_index()
     # Read for everybody, the frames hold every record of the period: what was fed is in them
     # (no query). For a part of the company it is asked of the whole company's records.

@@ -51,6 +51,10 @@ FRAME_COLUMNS: dict[str, list[str]] = {
     "tickets": ["id", "employee_id", "resolved_at", "contacts_until_resolved", "first_contact"],
 }
 INDEXED_BY_ID = ("employees", "customers")
+# Columns a frame gets after it is read: each feedback comment's reading (``indicators.comments``:
+# its language, and its sentiment and the words that made it where the lexicons read it), kept by
+# the database so that no scoring run reads a comment again (``indicators.readings``).
+READ_FROM_TEXT: dict[str, list[str]] = {"feedback": ["language", "sentiment", "evidence"]}
 # Frames the database counts per employee rather than sending every record.
 COUNTED_PER_EMPLOYEE = ("node_counts", "ticket_counts")
 # The frame a counted rule's records arrive in while scoring, where it differs from the frame the
@@ -105,6 +109,7 @@ def fed_in(frames: Mapping[str, pd.DataFrame], window: Window | None = None) -> 
 
 def _empty(name: str) -> pd.DataFrame:
     columns = [c for c in FRAME_COLUMNS[name] if not (name in INDEXED_BY_ID and c == "id")]
+    columns += READ_FROM_TEXT.get(name, [])
     return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
 
 

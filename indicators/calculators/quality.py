@@ -22,8 +22,6 @@ from indicators.calculators.base import (
     within,
 )
 from indicators.calculators.basic import CANCELLED
-from indicators.languages import SUPPORTED_LANGUAGES, comment_languages
-from indicators.sentiment import sentiment_scores
 from org.periods import Window
 
 # A customer has been with the company this long before the period starts to count as
@@ -112,15 +110,12 @@ def complaint_return_rate(frames: RecordFrames, window: Window) -> Measured:
 
 
 def _comments_read(frames: RecordFrames, window: Window) -> pd.DataFrame:
-    """The period's feedback with a comment, each with its ``language`` (``comment_language``)
-    and, where the lexicons read that language, its ``sentiment`` in [-1, 1] and that mood on a
-    0–100 scale (50 neutral, the ``value``)."""
+    """The period's feedback with a comment, each with its ``language`` and, where the lexicons
+    read that language, its ``sentiment`` in [-1, 1] (both read once per comment text, see
+    ``READ_FROM_TEXT``) and that mood on a 0–100 scale (50 neutral, the ``value``)."""
     feedback = frames.feedback[within(frames.feedback["submitted_at"], window)]
-    languages = comment_languages(feedback["comment"])
-    feedback = feedback.assign(language=languages)[languages.notna()]
-    # Only what the lexicons can read: anything else would look neutral, not be neutral.
-    readable = feedback["comment"].where(feedback["language"].isin(SUPPORTED_LANGUAGES))
-    sentiment = sentiment_scores(readable)
+    feedback = feedback[feedback["language"].notna()]
+    sentiment = feedback["sentiment"].astype("float64")
     return feedback.assign(sentiment=sentiment, value=50.0 * (sentiment + 1.0))
 
 

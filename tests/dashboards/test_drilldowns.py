@@ -136,3 +136,14 @@ def test_a_calculator_without_a_reader_gets_a_note(scored):
         employee_id=scored["east_a"].pk, window=WINDOW, calculator="custom", target=None
     )
     assert drill.rows == [] and drill.note
+
+
+def test_each_comment_shows_the_words_that_decided_its_mood(scored):
+    drill, _line = _drill(scored["east_a"], "customer_sentiment")
+    assert drill.headers[-1] == "Words that decided it"
+    assert drill.rows
+    for row in drill.rows:
+        words = row.cells[-1]
+        assert (
+            words == "No sentiment words: read as neutral" or words[-3:].lstrip("+−")[:1].isdigit()
+        )

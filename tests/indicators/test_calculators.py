@@ -13,6 +13,7 @@ from pandas.testing import assert_frame_equal, assert_series_equal
 
 from indicators.calculators import CALCULATORS, measured_values
 from indicators.calculators.base import RecordFrames
+from indicators.comments import comments_read
 from indicators.sentiment import comment_sentiment
 from org.periods import Period
 
@@ -265,10 +266,15 @@ def test_first_contact_resolution_divides_single_contact_tickets_by_those_resolv
 FEEDBACK_COLUMNS = "employee_id submitted_at csat comment"
 
 
+def feedback_table(*rows: tuple) -> pd.DataFrame:
+    """Feedback as ``record_frames`` gives it: each comment's reading beside it."""
+    frame = table(FEEDBACK_COLUMNS, *rows)
+    return frame.assign(**comments_read(frame["comment"]))
+
+
 def test_csat_means_the_ratings_of_the_period():
     record_frames = frames(
-        feedback=table(
-            FEEDBACK_COLUMNS,
+        feedback=feedback_table(
             (1, START, 5, None),
             (1, sh("2026-10-10 10:00"), 4, "好评"),
             (1, utc("2026-10-11 02:00"), 4, None),
@@ -331,8 +337,7 @@ def test_complaint_return_rate_counts_a_troubled_order_once():
 def test_customer_sentiment_maps_the_mean_comment_score_to_0_100():
     happy, slow, english = "非常满意，发货很快！", "回复太慢了", "Great service, very helpful"
     record_frames = frames(
-        feedback=table(
-            FEEDBACK_COLUMNS,
+        feedback=feedback_table(
             (1, sh("2026-10-03 10:00"), 5, happy),
             (1, utc("2026-10-09 02:00"), 2, slow),
             (1, LAST_EVENING, 5, english),
@@ -345,10 +350,11 @@ def test_customer_sentiment_maps_the_mean_comment_score_to_0_100():
         )
     )
     scores = [comment_sentiment(text) for text in (happy, slow, english)]
-    assert scores == pytest.approx([0.7097, -0.4737, 0.6689], abs=1e-4)
-    assert comment_sentiment("好评") == pytest.approx(0.5)
-    # 1: 50 × (1 + (0.7097 − 0.4737 + 0.6689) / 3) = 65.08; 2: 50 × (1 + 0.5) = 75.0; 3: NaN
-    check("customer_sentiment", record_frames, 50.0 * (1 + sum(scores) / 3), 75.0, NAN)
+    assert scores == pytest.approx([0.2325, -0.1624, 0.2990], abs=1e-4)
+    good = comment_sentiment("好评")
+    assert good == pytest.approx(0.0729, abs=1e-4)
+    # 1: 50 × (1 + (0.2325 − 0.1624 + 0.2990) / 3) = 56.15; 2: 50 × (1 + 0.0729); 3: NaN
+    check("customer_sentiment", record_frames, 50.0 * (1 + sum(scores) / 3), 50.0 * (1 + good), NAN)
 
 
 FOLLOW_UP_COLUMNS = "employee_id occurred_at message"
@@ -553,7 +559,7 @@ def test_raw_values_gives_one_column_per_code_over_the_roster():
             order(1, sh("2026-10-06 09:00"), confirmed=sh("2026-10-06 12:00")),
             order(99, sh("2026-10-06 09:00")),  # not on the roster
         ),
-        feedback=table(FEEDBACK_COLUMNS, (2, sh("2026-10-05 10:00"), 5, None)),
+        feedback=feedback_table((2, sh("2026-10-05 10:00"), 5, None)),
     )
     values = measured_values(
         {"B1": "order_volume", "E1": "order_response_time", "Q1": "csat"}, record_frames, WINDOW

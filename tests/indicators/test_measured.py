@@ -18,7 +18,7 @@ from indicators.calculators import (
 )
 from indicators.calculators.base import RecordFrames
 from indicators.languages import UNSUPPORTED, comment_language, comment_languages
-from tests.indicators.test_calculators import EMPLOYEES, FEEDBACK_COLUMNS, WINDOW, order, sh, table
+from tests.indicators.test_calculators import EMPLOYEES, WINDOW, feedback_table, order, sh, table
 
 IN_OCTOBER = sh("2026-10-10 09:00")
 
@@ -88,7 +88,7 @@ def test_fed_is_what_the_company_has_not_what_this_part_of_it_has():
 @pytest.mark.parametrize(("ratings", "measured"), [(3, False), (4, False), (5, True), (7, True)])
 def test_a_rate_or_mean_below_its_minimum_volume_is_not_measured(ratings, measured):
     rows = [(1, IN_OCTOBER, 4, None)] * ratings + [(2, IN_OCTOBER, 5, None)] * 5
-    frames = RecordFrames(employees=EMPLOYEES, feedback=table(FEEDBACK_COLUMNS, *rows))
+    frames = RecordFrames(employees=EMPLOYEES, feedback=feedback_table(*rows))
     values = measured_values({"csat": "csat"}, frames, WINDOW, {"csat": 5})
     assert values.raw.loc[2, "csat"] == 5.0
     if measured:
@@ -126,7 +126,7 @@ def test_portuguese_comments_leave_sentiment_not_measured_with_the_reason():
         for person, texts in ((1, PORTUGUESE), (2, CHINESE), (3, ENGLISH))
         for text in texts
     ]
-    frames = RecordFrames(employees=EMPLOYEES, feedback=table(FEEDBACK_COLUMNS, *rows))
+    frames = RecordFrames(employees=EMPLOYEES, feedback=feedback_table(*rows))
     values = measured_values({"mood": "customer_sentiment"}, frames, WINDOW, {"mood": 5})
     assert np.isnan(values.raw.loc[1, "mood"])
     assert values.not_measured.loc[1, "mood"] == {
@@ -141,9 +141,9 @@ def test_portuguese_comments_leave_sentiment_not_measured_with_the_reason():
 
 def test_a_few_unreadable_comments_among_readable_ones_are_left_out_not_read_as_neutral():
     rows = [(1, IN_OCTOBER, None, "非常满意")] * 5 + [(1, IN_OCTOBER, None, "Muito bom")] * 5
-    frames = RecordFrames(employees=EMPLOYEES, feedback=table(FEEDBACK_COLUMNS, *rows))
+    frames = RecordFrames(employees=EMPLOYEES, feedback=feedback_table(*rows))
     mood = measured_values({"mood": "customer_sentiment"}, frames, WINDOW).raw.loc[1, "mood"]
-    only_chinese = RecordFrames(employees=EMPLOYEES, feedback=table(FEEDBACK_COLUMNS, *rows[:5]))
+    only_chinese = RecordFrames(employees=EMPLOYEES, feedback=feedback_table(*rows[:5]))
     alone = measured_values({"mood": "customer_sentiment"}, only_chinese, WINDOW).raw.loc[1, "mood"]
     assert mood == pytest.approx(alone) and mood > 50
 

@@ -5,8 +5,8 @@ Seeds the bench company (10,000 employees, 1,000,000 orders) in a separate proce
 already there, then times, for the latest month: a bare SQL aggregate pass over the same tables
 (what reading the data costs at least) and ``compute_period`` end to end in this process (its peak
 memory is this process's); then the same run split across one and across two Celery workers;
-then ingestion (``demo.bench_ingest``: clean, and with 5% bad rows) and the dashboards under load
-(``demo.bench_dashboards``).
+then ingestion (``demo.bench_ingest``: clean, and with 5% bad rows), the dashboards under load
+(``demo.bench_dashboards``) and reading 1,000 new comments' sentiment (``demo.bench_sentiment``).
 """
 
 import json
@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from demo.bench_dashboards import dashboards_bench
 from demo.bench_ingest import ingest_bench, ingest_dirty_bench
+from demo.bench_sentiment import sentiment_bench
 from demo.reference import reference_data_restore
 from ingest.models import Order
 from org.calendar import period_window
@@ -88,11 +89,14 @@ class Command(BaseCommand):
         parser.add_argument("--skip-workers", action="store_true", help="no Celery measurement")
         parser.add_argument(
             "--only",
-            choices=["scoring", "ingest", "dashboards"],
+            choices=["scoring", "ingest", "dashboards", "sentiment"],
             help="run one of the benchmarks only",
         )
 
     def handle(self, *args, skip_workers: bool, only: str | None, **options) -> None:
+        if only == "sentiment":  # reads no database: no bench company needed
+            _emit(self.stdout, **sentiment_bench())
+            return
         if connection.vendor != "postgresql":
             raise CommandError(
                 "make bench needs PostgreSQL: set DATABASE_URL=postgres://… (the bench company "
@@ -114,6 +118,8 @@ class Command(BaseCommand):
                 _emit(self.stdout, **line)
         if only in (None, "dashboards"):
             _emit(self.stdout, **dashboards_bench())
+        if only in (None, "sentiment"):
+            _emit(self.stdout, **sentiment_bench())
 
     def _scoring(self, *, skip_workers: bool) -> None:
         latest = Order.objects.aggregate(latest=Max("submitted_at"))["latest"]

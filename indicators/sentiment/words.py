@@ -1,0 +1,163 @@
+"""The words the sentiment scorer knows and how a clause is cut into them.
+
+Chinese is cut into words by jieba (its own dictionary plus every Chinese entry of the lexicons and
+of the grammar tables, so that 一拖再拖 or 说到做不到 stay whole), English into words by a regular
+expression. The table maps a run of words to what it is: a sentiment word and its weight, or a
+grammar word. Sentiment weights come from, in increasing precedence: VADER's English lexicon
+(scaled from its −4…4 to our −1.25…1.25), the learned Chinese lexicon, and our own hand-written
+lexicons, which therefore override both.
+"""
+
+import functools
+import logging
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import NamedTuple
+
+from indicators.sentiment import grammar
+
+HERE = Path(__file__).parent
+# VADER's valences run from −4 to 4; "great" (3.1) should weigh about what it weighs here (0.9).
+VADER_SCALE = 1 / 3.2
+# Where jieba keeps the cache of its dictionary (it writes it on first use in a process, then
+# reads it): a temporary directory unless the deployment names one, never the package directory.
+CACHE_DIR_VARIABLE = "PERF_JIEBA_CACHE_DIR"
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN = re.compile(rf"[{_CJK}]")
+_WORD = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:'[a-z]+)?")
+_LATIN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_NEGATED_VERB = re.compile(r"n[’']t\b")
+_WEIGHT = re.compile(r"-?\d+(\.\d+)?")
+
+WORD, NEGATOR, INTENSIFIER, CONTRAST, OPENING_CONTRAST, ACTION, NEED, IMPROVEMENT = range(8)
+
+
+class Entry(NamedTuple):
+    kind: int
+    value: float
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width punctuation becomes ASCII), lower case, "n't" → " not"."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _NEGATED_VERB.sub(" not", text)
+
+
+def read_lexicon(path: Path) -> dict[str, float]:
+    """``word<TAB>weight`` lines; ``#`` starts a comment line."""
+    weights = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        word, _, weight = (part.strip() for part in line.partition("\t"))
+        if not word or not _WEIGHT.fullmatch(weight):
+            raise ValueError(f"{path.name}:{number}: expected word<TAB>weight, got {line!r}")
+        weights[normalise(word)] = float(weight)
+    return weights
+
+
+def _vader_lexicon() -> dict[str, float]:
+    """VADER's lexicon (MIT), single words only: its emoticons and slang abbreviations are not
+    what customers write to a supplier."""
+    import vaderSentiment
+
+    path = Path(vaderSentiment.__file__).parent / "vader_lexicon.txt"
+    weights = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word, _, rest = line.partition("\t")
+        if len(word) > 2 and word.isalpha() and word.isascii():
+            weights[word] = round(float(rest.partition("\t")[0]) * VADER_SCALE, 3)
+    return weights
+
+
+@functools.cache
+def _tokenizer():  # type: ignore[no-untyped-def]
+    """jieba's tokenizer, built once per process (about half a second with its cache) and taught
+    the Chinese words of the table."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.tmp_dir = os.environ.get(CACHE_DIR_VARIABLE) or tempfile.gettempdir()
+    tokenizer.cache_file = "perf-jieba.cache"
+    tokenizer.initialize()
+    for words in table():
+        word = words[0]
+        # Raised just enough to be cut whole, where jieba would cut it apart (还行 → 还, 行).
+        chinese = len(words) == 1 and len(word) > 1 and _HAN.match(word)
+        if chinese and tokenizer.lcut(word, HMM=False) != [word]:
+            tokenizer.suggest_freq(word, tune=True)
+    return tokenizer
+
+
+@functools.lru_cache(maxsize=4096)
+def words(clause: str) -> tuple[str, ...]:
+    """A normalised clause as words: jieba's for Chinese, whitespace and punctuation dropped."""
+    if not _HAN.search(clause):
+        return tuple(_LATIN_WORD.findall(clause))
+    cut = _tokenizer().lcut(clause, HMM=False)
+    return tuple(word for word in cut if _WORD.fullmatch(word))
+
+
+def _key(entry: str) -> tuple[str, ...]:
+    """An entry's words: Chinese entries are one word (the segmenter is taught them), English
+    entries are split on spaces."""
+    return (entry,) if _HAN.search(entry) else tuple(_LATIN_WORD.findall(entry))
+
+
+@functools.cache
+def table() -> dict[tuple[str, ...], Entry]:
+    """Every known run of words and what it is."""
+    learned = read_lexicon(HERE / "lexicon_zh_learned.txt")
+    sources: list[tuple[dict[str, float], int, float]] = [
+        (_vader_lexicon(), WORD, 1.0),
+        ({word: weight * grammar.LEARNED_SCALE for word, weight in learned.items()}, WORD, 1.0),
+        (read_lexicon(HERE / "lexicon_zh.txt"), WORD, 1.0),
+        (read_lexicon(HERE / "lexicon_en.txt"), WORD, 1.0),
+        (dict.fromkeys(grammar.EXPECTED_ACTIONS, 0.0), ACTION, 1.0),
+        (dict.fromkeys(grammar.IMPROVEMENTS, 0.0), IMPROVEMENT, 1.0),
+        (dict.fromkeys(grammar.NEEDS, 0.0), NEED, 1.0),
+        (grammar.NEGATORS, NEGATOR, 1.0),
+        (grammar.INTENSIFIERS, INTENSIFIER, 1.0),
+        (dict.fromkeys(grammar.CONTRASTS, 0.0), CONTRAST, 1.0),
+        (dict.fromkeys(grammar.CLAUSE_OPENING_CONTRASTS, 0.0), OPENING_CONTRAST, 1.0),
+    ]
+    found: dict[tuple[str, ...], Entry] = {}
+    # Later sources win: a grammar word listed in a lexicon too is still read as grammar.
+    for entries, kind, scale in sources:
+        for entry, value in entries.items():
+            key = _key(normalise(entry))
+            if key:
+                found[key] = Entry(kind, value * scale)
+    return found
+
+
+@functools.cache
+def longest() -> int:
+    return max(len(key) for key in table())
+
+
+def lookup(units: tuple[str, ...], start: int) -> tuple[Entry | None, int]:
+    """The longest known run of words at ``start`` and its length (1 when none is known)."""
+    known = table()
+    for length in range(min(longest(), len(units) - start), 0, -1):
+        entry = known.get(units[start : start + length])
+        if entry is not None:
+            return entry, length
+    return None, 1
+
+
+def split_modifier(word: str) -> tuple[str, str] | None:
+    """A Chinese word the table does not know, cut into a negator or intensifier it starts with
+    and a sentiment word (太慢 → 太 + 慢, 很差 → 很 + 差, 不准 → 不 + 准); None otherwise. Only
+    this cut is tried, never single characters inside a word: 好多 is not 好."""
+    known = table()
+    for cut in range(min(3, len(word) - 1), 0, -1):
+        head, rest = known.get((word[:cut],)), known.get((word[cut:],))
+        if head and rest and head.kind in (NEGATOR, INTENSIFIER) and rest.kind == WORD:
+            return word[:cut], word[cut:]
+    return None
