@@ -29,6 +29,11 @@ class RunNotQueued(Exception):
     planned it is running it."""
 
 
+class RunOvertaken(Exception):
+    """The run is no longer running (failed or queued again by the sweep, finished by another
+    delivery): what this step wrote is rolled back, and the run's state stays as it is."""
+
+
 class ChunksPending(Exception):
     """The run is being finalised before all its chunks are written (a chunk delivered twice
     counted twice towards the chord): finalise again once they are."""
@@ -88,15 +93,32 @@ def publishes_as_written(run: ScoreRun) -> bool:
 
 
 def run_succeeded(run: ScoreRun, employees: int) -> None:
-    """Mark the run succeeded; a run that published announces it once its transaction commits
-    (a provisional one published nothing)."""
+    """Mark the running run succeeded; a run that published announces it once its transaction
+    commits (a provisional one published nothing). A run no longer running (the sweep failed it
+    meanwhile) raises ``RunOvertaken``: the caller's transaction rolls back, its state stays."""
     run.status = RunStatus.SUCCEEDED
     run.progress = 100
     run.employees = employees
     run.finished_at = timezone.now()
-    run.save(update_fields=["status", "progress", "employees", "finished_at"])
+    succeeded = ScoreRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+        status=run.status,
+        progress=run.progress,
+        employees=employees,
+        finished_at=run.finished_at,
+        heartbeat_at=run.finished_at,
+    )
+    if not succeeded:
+        raise RunOvertaken(f"run {run.pk} is no longer running")
     if not run.provisional:
         transaction.on_commit(lambda: scores_published.send(sender=ScoreRun, run=run))
+
+
+def hidden_scores_delete(runs: ScoreRun | list[ScoreRun]) -> None:
+    """Drop the rows unfinished runs wrote and did not publish (a failed run's, or those of an
+    attempt whose worker died); never call it for a finished run (a provisional run's results
+    are never current)."""
+    runs = runs if isinstance(runs, list) else [runs]
+    scores_delete(EmployeeScore.objects.filter(run__in=runs, is_current=False))
 
 
 def scores_delete(scores) -> None:
