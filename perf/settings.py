@@ -320,6 +320,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # time) is older than its stall limit is taken for dead by the sweep: queued again once, failed
 # the second time. A score run's limit is well above its longest silent step (a chunk of 5,000
 # people, seconds on the bench company); a queued run or sync may wait behind others' tasks.
+# Employees per chunk when workers share a score run. Each chunk reads its month again
+# (filtered to its people), so chunks are large: at the bench company's 10,000 people, one per
+# worker of two.
+PERF_SCORE_CHUNK_EMPLOYEES = env.int("PERF_SCORE_CHUNK_EMPLOYEES", default=5000)
+if PERF_SCORE_CHUNK_EMPLOYEES < 1:
+    raise ImproperlyConfigured("PERF_SCORE_CHUNK_EMPLOYEES must be a positive number.")
 PERF_HEARTBEAT_SECONDS = env.float("PERF_HEARTBEAT_SECONDS", default=10.0)
 PERF_SWEEP_SECONDS = env.float("PERF_SWEEP_SECONDS", default=60.0)
 PERF_RUN_STALL_SECONDS = env.float("PERF_RUN_STALL_SECONDS", default=300.0)

@@ -32,9 +32,6 @@ from scoring.services import (
 )
 from scoring.stalls import score_runs_sweep
 
-# Employees per chunk when workers share a run. Each chunk reads its month again (filtered to
-# its people), so chunks are large: at the bench company's 10,000 people, one per worker of two.
-CHUNK_EMPLOYEES = 5000
 # A finalisation that comes before its chunks are all written (a chunk delivered twice counts
 # twice in the chord) waits this long and looks again, up to a task time limit in all.
 CHUNKS_PENDING_WAIT = 10
@@ -77,7 +74,7 @@ def score_run_task(self, run_id: int) -> None:
             score_run_compute(run)
         return
     try:
-        chunks = score_run_plan(run, chunk_size=CHUNK_EMPLOYEES)
+        chunks = score_run_plan(run, chunk_size=settings.PERF_SCORE_CHUNK_EMPLOYEES)
     except RunNotQueued:
         return
     except self.autoretry_for:
@@ -113,7 +110,9 @@ def score_runs_in_order_task(run_ids: list[int]) -> None:
 def _run_in_order(run_id: int) -> bool:
     """Score one run of an ordered series here; False when another delivery has it."""
     try:
-        score_run_compute(ScoreRun.objects.get(pk=run_id), chunk_size=CHUNK_EMPLOYEES)
+        score_run_compute(
+            ScoreRun.objects.get(pk=run_id), chunk_size=settings.PERF_SCORE_CHUNK_EMPLOYEES
+        )
     except RunNotQueued:
         return False
     except Exception:  # failed and recorded on the run; the series goes on
