@@ -140,6 +140,13 @@ class ScoreRun(models.Model):
         default=0,
         help_text=_("A run whose worker stopped is queued again once, then failed."),
     )
+    # A request joined the run after it had read its records (records changed meanwhile): the
+    # period is scored once more when it succeeds (scoring.runs.run_succeeded).
+    again = models.BooleanField(
+        _("asked for again while running"),
+        default=False,
+        help_text=_("Records changed while it ran: the period is scored once more after it."),
+    )
 
     class Meta:
         verbose_name = _("score run")

@@ -1,9 +1,12 @@
 """What the steps of a score run share: its period and rules, the ways it is refused, its
 lock, and how its rows are found, dropped and marked done."""
 
+from functools import partial
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from org.periods import Period, PeriodKind
 from scoring.engine.score import ScoringConfig
@@ -109,8 +112,25 @@ def run_succeeded(run: ScoreRun, employees: int) -> None:
     )
     if not succeeded:
         raise RunOvertaken(f"run {run.pk} is no longer running")
+    # Read with the row locked by the update: a request joining from now on finds it finished.
+    if ScoreRun.objects.filter(pk=run.pk, again=True).exists():
+        transaction.on_commit(partial(_score_again, run))
     if not run.provisional:
         transaction.on_commit(lambda: scores_published.send(sender=ScoreRun, run=run))
+
+
+def _score_again(run: ScoreRun) -> None:
+    """The run's period scored once more: records changed while it ran (``ScoreRun.again``)."""
+    from scoring.closing import ClosedPolicy
+    from scoring.services import periods_rescore
+
+    periods_rescore(
+        periods=[run_period(run)],
+        team=run.team,
+        reason=gettext("Records changed while run %(run)s ran") % {"run": run.pk},
+        closed=ClosedPolicy.RECORD,
+        publish_running=not run.provisional,
+    )
 
 
 def hidden_scores_delete(runs: ScoreRun | list[ScoreRun]) -> None:

@@ -87,7 +87,7 @@ def score_run_open(
     requests at once race on that index; the loser joins the winner's run once it commits."""
     for _attempt in range(2):  # the active run may finish between the insert and the look-up
         active = active_run(period=period, team=team, provisional=provisional)
-        if active is not None:
+        if active is not None and _joined(active):
             return active, False
         try:
             with transaction.atomic():  # a savepoint: the caller's transaction goes on
@@ -96,6 +96,16 @@ def score_run_open(
         except IntegrityError:
             continue
     raise RunRefused(f"no run of {period} could be started or joined")
+
+
+def _joined(run: ScoreRun) -> bool:
+    """Join the active ``run``: a queued run reads the records when it starts; a running one
+    may have read them already, so it is asked to score its period again once it succeeds.
+    False when it finished meanwhile (a new run is wanted then)."""
+    if run.status == RunStatus.QUEUED:
+        return True
+    # Waits while the run's finalisation holds its row; then finds it running or not.
+    return bool(ScoreRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(again=True))
 
 
 def _run_not_applied(

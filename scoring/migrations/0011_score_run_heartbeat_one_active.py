@@ -55,6 +55,15 @@ class Migration(migrations.Migration):
             name='requeues',
             field=models.PositiveSmallIntegerField(default=0, help_text='A run whose worker stopped is queued again once, then failed.', verbose_name='times queued again'),
         ),
+        migrations.AddField(
+            model_name="scorerun",
+            name="again",
+            field=models.BooleanField(
+                default=False,
+                help_text="Records changed while it ran: the period is scored once more after it.",
+                verbose_name="asked for again while running",
+            ),
+        ),
         migrations.RunPython(duplicates_fail, migrations.RunPython.noop),
         migrations.RunPython(hourly_sweep_drop, migrations.RunPython.noop),
         migrations.AddConstraint(

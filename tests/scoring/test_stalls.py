@@ -144,3 +144,26 @@ def test_a_failed_run_keeps_its_state_and_error_whatever_comes_late(two_teams): 
     run.refresh_from_db()
     assert (run.status, run.error) == (RunStatus.FAILED, "first reason")
     assert not EmployeeScore.objects.filter(run=run).exists()
+
+
+def test_a_request_joining_a_run_that_has_read_its_records_has_the_period_scored_again(
+    two_teams,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    run = services.score_run_create(period=LAST_MONTH)
+    chunks = services.score_run_plan(run, chunk_size=1)
+    for team_ids in chunks:
+        score_chunk_write(run, team_ids)  # records read
+    (joined,) = services.periods_rescore(periods=[LAST_MONTH], reason="records changed")
+    assert joined == run
+
+    with django_capture_on_commit_callbacks(execute=True):  # the next run runs inline here
+        score_run_finalise(run)
+
+    runs = list(ScoreRun.objects.filter(period_start=LAST_MONTH.start).order_by("pk"))
+    assert [(each.status, each.again) for each in runs] == [
+        (RunStatus.SUCCEEDED, True),
+        (RunStatus.SUCCEEDED, False),
+    ]
+    assert f"run {run.pk}" in runs[1].reason
+    assert EmployeeScore.objects.filter(run=runs[1], is_current=True).count() == 5
