@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from django.db import models, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from frames.lookups import AnyOf
@@ -377,6 +378,8 @@ def _counts_add(run: SyncRun, outcome: BatchOutcome, fetched: int) -> None:
     SyncRun.objects.filter(pk=run.pk).update(
         fetched=F("fetched") + fetched,
         batches=F("batches") + 1,
+        # The batch is the run's heartbeat, seen by the sweep when it commits.
+        heartbeat_at=timezone.now(),
         **{name: F(name) + count for name, count in counts.items()},
     )
 

@@ -10,9 +10,10 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
+from frames.heartbeat import heartbeat
 from frames.locks import advisory_lock, advisory_unlock
 from frames.queue import QueueUnavailable
 from ingest.batches import batch_commit
@@ -20,10 +21,11 @@ from ingest.connectors import ConnectorError, connector_for
 from ingest.handover import sync_run_hand_over
 from ingest.joins import SourceTables
 from ingest.models import (
+    ACTIVE_SYNC_STATUSES,
+    PULL_TRIGGERS,
     RejectedRow,
     Source,
     SyncRun,
-    SyncStatus,
     SyncTrigger,
 )
 from ingest.people import people_commit
@@ -40,7 +42,36 @@ SOURCE_LOCK_BASE = 7_400_000
 
 
 class SyncBusy(Exception):
-    """Another sync of the same source is running."""
+    """The run is not this delivery's to sync: another process syncs its source (another
+    delivery of the same task, as a rule), or the run has finished."""
+
+
+def sync_run_open(
+    *,
+    source: Source,
+    trigger: str = SyncTrigger.SCHEDULE,
+    user: AbstractBaseUser | None = None,
+    record_type: str = "",
+) -> tuple[SyncRun, bool]:
+    """A new queued run (True), or, for a pull of a source whose pull is queued or running, that
+    one, joined (False): one pull per source at a time (``syncrun_one_active_pull``; two
+    requests at once race on it, and the loser joins the winner's run once it commits)."""
+    for _attempt in range(2):  # the active pull may finish between the insert and the look-up
+        if trigger in PULL_TRIGGERS:
+            active = SyncRun.objects.filter(
+                source=source, trigger__in=PULL_TRIGGERS, status__in=ACTIVE_SYNC_STATUSES
+            ).first()
+            if active is not None:
+                return active, False
+        try:
+            with transaction.atomic():  # a savepoint: the caller's transaction goes on
+                run = SyncRun.objects.create(
+                    source=source, trigger=trigger, triggered_by=user, record_type=record_type
+                )
+            return run, True
+        except IntegrityError:
+            continue
+    raise SyncBusy(gettext("Another sync of this source is running."))
 
 
 def sync_run_create(
@@ -50,20 +81,24 @@ def sync_run_create(
     user: AbstractBaseUser | None = None,
     record_type: str = "",
 ) -> SyncRun:
-    return SyncRun.objects.create(
-        source=source, trigger=trigger, triggered_by=user, record_type=record_type
+    """A new queued run, or the source's active pull when this is a pull (``sync_run_open``)."""
+    run, _created = sync_run_open(
+        source=source, trigger=trigger, user=user, record_type=record_type
     )
+    return run
 
 
 def sync_run_start(
     *, source: Source, trigger: str = SyncTrigger.MANUAL, user: AbstractBaseUser | None = None
 ) -> SyncRun:
     """Queue a pull of the source, handed over (``sync_run_hand_over``) once the transaction
-    commits; the commit raises ``QueueUnavailable`` when the task queue cannot be reached."""
+    commits; the commit raises ``QueueUnavailable`` when the task queue cannot be reached. A
+    pull of the source already queued or running is joined: its run is returned."""
     from ingest.tasks import source_sync_task
 
-    run = sync_run_create(source=source, trigger=trigger, user=user)
-    transaction.on_commit(partial(sync_run_hand_over, run, source_sync_task, run.pk))
+    run, created = sync_run_open(source=source, trigger=trigger, user=user)
+    if created:
+        transaction.on_commit(partial(sync_run_hand_over, run, source_sync_task, run.pk))
     return run
 
 
@@ -91,19 +126,26 @@ def _mapped_types(source: Source) -> list[str]:
     return [record_type for record_type in SYNC_ORDER if record_type in source.mappings]
 
 
-def source_sync(run: SyncRun, *, batch_size: int = DEFAULT_BATCH_SIZE) -> SyncRun:
+def source_sync(
+    run: SyncRun, *, batch_size: int = DEFAULT_BATCH_SIZE, retrying: bool = False
+) -> SyncRun:
     """Pull every record type the source maps, batch by batch from its committed cursors.
 
     A connector failure marks the run failed with the message, keeping every batch committed so
-    far (and the cursor after them): the next run, or the task's retry, resumes there.
+    far (and the cursor after them): the next run, or the task's retry (``retrying``), resumes
+    there. Raises ``SyncBusy`` (changing nothing) when another process syncs the source or the
+    run has finished; a run left running by a worker that died is taken over (the source's lock
+    is free, so nobody syncs it).
     """
     source = run.source
     key = _sync_locked(run)
-    tables = _source_tables(source)
     try:
-        sync_run_begin(run)
+        if not sync_run_begin(run, take_over=True, reopen_failed=retrying):
+            raise SyncBusy(gettext("This sync run has finished already."))
+        tables = _source_tables(source)
         try:
             for record_type in _mapped_types(source):
+                heartbeat(SyncRun, run.pk)
                 mapping = source.mappings[record_type]
                 spec = mapping_check(record_type, mapping)
                 SyncRun.objects.filter(pk=run.pk).update(record_type=record_type)
@@ -190,9 +232,16 @@ def _push_mapping(source: Source, record_type: str) -> tuple[RecordType, dict]:
 
 
 def _rows_push(
-    run: SyncRun, *, spec: RecordType, mapping: dict, rows: list[dict], first_row: int
+    run: SyncRun,
+    *,
+    spec: RecordType,
+    mapping: dict,
+    rows: list[dict],
+    first_row: int,
+    begun: bool = False,
 ) -> SyncRun:
-    sync_run_begin(run)
+    if not begun:
+        sync_run_begin(run)
     SyncRun.objects.filter(pk=run.pk).update(record_type=spec.key)
     error = ""
     if spec is PEOPLE_TYPE:  # in one piece, as a pull's people are
@@ -382,15 +431,18 @@ def upload_file_sync(*, run_id: int, stored: str, filename: str) -> SyncRun:
     second delivery of the task) is left alone."""
     run = SyncRun.objects.select_related("source").get(pk=run_id)
     storage = _upload_storage()
+    record_type = run.record_type
+    if not sync_run_begin(run):
+        return run  # another delivery has it (and its file), or it finished
     try:
-        if run.status != SyncStatus.QUEUED:
-            return run
-        spec, mapping = _push_mapping(run.source, run.record_type)
+        spec, mapping = _push_mapping(run.source, record_type)
         with storage.open(stored, "rb") as file:
             content = file.read()
         storage.delete(stored)  # read: not kept a moment longer than needed
         rows, first_row = _file_rows(content, filename)
-        return _rows_push(run, spec=spec, mapping=mapping, rows=rows, first_row=first_row)
+        return _rows_push(
+            run, spec=spec, mapping=mapping, rows=rows, first_row=first_row, begun=True
+        )
     except (ConnectorError, MappingError) as error:
         sync_run_end(run, error=str(error))
         return run

@@ -9,27 +9,27 @@ months the sync touched are rescored afterwards.
 from celery import shared_task
 
 from ingest.connectors import ConnectorError, SourceUnavailable
-from ingest.models import Source, SyncRun, SyncStatus, SyncTrigger
+from ingest.models import Source, SyncRun, SyncTrigger
 from ingest.records import MappingError
 from ingest.services import (
     SyncBusy,
     run_records_announce,
     source_sync,
-    sync_run_create,
+    sync_run_open,
     upload_file_sync,
 )
 
 
-@shared_task
-def source_sync_task(run_id: int) -> dict[str, int]:
-    """Pull one source for a queued (or, on retry, failed) run, then rescore what changed."""
+@shared_task(bind=True)
+def source_sync_task(self, run_id: int) -> dict[str, int]:
+    """Pull one source for a queued run (or, on this task's retry, the run its failed attempt
+    left), then rescore what changed. A delivery that finds the source synced by another (a
+    duplicate of this task, as a rule) or the run finished does nothing: the run's state is
+    whoever runs it."""
     run = SyncRun.objects.select_related("source").get(pk=run_id)
-    if run.status == SyncStatus.SUCCEEDED:
-        return {}
     try:
-        run = source_sync(run)
-    except SyncBusy as busy:
-        SyncRun.objects.filter(pk=run_id).update(status=SyncStatus.FAILED, error=str(busy))
+        run = source_sync(run, retrying=self.request.retries > 0)
+    except SyncBusy:
         return {}
     except SourceUnavailable:
         raise  # retried
@@ -52,6 +52,7 @@ def source_sync_scheduled(source_id: int) -> int | None:
     source = Source.objects.filter(pk=source_id, enabled=True).first()
     if source is None:
         return None
-    run = sync_run_create(source=source, trigger=SyncTrigger.SCHEDULE)
-    source_sync_task.delay(run.pk)
+    run, created = sync_run_open(source=source, trigger=SyncTrigger.SCHEDULE)
+    if created:  # a pull of the source queued or running already is joined, not sent twice
+        source_sync_task.delay(run.pk)
     return run.pk

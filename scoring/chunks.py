@@ -12,7 +12,9 @@ from functools import cache
 import numpy as np
 import pandas as pd
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils import timezone
 
+from frames.heartbeat import heartbeat
 from frames.locks import commit_without_waiting_for_disk, named_lock
 from frames.write import bulk_load_run, frame_bulk_prepare, ids_reserve
 from indicators.activity import active_on_roster
@@ -32,6 +34,7 @@ from scoring.models import (
     ScoreRun,
 )
 from scoring.runs import (
+    RunOvertaken,
     company_in_one_chunk,
     period_lock_name,
     publishes_as_written,
@@ -92,8 +95,12 @@ def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
     """Score the run's employees in ``team_ids`` and write their rows, hidden until the run is
     finalised. A chunk written already (a task delivered twice) is not written again; a retried
     task rewrites whatever its failed attempt left."""
-    with _cyclic_gc_paused():
-        return _score_chunk_write(run, team_ids)
+    heartbeat(ScoreRun, run.pk)
+    try:
+        with _cyclic_gc_paused():
+            return _score_chunk_write(run, team_ids)
+    except RunOvertaken:
+        return 0  # the sweep took the run back meanwhile: its state is the sweep's
 
 
 @contextmanager
@@ -124,8 +131,12 @@ def _chunk_to_write(run: ScoreRun, team_ids: list[int]) -> bool:
 
 def _chunk_written(run: ScoreRun, team_ids: list[int]) -> None:
     """Count the chunk once among the run's written chunks (in the chunk's transaction; the
-    run's row stays locked until it commits, so concurrent chunks count one after another)."""
-    locked = ScoreRun.objects.select_for_update().only("chunks_written").get(pk=run.pk)
+    run's row stays locked until it commits, so concurrent chunks count one after another).
+    A run no longer running (the sweep failed or queued it again while this chunk was scored)
+    raises ``RunOvertaken``: the chunk's rows roll back."""
+    locked = ScoreRun.objects.select_for_update().only("chunks_written", "status").get(pk=run.pk)
+    if locked.status != RunStatus.RUNNING:
+        raise RunOvertaken(f"run {run.pk} is no longer running")
     written = sorted({*locked.chunks_written, _chunk_key(team_ids)})
     ScoreRun.objects.filter(pk=run.pk).update(chunks_written=written, chunks_done=len(written))
 
@@ -226,7 +237,10 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
             return len(people)
     run.refresh_from_db(fields=["chunks_done", "chunks_total"])
     run.progress = min(95, int(95 * run.chunks_done / max(run.chunks_total, 1)))
-    run.save(update_fields=["progress"])
+    # The chunk's progress is its heartbeat (after the commit: the sweep sees it at once).
+    ScoreRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+        progress=run.progress, heartbeat_at=timezone.now()
+    )
     return len(people)
 
 

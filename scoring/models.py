@@ -9,7 +9,8 @@ about (who, when, which schemes).
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -28,6 +29,10 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
+
+
+# A run not finished yet: queued, or running on a worker.
+ACTIVE_RUN_STATUSES = [RunStatus.QUEUED.value, RunStatus.RUNNING.value]
 
 
 class ScoreState(models.TextChoices):
@@ -127,6 +132,21 @@ class ScoreRun(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Written as the run works (each chunk, the finalisation; frames.heartbeat): the sweep takes
+    # a run whose heartbeat stopped for dead (scoring.stalls).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    requeues = models.PositiveSmallIntegerField(
+        _("times queued again"),
+        default=0,
+        help_text=_("A run whose worker stopped is queued again once, then failed."),
+    )
+    # A request joined the run after it had read its records (records changed meanwhile): the
+    # period is scored once more when it succeeds (scoring.runs.run_succeeded).
+    again = models.BooleanField(
+        _("asked for again while running"),
+        default=False,
+        help_text=_("Records changed while it ran: the period is scored once more after it."),
+    )
 
     class Meta:
         verbose_name = _("score run")
@@ -142,6 +162,18 @@ class ScoreRun(models.Model):
                 condition=Q(status__in=RunStatus.values),
                 name="score_run_status_valid",
                 violation_error_message=_("Unknown run status."),
+            ),
+            # One active run per period and scope (the company: team 0) and kind: a second
+            # request joins it (scoring.services.score_run_open). Also serves the sweep's and
+            # the join's look-up of the active run.
+            models.UniqueConstraint(
+                "period_kind",
+                "period_start",
+                Coalesce("team", Value(0)),
+                "provisional",
+                condition=Q(status__in=ACTIVE_RUN_STATUSES),
+                name="score_run_one_active",
+                violation_error_message=_("A run of this period and scope is under way."),
             ),
         ]
         indexes = [

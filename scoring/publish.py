@@ -10,6 +10,7 @@ import pandas as pd
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from frames.heartbeat import heartbeat
 from frames.locks import commit_without_waiting_for_disk, named_lock
 from frames.write import frame_bulk_update
 from indicators.selectors import catalog_in_force
@@ -61,6 +62,7 @@ def score_run_finalise(run: ScoreRun) -> None:
     whole-company run in one chunk was published as its chunk was written.) A provisional run
     keeps its rows as the period so far instead (``_keep_provisional``)."""
     period = run_period(run)
+    heartbeat(ScoreRun, run.pk, force=True)  # before the transaction, so the sweep sees it
     with transaction.atomic():
         running = (
             ScoreRun.objects.select_for_update()

@@ -1,9 +1,12 @@
 """What the steps of a score run share: its period and rules, the ways it is refused, its
 lock, and how its rows are found, dropped and marked done."""
 
+from functools import partial
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from org.periods import Period, PeriodKind
 from scoring.engine.score import ScoringConfig
@@ -27,6 +30,11 @@ class RunRefused(ValueError):
 class RunNotQueued(Exception):
     """The run was planned already, by an earlier delivery of the same task: the delivery that
     planned it is running it."""
+
+
+class RunOvertaken(Exception):
+    """The run is no longer running (failed or queued again by the sweep, finished by another
+    delivery): what this step wrote is rolled back, and the run's state stays as it is."""
 
 
 class ChunksPending(Exception):
@@ -88,15 +96,49 @@ def publishes_as_written(run: ScoreRun) -> bool:
 
 
 def run_succeeded(run: ScoreRun, employees: int) -> None:
-    """Mark the run succeeded; a run that published announces it once its transaction commits
-    (a provisional one published nothing)."""
+    """Mark the running run succeeded; a run that published announces it once its transaction
+    commits (a provisional one published nothing). A run no longer running (the sweep failed it
+    meanwhile) raises ``RunOvertaken``: the caller's transaction rolls back, its state stays."""
     run.status = RunStatus.SUCCEEDED
     run.progress = 100
     run.employees = employees
     run.finished_at = timezone.now()
-    run.save(update_fields=["status", "progress", "employees", "finished_at"])
+    succeeded = ScoreRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+        status=run.status,
+        progress=run.progress,
+        employees=employees,
+        finished_at=run.finished_at,
+        heartbeat_at=run.finished_at,
+    )
+    if not succeeded:
+        raise RunOvertaken(f"run {run.pk} is no longer running")
+    # Read with the row locked by the update: a request joining from now on finds it finished.
+    if ScoreRun.objects.filter(pk=run.pk, again=True).exists():
+        transaction.on_commit(partial(_score_again, run))
     if not run.provisional:
         transaction.on_commit(lambda: scores_published.send(sender=ScoreRun, run=run))
+
+
+def _score_again(run: ScoreRun) -> None:
+    """The run's period scored once more: records changed while it ran (``ScoreRun.again``)."""
+    from scoring.closing import ClosedPolicy
+    from scoring.services import periods_rescore
+
+    periods_rescore(
+        periods=[run_period(run)],
+        team=run.team,
+        reason=gettext("Records changed while run %(run)s ran") % {"run": run.pk},
+        closed=ClosedPolicy.RECORD,
+        publish_running=not run.provisional,
+    )
+
+
+def hidden_scores_delete(runs: ScoreRun | list[ScoreRun]) -> None:
+    """Drop the rows unfinished runs wrote and did not publish (a failed run's, or those of an
+    attempt whose worker died); never call it for a finished run (a provisional run's results
+    are never current)."""
+    runs = runs if isinstance(runs, list) else [runs]
+    scores_delete(EmployeeScore.objects.filter(run__in=runs, is_current=False))
 
 
 def scores_delete(scores) -> None:

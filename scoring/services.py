@@ -8,14 +8,14 @@ one chunk (``compute_period``'s default) ranks as it scores and writes its rows 
 transaction that drops the previous ones; its finalisation only raises targets.
 """
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -31,7 +31,7 @@ from scoring.closing import (
     periods_running,
 )
 from scoring.models import (
-    EmployeeScore,
+    ACTIVE_RUN_STATUSES,
     RunStatus,
     ScoreRun,
 )
@@ -39,8 +39,8 @@ from scoring.publish import score_run_finalise
 from scoring.runs import (
     RunNotQueued,
     RunRefused,
+    hidden_scores_delete,
     run_period,
-    scores_delete,
 )
 from scoring.selectors import (
     schemes_in_force,
@@ -62,7 +62,8 @@ def score_run_create(
 ) -> ScoreRun:
     """A queued run of ``period`` for the whole company or one team (with the teams below);
     ``follows``: the run it waits for, in a range scored in order; ``provisional``: the period
-    so far, published to nobody (``ScoreRun.provisional``)."""
+    so far, published to nobody (``ScoreRun.provisional``). Raises ``IntegrityError`` when a run
+    of the same period, scope and kind is active (``score_run_open`` joins it instead)."""
     return ScoreRun.objects.create(
         period_kind=period.kind.value,
         period_start=period.start,
@@ -72,6 +73,57 @@ def score_run_create(
         follows=follows,
         provisional=provisional,
     )
+
+
+def score_run_open(
+    *,
+    period: Period,
+    team: Team | None = None,
+    provisional: bool = False,
+    **details,
+) -> tuple[ScoreRun, bool]:
+    """A new queued run (``score_run_create``; True), or the active run of the same period,
+    scope and kind, joined (False): at most one runs at a time (``score_run_one_active``). Two
+    requests at once race on that index; the loser joins the winner's run once it commits."""
+    for _attempt in range(2):  # the active run may finish between the insert and the look-up
+        active = active_run(period=period, team=team, provisional=provisional)
+        if active is not None and _joined(active):
+            return active, False
+        try:
+            with transaction.atomic():  # a savepoint: the caller's transaction goes on
+                run = score_run_create(period=period, team=team, provisional=provisional, **details)
+            return run, True
+        except IntegrityError:
+            continue
+    raise RunRefused(f"no run of {period} could be started or joined")
+
+
+def _joined(run: ScoreRun) -> bool:
+    """Join the active ``run``: a queued run reads the records when it starts; a running one
+    may have read them already, so it is asked to score its period again once it succeeds.
+    False when it finished meanwhile (a new run is wanted then)."""
+    if run.status == RunStatus.QUEUED:
+        return True
+    # Waits while the run's finalisation holds its row; then finds it running or not.
+    return bool(ScoreRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(again=True))
+
+
+def _run_not_applied(
+    *, period: Period, team: Team | None, user: AbstractBaseUser | None, reason: str
+) -> None:
+    """A closed period's rescoring, recorded as a run failed from the start (never active, so
+    it cannot meet a run under way)."""
+    ScoreRun.objects.create(
+        period_kind=period.kind.value,
+        period_start=period.start,
+        team=team,
+        triggered_by=user,
+        reason=reason[:300],
+        status=RunStatus.FAILED,
+        error=gettext("Not applied: %(why)s") % {"why": closed_message([period])},
+        finished_at=timezone.now(),
+    )
+    logger.warning("Rescoring of closed period %s not applied (%s)", period, reason)
 
 
 def periods_rescore(
@@ -109,28 +161,27 @@ def periods_rescore(
     if refused and closed is ClosedPolicy.REFUSE:
         raise PeriodsClosed(refused)
     for period in refused:
-        run = score_run_create(period=period, team=team, user=user, reason=reason)
-        score_run_fail(run, gettext("Not applied: %(why)s") % {"why": closed_message([period])})
-        logger.warning("Rescoring of closed period %s not applied (%s)", period, reason)
+        _run_not_applied(period=period, team=team, user=user, reason=reason)
     running = set() if publish_running else periods_running(periods)
     runs: list[ScoreRun] = []
+    created: list[ScoreRun] = []  # the runs to hand over: a joined one runs already
     for period in periods:
         if period not in refused:
-            follows = runs[-1] if in_order and runs else None
-            runs.append(
-                score_run_create(
-                    period=period,
-                    team=team,
-                    user=user,
-                    reason=reason,
-                    follows=follows,
-                    provisional=period in running,
-                )
+            run, new = score_run_open(
+                period=period,
+                team=team,
+                user=user,
+                reason=reason,
+                follows=created[-1] if in_order and created else None,
+                provisional=period in running,
             )
-    if in_order and runs:
-        transaction.on_commit(partial(_runs_enqueue_in_order, runs, refuse_when_queue_down))
+            runs.append(run)
+            if new:
+                created.append(run)
+    if in_order and created:
+        transaction.on_commit(partial(_runs_enqueue_in_order, created, refuse_when_queue_down))
         return runs
-    for run in runs:
+    for run in created:
         transaction.on_commit(partial(_run_enqueue, run, refuse_when_queue_down))
     return runs
 
@@ -188,10 +239,17 @@ def compute_period(
     """Score ``period`` for the company (or ``scope``) in this process and publish the results.
 
     ``chunk_size`` (employees per chunk) bounds memory; by default everything is one chunk.
-    A failure marks the run failed and leaves the previous results in place.
+    A failure marks the run failed and leaves the previous results in place. A run of the
+    period and scope still queued is run here (its task, delivered later, finds it taken); one
+    running elsewhere is refused (``RunRefused``).
     """
-    run = score_run_create(period=period, team=scope, user=user)
-    score_run_compute(run, progress=progress, chunk_size=chunk_size)
+    run, _new = score_run_open(period=period, team=scope, user=user)
+    try:
+        score_run_compute(run, progress=progress, chunk_size=chunk_size)
+    except RunNotQueued as taken:
+        raise RunRefused(
+            f"run {run.pk} of {period} is under way on a worker: wait for it to finish"
+        ) from taken
     return run
 
 
@@ -228,7 +286,7 @@ def score_run_plan(run: ScoreRun, *, chunk_size: int | None = None) -> list[list
 
 def _score_run_plan(run: ScoreRun, chunk_size: int | None) -> list[list[int]]:
     if not ScoreRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING
+        status=RunStatus.RUNNING, heartbeat_at=timezone.now()
     ):
         raise RunNotQueued(f"run {run.pk} is not queued")
     period = run_period(run)
@@ -265,35 +323,35 @@ def _score_run_plan(run: ScoreRun, chunk_size: int | None) -> list[list[int]]:
     return chunks
 
 
-def score_runs_expire(*, older_than: dt.timedelta, now: dt.datetime | None = None) -> int:
-    """Fail runs still queued or running long after any worker would have finished them (a
-    killed process leaves them so), dropping their hidden rows. Returns how many."""
-    cutoff = (now or timezone.now()) - older_than
-    unfinished = [RunStatus.QUEUED, RunStatus.RUNNING]
-    # A run of a range waits for the one before it: it counts from when that one finished.
-    stuck = list(
-        ScoreRun.objects.filter(status__in=unfinished, created_at__lt=cutoff).filter(
-            Q(follows__isnull=True) | Q(follows__finished_at__lt=cutoff)
-        )
-    )
-    failed = 0
-    while stuck:
-        for run in stuck:
-            score_run_fail(
-                run, f"did not finish within {older_than}; its worker was probably stopped"
-            )
-        failed += len(stuck)
-        # The runs of a range waiting behind a stuck one would wait for ever: failed with it.
-        stuck = list(ScoreRun.objects.filter(status__in=unfinished, follows__in=stuck))
-    return failed
-
-
-def score_run_fail(run: ScoreRun, error: BaseException | str) -> None:
+def score_run_fail(
+    run: ScoreRun, error: BaseException | str, *, attempt: int | None = None
+) -> bool:
     """Mark an unfinished run failed and drop its hidden rows; the previous results stay
-    current. A run that already published is left as it is."""
+    current. A finished run is left as it is (its state and error included), and so is one
+    queued again since ``attempt`` (its ``requeues`` then) failed. Returns whether it failed."""
+    unfinished = ScoreRun.objects.filter(pk=run.pk, status__in=ACTIVE_RUN_STATUSES)
+    if attempt is not None:
+        unfinished = unfinished.filter(requeues=attempt)
     with transaction.atomic():
-        failed = ScoreRun.objects.filter(
-            pk=run.pk, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
-        ).update(status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now())
+        failed = unfinished.update(
+            status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
         if failed:
-            scores_delete(EmployeeScore.objects.filter(run=run, is_current=False))
+            hidden_scores_delete(run)
+    return bool(failed)
+
+
+def active_run(*, period: Period, team: Team | None, provisional: bool) -> ScoreRun | None:
+    """The queued or running run of the period, scope and kind, if any (by the index of
+    ``score_run_one_active``)."""
+    return (
+        ScoreRun.objects.annotate(scope=Coalesce("team", Value(0)))
+        .filter(
+            period_kind=period.kind.value,
+            period_start=period.start,
+            scope=team.pk if team else 0,
+            provisional=provisional,
+            status__in=ACTIVE_RUN_STATUSES,
+        )
+        .first()
+    )

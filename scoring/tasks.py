@@ -7,7 +7,6 @@ run alone. The retry policy (transient errors only) is ``perf.celery``'s; any ot
 the run and leaves the previous results in place.
 """
 
-import datetime as dt
 import logging
 from contextlib import suppress
 
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from frames.queue import QueueUnavailable, task_enqueue
+from ingest.stalls import sync_runs_sweep
 from org.periods import Period
 from scoring.chunks import score_chunk_write
 from scoring.closing import ClosedPolicy
@@ -29,12 +29,9 @@ from scoring.services import (
     score_run_compute,
     score_run_fail,
     score_run_plan,
-    score_runs_expire,
 )
+from scoring.stalls import score_runs_sweep
 
-# Employees per chunk when workers share a run. Each chunk reads its month again (filtered to
-# its people), so chunks are large: at the bench company's 10,000 people, one per worker of two.
-CHUNK_EMPLOYEES = 5000
 # A finalisation that comes before its chunks are all written (a chunk delivered twice counts
 # twice in the chord) waits this long and looks again, up to a task time limit in all.
 CHUNKS_PENDING_WAIT = 10
@@ -61,9 +58,10 @@ def score_finalise_task(self, _chunk_results: list[int], run_id: int) -> int:
 
 
 @shared_task
-def score_fail_task(request, exc, traceback, run_id: int) -> None:
-    """Error callback of a run's chord: the run failed."""
-    score_run_fail(ScoreRun.objects.get(pk=run_id), exc)
+def score_fail_task(request, exc, traceback, run_id: int, attempt: int | None = None) -> None:
+    """Error callback of a run's chord: the run failed, unless it was queued again since this
+    chord's ``attempt`` began (then the new attempt is the run's)."""
+    score_run_fail(ScoreRun.objects.get(pk=run_id), exc, attempt=attempt)
 
 
 @shared_task(bind=True)
@@ -76,7 +74,7 @@ def score_run_task(self, run_id: int) -> None:
             score_run_compute(run)
         return
     try:
-        chunks = score_run_plan(run, chunk_size=CHUNK_EMPLOYEES)
+        chunks = score_run_plan(run, chunk_size=settings.PERF_SCORE_CHUNK_EMPLOYEES)
     except RunNotQueued:
         return
     except self.autoretry_for:
@@ -85,7 +83,7 @@ def score_run_task(self, run_id: int) -> None:
         score_run_fail(run, exc)
         raise
     chord(score_chunk_task.s(run_id, team_ids) for team_ids in chunks)(
-        score_finalise_task.s(run_id).on_error(score_fail_task.s(run_id))
+        score_finalise_task.s(run_id).on_error(score_fail_task.s(run_id, run.requeues))
     )
 
 
@@ -112,7 +110,9 @@ def score_runs_in_order_task(run_ids: list[int]) -> None:
 def _run_in_order(run_id: int) -> bool:
     """Score one run of an ordered series here; False when another delivery has it."""
     try:
-        score_run_compute(ScoreRun.objects.get(pk=run_id), chunk_size=CHUNK_EMPLOYEES)
+        score_run_compute(
+            ScoreRun.objects.get(pk=run_id), chunk_size=settings.PERF_SCORE_CHUNK_EMPLOYEES
+        )
     except RunNotQueued:
         return False
     except Exception:  # failed and recorded on the run; the series goes on
@@ -135,6 +135,14 @@ def score_recent_months() -> list[int]:
 
 
 @shared_task
-def expire_stuck_runs() -> int:
-    """Fail runs left unfinished by a stopped worker (twice the task time limit)."""
-    return score_runs_expire(older_than=dt.timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT))
+def stalled_runs_sweep() -> dict[str, list[int]]:
+    """Beat's sweep (every ``PERF_SWEEP_SECONDS``): syncs and score runs whose worker stopped,
+    queued again once, then failed with the reason (``ingest.stalls``, ``scoring.stalls``)."""
+    syncs = sync_runs_sweep()
+    runs = score_runs_sweep()
+    return {
+        "syncs_requeued": syncs.requeued,
+        "syncs_failed": syncs.failed,
+        "runs_requeued": runs.requeued,
+        "runs_failed": runs.failed,
+    }

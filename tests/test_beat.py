@@ -14,7 +14,7 @@ from perf.beat import Scheduler
 from perf.celery import app
 
 NIGHTLY = "score-current-and-previous-month"
-HOURLY = "expire-stuck-score-runs"
+SWEEP = "sweep-stalled-runs"
 
 
 def _beat_starts() -> Scheduler:
@@ -23,9 +23,19 @@ def _beat_starts() -> Scheduler:
 
 
 def _tasks() -> dict[str, tuple[str, str, bool]]:
+    """Each periodic task's hour and minute (a crontab) or "every" and its seconds (an
+    interval), and whether it is on."""
     return {
-        task.name: (task.crontab.hour, task.crontab.minute, task.enabled)
-        for task in PeriodicTask.objects.select_related("crontab")
+        task.name: (
+            (task.crontab.hour, task.crontab.minute)
+            if task.crontab
+            else (
+                "every",
+                str(task.interval.every * (60 if task.interval.period == "minutes" else 1)),
+            )
+        )
+        + (task.enabled,)
+        for task in PeriodicTask.objects.select_related("crontab", "interval")
     }
 
 
@@ -37,27 +47,27 @@ def test_a_restart_keeps_an_admins_time_and_switch_and_adds_only_what_is_missing
     created = _tasks()
     assert set(settings.CELERY_BEAT_SCHEDULE) <= set(created)
     assert created[NIGHTLY] == ("2", "30", True)
-    assert created[HOURLY] == ("*", "15", True)
+    assert created[SWEEP] == ("every", "60", True)
 
-    # An admin moves the nightly job to 04:10 and turns the hourly one off; someone deletes the
+    # An admin moves the nightly job to 04:10 and turns the sweep off; someone deletes the
     # periodic task of the backend clean-up.
     nightly = PeriodicTask.objects.get(name=NIGHTLY)
     nightly.crontab = CrontabSchedule.objects.create(
         minute="10", hour="4", timezone=settings.TIME_ZONE
     )
     nightly.save()
-    PeriodicTask.objects.filter(name=HOURLY).update(enabled=False)
+    PeriodicTask.objects.filter(name=SWEEP).update(enabled=False)
     PeriodicTask.objects.filter(name="celery.backend_cleanup").delete()
 
     scheduler = _beat_starts()  # beat restarted
 
     after = _tasks()
     assert after[NIGHTLY] == ("4", "10", True)
-    assert after[HOURLY] == ("*", "15", False)
+    assert after[SWEEP] == ("every", "60", False)
     assert after["celery.backend_cleanup"] == ("4", "0", True)  # missing: created again
     assert set(after) == set(created)
     # Beat runs by the admin's schedule: the disabled task is not scheduled at all.
-    assert HOURLY not in scheduler.schedule
+    assert SWEEP not in scheduler.schedule
     assert scheduler.schedule[NIGHTLY].schedule.hour == {4}
 
 

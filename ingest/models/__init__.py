@@ -35,6 +35,8 @@ from ingest.models.orders import (
     time_order_flags,
 )
 from ingest.models.sources import (
+    ACTIVE_SYNC_STATUSES,
+    PULL_TRIGGERS,
     LedgerAction,
     LedgerEntry,
     RejectedRow,
@@ -46,10 +48,12 @@ from ingest.models.sources import (
 )
 
 __all__ = [
+    "ACTIVE_SYNC_STATUSES",
     "DECIDED_STATES",
     "MANUAL_SOURCE",
     "MAX_NODE_THRESHOLD_HOURS",
     "ORDER_QUALITY_RULES",
+    "PULL_TRIGGERS",
     "Channel",
     "ConflictState",
     "CorrectionConflict",

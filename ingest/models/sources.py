@@ -77,6 +77,11 @@ class SyncTrigger(models.TextChoices):
     REPLAY = "replay", _("Replay of rejected rows")
 
 
+# A run not finished yet, and the triggers of a pull (the source read from its cursors).
+ACTIVE_SYNC_STATUSES = [SyncStatus.QUEUED.value, SyncStatus.RUNNING.value]
+PULL_TRIGGERS = [SyncTrigger.SCHEDULE.value, SyncTrigger.MANUAL.value]
+
+
 class SyncRun(models.Model):
     """One pull (or push) of a source: what arrived and what became of it."""
 
@@ -156,11 +161,29 @@ class SyncRun(models.Model):
             "still succeeded."
         ),
     )
+    # Written as the run works (each batch; frames.heartbeat): the sweep takes a run whose
+    # heartbeat stopped for dead (ingest.stalls).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    requeues = models.PositiveSmallIntegerField(
+        _("times queued again"),
+        default=0,
+        help_text=_("A pull whose worker stopped is queued again once, then failed."),
+    )
 
     class Meta:
         verbose_name = _("sync run")
         verbose_name_plural = _("sync runs")
         ordering = ["-created_at"]
+        constraints = [
+            # One active pull per source: "Sync now" or the schedule while one runs joins it
+            # (ingest.services.sync_run_open). Pushes, uploads and replays run beside pulls.
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=Q(status__in=ACTIVE_SYNC_STATUSES, trigger__in=PULL_TRIGGERS),
+                name="syncrun_one_active_pull",
+                violation_error_message=_("A sync of this source is under way."),
+            ),
+        ]
         indexes = [
             # The sources page shows each source's latest run.
             models.Index(fields=["source", "-created_at"], name="syncrun_source_latest_idx"),

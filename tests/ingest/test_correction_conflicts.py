@@ -34,6 +34,7 @@ from ingest.services import records_push
 from org.calendar import working_hours_after
 from scoring import services as scoring
 from scoring.models import IndicatorScore, RunStatus, ScoreRun
+from scoring.tasks import score_run_task
 from tests.clock import LAST_MONTH, at, stamp
 from tests.factories import (
     CustomerFactory,
@@ -227,6 +228,9 @@ def test_accepting_the_source_value_corrects_the_record_back_and_rescores(
     stored = CorrectionConflict.objects.get()
     client = APIClient(headers=ENGLISH)
     client.force_login(hr)
+    # The runs the pushes queued have run (a queued one would be joined by the rescoring).
+    for queued in ScoreRun.objects.filter(status=RunStatus.QUEUED):
+        score_run_task.run(queued.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.post(f"/api/v1/correction-conflicts/{stored.pk}/accept/")

@@ -2,14 +2,13 @@
 changes, two years of records are scored month by month oldest first (``manage.py score --from
 --to``, the HR page, the API), and closed periods are scored again only once reopened."""
 
-import datetime as dt
 import io
 import itertools
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.utils import timezone, translation
+from django.utils import translation
 
 from indicators import services as indicator_services
 from indicators.models import WeightScheme
@@ -292,21 +291,3 @@ def test_a_range_runs_oldest_first_on_the_workers(org_chart, celery_worker):  # 
     assert [name.rsplit(".", 1)[1] for name, _ in celery_worker] == ["score_runs_in_order_task"] * 3
     for earlier, later in itertools.pairwise(finished):
         assert earlier.finished_at <= later.started_at
-
-
-def test_the_waiting_runs_of_a_range_are_not_taken_for_stuck_ones(history):
-    runs = services.periods_rescore(
-        periods=[months_ago(3), months_ago(2), LAST_MONTH], reason="range", in_order=True
-    )
-    assert [run.follows for run in runs] == [None, runs[0], runs[1]]
-    now, hour = timezone.now(), dt.timedelta(hours=1)
-    ScoreRun.objects.filter(pk=runs[0].pk).update(
-        status=RunStatus.SUCCEEDED, finished_at=now + 1.5 * hour
-    )
-    # Two hours on, the second has waited only half an hour since the first finished.
-    assert services.score_runs_expire(older_than=hour, now=now + 2 * hour) == 0
-    # Three hours on, it has not started for an hour and a half: a stopped worker. The third,
-    # waiting behind it, would wait for ever: failed with it.
-    assert services.score_runs_expire(older_than=hour, now=now + 3 * hour) == 2
-    statuses = [ScoreRun.objects.get(pk=run.pk).status for run in runs]
-    assert statuses == [RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.FAILED]

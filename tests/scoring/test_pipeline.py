@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from frames.write import bulk_load_run
 from indicators import services as indicator_services
@@ -15,7 +14,6 @@ from indicators.models import WeightScheme
 from org.models import Employee, Level
 from org.periods import Period
 from scoring import chunks, publish, services
-from scoring.chunks import score_chunk_write
 from scoring.models import (
     EmployeeScore,
     IndicatorScore,
@@ -364,19 +362,6 @@ def test_the_score_command_prints_a_summary_or_a_clear_refusal(scored_team):
     assert "Scored 5 employees" in printed and "华东跟单一组" in printed
     # 赵主管 and 刘洋 have no October records.
     assert "Not scored: 2 without activity, 0 with too little of the weight measured" in printed
-
-
-@pytest.mark.django_db
-def test_runs_left_unfinished_by_a_stopped_worker_are_failed_and_cleaned(scored_team):
-    stuck = services.score_run_create(period=OCTOBER)
-    chunks = services.score_run_plan(stuck, chunk_size=1)  # a team a chunk: east, south
-    score_chunk_write(stuck, chunks[0])  # then the worker was killed
-    assert EmployeeScore.objects.filter(run=stuck).exists()
-    later = timezone.now() + dt.timedelta(hours=2)
-    assert services.score_runs_expire(older_than=dt.timedelta(hours=1), now=later) == 1
-    stuck.refresh_from_db()
-    assert stuck.status == RunStatus.FAILED and "worker" in stuck.error
-    assert not EmployeeScore.objects.filter(run=stuck).exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -99,11 +99,11 @@ def test_chunks_and_the_finalisation_delivered_twice_write_each_row_once(two_tea
 
 
 @pytest.fixture
-def celery_worker(monkeypatch):
+def celery_worker(monkeypatch, settings):
     """A real Celery worker in a thread, on an in-memory broker and result store: tasks go
     through messages, chords and their callbacks as in production. Yields the names of the
     tasks the worker ran, with the thread each ran in."""
-    monkeypatch.setattr(tasks, "CHUNK_EMPLOYEES", 1)  # a chunk per team
+    settings.PERF_SCORE_CHUNK_EMPLOYEES = 1  # a chunk per team
     # Celery reads Django's settings under their CELERY_ names.
     for key, value in [
         ("CELERY_TASK_ALWAYS_EAGER", False),
