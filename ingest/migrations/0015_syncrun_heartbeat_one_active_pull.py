@@ -28,7 +28,7 @@ def duplicates_fail(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ingest', '0013_correction_holds_and_conflicts'),
+        ('ingest', '0014_ledger_entry_hash_not_indexed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
