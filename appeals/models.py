@@ -98,6 +98,16 @@ class Appeal(models.Model):
         on_delete=models.PROTECT,
         related_name="appeals_reviewed",
     )
+    # The HR person handling it (set when taken into review, alone or in bulk, or handed to a
+    # colleague); ``reviewer`` stays who last moved it.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals_assigned",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     due_at = models.DateTimeField(_("decision due"), null=True, blank=True)

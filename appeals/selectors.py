@@ -4,11 +4,13 @@ source values that later conflicted with a correction."""
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from appeals.access import appeals_visible_to
+from appeals.access import REVIEWERS, appeals_visible_to
+from appeals.describe import field_label, value_text
 from appeals.models import OPEN_STATES, Appeal, AppealState, Correction, Notification
 from appeals.subjects import SUBJECTS
 from ingest.access import ConflictRow, conflict_rows
@@ -25,10 +27,12 @@ def appeal_queue(
     team_id: int | None = None,
     overdue: bool = False,
     mine: bool = False,
+    assigned: str = "",
 ) -> QuerySet[Appeal]:
     """The appeals the user sees, filtered: by state, by the concerned person's team, only
-    those past their decision date, or only those the user filed."""
-    appeals = appeals_visible_to(user)
+    those past their decision date, only those the user filed, or by assignee (``"me"``,
+    ``"nobody"``)."""
+    appeals = appeals_visible_to(user).select_related("assignee")
     if state:
         appeals = appeals.filter(state=state)
     if team_id:
@@ -37,6 +41,10 @@ def appeal_queue(
         appeals = overdue_appeals(appeals)
     if mine:
         appeals = appeals.filter(Q(submitter=user) | Q(employee__user=user))
+    if assigned == "me":
+        appeals = appeals.filter(assignee=user)
+    elif assigned == "nobody":
+        appeals = appeals.filter(assignee__isnull=True)
     return appeals.order_by("due_at", "-created_at")
 
 
@@ -50,6 +58,18 @@ def open_appeals_count() -> int:
     return Appeal.objects.filter(state__in=OPEN_STATES).exclude(state=AppealState.DRAFT).count()
 
 
+def reviewers_for_assignment() -> list[tuple[AbstractBaseUser, str]]:
+    """Active HR staff and admins, with their names, to hand appeals to."""
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(groups__name__in=[role.value for role in REVIEWERS]) | Q(is_superuser=True))
+        .distinct()
+        .order_by("first_name", "username")
+    )
+    return [(user, user_display_name(user)) for user in users]
+
+
 def unread_notifications(user: AbstractBaseUser) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, read_at__isnull=True).select_related("appeal")
 
@@ -60,6 +80,13 @@ class TimelineEvent:
     kind: str  # "state", "comment", "evidence", "correction"
     who: str
     text: str
+
+
+def _correction_text(correction: Correction) -> str:
+    kind, name = correction.record_type, correction.field_name
+    old = value_text(kind, name, correction.old_value)
+    new = value_text(kind, name, correction.new_value)
+    return f"{field_label(kind, name)}: {old} → {new}"
 
 
 def appeal_timeline(appeal: Appeal) -> list[TimelineEvent]:
@@ -97,7 +124,7 @@ def appeal_timeline(appeal: Appeal) -> list[TimelineEvent]:
                 correction.applied_at,
                 "correction",
                 user_display_name(correction.applied_by),
-                f"{correction.field_name}: {correction.old_value} → {correction.new_value}",
+                _correction_text(correction),
             )
         )
     return sorted(events, key=lambda event: event.at)
