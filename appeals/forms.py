@@ -76,7 +76,7 @@ def claimed_widget(field: models.Field | None) -> tuple[forms.Widget, str]:
     attributions."""
     if isinstance(field, models.DateTimeField):
         widget = forms.DateTimeInput(attrs={"type": "datetime-local", "step": 60})
-        return widget, _("Pick the date and time (company time), or type it as {format}.")
+        return widget, _("Company time. Pick it, or type it as {format}.")
     if isinstance(field, models.BooleanField):
         return forms.Select(choices=[("yes", _("yes")), ("no", _("no"))]), ""
     if isinstance(field, models.IntegerField):
@@ -87,7 +87,7 @@ def claimed_widget(field: models.Field | None) -> tuple[forms.Widget, str]:
 
 
 class AppealForm(forms.Form):
-    claimed_value = forms.CharField(label=_("Correct value"), max_length=CLAIMED_VALUE_MAX)
+    claimed_value = forms.CharField(label=_("What it should be"), max_length=CLAIMED_VALUE_MAX)
     category = forms.ChoiceField(label=_("Reason"), choices=ReasonCategory.choices)
     description = forms.CharField(
         label=_("What happened"),

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -157,6 +158,9 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("appeals:detail", args=[self.pk])
 
 
 def _evidence_path(instance: "Evidence", filename: str) -> str:

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import send_mass_mail
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from appeals.describe import appeals_describe
@@ -20,7 +19,7 @@ def _reviewers() -> list[AbstractBaseUser]:
 
 
 def _link(appeal: Appeal) -> str:
-    path = reverse("appeals:detail", args=[appeal.pk])
+    path = appeal.get_absolute_url()
     site = settings.PERF_SITE_URL.rstrip("/")
     return f"{site}{path}" if site else path
 

@@ -74,10 +74,12 @@ def _text_checked(text: str, *, field: str, limit: int, empty: str = "") -> str:
     return text
 
 
-def _claim_check(record, field, claimed_value: str) -> None:
+def _claim_check(record, field, claimed_value: str) -> str:
     """Refuse, at filing, a claimed value the record could not take: not a value of the field's
     type and range (``parse_claimed``), or one that breaks the table's rules (a CSAT of 9, a
-    confirmation before the submission). So an appeal HR can approve can be applied."""
+    confirmation before the submission). So an appeal HR can approve can be applied. Returns
+    the claim written as the field's values are shown (a picked ``2026-10-08T14:30`` as
+    ``2026-10-08 14:30``, ``是`` as ``true``), which ``parse_claimed`` reads back at approval."""
     try:
         value = parse_claimed(field, claimed_value)
     except SubjectError as error:
@@ -88,6 +90,7 @@ def _claim_check(record, field, claimed_value: str) -> None:
         claimed.validate_constraints()
     except ValidationError as error:
         raise AppealRefused(" ".join(error.messages), field="claimed_value") from error
+    return display_value(claimed, field.name)
 
 
 def _period_of(record) -> Period:
@@ -122,7 +125,7 @@ def appeal_create(
         record, employee = record_for_filing(user, record_type, record_id)
         period = _period_of(record)
         current = display_value(record, field_name)
-        _claim_check(record, field, claimed_value)
+        claimed_value = _claim_check(record, field, claimed_value)
         subject = dict(
             subject_kind=SubjectKind.RECORD_FIELD,
             record_type=record_type,
