@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from appeals.access import REVIEWERS, appeals_visible_to
 from appeals.describe import field_label, value_text
@@ -15,6 +16,7 @@ from appeals.models import OPEN_STATES, Appeal, AppealState, Correction, Notific
 from appeals.subjects import SUBJECTS
 from ingest.access import ConflictRow, conflict_rows
 from ingest.models import CorrectionConflict
+from org.models import Employee
 from org.selectors import user_display_name
 
 WAITING = [AppealState.SUBMITTED, AppealState.IN_REVIEW]
@@ -58,6 +60,16 @@ def open_appeals_count() -> int:
     return Appeal.objects.filter(state__in=OPEN_STATES).exclude(state=AppealState.DRAFT).count()
 
 
+def people_names(users) -> dict[int, str]:
+    """User id → the name people know them by: their employee record's name where they have
+    one (the header's name), else their account's. One query."""
+    users = [user for user in users if user is not None]
+    names = dict(
+        Employee.objects.filter(user__in=[user.pk for user in users]).values_list("user_id", "name")
+    )
+    return {user.pk: names.get(user.pk) or user_display_name(user) for user in users}
+
+
 def reviewers_for_assignment() -> list[tuple[AbstractBaseUser, str]]:
     """Active HR staff and admins, with their names, to hand appeals to."""
     users = (
@@ -67,7 +79,9 @@ def reviewers_for_assignment() -> list[tuple[AbstractBaseUser, str]]:
         .distinct()
         .order_by("first_name", "username")
     )
-    return [(user, user_display_name(user)) for user in users]
+    users = list(users)
+    names = people_names(users)
+    return [(user, names[user.pk]) for user in users]
 
 
 def unread_notifications(user: AbstractBaseUser) -> QuerySet[Notification]:
@@ -86,47 +100,43 @@ def _correction_text(correction: Correction) -> str:
     kind, name = correction.record_type, correction.field_name
     old = value_text(kind, name, correction.old_value)
     new = value_text(kind, name, correction.new_value)
-    return f"{field_label(kind, name)}: {old} → {new}"
+    return f"{capfirst(field_label(kind, name))}: {old} → {new}"
 
 
 def appeal_timeline(appeal: Appeal) -> list[TimelineEvent]:
     """What happened to the appeal, oldest first: state changes (from its history), comments,
-    evidence and the correction. Four queries."""
-    events = []
+    evidence and the correction, each with who did it. Five queries."""
+    done = []  # (when, kind, user, text)
     previous = None
     for version in appeal.history.order_by("history_date").select_related("history_user"):
         if version.state != previous:
-            events.append(
-                TimelineEvent(
-                    version.history_date,
-                    "state",
-                    user_display_name(version.history_user),
-                    version.get_state_display(),
-                )
+            done.append(
+                (version.history_date, "state", version.history_user, version.get_state_display())
             )
             previous = version.state
-    events.extend(
-        TimelineEvent(
-            comment.created_at, "comment", user_display_name(comment.author), comment.text
-        )
+    done.extend(
+        (comment.created_at, "comment", comment.author, comment.text)
         for comment in appeal.comments.select_related("author")
     )
-    events.extend(
-        TimelineEvent(
-            item.uploaded_at, "evidence", user_display_name(item.uploaded_by), item.original_name
-        )
+    done.extend(
+        (item.uploaded_at, "evidence", item.uploaded_by, item.original_name)
         for item in appeal.evidence.select_related("uploaded_by")
     )
     correction = Correction.objects.filter(appeal=appeal).select_related("applied_by").first()
     if correction:
-        events.append(
-            TimelineEvent(
+        done.append(
+            (
                 correction.applied_at,
                 "correction",
-                user_display_name(correction.applied_by),
+                correction.applied_by,
                 _correction_text(correction),
             )
         )
+    names = people_names(user for _at, _kind, user, _text in done)
+    events = [
+        TimelineEvent(at, kind, names.get(user.pk, "") if user else "", text)
+        for at, kind, user, text in done
+    ]
     return sorted(events, key=lambda event: event.at)
 
 

@@ -36,6 +36,7 @@ from appeals.selectors import (
     appeal_queue,
     appeal_timeline,
     overdue_appeals,
+    people_names,
     reviewers_for_assignment,
     unread_notifications,
 )
@@ -140,13 +141,16 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
     shown = list(appeals[:200])
     overdue_ids = set(overdue_appeals(appeals).values_list("pk", flat=True))
     texts = appeals_describe(shown)
+    names = people_names(appeal.assignee for appeal in shown)
     notifications = list(unread_notifications(request.user)[:20])
     noted = appeals_describe([note.appeal for note in notifications])
     return render(
         request,
         "appeals/list.html",
         {
-            "rows": [(appeal, texts[appeal.pk]) for appeal in shown],
+            "rows": [
+                (appeal, texts[appeal.pk], names.get(appeal.assignee_id, "")) for appeal in shown
+            ],
             "filters": filters,
             "filtered": bool(chosen and any(chosen.values())),
             "reviewer": reviewer,
@@ -204,12 +208,15 @@ def _detail_page(
 ) -> HttpResponse:
     """The appeal's page; with a refused action or comment form, that form's errors and 400."""
     refused = action_form is not None or comment_form is not None
+    names = people_names([appeal.submitter, appeal.assignee])
     return render(
         request,
         "appeals/detail.html",
         {
             "appeal": appeal,
             "text": appeal_describe(appeal),
+            "submitter_name": names[appeal.submitter_id],
+            "assignee_name": names.get(appeal.assignee_id, ""),
             "actions": actions_for(request.user, appeal),
             "timeline": appeal_timeline(appeal),
             "evidence": [
