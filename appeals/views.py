@@ -140,10 +140,10 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
         appeals = appeals.none()
     shown = list(appeals[:200])
     overdue_ids = set(overdue_appeals(appeals).values_list("pk", flat=True))
-    texts = appeals_describe(shown)
-    names = people_names(appeal.assignee for appeal in shown)
     notifications = list(unread_notifications(request.user)[:20])
-    noted = appeals_describe([note.appeal for note in notifications])
+    # The rows and the notifications described together: one read per record type.
+    texts = appeals_describe([*shown, *(note.appeal for note in notifications)])
+    names = people_names(appeal.assignee for appeal in shown)
     return render(
         request,
         "appeals/list.html",
@@ -157,7 +157,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
             "reviewers": reviewers_for_assignment() if reviewer else [],
             "own_employee": employee_for_user(request.user),
             "overdue_ids": overdue_ids,
-            "notifications": [(note, noted[note.appeal_id]) for note in notifications],
+            "notifications": [(note, texts[note.appeal_id]) for note in notifications],
         },
         status=200 if valid else 400,
     )

@@ -6,6 +6,8 @@ and HR's bulk take-into-review, messages that name the record."""
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.timezone import localtime
 
@@ -263,3 +265,47 @@ def test_the_weight_schemes_draft_date_is_iso_in_chinese(org_chart, client):
     field = page.split('name="effective_from"')[1].split(">")[0]
     today = localtime().date()
     assert f'value="{today:%Y-%m-%d}"' in field
+
+
+def test_the_queue_reads_a_fixed_number_of_queries_however_many_appeals(company, client):
+    """Each appeal's record, its people and its assignee are read per page, not per row."""
+    client.force_login(company["hr"].user)
+    url = reverse("appeals:list")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, **ENGLISH).status_code == 200
+        return len(queries)
+
+    _file_node(company)
+    Appeal.objects.update(assignee=company["hr"].user)
+    one = count()
+    records = company["records"]
+    for record_type, record, field, value in [
+        ("order", records["slow"], "entry_errors", "0"),
+        ("ticket", records["three_contacts"], "contacts_until_resolved", "1"),
+        ("follow_up", records["sloppy"], "employee", company["east_b"].employee_no),
+        ("feedback", records["angry"], "csat", "4"),
+    ]:
+        appeal = appeal_create(
+            user=company["east_a"].user,
+            record_type=record_type,
+            record_id=record.pk,
+            field_name=field,
+            claimed_value=value,
+            category="other",
+            description="Wrong in the source.",
+        )
+        appeal_transition(appeal=appeal, user=company["east_a"].user, action="submit")
+    Appeal.objects.update(assignee=company["hr"].user)
+    # Four more record types are four more reads (one each), nothing per row.
+    assert count() <= one + 4
+    page = client.get(url, **ENGLISH).content.decode()
+    assert f"{company['east_b'].name} ({company['east_b'].employee_no})" in page
+    assert "Feedback from" in page and "Ticket from" in page and "Follow-up with" in page
+
+
+def test_appeal_links_are_named_after_what_they_appeal(company, client):
+    client.force_login(company["east_a"].user)
+    page = client.get(reverse("dashboards:me"), **ENGLISH).content.decode()
+    assert 'aria-label="Appeal: Node on-time rate"' in page
