@@ -178,6 +178,7 @@ def test_an_empty_list_says_how_to_file(company, client):
     assert "press “Appeal” beside the record" in page
     assert f'href="{reverse("dashboards:me")}"' in page
     assert "<table" not in page
+    assert 'name="state"' not in page  # nothing to filter yet
 
 
 def test_hr_takes_appeals_into_review_in_bulk_assigned_to_a_colleague(company, client):

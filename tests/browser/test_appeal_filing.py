@@ -97,6 +97,10 @@ def test_a_merchandiser_files_with_a_picked_time_and_a_png_and_hr_approves(
 
     page = browse(language, width)
     _sign_in(page, live_server.url, "east_a")
+    page.goto(f"{live_server.url}/appeals/")
+    expect(page.get_by_test_id("appeals-empty")).to_be_visible()
+    _shot(page, f"appeal-empty-{tag}")
+    page.get_by_test_id("to-scorecard").click()
     row = page.locator("[data-testid=indicator-row][data-indicator=node_on_time_rate]")
     row.locator("a[data-testid=drilldown-link]").click()
     page.wait_for_url(re.compile(r"/indicators/node_on_time_rate/"))
