@@ -10,6 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from appeals.access import actions_for, appeal_get_for_user
+from appeals.errors import AppealRefused
+from appeals.evidence import evidence_add
 from appeals.forms import NAME_MAX
 from appeals.models import (
     CLAIMED_VALUE_MAX,
@@ -22,11 +24,9 @@ from appeals.models import (
 )
 from appeals.selectors import appeal_queue, appeal_timeline
 from appeals.services import (
-    AppealRefused,
     appeal_comment_add,
     appeal_create,
     appeal_transition,
-    evidence_add,
 )
 from appeals.subjects import SUBJECTS
 from appeals.uploads import ClientNameMultiPartParser

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -98,6 +99,16 @@ class Appeal(models.Model):
         on_delete=models.PROTECT,
         related_name="appeals_reviewed",
     )
+    # The HR person handling it (set when taken into review, alone or in bulk, or handed to a
+    # colleague); ``reviewer`` stays who last moved it.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals_assigned",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     due_at = models.DateTimeField(_("decision due"), null=True, blank=True)
@@ -147,6 +158,9 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("appeals:detail", args=[self.pk])
 
 
 def _evidence_path(instance: "Evidence", filename: str) -> str:

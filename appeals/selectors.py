@@ -4,15 +4,19 @@ source values that later conflicted with a correction."""
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
 
-from appeals.access import appeals_visible_to
+from appeals.access import REVIEWERS, appeals_visible_to
+from appeals.describe import field_label, value_text
 from appeals.models import OPEN_STATES, Appeal, AppealState, Correction, Notification
 from appeals.subjects import SUBJECTS
 from ingest.access import ConflictRow, conflict_rows
 from ingest.models import CorrectionConflict
+from org.models import Employee
 from org.selectors import user_display_name
 
 WAITING = [AppealState.SUBMITTED, AppealState.IN_REVIEW]
@@ -25,10 +29,12 @@ def appeal_queue(
     team_id: int | None = None,
     overdue: bool = False,
     mine: bool = False,
+    assigned: str = "",
 ) -> QuerySet[Appeal]:
     """The appeals the user sees, filtered: by state, by the concerned person's team, only
-    those past their decision date, or only those the user filed."""
-    appeals = appeals_visible_to(user)
+    those past their decision date, only those the user filed, or by assignee (``"me"``,
+    ``"nobody"``)."""
+    appeals = appeals_visible_to(user).select_related("assignee")
     if state:
         appeals = appeals.filter(state=state)
     if team_id:
@@ -37,6 +43,10 @@ def appeal_queue(
         appeals = overdue_appeals(appeals)
     if mine:
         appeals = appeals.filter(Q(submitter=user) | Q(employee__user=user))
+    if assigned == "me":
+        appeals = appeals.filter(assignee=user)
+    elif assigned == "nobody":
+        appeals = appeals.filter(assignee__isnull=True)
     return appeals.order_by("due_at", "-created_at")
 
 
@@ -48,6 +58,30 @@ def overdue_appeals(appeals: QuerySet[Appeal], *, now: dt.datetime | None = None
 def open_appeals_count() -> int:
     """Appeals not yet decided or withdrawn (for the HR overview)."""
     return Appeal.objects.filter(state__in=OPEN_STATES).exclude(state=AppealState.DRAFT).count()
+
+
+def people_names(users) -> dict[int, str]:
+    """User id → the name people know them by: their employee record's name where they have
+    one (the header's name), else their account's. One query."""
+    users = [user for user in users if user is not None]
+    names = dict(
+        Employee.objects.filter(user__in=[user.pk for user in users]).values_list("user_id", "name")
+    )
+    return {user.pk: names.get(user.pk) or user_display_name(user) for user in users}
+
+
+def reviewers_for_assignment() -> list[tuple[AbstractBaseUser, str]]:
+    """Active HR staff and admins, with their names, to hand appeals to."""
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(groups__name__in=[role.value for role in REVIEWERS]) | Q(is_superuser=True))
+        .distinct()
+        .order_by("first_name", "username")
+    )
+    users = list(users)
+    names = people_names(users)
+    return [(user, names[user.pk]) for user in users]
 
 
 def unread_notifications(user: AbstractBaseUser) -> QuerySet[Notification]:
@@ -62,44 +96,47 @@ class TimelineEvent:
     text: str
 
 
+def _correction_text(correction: Correction) -> str:
+    kind, name = correction.record_type, correction.field_name
+    old = value_text(kind, name, correction.old_value)
+    new = value_text(kind, name, correction.new_value)
+    return f"{capfirst(field_label(kind, name))}: {old} → {new}"
+
+
 def appeal_timeline(appeal: Appeal) -> list[TimelineEvent]:
     """What happened to the appeal, oldest first: state changes (from its history), comments,
-    evidence and the correction. Four queries."""
-    events = []
+    evidence and the correction, each with who did it. Five queries."""
+    done = []  # (when, kind, user, text)
     previous = None
     for version in appeal.history.order_by("history_date").select_related("history_user"):
         if version.state != previous:
-            events.append(
-                TimelineEvent(
-                    version.history_date,
-                    "state",
-                    user_display_name(version.history_user),
-                    version.get_state_display(),
-                )
+            done.append(
+                (version.history_date, "state", version.history_user, version.get_state_display())
             )
             previous = version.state
-    events.extend(
-        TimelineEvent(
-            comment.created_at, "comment", user_display_name(comment.author), comment.text
-        )
+    done.extend(
+        (comment.created_at, "comment", comment.author, comment.text)
         for comment in appeal.comments.select_related("author")
     )
-    events.extend(
-        TimelineEvent(
-            item.uploaded_at, "evidence", user_display_name(item.uploaded_by), item.original_name
-        )
+    done.extend(
+        (item.uploaded_at, "evidence", item.uploaded_by, item.original_name)
         for item in appeal.evidence.select_related("uploaded_by")
     )
     correction = Correction.objects.filter(appeal=appeal).select_related("applied_by").first()
     if correction:
-        events.append(
-            TimelineEvent(
+        done.append(
+            (
                 correction.applied_at,
                 "correction",
-                user_display_name(correction.applied_by),
-                f"{correction.field_name}: {correction.old_value} → {correction.new_value}",
+                correction.applied_by,
+                _correction_text(correction),
             )
         )
+    names = people_names(user for _at, _kind, user, _text in done)
+    events = [
+        TimelineEvent(at, kind, names.get(user.pk, "") if user else "", text)
+        for at, kind, user, text in done
+    ]
     return sorted(events, key=lambda event: event.at)
 
 

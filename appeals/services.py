@@ -3,15 +3,12 @@ with the appeal as actor), holds the corrected field against later syncs (``inge
 and rescores the periods it touches."""
 
 import copy
-import re
-from pathlib import PurePath
+from collections.abc import Sequence
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.mail import send_mail
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,11 +17,14 @@ from simple_history.utils import bulk_update_with_history
 from appeals.access import (
     ACTION_LABELS,
     ACTIONS,
+    REVIEWERS,
     may_act,
-    may_add_evidence,
     may_comment,
     may_file_for,
 )
+from appeals.errors import AppealRefused
+from appeals.evidence import evidence_checked, evidence_store
+from appeals.filing import indicator_raw_text, record_for_filing
 from appeals.models import (
     CLAIMED_VALUE_MAX,
     COMMENT_MAX,
@@ -34,15 +34,14 @@ from appeals.models import (
     AppealState,
     Comment,
     Correction,
-    Evidence,
     Notification,
     SubjectKind,
 )
+from appeals.notify import appeals_notify
 from appeals.subjects import (
     SubjectError,
     display_value,
     parse_claimed,
-    record_owner_id,
     subject_field,
 )
 from indicators.models import IndicatorDefinition
@@ -50,52 +49,13 @@ from ingest.edits import constraint_refusal, record_save
 from ingest.holds import field_hold
 from ingest.record_types import RECORD_TYPES, record_period
 from org.calendar import add_working_days, appeal_window_end, period_is_closed
-from org.models import Employee, Role
+from org.models import Employee
 from org.periods import Period
+from org.selectors import user_role
 from org.signals import pages_stale
 from scoring.closing import ClosedPolicy
 from scoring.models import EmployeeScore, ScoreRun
 from scoring.services import periods_rescore
-
-
-class AppealRefused(Exception):
-    """The request is not allowed or not valid; the message says why, in the user's words.
-    ``field`` names the input at fault when there is one (the API answers under that name)."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-# Evidence: the kinds of file accepted, by extension, and how each kind's content begins.
-EVIDENCE_KINDS = {
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".gif": ("image/gif", (b"GIF87a", b"GIF89a")),
-    ".webp": ("image/webp", (b"RIFF",)),
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-    ".xlsx": (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        (b"PK\x03\x04",),
-    ),
-}
-UNSAFE_NAME = re.compile(r"[\\/\x00-\x1f]|\.\.")
-
-
-def _record(user: AbstractBaseUser, record_type: str, record_id: int) -> tuple:
-    """The record, if the user may appeal for the person it counts for. A record that does not
-    exist and one outside the user's scope get the same answer: filing never tells whether a
-    colleague's record id exists."""
-    if record_type not in RECORD_TYPES:
-        raise AppealRefused(_("Unknown record type."))
-    record = RECORD_TYPES[record_type].model.objects.filter(pk=record_id).first()
-    employee = None
-    if record is not None:
-        employee = Employee.objects.get(pk=record_owner_id(record_type, record))
-    if employee is None or not may_file_for(user, employee):
-        raise AppealRefused(_("No such record."))
-    return record, employee
 
 
 def _text_checked(text: str, *, field: str, limit: int, empty: str = "") -> str:
@@ -114,10 +74,12 @@ def _text_checked(text: str, *, field: str, limit: int, empty: str = "") -> str:
     return text
 
 
-def _claim_check(record, field, claimed_value: str) -> None:
+def _claim_check(record, field, claimed_value: str) -> str:
     """Refuse, at filing, a claimed value the record could not take: not a value of the field's
     type and range (``parse_claimed``), or one that breaks the table's rules (a CSAT of 9, a
-    confirmation before the submission). So an appeal HR can approve can be applied."""
+    confirmation before the submission). So an appeal HR can approve can be applied. Returns
+    the claim written as the field's values are shown (a picked ``2026-10-08T14:30`` as
+    ``2026-10-08 14:30``, ``是`` as ``true``), which ``parse_claimed`` reads back at approval."""
     try:
         value = parse_claimed(field, claimed_value)
     except SubjectError as error:
@@ -128,6 +90,7 @@ def _claim_check(record, field, claimed_value: str) -> None:
         claimed.validate_constraints()
     except ValidationError as error:
         raise AppealRefused(" ".join(error.messages), field="claimed_value") from error
+    return display_value(claimed, field.name)
 
 
 def _period_of(record) -> Period:
@@ -159,10 +122,10 @@ def appeal_create(
             field = subject_field(record_type, field_name)
         except SubjectError as error:
             raise AppealRefused(str(error)) from error
-        record, employee = _record(user, record_type, record_id)
+        record, employee = record_for_filing(user, record_type, record_id)
         period = _period_of(record)
         current = display_value(record, field_name)
-        _claim_check(record, field, claimed_value)
+        claimed_value = _claim_check(record, field, claimed_value)
         subject = dict(
             subject_kind=SubjectKind.RECORD_FIELD,
             record_type=record_type,
@@ -174,14 +137,7 @@ def appeal_create(
         indicator = IndicatorDefinition.objects.filter(code=indicator_code).first()
         if indicator is None or employee is None or period is None:
             raise AppealRefused(_("Name the person, the indicator and the period."))
-        score = EmployeeScore.objects.filter(
-            employee=employee,
-            is_current=True,
-            period_kind=period.kind.value,
-            period_start=period.start,
-        ).first()
-        row = score.indicators.filter(indicator=indicator).first() if score else None
-        current = "" if row is None or row.raw is None else f"{row.raw:g}"
+        current = indicator_raw_text(employee, indicator, period)
         subject = dict(
             subject_kind=SubjectKind.INDICATOR_SCORE,
             indicator=indicator,
@@ -226,32 +182,42 @@ def appeal_create(
     return appeal
 
 
-def _reviewers() -> list[AbstractBaseUser]:
-    return list(get_user_model().objects.filter(groups__name=Role.HR.value, is_active=True))
-
-
-def _notify(appeal: Appeal, *, actor: AbstractBaseUser) -> None:
-    """Tell the people concerned that the appeal changed state: in the app and by email."""
-    recipients = {appeal.submitter}
-    if appeal.employee.user:
-        recipients.add(appeal.employee.user)
-    if appeal.state == AppealState.SUBMITTED:
-        recipients.update(_reviewers())
-    recipients.discard(actor)
-    Notification.objects.bulk_create(
-        [Notification(user=user, appeal=appeal, state=appeal.state) for user in recipients]
-    )
-    addresses = [user.email for user in recipients if user.email]
-    if addresses:
-        subject = _("Appeal #{number}: {state}").format(
-            number=appeal.pk, state=appeal.get_state_display()
+def appeal_file(
+    *,
+    user: AbstractBaseUser,
+    evidence: Sequence[File] = (),
+    submit: bool = False,
+    **subject_and_claim,
+) -> Appeal:
+    """File an appeal in one go: the draft (``appeal_create`` takes the other arguments), its
+    evidence files and, if ``submit``, its submission. All or nothing: a refused file refuses
+    the filing (``AppealRefused`` with ``field="evidence"``), and every file is checked before
+    anything is kept."""
+    limit = settings.PERF_APPEALS["max_evidence_files"]
+    if len(evidence) > limit:
+        raise AppealRefused(
+            _("Attach at most {limit} files.").format(limit=limit), field="evidence"
         )
-        send_mail(subject, subject, None, addresses, fail_silently=True)
+    try:
+        checked = [evidence_checked(upload) for upload in evidence]
+    except AppealRefused as refusal:
+        raise AppealRefused(str(refusal), field="evidence") from refusal
+    with transaction.atomic():
+        appeal = appeal_create(user=user, **subject_and_claim)
+        if submit:
+            appeal = _move(appeal, user=user, action="submit")
+        for item in checked:
+            evidence_store(appeal=appeal, user=user, checked=item)
+    return appeal
 
 
 def _move(appeal: Appeal, *, user: AbstractBaseUser, action: str, reason: str = "") -> Appeal:
     """Check and record one transition (in the caller's transaction)."""
-    locked = Appeal.objects.select_for_update().select_related("employee").get(pk=appeal.pk)
+    locked = (
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("employee__user", "submitter")
+        .get(pk=appeal.pk)
+    )
     if not may_act(user, locked, action):
         raise AppealRefused(
             _("You cannot {action} this appeal while it is {state}.").format(
@@ -268,6 +234,9 @@ def _move(appeal: Appeal, *, user: AbstractBaseUser, action: str, reason: str = 
     if action in ("review", "approve", "reject"):
         locked.reviewer = user
         fields.append("reviewer")
+    if action == "review" and locked.assignee_id is None:
+        locked.assignee = user
+        fields.append("assignee")
     if action in ("approve", "reject"):
         locked.decided_at = now
         locked.decision_reason = reason.strip()
@@ -275,7 +244,7 @@ def _move(appeal: Appeal, *, user: AbstractBaseUser, action: str, reason: str = 
     locked._history_user = user
     locked._change_reason = action
     locked.save(update_fields=fields)
-    _notify(locked, actor=user)
+    appeals_notify([locked], actor=user)
     return locked
 
 
@@ -291,6 +260,39 @@ def appeal_transition(
         return _approve(appeal, user=user, note=reason)
     with transaction.atomic():
         return _move(appeal, user=user, action=action, reason=reason)
+
+
+def appeals_take_into_review(
+    *, user: AbstractBaseUser, appeal_ids: Sequence[int], assignee: AbstractBaseUser | None = None
+) -> int:
+    """Take the submitted appeals among ``appeal_ids`` into review at once, assigned to
+    ``assignee`` (HR or an admin; the acting user when none). Appeals the user may not take
+    (not submitted, or filed by or about them) are left as they are. Returns how many moved.
+    One locked read, one bulk update with history, one insert of notifications."""
+    assignee = assignee or user
+    if user_role(assignee) not in REVIEWERS or not assignee.is_active:
+        raise AppealRefused(_("Assign appeals to someone in HR."), field="assignee")
+    with transaction.atomic():
+        locked = list(
+            Appeal.objects.select_for_update(of=("self",))
+            .select_related("employee__user", "submitter")
+            .filter(pk__in=list(appeal_ids))
+            .order_by("pk")
+        )
+        moving = [appeal for appeal in locked if may_act(user, appeal, "review")]
+        for appeal in moving:
+            appeal.state = AppealState.IN_REVIEW
+            appeal.reviewer = user
+            appeal.assignee = assignee
+        bulk_update_with_history(
+            moving,
+            Appeal,
+            ["state", "reviewer", "assignee"],
+            default_user=user,
+            default_change_reason="review",
+        )
+        appeals_notify(moving, actor=user)
+    return len(moving)
 
 
 def _current_total(appeal: Appeal) -> float | None:
@@ -417,57 +419,6 @@ def appeal_comment_add(*, appeal: Appeal, user: AbstractBaseUser, text: str) -> 
         raise AppealRefused(_("This appeal is closed to comments."))
     text = _text_checked(text, field="text", limit=COMMENT_MAX, empty=_("Write a comment first."))
     return Comment.objects.create(appeal=appeal, author=user, text=text)
-
-
-def evidence_add(
-    *, appeal: Appeal, user: AbstractBaseUser, upload: File, client_name: str | None = None
-) -> Evidence:
-    """Keep one evidence file, privately, under a generated name. Refused with a clear message:
-    a name with folders or ``..`` in it, a kind other than image, PDF or XLSX (checked on the
-    content, not only the name), or a file above the size limit."""
-    if not may_add_evidence(user, appeal):
-        raise AppealRefused(_("Only the person who filed an open appeal adds evidence to it."))
-    name = client_name if client_name is not None else upload.name or ""
-    if not name or UNSAFE_NAME.search(name) or name.startswith(".") or len(name) > 200:
-        raise AppealRefused(
-            _("The file name {name!r} is not allowed: use a plain name without folders.").format(
-                name=name
-            )
-        )
-    kind = EVIDENCE_KINDS.get(PurePath(name).suffix.lower())
-    if kind is None:
-        raise AppealRefused(
-            _("{name} is not an accepted kind of file: send an image, a PDF or an XLSX.").format(
-                name=name
-            )
-        )
-    limit = settings.PERF_APPEALS["max_evidence_mb"] * 1024 * 1024
-    if upload.size > limit:
-        raise AppealRefused(
-            _("{name} is {size:.1f} MB; the limit is {limit} MB.").format(
-                name=name,
-                size=upload.size / 1024 / 1024,
-                limit=settings.PERF_APPEALS["max_evidence_mb"],
-            )
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    content_type, signatures = kind
-    if not any(head.startswith(signature) for signature in signatures):
-        raise AppealRefused(
-            _("{name} does not hold what its name says; send the original file.").format(name=name)
-        )
-    evidence = Evidence(
-        appeal=appeal,
-        original_name=name,
-        content_type=content_type,
-        size=upload.size,
-        uploaded_by=user,
-    )
-    evidence.file.save(name, upload, save=False)
-    evidence.save()
-    return evidence
 
 
 def notifications_read(*, user: AbstractBaseUser) -> int:

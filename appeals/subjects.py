@@ -123,7 +123,10 @@ def parse_claimed(field: models.Field, text: str):
             raise SubjectError(_("No employee has the number {number!r}.").format(number=text))
         return employee
     if isinstance(field, models.DateTimeField):
-        for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"):
+        # As typed, as a datetime-local picker sends it (with or without seconds), and as
+        # Chinese dates are written (2026/12/02 14:30).
+        patterns = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
+        for pattern in (*patterns, "%Y/%m/%d %H:%M"):
             try:
                 naive = dt.datetime.strptime(text, pattern)  # noqa: DTZ007 - made aware below
             except ValueError:

@@ -1,10 +1,12 @@
 """Appeal pages: file from a record or an indicator, my appeals, the HR queue, one appeal."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from appeals.access import (
@@ -14,9 +16,14 @@ from appeals.access import (
     may_add_evidence,
     may_comment,
 )
+from appeals.describe import appeal_describe, appeals_describe
+from appeals.errors import AppealRefused
+from appeals.evidence import IMAGE_TYPES, PREVIEW_TYPES, evidence_add
+from appeals.filing import filing_context
 from appeals.forms import (
     ActionForm,
     AppealForm,
+    BulkReviewForm,
     CommentForm,
     EvidenceForm,
     QueueFilterForm,
@@ -29,18 +36,19 @@ from appeals.selectors import (
     appeal_queue,
     appeal_timeline,
     overdue_appeals,
+    people_names,
+    reviewers_for_assignment,
     unread_notifications,
 )
 from appeals.services import (
-    AppealRefused,
     appeal_comment_add,
-    appeal_create,
+    appeal_file,
     appeal_transition,
-    evidence_add,
+    appeals_take_into_review,
     notifications_read,
 )
 from ingest.access import can_decide_conflicts
-from org.selectors import employee_get_for_user, teams_visible_to
+from org.selectors import employee_for_user, employee_get_for_user, teams_visible_to
 
 
 def _subject(request: HttpRequest, asked: dict) -> dict:
@@ -57,40 +65,65 @@ def _subject(request: HttpRequest, asked: dict) -> dict:
 
 @login_required
 def appeal_new(request: HttpRequest) -> HttpResponse:
+    """File an appeal: the record (or indicator) described, its value now, the claimed value
+    with an input that fits it, the evidence files, and submit (or keep as a draft)."""
     asked = SubjectForm(request.GET if request.method == "GET" else request.POST)
     if not asked.is_valid():
         context = {"subject_errors": form_errors_text(asked)}
         return render(request, "appeals/new.html", context, status=400)
     subject = _subject(request, asked.cleaned_data)
-    form = AppealForm(request.POST or None, initial={"claimed_value": request.GET.get("value", "")})
+    try:
+        filing = filing_context(user=request.user, **subject)
+    except AppealRefused as refusal:
+        return render(request, "appeals/new.html", {"subject_errors": [str(refusal)]}, status=400)
+    form = AppealForm(
+        request.POST or None,
+        request.FILES or None,
+        field=filing.field,
+        initial={"claimed_value": filing.initial},
+    )
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            data = dict(form.cleaned_data)
+            evidence = data.pop("evidence")
             try:
-                appeal = appeal_create(user=request.user, **form.cleaned_data, **subject)
+                appeal = appeal_file(
+                    user=request.user,
+                    evidence=evidence,
+                    submit=request.POST.get("then") == "submit",
+                    **data,
+                    **subject,
+                )
             except AppealRefused as refusal:
                 form.add_error(
                     refusal.field if refusal.field in form.fields else None, str(refusal)
                 )
             else:
-                messages.success(
-                    request, _("Appeal #{number} saved as a draft.").format(number=appeal.pk)
+                done = (
+                    _("Your appeal was submitted; HR will decide it.")
+                    if appeal.submitted_at
+                    else _("Your appeal was saved as a draft; submit it when it is ready.")
                 )
+                messages.success(request, done)
                 return redirect("appeals:detail", appeal_id=appeal.pk)
     hidden = [(name, asked.data[name]) for name in SubjectForm.base_fields if asked.data.get(name)]
-    context = {"form": form, "subject": subject, "hidden": hidden}
+    context = {
+        "form": form,
+        "filing": filing,
+        "hidden": hidden,
+        "decision_days": settings.PERF_APPEALS["decision_working_days"],
+    }
     return render(request, "appeals/new.html", context, status=status)
 
 
 @login_required
 def appeal_list(request: HttpRequest) -> HttpResponse:
-    """My appeals; for HR, the queue with filters."""
+    """My appeals; for HR, the queue with its filters, assignees and bulk action."""
     reviewer = is_reviewer(request.user)
-    filters = QueueFilterForm(request.GET or None)
-    filters.fields["team"].widget.choices = [("", _("All"))] + [
-        (team.pk, team.name) for team in teams_visible_to(request.user)
-    ]
+    teams = teams_visible_to(request.user) if reviewer else ()
+    filters = QueueFilterForm(request.GET or None, reviewer=reviewer, teams=teams)
     # A filter that is not one (a team id of letters, an unknown state) is a 400 with the
     # form's errors and no list, never a list filtered by something else.
     valid = filters.is_valid() if filters.is_bound else True
@@ -101,22 +134,69 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
         team_id=chosen.get("team"),
         overdue=bool(chosen.get("overdue")),
         mine=not reviewer,
+        assigned=chosen.get("assigned") or "",
     )
     if not valid:
         appeals = appeals.none()
+    shown = list(appeals[:200])
     overdue_ids = set(overdue_appeals(appeals).values_list("pk", flat=True))
+    notifications = list(unread_notifications(request.user)[:20])
+    # The rows and the notifications described together: one read per record type.
+    texts = appeals_describe([*shown, *(note.appeal for note in notifications)])
+    names = people_names(appeal.assignee for appeal in shown)
     return render(
         request,
         "appeals/list.html",
         {
-            "appeals": appeals[:200],
+            "rows": [
+                (appeal, texts[appeal.pk], names.get(appeal.assignee_id, "")) for appeal in shown
+            ],
             "filters": filters,
+            "filtered": bool(chosen and any(chosen.values())),
             "reviewer": reviewer,
+            "reviewers": reviewers_for_assignment() if reviewer else [],
+            "own_employee": employee_for_user(request.user),
             "overdue_ids": overdue_ids,
-            "notifications": unread_notifications(request.user)[:20],
+            "notifications": [(note, texts[note.appeal_id]) for note in notifications],
         },
         status=200 if valid else 400,
     )
+
+
+@login_required
+@require_POST
+def appeal_bulk_review(request: HttpRequest) -> HttpResponse:
+    """HR takes the ticked appeals of the queue into review, assigned to one of them."""
+    if not is_reviewer(request.user):
+        raise Http404
+    visible = appeal_queue(user=request.user).values_list("pk", flat=True)
+    ticked = [value for value in request.POST.getlist("appeals") if value.isdigit()]
+    form = BulkReviewForm(
+        request.POST,
+        appeal_ids=visible.filter(pk__in=ticked),
+        reviewers=reviewers_for_assignment(),
+    )
+    if not form.is_valid():
+        for error in form_errors_text(form):
+            messages.error(request, error)
+        return redirect("appeals:list")
+    try:
+        moved = appeals_take_into_review(
+            user=request.user,
+            appeal_ids=form.cleaned_data["appeals"],
+            assignee=form.cleaned_data["assignee"],
+        )
+    except AppealRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        skipped = len(form.cleaned_data["appeals"]) - moved
+        messages.success(
+            request,
+            _("Taken into review: {moved}. Left as they were: {skipped}.").format(
+                moved=moved, skipped=skipped
+            ),
+        )
+    return redirect("appeals:list")
 
 
 def _detail_page(
@@ -128,14 +208,21 @@ def _detail_page(
 ) -> HttpResponse:
     """The appeal's page; with a refused action or comment form, that form's errors and 400."""
     refused = action_form is not None or comment_form is not None
+    names = people_names([appeal.submitter, appeal.assignee])
     return render(
         request,
         "appeals/detail.html",
         {
             "appeal": appeal,
+            "text": appeal_describe(appeal),
+            "submitter_name": names[appeal.submitter_id],
+            "assignee_name": names.get(appeal.assignee_id, ""),
             "actions": actions_for(request.user, appeal),
             "timeline": appeal_timeline(appeal),
-            "evidence": appeal.evidence.all(),
+            "evidence": [
+                (item, item.content_type in IMAGE_TYPES, item.content_type in PREVIEW_TYPES)
+                for item in appeal.evidence.all()
+            ],
             "may_add_evidence": may_add_evidence(request.user, appeal),
             "may_comment": may_comment(request.user, appeal),
             "action_form": action_form or ActionForm(),
@@ -215,15 +302,55 @@ def appeal_evidence_add(request: HttpRequest, appeal_id: int) -> HttpResponse:
     return redirect("appeals:detail", appeal_id=appeal.pk)
 
 
-@login_required
-def evidence_download(request: HttpRequest, appeal_id: int, evidence_id: int) -> FileResponse:
+def _evidence(request: HttpRequest, appeal_id: int, evidence_id: int) -> Evidence:
     appeal = appeal_get_for_user(user=request.user, appeal_id=appeal_id)
     evidence = Evidence.objects.filter(appeal=appeal, pk=evidence_id).first()
     if evidence is None:
         raise Http404
-    return FileResponse(
+    return evidence
+
+
+@login_required
+def evidence_download(request: HttpRequest, appeal_id: int, evidence_id: int) -> FileResponse:
+    evidence = _evidence(request, appeal_id, evidence_id)
+    response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,
         filename=evidence.original_name,
         content_type=evidence.content_type,
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# Evidence shown in the page is hostile content: served with the type checked at upload, never
+# sniffed, in a document that may load and run nothing. Images are also sandboxed; a PDF is
+# not (Chromium refuses to draw a PDF in a sandboxed document), and its viewer runs apart from
+# perf's pages. Only perf's own pages may frame it.
+EVIDENCE_CSP = {
+    "image": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'self'; sandbox",
+    "pdf": "default-src 'none'; frame-ancestors 'self'",
+}
+
+
+@login_required
+@xframe_options_sameorigin
+def evidence_preview(request: HttpRequest, appeal_id: int, evidence_id: int) -> FileResponse:
+    """An image or PDF shown inline, to whoever may see the appeal; other kinds are 404 (they
+    are only downloaded)."""
+    evidence = _evidence(request, appeal_id, evidence_id)
+    if evidence.content_type not in PREVIEW_TYPES:
+        raise Http404
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=False,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    kind = "image" if evidence.content_type in IMAGE_TYPES else "pdf"
+    response["Content-Security-Policy"] = EVIDENCE_CSP[kind]
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, no-store"
+    return response

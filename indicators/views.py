@@ -84,8 +84,12 @@ class DraftForm(forms.Form):
         choices=WeightScheme._meta.get_field("level").choices,
         required=False,
     )
+    # A date input reads and sends ISO dates whatever the language; without the format, the
+    # initial date was rendered in the language's own format ("2026/12/02" in Chinese), which
+    # the input cannot show, so the field looked empty and blocked the form (issue 19, point 5).
     effective_from = forms.DateField(
-        label=gettext_lazy("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Effective from"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=100)
 

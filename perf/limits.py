@@ -33,12 +33,19 @@ def _evidence_bound() -> int:
     return settings.PERF_APPEALS["max_evidence_mb"] * MIB + MIB
 
 
+def _filing_bound() -> int:
+    # The appeal form carries its evidence files: each up to the evidence limit.
+    appeals = settings.PERF_APPEALS
+    return appeals["max_evidence_files"] * appeals["max_evidence_mb"] * MIB + MIB
+
+
 # URL name → the view's bound in bytes (a number from settings or a function of them).
 BOUNDS: dict[str, Callable[[], int]] = {
     "ingest:source_detail": _upload_bound,
     "org:people_import": _upload_bound,
     "api-employees-bulk": lambda: settings.PERF_MAX_PUSH_BYTES,
     "appeals:evidence_add": _evidence_bound,
+    "appeals:new": _filing_bound,
     "api-appeal-evidence": _evidence_bound,
     "api-source-webhook": lambda: settings.PERF_MAX_PUSH_BYTES,
 }

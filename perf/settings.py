@@ -484,6 +484,8 @@ PERF_APPEALS = {
     "window_days": env.int("PERF_APPEAL_WINDOW_DAYS", default=30),
     "decision_working_days": env.int("PERF_APPEAL_DECISION_DAYS", default=5),
     "max_evidence_mb": env.int("PERF_APPEAL_MAX_EVIDENCE_MB", default=10),
+    # Files attached at once while filing.
+    "max_evidence_files": env.int("PERF_APPEAL_MAX_EVIDENCE_FILES", default=5),
 }
 
 

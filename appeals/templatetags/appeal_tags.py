@@ -22,9 +22,12 @@ def _corrections(request, employee_id: int, period: str) -> dict[str, list[int]]
 
 
 @register.inclusion_tag("appeals/_appeal_link.html", takes_context=True)
-def appeal_link(context, record_type="", record_id=None, indicator="", employee_id=None, period=""):
+def appeal_link(
+    context, record_type="", record_id=None, indicator="", employee_id=None, period="", label=""
+):
     """A link to file an appeal on the row (the record's field that feeds ``indicator``, or the
-    indicator itself), and on an indicator row the approved appeals that corrected its data."""
+    indicator itself), named after what it appeals (``label``, for screen readers: a page
+    holds many), and on an indicator row the approved appeals that corrected its data."""
     request = context.get("request")
     query = {}
     if record_type and record_id:
@@ -39,4 +42,5 @@ def appeal_link(context, record_type="", record_id=None, indicator="", employee_
     return {
         "url": f"{reverse('appeals:new')}?{urlencode(query)}" if query else "",
         "corrected": corrected,
+        "label": label,
     }

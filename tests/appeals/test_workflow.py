@@ -11,14 +11,11 @@ from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from appeals.errors import AppealRefused
+from appeals.evidence import evidence_add
 from appeals.models import Appeal, AppealState, Correction, Notification
 from appeals.selectors import appeal_queue, corrections_for, overdue_appeals
-from appeals.services import (
-    AppealRefused,
-    appeal_create,
-    appeal_transition,
-    evidence_add,
-)
+from appeals.services import appeal_create, appeal_transition
 from indicators.models import IndicatorDefinition
 from ingest.ledger import ledger_adopt
 from ingest.ledger_verify import ledger_verify
@@ -350,7 +347,7 @@ def test_the_appeal_form_files_a_draft_and_hr_decides_on_the_page(scored, client
     client.post(reverse("appeals:act", args=[appeal.pk]), {"action": "submit"})
     client.force_login(people["hr"].user)
     queue = client.get(reverse("appeals:list"))
-    assert f"#{appeal.pk}" in queue.content.decode()
+    assert f"Order {order.external_id}" in queue.content.decode()
     client.post(reverse("appeals:act", args=[appeal.pk]), {"action": "review"})
     client.post(reverse("appeals:act", args=[appeal.pk]), {"action": "reject", "reason": ""})
     assert Appeal.objects.get().state == AppealState.IN_REVIEW  # no reason, no rejection
