@@ -12,8 +12,7 @@ from indicators.sentiment.evaluation import evaluate, labelled_read
 DATA = Path(__file__).parent / "data" / "sentiment"
 
 
-# 毛 (fluff, hair) is a learned complaint word of product reviews, so 好多毛 is no longer praise
-# but not neutral either; 东西很好，就是分量少 weighs praise against a complaint of like weight
+# 东西很好，就是分量少 weighs praise against a complaint of like weight
 # across a contrast, which reads neutral (``is_mixed``), leaning negative.
 LEARNED_MISREAD = pytest.mark.xfail(strict=True, reason="learned weights misread it (issue 20)")
 
@@ -48,8 +47,8 @@ def test_public_reviews(name, split, accuracy):
 @pytest.mark.parametrize(
     ("text", "label", "deciding"),
     [
-        # "a lot of fluff", not 好 "good": no longer praise, but 毛 leans negative now
-        pytest.param("好多毛", "neutral", [], marks=LEARNED_MISREAD),
+        # "a lot of fluff" on a garment: a complaint, decided by 毛, not praise by 好
+        ("好多毛", "negative", ["毛"]),
         ("需改善", "negative", ["需改善"]),  # asks for an improvement: a complaint
         ("服务有待提高", "negative", ["有待提高"]),
         ("可以延迟退房，很方便", "positive", ["延迟退房", "很方便"]),  # a late check-out, no delay
