@@ -304,6 +304,7 @@ def company(request: HttpRequest) -> HttpResponse:
         context |= {
             "click_url": reverse("dashboards:team") + f"?team={{row}}&period={period.period.label}",
             "fragment_key": (period.period,),
+            "within_team": [column.name for column in board.columns if column.within_team],
             "figures": lambda: figures.as_script(
                 {
                     "heatmap": figures.company_heatmap(board.teams, board.columns),
