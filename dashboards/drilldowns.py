@@ -10,7 +10,7 @@ point at them.
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models
@@ -34,11 +34,12 @@ from ingest.models import (
 )
 from org.periods import Window
 
-# The page lists this many records at most (the worst first); the total is always given.
-ROWS_SHOWN = 200
+# Records per page, the worst first; every record can be paged to or found by search.
+PAGE_SIZE = 50
 MESSAGE_CHARS = 80
 # A comment's mood is explained by this many of its words at most.
 DECIDING_WORDS = 4
+SEARCH_CHARS = 64
 
 
 @dataclass(frozen=True)
@@ -54,14 +55,23 @@ class RecordRow:
 
 @dataclass(frozen=True)
 class Drilldown:
-    """The records that made a number: column headers, the rows shown, how many records count
-    in all, how the rows are ordered, and a note where there is no list."""
+    """The records that made a number: column headers, the rows of the page shown, how many
+    records count in all and how many match the search, the page and how many there are, how
+    the rows are ordered, and a note where there is no list (or nothing counted, and why)."""
 
     headers: list[str]
     rows: list[RecordRow]
     total: int
     ordering: str = ""
     note: str = ""
+    matched: int | None = None
+    page: int = 1
+    pages: int = 1
+    first: int = 0  # the position (1-based) of the page's first row among the matches
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
 
 
 def _label(model: type[models.Model], name: str) -> str:
@@ -381,18 +391,81 @@ DRILLDOWNS: dict[str, Listing] = {
 }
 
 
-def _drilldown(headers: list[str], rows: Iterable[RecordRow], ordering: str) -> Drilldown:
-    """All the records that count, the first ``ROWS_SHOWN`` of them listed."""
-    rows = list(rows)
-    return Drilldown(headers=headers, rows=rows[:ROWS_SHOWN], total=len(rows), ordering=ordering)
+# Why a drill-down lists nothing, per calculator: said in words rather than an empty table.
+EMPTY = {
+    "order_volume": gettext_lazy("No order was submitted to this person in this period."),
+    "order_entry_accuracy": gettext_lazy("No order was entered by this person in this period."),
+    "order_response_time": gettext_lazy("No order was confirmed by this person in this period."),
+    "node_on_time_rate": gettext_lazy("No process node fell due in this period."),
+    "exception_handling_hours": gettext_lazy("No exception was handled in this period."),
+    "first_contact_resolution": gettext_lazy("No ticket was resolved in this period."),
+    "follow_up_count": gettext_lazy("No customer follow-up was recorded in this period."),
+    "csat": gettext_lazy("No customer rated this person's service in this period."),
+    "customer_sentiment": gettext_lazy("No customer left a comment in this period."),
+    "process_compliance": gettext_lazy("No reply to a customer was recorded in this period."),
+    "order_accuracy": gettext_lazy("No order was delivered in this period."),
+    "complaint_return_rate": gettext_lazy("No order was delivered in this period."),
+    "customer_repeat_rate": gettext_lazy("No customer ordered in the previous period."),
+    "long_customer_growth": gettext_lazy("No key customer ordered in either period."),
+    "accepted_suggestions": gettext_lazy(
+        "No improvement suggestion was submitted or decided this month."
+    ),
+    "training_completion": gettext_lazy("No training fell due in this period."),
+}
+
+
+def _matches(record: CountedRecord, fields: tuple[str, ...], search: str) -> bool:
+    """Whether one of the listing's own text fields (the order number first of all; the
+    customer, subject, title or course) contains ``search``, ignoring case."""
+    return any(
+        isinstance(record.values.get(name), str) and search in record.values[name].casefold()
+        for name in fields
+    )
+
+
+def _page_of(
+    calculator: str, listing: Listing, records: list[CountedRecord], page: int, search: str
+) -> Drilldown:
+    """The page ``page`` of the records matching ``search`` (all when empty), worst first: only
+    the page's rows are worded, so a 5,000-record list costs what its 50 rows do. A page past
+    the last shows the last."""
+    matching = records
+    if search:
+        needle = search.casefold()
+        matching = [record for record in records if _matches(record, listing.fields, needle)]
+    pages = max(1, -(-len(matching) // PAGE_SIZE))
+    page = min(page, pages)
+    start = (page - 1) * PAGE_SIZE
+    rows = [
+        RecordRow(record.record_type, record.record_id, listing.cells(record.values), record.hurts)
+        for record in matching[start : start + PAGE_SIZE]
+    ]
+    return Drilldown(
+        headers=listing.headers(),
+        rows=rows,
+        total=len(records),
+        ordering=str(listing.ordering),
+        note="" if records else str(EMPTY.get(calculator, _("No records counted in this period."))),
+        matched=len(matching) if search else None,
+        page=page,
+        pages=pages,
+        first=start + 1 if rows else 0,
+    )
 
 
 def drilldown_read(
-    *, employee_id: int, window: Window, calculator: str, target: float | None
+    *,
+    employee_id: int,
+    window: Window,
+    calculator: str,
+    target: float | None,
+    page: int = 1,
+    search: str = "",
 ) -> Drilldown:
-    """The records behind one person's value of the indicator computed by ``calculator``; the
-    caller has decided the user may see this person. A calculator without a rule or a listing
-    (a custom one) gets a note instead of a list."""
+    """The records behind one person's value of the indicator computed by ``calculator``, the
+    page ``page`` of those matching ``search``; the caller has decided the user may see this
+    person. A calculator without a rule or a listing (a custom one) gets a note instead of a
+    list."""
     listing = DRILLDOWNS.get(calculator)
     records = None
     if listing is not None:
@@ -415,13 +488,4 @@ def drilldown_read(
         return Drilldown(
             [], [], 0, note=_("The reply checklist has no active rule: nothing is checked.")
         )
-    return _drilldown(
-        listing.headers(),
-        (
-            RecordRow(
-                record.record_type, record.record_id, listing.cells(record.values), record.hurts
-            )
-            for record in records
-        ),
-        str(listing.ordering),
-    )
+    return _page_of(calculator, listing, records, page, search.strip())

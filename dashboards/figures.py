@@ -12,6 +12,7 @@ from collections import Counter
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from dashboards.formatting import format_score, format_value
@@ -61,6 +62,48 @@ def unique_labels(labels: list[str], tags: list[object]) -> list[str]:
     ]
 
 
+# Cells without a score, drawn by a second trace over the scores' gaps in flat colours no score
+# takes (the diverging scale's midpoint is near white, so a pale grey would read as "average"),
+# each with a mark in the cell; the page's legend shows the same colours and marks.
+NOT_MEASURED, NOT_SCORED, WITHIN_TEAM = 1, 2, 3
+STATE_COLOURS = {NOT_MEASURED: "#9ca3af", NOT_SCORED: "#4b5563", WITHIN_TEAM: "#c4b5fd"}
+STATE_MARKS = {NOT_MEASURED: "—", NOT_SCORED: "×"}
+# Up to this many rows the cells carry their numbers: more would not be readable at 26 px a row
+# and 17 columns.
+CELL_NUMBERS_UP_TO = 30
+
+
+def _state_scale() -> list[list]:
+    """A stepped colour scale over 1–3: each state its flat colour."""
+    scale = []
+    for state, colour in STATE_COLOURS.items():
+        low, high = (state - 1) / 3, state / 3
+        scale += [[low, colour], [high, colour]]
+    return scale
+
+
+def _states_trace(
+    *, states: list[list[int | None]], marks: list[list[str]], why: list[list[str]], **axes
+) -> dict:
+    """The cells without a score: their state colour, their mark, and why on hover."""
+    return {
+        "type": "heatmap",
+        "z": states,
+        "text": marks,
+        "texttemplate": "%{text}",
+        "customdata": why,
+        "hovertemplate": "%{y} · %{x}<br>%{customdata}<extra></extra>",
+        "colorscale": _state_scale(),
+        "zmin": 0.5,
+        "zmax": 3.5,
+        "showscale": False,
+        "xgap": 1,
+        "ygap": 1,
+        "hoverongaps": False,
+        **axes,
+    }
+
+
 def _heatmap(
     *,
     z: list[list[float | None]],
@@ -69,31 +112,38 @@ def _heatmap(
     meta: dict,
     zmin: float,
     zmax: float,
-    colour_title: str,
     hovertemplate: str,
+    gaps: dict | None = None,
+    cell_format: str = ".0f",
     **cells,
 ) -> dict:
     """A heatmap on categorical axes (rows top down); ``cells`` are per-cell arrays the hover
-    template reads (``text``, ``customdata``), kept short: a 50-person page sends 850 of each."""
+    template reads (``text``, ``customdata``), kept short: a 50-person page sends 850 of each.
+    ``gaps``: the states of the cells without a score (``_states_trace``'s arrays). The scale
+    is explained by the page's own legend, always in view, rather than Plotly's colour bar."""
+    scores = {
+        "type": "heatmap",
+        "z": z,
+        "x": columns,
+        "y": rows,
+        **cells,
+        "hovertemplate": hovertemplate + "<extra></extra>",
+        "colorscale": DIVERGING,
+        "zmin": zmin,
+        "zmax": zmax,
+        "zmid": (zmin + zmax) / 2,
+        "showscale": False,
+        "xgap": 1,
+        "ygap": 1,
+        "hoverongaps": False,
+    }
+    if len(rows) <= CELL_NUMBERS_UP_TO:
+        scores["texttemplate"] = "%{z:" + cell_format + "}"
+    data = [scores]
+    if gaps is not None and any(state for row in gaps["states"] for state in row):
+        data.append(_states_trace(**gaps, x=columns, y=rows))
     return {
-        "data": [
-            {
-                "type": "heatmap",
-                "z": z,
-                "x": columns,
-                "y": rows,
-                **cells,
-                "hovertemplate": hovertemplate + "<extra></extra>",
-                "colorscale": DIVERGING,
-                "zmin": zmin,
-                "zmax": zmax,
-                "zmid": (zmin + zmax) / 2,
-                "xgap": 1,
-                "ygap": 1,
-                "hoverongaps": False,
-                "colorbar": {"title": {"text": colour_title}, "thickness": 12, "len": 0.8},
-            }
-        ],
+        "data": data,
         "layout": _layout(
             height=max(260, ROW_HEIGHT * len(rows) + 170),
             xaxis={"type": "category", "side": "top", "tickangle": -40, "automargin": True},
@@ -114,10 +164,36 @@ def _member_axes(members: list[MemberRow], columns: list[Column]) -> dict:
     }
 
 
+Gap = tuple[int | None, str, str]  # a cell's state, its mark, why (on hover)
+NO_GAP: Gap = (None, "", "")
+
+
+def _gaps(cells: list[list[Gap]]) -> dict:
+    """Rows of cells' (state, mark, why) as the three arrays ``_states_trace`` takes."""
+    return {
+        "states": [[cell[0] for cell in row] for row in cells],
+        "marks": [[cell[1] for cell in row] for row in cells],
+        "why": [[cell[2] for cell in row] for row in cells],
+    }
+
+
+def _member_gap(member: MemberRow, column: Column, value: float | None) -> Gap:
+    """A cell without a score: not measured (with why) for a person who has a total, not
+    scored (with why) for one who has none."""
+    if value is not None:
+        return NO_GAP
+    if member.is_scored:
+        why = capfirst(_("not measured")) + ": " + member.why_not_measured(column)
+        return (NOT_MEASURED, STATE_MARKS[NOT_MEASURED], why)
+    return (NOT_SCORED, STATE_MARKS[NOT_SCORED], _("Not scored") + ": " + member.state_text)
+
+
 def team_heatmap(members: list[MemberRow], columns: list[Column]) -> dict:
-    """Members × indicators, each cell the 0–100 score on a diverging scale around 50, the raw
-    value on hover. ``layout.meta``: employee ids of the rows, indicator codes of the columns
-    (the page's script turns a clicked cell into its drill-down)."""
+    """Members × indicators, each cell the 0–100 score on a diverging scale around 50 (its
+    number in the cell for a small team), the raw value on hover; cells not measured or of a
+    person not scored in their own colours with why on hover. ``layout.meta``: employee ids of
+    the rows, indicator codes of the columns (the page's script turns a clicked cell into its
+    drill-down)."""
     z = [[member.cells.get(c.code, (None, None))[0] for c in columns] for member in members]
     raw = [
         [format_value(member.cells.get(c.code, (None, None))[1], c.unit) for c in columns]
@@ -129,7 +205,12 @@ def team_heatmap(members: list[MemberRow], columns: list[Column]) -> dict:
         **_member_axes(members, columns),
         zmin=0,
         zmax=100,
-        colour_title=_("Score"),
+        gaps=_gaps(
+            [
+                [_member_gap(m, c, value) for c, value in zip(columns, row, strict=True)]
+                for m, row in zip(members, z, strict=True)
+            ]
+        ),
         hovertemplate="%{y} · %{x}<br>"
         + _("Score (0–100)")
         + ": %{z:.1f}<br>"
@@ -164,7 +245,7 @@ def team_change_heatmap(
         **_member_axes(members, columns),
         zmin=-50,
         zmax=50,
-        colour_title=_("Change"),
+        cell_format="+.0f",
         hovertemplate="%{y} · %{x}<br>"
         + _("This period")
         + ": %{customdata[0]}<br>"
@@ -174,16 +255,31 @@ def team_change_heatmap(
 
 
 def company_heatmap(teams: list[TeamRow], columns: list[Column]) -> dict:
-    """Teams × indicators, each cell the team's mean 0–100 score. ``layout.meta``: team ids of
-    the rows, indicator codes of the columns."""
+    """Teams × indicators, each cell the team's mean 0–100 score. An indicator scored as a
+    percentile within each team averages about 50 in every team, so its column shows no score
+    but the team's mean raw value (comparable across teams) in its own colour; a team mean no
+    one has is "not measured". ``layout.meta``: team ids of the rows, indicator codes of the
+    columns."""
+    within = _("Scored within each team (every team averages about 50): the team's mean raw value")
+    unmeasured: Gap = (NOT_MEASURED, STATE_MARKS[NOT_MEASURED], _("Not measured for anyone"))
+
+    def cell(team: TeamRow, column: Column) -> tuple[float | None, Gap]:
+        mean, raw = team.cells.get(column.code), team.raw_means.get(column.code)
+        if column.within_team:
+            if raw is None:
+                return None, unmeasured
+            return None, (WITHIN_TEAM, format_value(raw, column.unit), within)
+        return mean, (unmeasured if mean is None else NO_GAP)
+
+    cells = [[cell(team, column) for column in columns] for team in teams]
     return _heatmap(
-        z=[[team.cells.get(column.code) for column in columns] for team in teams],
+        z=[[value for value, _gap in row] for row in cells],
         rows=[team.name for team in teams],  # team names are unique
         columns=unique_labels([c.name for c in columns], [c.code for c in columns]),
         meta={"rows": [team.team_id for team in teams], "columns": [c.code for c in columns]},
         zmin=0,
         zmax=100,
-        colour_title=_("Score"),
+        gaps=_gaps([[gap for _value, gap in row] for row in cells]),
         hovertemplate="%{y} · %{x}<br>" + _("Team average") + ": %{z:.1f}",
     )
 

@@ -12,15 +12,17 @@ Pages are kept per session and their costly parts as fragments (``{% kept %}``, 
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dashboards import exports, figures
 from dashboards.cache import per_session_page
-from dashboards.drilldowns import drilldown_read
+from dashboards.drilldowns import SEARCH_CHARS, drilldown_read
 from dashboards.selectors.boards import (
     SORT_KEYS,
     MemberRow,
@@ -132,12 +134,17 @@ def drilldown(request: HttpRequest, employee_id: int, code: str) -> HttpResponse
     line = next((line for line in card.lines if line.column.code == code), None) if card else None
     if line is None:
         raise Http404
+    query = DrilldownQuery(request.GET)
+    valid = query.is_valid()
     records = drilldown_read(
         employee_id=employee.id,
         window=period_window(period.period),
         calculator=line.column.calculator,
         target=line.target,
+        page=(valid and query.cleaned_data["page"]) or 1,
+        search=(valid and query.cleaned_data["q"]) or "",
     )
+    here = {"period": period.period.label, "q": query.cleaned_data.get("q", "") if valid else ""}
     return render(
         request,
         "dashboards/drilldown.html",
@@ -148,8 +155,21 @@ def drilldown(request: HttpRequest, employee_id: int, code: str) -> HttpResponse
             "indicator": indicator_by_code(code),
             "records": records,
             "period": period,
+            "query": query,
+            "previous_url": "?" + urlencode({**here, "page": records.page - 1}),
+            "next_url": "?" + urlencode({**here, "page": records.page + 1}),
         },
+        status=200 if valid else 400,
     )
+
+
+class DrilldownQuery(forms.Form):
+    """A drill-down's paging and search: a bad value is refused with a 400 naming the field."""
+
+    page = forms.IntegerField(
+        label=gettext_lazy("Page"), required=False, min_value=1, max_value=100_000
+    )
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=SEARCH_CHARS)
 
 
 @dataclass(frozen=True)
@@ -304,6 +324,7 @@ def company(request: HttpRequest) -> HttpResponse:
         context |= {
             "click_url": reverse("dashboards:team") + f"?team={{row}}&period={period.period.label}",
             "fragment_key": (period.period,),
+            "within_team": [column.name for column in board.columns if column.within_team],
             "figures": lambda: figures.as_script(
                 {
                     "heatmap": figures.company_heatmap(board.teams, board.columns),

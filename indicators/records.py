@@ -245,16 +245,17 @@ def counted_records_read(
         by_key.setdefault(row[counted.key], row)
     listed = _ordered(listed, counted, read, by_key)
     added = [name for name in listed.columns if name not in columns]
+    # Column lists zipped rather than ``to_dict("records")``: a 5,000-node drill-down spends
+    # half its time here otherwise.
+    extras = zip(*(listed[name].tolist() for name in added), strict=True)
     return [
         CountedRecord(
             record_type=read.record_type,
             record_id=int(key),
-            values={**by_key[key], **extra},
-            hurts=bool(extra["hurts"]),
+            values={**by_key[key], **dict(zip(added, extra, strict=True))},
+            hurts=bool(extra[added.index("hurts")]),
         )
-        for key, extra in zip(
-            listed[counted.key].tolist(), listed[added].to_dict("records"), strict=True
-        )
+        for key, extra in zip(listed[counted.key].tolist(), extras, strict=True)
     ]
 
 

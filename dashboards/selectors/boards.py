@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Avg, Count, F
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from dashboards.cache import kept
 from dashboards.selectors.columns import TIERS, Column, indicator_columns
@@ -18,6 +19,7 @@ from dashboards.selectors.summaries import (
     grouped_sums,
     summary_from_groups,
 )
+from indicators.wording import not_measured_reason
 from org.models import Role, Team
 from org.periods import Period
 from org.selectors import teams_visible_to, user_role
@@ -94,6 +96,14 @@ class MemberRow(ShowsScoreState):
     vetoes: tuple[str, ...]
     improvement_plan: bool
     cells: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    # Why each indicator without a value was not measured (``EmployeeScore.not_measured``).
+    not_measured: dict[str, dict] = field(default_factory=dict)
+
+    def why_not_measured(self, column: Column) -> str:
+        """Why the person has no score on ``column``, in words."""
+        if column.code not in self.cells:
+            return _("not weighed at this level")
+        return not_measured_reason(self.not_measured.get(column.code, {}), column.calculator)
 
     def mean(self, name: str) -> float | None:
         return self.total if name == "total" else self.tiers.get(name)
@@ -144,6 +154,7 @@ def team_board(*, user: AbstractBaseUser, period: ScoredPeriod, scope: TeamScope
                 "employee__name",
                 "team__name",
                 "level",
+                "not_measured",
                 *SCORE_FIELDS,
             )
         )
@@ -170,6 +181,7 @@ def team_board(*, user: AbstractBaseUser, period: ScoredPeriod, scope: TeamScope
                 vetoes=tuple(score["vetoes"] or ()),
                 improvement_plan=score["improvement_plan"],
                 cells=cells.get(score["id"], {}),
+                not_measured=score["not_measured"] or {},
             )
             for score in scores
         ]
@@ -204,13 +216,15 @@ def members_sorted(members: list[MemberRow], by: str) -> list[MemberRow]:
 
 @dataclass(frozen=True)
 class TeamRow:
-    """One team on the company heatmap: its summary and its mean 0–100 score per code."""
+    """One team on the company heatmap: its summary and, per code, its mean 0–100 score and
+    its mean raw value."""
 
     team_id: int
     name: str
     manager: str
     summary: Summary
     cells: dict[str, float | None]
+    raw_means: dict[str, float | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -246,19 +260,21 @@ def company_board(*, period: ScoredPeriod, periods: list[ScoredPeriod]) -> Compa
         ):
             groups.setdefault(row["team_id"], []).append(row)
         cells: dict[int, dict[str, float | None]] = {}
-        for team_id, indicator_id, mean in (
+        raw_means: dict[int, dict[str, float | None]] = {}
+        for team_id, indicator_id, mean, raw in (
             IndicatorScore.objects.filter(
                 employee_score__is_current=True,
                 employee_score__period_kind=period.period.kind.value,
                 employee_score__period_start=period.period.start,
             )
             .values("employee_score__team_id", "indicator_id")
-            .annotate(mean=Avg("normalised"))
+            .annotate(mean=Avg("normalised"), raw=Avg("raw"))
             .order_by()
-            .values_list("employee_score__team_id", "indicator_id", "mean")
+            .values_list("employee_score__team_id", "indicator_id", "mean", "raw")
         ):
             if indicator_id in code_of:
                 cells.setdefault(team_id, {})[code_of[indicator_id]] = mean
+                raw_means.setdefault(team_id, {})[code_of[indicator_id]] = raw
         teams = Team.objects.filter(id__in=groups).values_list("id", "name", "manager__name")
         rows = [
             TeamRow(
@@ -267,6 +283,7 @@ def company_board(*, period: ScoredPeriod, periods: list[ScoredPeriod]) -> Compa
                 manager=manager or "",
                 summary=summary_from_groups(groups[team_id]),
                 cells=cells.get(team_id, {}),
+                raw_means=raw_means.get(team_id, {}),
             )
             for team_id, name, manager in teams
         ]

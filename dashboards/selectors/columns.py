@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import get_language
 
-from indicators.models import Tier
+from indicators.models import Normalisation, Tier
 from indicators.selectors import catalog_in_force
 from org.periods import Period
 
@@ -28,6 +28,13 @@ class Column:
     direction: str
     name_zh: str
     name_en: str
+    normalisation: str = Normalisation.LINEAR
+
+    @property
+    def within_team(self) -> bool:
+        """Whether the score is a percentile among the person's team: a team's mean of it is
+        about 50 whatever the team does, so it cannot compare teams."""
+        return self.normalisation == Normalisation.PERCENTILE
 
     @property
     def name(self) -> str:
@@ -50,6 +57,7 @@ def indicator_columns(period: Period) -> list[Column]:
             direction=row.direction,
             name_zh=row.name_zh,
             name_en=row.name_en,
+            normalisation=row.normalisation,
         )
         for row in ordered
     ]

@@ -1,0 +1,78 @@
+"""In a real browser, a manager reads the heatmap: the legend is in view, a "not measured" cell
+says so (and why) in its own colour, a measured cell shows its number and its raw value, and a
+click on the "not measured" cell opens a drill-down that says why. Screenshots go to
+test-artifacts/."""
+
+import pytest
+from playwright.sync_api import expect
+
+from dashboards.figures import NOT_MEASURED
+from tests.dashboards.company import scored_company
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def scored(org_chart):
+    return scored_company(org_chart)
+
+
+def _hover(page, heatmap, row: int, column: int):
+    """Hover the centre of a cell and return the hover label."""
+    rows = heatmap.evaluate("gd => gd.data[0].z.length")
+    columns = heatmap.evaluate("gd => gd.data[0].z[0].length")
+    box = heatmap.locator(".nsewdrag").first.bounding_box()
+    page.mouse.move(
+        box["x"] + (column + 0.5) * box["width"] / columns,
+        box["y"] + (row + 0.5) * box["height"] / rows,
+    )
+    return heatmap.locator(".hoverlayer .hovertext").first
+
+
+def test_manager_reads_a_not_measured_cell_and_a_cell_with_values(
+    live_server, scored, page, sign_in, screenshot
+):
+    sign_in("east_manager")
+    heatmap = page.get_by_test_id("heatmap")
+    expect(page.locator("[data-testid=heatmap][data-drawn=true] svg").first).to_be_visible()
+    legend = page.get_by_test_id("heatmap-legend")
+    expect(legend).to_be_visible()
+    expect(page.get_by_test_id("legend-not-measured")).to_contain_text("未计量")
+    # The figure's own data: which cell is not measured, which has a score.
+    gaps = heatmap.evaluate("gd => gd.data[1].z")
+    scores = heatmap.evaluate("gd => gd.data[0].z")
+    missing = next(
+        (r, c) for r, row in enumerate(gaps) for c, state in enumerate(row) if state == NOT_MEASURED
+    )
+    valued = next(
+        (r, c) for r, row in enumerate(scores) for c, value in enumerate(row) if value is not None
+    )
+    # Small team: the numbers are drawn in the cells, and "—" in the cells not measured.
+    drawn = heatmap.locator("g.cartesianlayer text").all_text_contents()
+    assert f"{scores[valued[0]][valued[1]]:.0f}" in drawn and "—" in drawn
+
+    expect(_hover(page, heatmap, *missing)).to_contain_text("未计量")
+    screenshot("heatmap-not-measured-cell")
+    label = _hover(page, heatmap, *valued)
+    expect(label).to_contain_text(f"{scores[valued[0]][valued[1]]:.1f}")
+    expect(label).not_to_contain_text("未计量")
+    screenshot("heatmap-cell-with-values")
+
+    # The not-measured cell opens its drill-down, which says why there is no value.
+    _hover(page, heatmap, *missing)
+    page.mouse.down()
+    page.mouse.up()
+    page.wait_for_url("**/indicators/**")
+    expect(page.get_by_test_id("drilldown-not-measured")).to_contain_text("未计量")
+    screenshot("heatmap-not-measured-drilldown")
+
+
+def test_the_legend_stays_in_view_on_a_phone(live_server, scored, page, sign_in, screenshot):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in("east_manager")
+    expect(page.locator("[data-testid=heatmap][data-drawn=true] svg").first).to_be_visible()
+    legend = page.get_by_test_id("heatmap-legend")
+    legend.scroll_into_view_if_needed()
+    box = legend.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    screenshot("heatmap-phone-legend")
