@@ -22,7 +22,6 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import override_settings
 
 from frames.queue import task_enqueue
 from ingest.ledger_verify import ledger_verify
@@ -38,6 +37,7 @@ from tests.ingest.conftest import http_source, in_english, people  # noqa: F401 
 from tests.ingest.http_source import Fault
 from tests.ingest.test_sync import order_row, rest_source
 from tests.scoring.test_tasks import two_teams  # noqa: F401 (a fixture)
+from tests.test_outages import celery_pointed_at
 from tests.test_processes import _start, _stop
 
 HEALING = {
@@ -84,9 +84,13 @@ def processes(tmp_path, settings) -> Iterator[Callable[[str], subprocess.Popen]]
         started.append(process)
         return process
 
-    yield start
-    for process in started:
-        _stop(process, signal.SIGKILL)
+    try:
+        # This process hands tasks to them through Redis (it runs tasks inline otherwise).
+        with celery_pointed_at(settings, settings.REDIS_URL):
+            yield start
+    finally:
+        for process in started:
+            _stop(process, signal.SIGKILL)
 
 
 def _kill(process: subprocess.Popen) -> None:
@@ -108,9 +112,9 @@ def _run(run_id: int) -> ScoreRun:
 
 
 def _send(task, *args) -> None:
-    """Hand a task to the workers through Redis (this process runs tasks inline otherwise)."""
-    with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
-        task_enqueue(task, *args)
+    """Hand a task to the workers through Redis (``processes`` points Celery there)."""
+    assert not task.app.conf.task_always_eager
+    task_enqueue(task, *args)
 
 
 class _HeldLock:
