@@ -346,7 +346,7 @@ def test_the_appeal_form_files_a_draft_and_hr_decides_on_the_page(scored, client
     assert response.status_code == 302 and appeal.state == AppealState.DRAFT
     client.post(reverse("appeals:act", args=[appeal.pk]), {"action": "submit"})
     client.force_login(people["hr"].user)
-    queue = client.get(reverse("appeals:list"))
+    queue = client.get(reverse("appeals:list"), HTTP_ACCEPT_LANGUAGE="en")
     assert f"Order {order.external_id}" in queue.content.decode()
     client.post(reverse("appeals:act", args=[appeal.pk]), {"action": "review"})
     client.post(reverse("appeals:act", args=[appeal.pk]), {"action": "reject", "reason": ""})

@@ -133,7 +133,9 @@ def test_bad_paging_or_search_is_refused_naming_the_field(scored, as_user, query
 
 def test_a_drilldown_with_no_records_says_why(scored, as_user):
     # 李强 (east_b) submitted no improvement suggestion: scored 0 on it, and the page says why.
-    response = as_user("east_manager").get(_url(scored["east_b"], "accepted_suggestions"))
+    response = as_user("east_manager").get(
+        _url(scored["east_b"], "accepted_suggestions"), HTTP_ACCEPT_LANGUAGE="en"
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="record-table"' not in page
