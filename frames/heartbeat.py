@@ -7,6 +7,7 @@ would not see it until the commit: a step's silence is what its stall limit must
 """
 
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
@@ -28,3 +29,12 @@ def heartbeat(model: type[models.Model], pk: int, *, force: bool = False) -> Non
     if len(_last_beat) > 1000:  # a long-lived worker forgets the rows of finished runs
         _last_beat.clear()
         _last_beat[key] = beat
+
+
+@dataclass(frozen=True)
+class Swept:
+    """What a sweep of stalled runs (score runs, syncs) did: the ids it queued again and those it
+    failed."""
+
+    requeued: list[int]
+    failed: list[int]

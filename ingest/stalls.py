@@ -11,7 +11,6 @@ run is failed with the reason. The batches committed before stay either way.
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
@@ -21,16 +20,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from frames.heartbeat import Swept
 from frames.queue import QueueUnavailable, task_enqueue
 from ingest.models import ACTIVE_SYNC_STATUSES, PULL_TRIGGERS, SyncRun, SyncStatus
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Swept:
-    requeued: list[int]
-    failed: list[int]
 
 
 def sync_runs_sweep(*, now: dt.datetime | None = None) -> Swept:

@@ -12,7 +12,6 @@ run taken back and drops what it was writing (``RunOvertaken``).
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
@@ -22,18 +21,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from frames.heartbeat import Swept
 from frames.queue import QueueUnavailable, task_enqueue
 from scoring.models import ACTIVE_RUN_STATUSES, RunStatus, ScoreRun
 from scoring.runs import hidden_scores_delete
 from scoring.services import runs_not_started, score_run_fail
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Swept:
-    requeued: list[int]
-    failed: list[int]
 
 
 def score_runs_sweep(*, now: dt.datetime | None = None) -> Swept:

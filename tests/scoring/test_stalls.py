@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from scoring import services
 from scoring.chunks import score_chunk_write
@@ -19,6 +19,16 @@ from tests.clock import LAST_MONTH, months_ago
 from tests.scoring.test_tasks import two_teams  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The sweep words its reasons in the language active where it runs: English here, where
+    the tests read them."""
+    with translation.override("en"):
+        yield
+
+
 STALL = dt.timedelta(seconds=300)  # PERF_RUN_STALL_SECONDS's default
 
 
