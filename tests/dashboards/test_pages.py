@@ -100,6 +100,16 @@ def test_scorecard_is_in_english_when_asked(scored, as_user):
     assert '<html lang="en">' in page
 
 
+def test_someone_of_a_team_perf_does_not_score_is_told_so_not_that_scores_are_pending(
+    scored, as_user
+):
+    page = as_user("hr").get(reverse("dashboards:me"), HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-testid="team-not-scored"' in text and "is not a scored team" in text
+    assert 'data-testid="no-scores"' not in text
+
+
 def test_a_period_can_be_picked_and_an_unscored_one_says_so(scored, as_user):
     client = as_user("east_a")
     september = client.get(reverse("dashboards:me") + f"?period={MONTH_BEFORE}").content.decode()
