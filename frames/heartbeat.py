@@ -6,11 +6,14 @@ process. It must be written outside the caller's transaction (before or after it
 would not see it until the commit: a step's silence is what its stall limit must outlast.
 """
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 # (model label, primary key) → monotonic time of this process's last heartbeat for the row.
@@ -38,3 +41,26 @@ class Swept:
 
     requeued: list[int]
     failed: list[int]
+
+
+def silent_runs(
+    model: type[models.Model],
+    *,
+    now: dt.datetime,
+    running: str,
+    running_seconds: int,
+    queued: str,
+    queued_seconds: int,
+    queued_also: Q | None = None,
+) -> models.QuerySet:
+    """Runs of ``model`` running and silent for longer than ``running_seconds``, or queued and
+    not taken for longer than ``queued_seconds`` (and matching ``queued_also``, if given). Silent
+    since their last heartbeat, else since they started, else since they were created."""
+    running_limit = now - dt.timedelta(seconds=running_seconds)
+    queued_limit = now - dt.timedelta(seconds=queued_seconds)
+    queued_silent = Q(status=queued, last_sign__lt=queued_limit)
+    if queued_also is not None:
+        queued_silent &= queued_also
+    return model._default_manager.annotate(
+        last_sign=Coalesce("heartbeat_at", "started_at", "created_at")
+    ).filter(Q(status=running, last_sign__lt=running_limit) | queued_silent)

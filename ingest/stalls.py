@@ -15,12 +15,11 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from frames.heartbeat import Swept
+from frames.heartbeat import Swept, silent_runs
 from frames.queue import QueueUnavailable, task_enqueue
 from ingest.models import ACTIVE_SYNC_STATUSES, PULL_TRIGGERS, SyncRun, SyncStatus
 
@@ -58,14 +57,14 @@ def sync_runs_sweep(*, now: dt.datetime | None = None) -> Swept:
 
 
 def _stalled(now: dt.datetime):
-    """Active runs silent for longer than their stall limit."""
-    running_limit = now - dt.timedelta(seconds=settings.PERF_SYNC_STALL_SECONDS)
-    queued_limit = now - dt.timedelta(seconds=settings.PERF_QUEUED_STALL_SECONDS)
-    return SyncRun.objects.annotate(
-        last_sign=Coalesce("heartbeat_at", "started_at", "created_at")
-    ).filter(
-        Q(status=SyncStatus.RUNNING, last_sign__lt=running_limit)
-        | Q(status=SyncStatus.QUEUED, last_sign__lt=queued_limit)
+    """Active syncs silent for longer than their stall limit."""
+    return silent_runs(
+        SyncRun,
+        now=now,
+        running=SyncStatus.RUNNING,
+        running_seconds=settings.PERF_SYNC_STALL_SECONDS,
+        queued=SyncStatus.QUEUED,
+        queued_seconds=settings.PERF_QUEUED_STALL_SECONDS,
     )
 
 

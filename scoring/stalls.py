@@ -17,11 +17,10 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from frames.heartbeat import Swept
+from frames.heartbeat import Swept, silent_runs
 from frames.queue import QueueUnavailable, task_enqueue
 from scoring.models import ACTIVE_RUN_STATUSES, RunStatus, ScoreRun
 from scoring.runs import hidden_scores_delete
@@ -65,15 +64,16 @@ def score_runs_sweep(*, now: dt.datetime | None = None) -> Swept:
 
 def _stalled(now: dt.datetime):
     """Active runs silent for longer than their stall limit."""
-    running_limit = now - dt.timedelta(seconds=settings.PERF_RUN_STALL_SECONDS)
     queued_limit = now - dt.timedelta(seconds=settings.PERF_QUEUED_STALL_SECONDS)
-    return ScoreRun.objects.annotate(
-        last_sign=Coalesce("heartbeat_at", "started_at", "created_at")
-    ).filter(
-        Q(status=RunStatus.RUNNING, last_sign__lt=running_limit)
+    return silent_runs(
+        ScoreRun,
+        now=now,
+        running=RunStatus.RUNNING,
+        running_seconds=settings.PERF_RUN_STALL_SECONDS,
+        queued=RunStatus.QUEUED,
+        queued_seconds=settings.PERF_QUEUED_STALL_SECONDS,
         # A run of a range waits for the one before it: counted from when that one finished.
-        | Q(status=RunStatus.QUEUED, last_sign__lt=queued_limit)
-        & (Q(follows__isnull=True) | Q(follows__finished_at__lt=queued_limit))
+        queued_also=Q(follows__isnull=True) | Q(follows__finished_at__lt=queued_limit),
     )
 
 
