@@ -3,7 +3,6 @@ the tree walked node by node, each value read as its context needs, each row's f
 kept."""
 
 import ast
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,6 +13,23 @@ import pandas as pd
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from ingest.expressions.kinds import (
+    ADDITIVE,
+    BOOL,
+    MAX_HOURS,
+    NUMBER,
+    RAW,
+    TEXT,
+    TIME,
+    Value,
+    as_numbers,
+    is_null,
+    kind_name,
+    not_a,
+    number_text,
+    raw_value_text,
+    unified,
+)
 from ingest.expressions.parse import (
     ARITHMETIC,
     COMPARISONS,
@@ -26,36 +42,6 @@ from ingest.expressions.parse import (
 from ingest.records import BAD_VALUE, column_missing
 from ingest.values import FALSE_WORDS, TRUE_WORDS, source_instants, source_present
 from org.reasons import Reason
-
-MAX_HOURS = 1_000_000  # about 114 years: further than any time a record can move
-NUMBER, TIME, TEXT, BOOL, RAW = "number", "time", "text", "bool", "raw"
-# What a number plus or minus what is: (operator, left kind, right kind) → result kind.
-ADDITIVE = {
-    (ast.Add, NUMBER, NUMBER): NUMBER,
-    (ast.Add, TIME, NUMBER): TIME,
-    (ast.Add, NUMBER, TIME): TIME,
-    (ast.Sub, NUMBER, NUMBER): NUMBER,
-    (ast.Sub, TIME, NUMBER): TIME,
-    (ast.Sub, TIME, TIME): NUMBER,
-}
-
-
-def _kind_name(kind: str) -> str:
-    return {
-        NUMBER: _("a number"),
-        TIME: _("a time"),
-        TEXT: _("a text"),
-        BOOL: _("a yes/no value"),
-        RAW: _("a source value"),
-    }[kind]
-
-
-@dataclass
-class Value:
-    """A column of values and what they are (``RAW``: as the source gave them)."""
-
-    data: pd.Series
-    kind: str
 
 
 @dataclass
@@ -156,7 +142,7 @@ class _Evaluation:
         sample = data[source_present(data)]
         if sample.empty:
             return NUMBER
-        numbers = int(_numbers(sample).notna().sum())
+        numbers = int(as_numbers(sample).notna().sum())
         if numbers == len(sample):
             return NUMBER
         times = int(source_instants(sample, self.zone)[0].notna().sum())
@@ -166,12 +152,12 @@ class _Evaluation:
         if value.kind == NUMBER:
             return value.data
         if value.kind != RAW:
-            raise ExpressionError(_not_a(value.kind, NUMBER))
+            raise ExpressionError(not_a(value.kind, NUMBER))
         data = value.data
         if pd.api.types.is_numeric_dtype(data.dtype) and not pd.api.types.is_bool_dtype(data.dtype):
             return data.astype(float)
         present = source_present(data)
-        numbers = _numbers(data.where(present, None))
+        numbers = as_numbers(data.where(present, None))
         self.problem(present & numbers.isna(), Reason(gettext_noop("not a number")), data)
         return numbers
 
@@ -179,7 +165,7 @@ class _Evaluation:
         if value.kind == TIME:
             return value.data
         if value.kind != RAW:
-            raise ExpressionError(_not_a(value.kind, TIME))
+            raise ExpressionError(not_a(value.kind, TIME))
         data = value.data
         if isinstance(data.dtype, pd.DatetimeTZDtype):
             return data.dt.tz_convert("UTC")
@@ -198,11 +184,11 @@ class _Evaluation:
             local = data.dt.tz_convert(self.zone).dt.strftime("%Y-%m-%d %H:%M:%S")
             return local.astype(object).where(data.notna(), None)
         if value.kind == NUMBER:
-            return data.map(_number_text).astype(object)
+            return data.map(number_text).astype(object)
         if value.kind == BOOL:
             return data.map({True: "true", False: "false"}).astype(object)
         present = source_present(data)
-        return data.map(_raw_text).astype(object).where(present, None)
+        return data.map(raw_value_text).astype(object).where(present, None)
 
     def condition(self, value: Value) -> pd.Series:
         """Yes/no as booleans, an empty value as no."""
@@ -210,7 +196,7 @@ class _Evaluation:
         if value.kind == BOOL:
             return data.astype(object).where(data.notna(), False).astype(bool)
         if value.kind != RAW:
-            raise ExpressionError(_not_a(value.kind, BOOL))
+            raise ExpressionError(not_a(value.kind, BOOL))
         present = source_present(data)
         words = data.astype(str).str.strip().str.lower()
         yes = present & words.isin(TRUE_WORDS)
@@ -266,8 +252,8 @@ class _Evaluation:
             raise ExpressionError(
                 _("{op} takes numbers, not {left} and {right}.").format(
                     op=ARITHMETIC[kind_of_op],
-                    left=_kind_name(left.kind),
-                    right=_kind_name(right.kind),
+                    left=kind_name(left.kind),
+                    right=kind_name(right.kind),
                 )
             )
         a, b = self.number(left), self.number(right)
@@ -319,8 +305,8 @@ class _Evaluation:
         raise ExpressionError(
             _("{op} cannot take {left} and {right}.").format(
                 op=ARITHMETIC[kind_of_op],
-                left=_kind_name(left.kind),
-                right=_kind_name(right.kind),
+                left=kind_name(left.kind),
+                right=kind_name(right.kind),
             )
         )
 
@@ -359,7 +345,7 @@ class _Evaluation:
         return Value(result, BOOL)
 
     def compare(self, op: ast.cmpop, left_node: ast.expr, right_node: ast.expr) -> pd.Series:
-        nulls = [_is_null(left_node), _is_null(right_node)]
+        nulls = [is_null(left_node), is_null(right_node)]
         if any(nulls):
             if not isinstance(op, ast.Eq | ast.NotEq):
                 raise ExpressionError(_("Only == and != compare with null."))
@@ -387,7 +373,7 @@ class _Evaluation:
             return left.kind
         raise ExpressionError(
             _("Cannot compare {left} with {right}.").format(
-                left=_kind_name(left.kind), right=_kind_name(right.kind)
+                left=kind_name(left.kind), right=kind_name(right.kind)
             )
         )
 
@@ -413,7 +399,7 @@ class _Evaluation:
             chosen = self.value(body)
         with self.within(~condition):
             other = self.value(orelse)
-        kind = _unified([chosen, other])
+        kind = unified([chosen, other])
         with self.within(condition):
             a = self.as_kind(chosen, kind)
         with self.within(~condition):
@@ -454,7 +440,7 @@ class _Evaluation:
             values.append(value)
             needed.append(still_empty)
             still_empty = still_empty & ~self.present(value)
-        kind = _unified(values)
+        kind = unified(values)
         result = None
         for value, rows in zip(values, needed, strict=True):
             with self.within(rows):
@@ -464,49 +450,3 @@ class _Evaluation:
             result = data if result is None else result.where(~rows, data)
         assert result is not None
         return Value(result, kind)
-
-
-def _is_null(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Constant) and node.value is None) or (
-        isinstance(node, ast.Name) and node.id == "null"
-    )
-
-
-def _unified(values: list[Value]) -> str:
-    """The one kind of several branches (source values read as the others are)."""
-    kinds = {value.kind for value in values} - {RAW}
-    if len(kinds) > 1:
-        raise ExpressionError(
-            _("Cannot mix {kinds} in one value.").format(
-                kinds=", ".join(_kind_name(kind) for kind in sorted(kinds))
-            )
-        )
-    return kinds.pop() if kinds else RAW
-
-
-def _not_a(kind: str, wanted: str) -> str:
-    return _("{value} is not {wanted}.").format(
-        value=_kind_name(kind).capitalize(), wanted=_kind_name(wanted)
-    )
-
-
-def _numbers(values: pd.Series) -> pd.Series:
-    """Values read as numbers (floats), what does not read as one NaN."""
-    if values.dtype == object:
-        values = values.map(lambda item: item.strip() if isinstance(item, str) else item)
-    return pd.to_numeric(values, errors="coerce").astype(float)
-
-
-def _raw_text(value: object) -> str | None:
-    if isinstance(value, float):
-        return _number_text(value)
-    return None if value is None else str(value).strip()
-
-
-def _number_text(number: object) -> str | None:
-    """A number as text: whole numbers without a decimal point."""
-    if number is None or (isinstance(number, float) and math.isnan(number)):
-        return None
-    if isinstance(number, float) and number.is_integer():
-        return str(int(number))
-    return str(number)
