@@ -27,8 +27,9 @@ demo: install
 	@echo "perf is starting on http://$(HOST)/  (Ctrl-C to stop)"
 	$(DEMO_ENV) $(PY) manage.py runserver $(HOST)
 
+# PYTEST_ARGS narrows the run, e.g. PYTEST_ARGS='-m "not browser"'.
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 # PostgreSQL only (DATABASE_URL=postgres://…); REDIS_URL adds the Celery workers line. Seeds the
 # bench company (10,000 people, 1,000,000 orders) on first use: a few minutes and about 3 GB.
