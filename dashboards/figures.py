@@ -371,6 +371,11 @@ def radar(lines: list[Line], person: str) -> dict:
     }
 
 
+# The periods' labels turn on a phone: room on the right and the axis's automatic margins keep
+# the last one whole.
+TREND_MARGIN = {"l": 36, "r": 16, "t": 8, "b": 30}
+
+
 def trend(points: list[TrendPoint], person: str) -> dict:
     """Total score over the last periods: the person and the team's mean."""
     labels = [point.label for point in points]
@@ -395,8 +400,7 @@ def trend(points: list[TrendPoint], person: str) -> dict:
         ],
         "layout": _layout(
             height=280,
-            # The periods' labels turn on a phone; the automatic margins keep the last one whole.
-            margin={"l": 36, "r": 16, "t": 8, "b": 30},
+            margin=TREND_MARGIN,
             xaxis={"type": "category", "automargin": True},
             yaxis={"range": [0, 100]},
             legend={"orientation": "h", "y": -0.2},
@@ -481,8 +485,8 @@ def company_trend(points: list[CompanyTrendPoint]) -> dict:
         ],
         "layout": _layout(
             height=300,
-            margin={"l": 36, "r": 8, "t": 8, "b": 30},
-            xaxis={"type": "category"},
+            margin=TREND_MARGIN,
+            xaxis={"type": "category", "automargin": True},
             yaxis={"range": [0, 100]},
             legend={"orientation": "h", "y": -0.2},
         ),
