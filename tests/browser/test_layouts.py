@@ -25,7 +25,7 @@ FIGURE_LABELS = {"radar": ".angularaxistick text", "trend": ".xtick text"}
 
 
 def _pages(role: str, people: dict, appeal_id: int, scheme_id: int) -> list[tuple[str, str]]:
-    """(name, path) of the pages each role reaches; the first is where they land."""
+    """(name, path) of the pages each role reaches; the first is their main page."""
     east_a, east_b = people["east_a"].pk, people["east_b"].pk
     period = f"?period={LAST_MONTH.label}"
     drilldown = f"/people/{east_a}/indicators/order_response_time/{period}"
@@ -40,16 +40,15 @@ def _pages(role: str, people: dict, appeal_id: int, scheme_id: int) -> list[tupl
             ("appeal-new", new_appeal),
             ("manual", "/indicators/"),
         ],
+        # A member's scorecard, with its manager actions; the drill-downs are the merchandiser's.
         "manager": [
             ("team", "/team/"),
             ("scorecard", f"/people/{east_b}/"),
-            ("drilldown", drilldown),
             ("appeals", "/appeals/"),
         ],
         "hr": [
             ("company", "/hr/"),
             ("team", "/team/"),
-            ("scorecard", f"/people/{east_a}/"),
             ("appeal", f"/appeals/{appeal_id}/"),
             ("sources", "/sources/"),
         ],
