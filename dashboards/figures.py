@@ -324,9 +324,10 @@ def company_heatmap(teams: list[TeamRow], columns: list[Column]) -> dict:
 
 
 # Radar labels: lines of at most 14 columns (about 75 px at 10 px), within side margins that
-# wide, and top and bottom margins for a label of three lines.
+# wide, and top and bottom margins for a label of three lines; the legend below the bottom one.
 RADAR_LABEL_COLUMNS = 14
-RADAR_MARGIN = {"l": 80, "r": 80, "t": 44, "b": 40}
+RADAR_MARGIN = {"l": 80, "r": 80, "t": 44, "b": 76}
+RADAR_LEGEND = {"orientation": "h", "y": -0.17, "yanchor": "top"}
 
 
 def radar(lines: list[Line], person: str) -> dict:
@@ -366,7 +367,7 @@ def radar(lines: list[Line], person: str) -> dict:
                     "ticktext": [wrap_label(name, RADAR_LABEL_COLUMNS) for name in names],
                 },
             },
-            legend={"orientation": "h", "y": -0.05},
+            legend=RADAR_LEGEND,
         ),
     }
 

@@ -46,7 +46,11 @@
       background.setAttribute("height", String(size.h));
       background.setAttribute("fill", "#fff");
       band.appendChild(background);
-      band.appendChild(labels.cloneNode(true));
+      var names = labels.cloneNode(true);
+      // The copy is no axis of Plotly's: its names are counted once, as the axis's.
+      names.setAttribute("class", "sticky-labels");
+      names.querySelectorAll(".ytick").forEach(function (tick) { tick.setAttribute("class", "sticky-tick"); });
+      band.appendChild(names);
       svg.appendChild(band);
       place();
     }
