@@ -40,7 +40,8 @@ def _pages(role: str, people: dict, appeal_id: int, scheme_id: int) -> list[tupl
             ("appeal-new", new_appeal),
             ("manual", "/indicators/"),
         ],
-        # A member's scorecard, with its manager actions; the drill-downs are the merchandiser's.
+        # Each page once: a member's scorecard (with its manager actions) is the manager's, the
+        # drill-down and the manual the merchandiser's.
         "manager": [
             ("team", "/team/"),
             ("scorecard", f"/people/{east_b}/"),
@@ -56,7 +57,6 @@ def _pages(role: str, people: dict, appeal_id: int, scheme_id: int) -> list[tupl
             ("company", "/hr/"),
             ("schemes", "/indicators/schemes/"),
             ("scheme", f"/indicators/schemes/{scheme_id}/"),
-            ("manual", "/indicators/"),
         ],
     }[role]
 
