@@ -2,7 +2,7 @@
 desktop (1440×900) and on a phone (390×844): the page never scrolls sideways (only a deliberately
 scrolling box such as the heatmap's may), the header is one row on a phone with its links behind
 a menu, the heatmap's legend is in view, and no radar or trend label is cut off by its chart.
-One browser context per role and language, the data seeded once per test; every page is
+One browser context per role and language, the data seeded once for all; every page is
 photographed to test-artifacts/layout-<role>-<lang>-<width>[-<page>].png."""
 
 import pytest
