@@ -32,6 +32,7 @@ from ingest.models import (
     Ticket,
     TrainingRecord,
 )
+from org.lists import list_join
 from org.periods import Window
 
 # Records per page, the worst first; every record can be paged to or found by search.
@@ -126,7 +127,7 @@ def _customer_headers(last: str) -> list[str]:
 def _missing(codes: str) -> str:
     """The checklist elements a reply lacks, by name."""
     labels = dict(ChecklistElement.choices)
-    return "、".join(str(labels.get(code, code)) for code in codes.split())
+    return list_join(labels.get(code, code) for code in codes.split())
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def _deciding_words(evidence: str) -> str:
     found = sorted(json.loads(evidence), key=lambda item: -abs(item[1]))[:DECIDING_WORDS]
     if not found:
         return _("No sentiment words: read as neutral")
-    return "、".join(
+    return list_join(
         f"{words} {'+' if weight > 0 else '−'}{abs(weight):.1f}" for words, weight in found
     )
 

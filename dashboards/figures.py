@@ -8,6 +8,7 @@ drill-down behind it using ``layout.meta`` (the ids of the rows and the columns)
 """
 
 import json
+import re
 from collections import Counter
 
 from django.utils.html import format_html
@@ -60,6 +61,44 @@ def unique_labels(labels: list[str], tags: list[object]) -> list[str]:
         f"{label} ({tag})" if counts[label] > 1 else label
         for label, tag in zip(labels, tags, strict=True)
     ]
+
+
+# A Chinese (or full-width) character or a run of other non-space characters (a word), with
+# the brackets and punctuation that may not begin or end a line; or a space.
+_CJK = "\u2e80-\u9fff\uff00-\uffef"
+_LABEL_TOKENS = re.compile(rf"[（(「“]?(?:[{_CJK}]|[^\s{_CJK}]+)[）)」”、，,。.:：]?|\s+")
+
+
+def _label_lines(tokens: list[str], width: int) -> list[str]:
+    lines, line, size, space = [], "", 0, False
+    for token in tokens:
+        if token.isspace():
+            space = bool(line)
+            continue
+        cost = sum(1 if char.isascii() else 2 for char in token)
+        if line and size + space + cost > width:
+            lines.append(line)
+            line, size, space = "", 0, False
+        line += " " * space + token
+        size += space + cost
+        space = False
+    return [*lines, line] if line else lines
+
+
+def wrap_label(text: str, width: int) -> str:
+    """``text`` broken into lines of at most ``width`` columns, as even as they can be, for a
+    label Plotly draws where its automatic margins do not reach (``<br>`` between lines). A
+    Chinese character takes two columns and a line may break after any; English breaks
+    between words, and a word longer than a line keeps its own line."""
+    tokens = _LABEL_TOKENS.findall(text)
+    lines = _label_lines(tokens, width)
+    # The fewest lines, then the narrowest width that keeps that many: 长期客户 / 增长率
+    # rather than 长期客户增长 / 率.
+    for narrower in range(1, width):
+        even = _label_lines(tokens, narrower)
+        if len(even) == len(lines):
+            return "<br>".join(even)
+    return "<br>".join(lines)
 
 
 # Cells without a score, drawn by a second trace over the scores' gaps in flat colours no score
@@ -284,9 +323,18 @@ def company_heatmap(teams: list[TeamRow], columns: list[Column]) -> dict:
     )
 
 
+# Radar labels: lines of at most 14 columns (about 75 px at 10 px), within side margins that
+# wide, and top and bottom margins for a label of three lines; the legend below the bottom one.
+RADAR_LABEL_COLUMNS = 14
+RADAR_MARGIN = {"l": 80, "r": 80, "t": 44, "b": 76}
+RADAR_LEGEND = {"orientation": "h", "y": -0.17, "yanchor": "top"}
+
+
 def radar(lines: list[Line], person: str) -> dict:
     """The person's 0–100 score on every indicator against the team's mean score; the outline
-    is closed by repeating the first point."""
+    is closed by repeating the first point. The indicator names around the circle are wrapped
+    (``RADAR_LABEL_COLUMNS``) and the margins hold them: Plotly's automatic margins do not
+    count a polar chart's labels, which would be cut off in English and on a phone."""
     names = [line.column.name for line in lines]
 
     def trace(values: list[float | None], name: str, colour: str, fill: bool) -> dict:
@@ -308,16 +356,25 @@ def radar(lines: list[Line], person: str) -> dict:
         ],
         "layout": _layout(
             height=420,
-            # Wide side margins: the indicator names around the circle are not counted by
-            # Plotly's automatic margins and would be cut off on a phone.
-            margin={"l": 72, "r": 72, "t": 36, "b": 30},
+            margin=RADAR_MARGIN,
             polar={
                 "radialaxis": {"range": [0, 100], "tickfont": {"size": 9}, "angle": 90},
-                "angularaxis": {"tickfont": {"size": 10}, "direction": "clockwise"},
+                "angularaxis": {
+                    "tickfont": {"size": 10},
+                    "direction": "clockwise",
+                    "tickmode": "array",
+                    "tickvals": names,
+                    "ticktext": [wrap_label(name, RADAR_LABEL_COLUMNS) for name in names],
+                },
             },
-            legend={"orientation": "h", "y": -0.05},
+            legend=RADAR_LEGEND,
         ),
     }
+
+
+# The periods' labels turn on a phone: room on the right and the axis's automatic margins keep
+# the last one whole.
+TREND_MARGIN = {"l": 36, "r": 16, "t": 8, "b": 30}
 
 
 def trend(points: list[TrendPoint], person: str) -> dict:
@@ -344,8 +401,8 @@ def trend(points: list[TrendPoint], person: str) -> dict:
         ],
         "layout": _layout(
             height=280,
-            margin={"l": 36, "r": 8, "t": 8, "b": 30},
-            xaxis={"type": "category"},
+            margin=TREND_MARGIN,
+            xaxis={"type": "category", "automargin": True},
             yaxis={"range": [0, 100]},
             legend={"orientation": "h", "y": -0.2},
         ),
@@ -429,8 +486,8 @@ def company_trend(points: list[CompanyTrendPoint]) -> dict:
         ],
         "layout": _layout(
             height=300,
-            margin={"l": 36, "r": 8, "t": 8, "b": 30},
-            xaxis={"type": "category"},
+            margin=TREND_MARGIN,
+            xaxis={"type": "category", "automargin": True},
             yaxis={"range": [0, 100]},
             legend={"orientation": "h", "y": -0.2},
         ),

@@ -47,7 +47,7 @@ from indicators.selectors import indicator_by_code
 from org.calendar import period_window
 from org.models import Employee, Role
 from org.periods import Period
-from org.selectors import employee_for_user
+from org.selectors import employee_for_user, user_role
 from org.views import role_required
 
 EVERY_ROLE = (Role.MERCHANDISER, Role.MANAGER, Role.HR, Role.ADMIN)
@@ -94,6 +94,36 @@ def scorecard(request: HttpRequest, employee_id: int) -> HttpResponse:
     return _scorecard_page(request, employee)
 
 
+def _manager_actions(
+    request: HttpRequest,
+    employee: Employee,
+    period: ScoredPeriod | None,
+    periods: list[ScoredPeriod],
+) -> dict[str, str] | None:
+    """The links of the scorecard's "Manager actions" to what the person's manager, HR or an
+    admin can do from it today (the person themself sees none): the team's heatmap, its change
+    since the previous scored period, its export and, for HR and admins, the team's appeals.
+    Filing an appeal on the person's behalf is the indicator rows' own link."""
+    role = user_role(request.user)
+    if role not in (Role.MANAGER, Role.HR, Role.ADMIN) or employee == employee_for_user(
+        request.user
+    ):
+        return None
+    actions = {}
+    if employee.team is not None and employee.team.is_scored and period is not None:
+        query = {"team": employee.team_id, "period": period.period.label}
+        actions["team"] = reverse("dashboards:team") + "?" + urlencode(query)
+        actions["export"] = reverse("dashboards:team_export") + "?" + urlencode(query)
+        previous = period.period.previous()
+        if any(other.period == previous and other.scored for other in periods):
+            compare = {**query, "compare": previous.label}
+            actions["change"] = reverse("dashboards:team") + "?" + urlencode(compare)
+        if role in (Role.HR, Role.ADMIN):
+            appeals = {"team": employee.team_id}
+            actions["appeals"] = reverse("appeals:list") + "?" + urlencode(appeals)
+    return actions
+
+
 def _scorecard_page(request: HttpRequest, employee: Employee) -> HttpResponse:
     periods = scored_periods()
     period = _period(request, periods)
@@ -108,6 +138,7 @@ def _scorecard_page(request: HttpRequest, employee: Employee) -> HttpResponse:
             "card": card,
             "period": period,
             "periods": periods,
+            "manager_actions": _manager_actions(request, employee, period, periods),
             # The rows' appeal controls (the appeals app's) may differ per viewer.
             "fragment_key": (employee.pk, period.period if period else None, request.user.pk),
             "figures": lambda: figures.as_script(

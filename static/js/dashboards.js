@@ -1,6 +1,7 @@
 // Dashboards: draw the page's Plotly figures (JSON in #dashboard-figures, one per
 // [data-figure] container), open the drill-down behind a clicked heatmap cell, and submit the
-// period / team pickers as soon as they change, and size the tiers' bars.
+// period / team pickers as soon as they change, size the tiers' bars, and keep a heatmap's
+// names in view while it scrolls sideways.
 (function () {
   "use strict";
 
@@ -16,8 +17,51 @@
       .replace("{column}", encodeURIComponent(column));
   }
 
+  var SVG = "http://www.w3.org/2000/svg";
+
+  function stickyNames(container) {
+    // A heatmap wider than its box (a phone) scrolls sideways in it; its first column, the
+    // names (the y axis's labels), stays in view: a copy of them on a white band that follows
+    // the scroll, made again after each redraw. Clicks go through to the cells.
+    var box = container.closest(".scroll");
+    if (!box) { return; }
+    function place() {
+      var band = container.querySelector(".sticky-names");
+      if (band) { band.setAttribute("transform", "translate(" + box.scrollLeft + ",0)"); }
+    }
+    function copy() {
+      var svg = container.querySelector("svg.main-svg");
+      var labels = svg && svg.querySelector(".yaxislayer-above");
+      var size = container._fullLayout && container._fullLayout._size;
+      if (!labels || !size) { return; }
+      var old = svg.querySelector(".sticky-names");
+      if (old) { old.remove(); }
+      var band = document.createElementNS(SVG, "g");
+      band.setAttribute("class", "sticky-names");
+      band.setAttribute("pointer-events", "none");
+      var background = document.createElementNS(SVG, "rect");
+      background.setAttribute("x", "0");
+      background.setAttribute("y", String(size.t));
+      background.setAttribute("width", String(size.l));
+      background.setAttribute("height", String(size.h));
+      background.setAttribute("fill", "#fff");
+      band.appendChild(background);
+      var names = labels.cloneNode(true);
+      // The copy is no axis of Plotly's: its names are counted once, as the axis's.
+      names.setAttribute("class", "sticky-labels");
+      names.querySelectorAll(".ytick").forEach(function (tick) { tick.setAttribute("class", "sticky-tick"); });
+      band.appendChild(names);
+      svg.appendChild(band);
+      place();
+    }
+    container.on("plotly_afterplot", copy);
+    box.addEventListener("scroll", place, { passive: true });
+    copy();
+  }
+
   function draw(container, figure) {
     Plotly.newPlot(container, figure.data, figure.layout, CONFIG).then(function () {
+      if (container.dataset.figure === "heatmap") { stickyNames(container); }
       container.dataset.drawn = "true";
     });
     var template = container.dataset.clickUrl;

@@ -41,6 +41,14 @@ def page(chromium):
     context.close()
 
 
+def open_menu(page) -> None:
+    """Open the header's menu where it is collapsed (a phone), to reach its links and account;
+    on a wider screen they are in the header already."""
+    toggle = page.get_by_test_id("menu-toggle")
+    if toggle.is_visible() and toggle.locator("xpath=..").get_attribute("open") is None:
+        toggle.click()
+
+
 @pytest.fixture
 def screenshot(page):
     """Save the page as test-artifacts/<name>.png."""

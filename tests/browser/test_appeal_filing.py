@@ -12,7 +12,7 @@ from django.utils.timezone import localtime
 from playwright.sync_api import expect
 
 from appeals.models import Appeal, AppealState, Evidence
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, open_menu
 from tests.dashboards.company import scored_company
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -138,6 +138,7 @@ def test_a_merchandiser_files_with_a_picked_time_and_a_png_and_hr_approves(
     ]
     _shot(page, f"appeal-filed-{tag}")
 
+    open_menu(page)
     page.locator("form[action$='/logout/'] button").click()
     _sign_in(page, live_server.url, "hr")
     page.goto(f"{live_server.url}/appeals/")

@@ -128,3 +128,18 @@ def test_company_figures():
     means = dict.fromkeys(MEANS, 50.0)
     trend = figures.company_trend([CompanyTrendPoint("2026-10", 5, means)])
     assert len(trend["data"]) == len(MEANS)
+
+
+def test_radar_labels_are_wrapped_to_fit_the_margins_plotly_does_not_grow():
+    assert figures.wrap_label("Order volume", 14) == "Order volume"
+    assert figures.wrap_label("Long-standing customer growth", 14) == (
+        "Long-standing<br>customer<br>growth"
+    )
+    # Chinese breaks anywhere, into even lines, never before a closing bracket.
+    assert figures.wrap_label("被采纳的改进建议数", 14) == "被采纳的改<br>进建议数"
+    assert figures.wrap_label("客户满意度（CSAT）", 14) == "客户满意度<br>（CSAT）"
+    lines = [Line(RESPONSE, 2.5, 2.0, 4.0, 95.0, 0.1, 9.5, 80.0, 70.0, 3.0, 90.0)]
+    with translation.override("en"):
+        axis = figures.radar(lines, "王芳")["layout"]["polar"]["angularaxis"]
+    assert axis["tickvals"] == ["Order response time"]
+    assert axis["ticktext"] == ["Order<br>response time"]
