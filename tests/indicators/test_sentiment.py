@@ -22,10 +22,10 @@ from indicators.sentiment import (
 LABELLED = Path(__file__).parent / "data" / "sentiment_labelled.tsv"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LABELS = ["positive", "neutral", "negative"]
-# Readings the hand rules got right and the learned weights (issue 20, second round) still do
+# A reading the hand rules get right and the learned weights (issue 20, second round) still do
 # not: the learned weights are corrections over the rules' sums, learned from consumer reviews, and
-# there they read these phrases otherwise (不影响使用 hedges a complaint, -0.48 against the rule's
-# +0.32; "nothing" alone leans -0.58 against "nothing was damaged"'s +0.57). Strict, so a fix shows.
+# there 不影响使用 hedges a complaint (-0.48 against the rule's +0.32; alone it then has no deciding
+# word and reads 0). Strict, so a fix shows.
 LEARNED_MISREAD = pytest.mark.xfail(
     strict=True, reason="learned weights correct the rule the other way (issue 20)"
 )
@@ -136,7 +136,10 @@ def test_negation_flips_praise(plain, negated):
     [
         ("慢", "不慢"),
         ("包装损坏", "包装没有任何损坏"),
-        pytest.param("damaged", "nothing was damaged", marks=LEARNED_MISREAD),
+        # The words denying a complaint do not lean it as negators learned to, by negating praise
+        # ("nothing" alone leans -0.58 in the learned weights).
+        ("damaged", "nothing was damaged"),
+        ("broken", "nothing was broken"),
     ],
 )
 def test_negated_complaint_is_mildly_positive(complaint, denied):
