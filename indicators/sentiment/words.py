@@ -37,6 +37,11 @@ _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN = re.compile(rf"[{_CJK}]")
 _WORD = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:'[a-z]+)?")
 _LATIN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# "Not the least X" with the negation after X (一点改进都没有, 任何回复也没有): read as 没有 X.
+POSTPOSED_NEGATION = (
+    frozenset({"一点", "一点儿", "任何"}),
+    frozenset({"都没有", "也没有", "都没", "也没"}),
+)
 _NEGATED_VERB = re.compile(r"n[’']t\b")
 _WEIGHT = re.compile(r"-?\d+(\.\d+)?")
 
@@ -122,6 +127,19 @@ def words(clause: str) -> tuple[str, ...]:
     cut = [word for word in _tokenizer().lcut(clause, HMM=False) if _WORD.fullmatch(word)]
     if len(cut) > 1 and cut[0] in POLITE_OPENERS:
         cut[0] = "请"
+    return _negation_put_first(cut)
+
+
+def _negation_put_first(cut: list[str]) -> tuple[str, ...]:
+    """一点 X 都没有 → 没有 X where X is a word of the table (一点问题都没有: no problem at all,
+    一点改进都没有: no improvement at all); other words keep the learned reading of the phrase,
+    which is mostly a complaint (一点味道都没有)."""
+    before, after = POSTPOSED_NEGATION
+    for index in range(len(cut) - 2):
+        if cut[index] in before and cut[index + 2] in after and (cut[index + 1],) in table():
+            phrase = "没有" + cut[index + 1]  # one word where the table knows it (没有问题)
+            cut[index : index + 3] = [phrase] if (phrase,) in table() else ["没有", cut[index + 1]]
+            break
     return tuple(cut)
 
 

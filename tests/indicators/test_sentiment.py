@@ -354,3 +354,19 @@ def test_requests_and_shipping_notes_read_neutral(text):
 
 def test_a_trouble_is_still_a_complaint():
     assert sentiment_label(comment_sentiment("办个退款太麻烦了")) == "negative"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # A negation after what it negates (一点 X 都没有): no improvement, no problem at all.
+        ("一点改进都没有", "negative"),
+        ("任何回复都没有", "negative"),
+        ("一点问题都没有", "positive"),
+        # A word the table does not know keeps the phrase's learned reading: mostly a complaint.
+        ("一点味道都没有", "negative"),
+    ],
+)
+def test_a_negation_after_what_it_negates(text, label):
+    reading = sentiment.comment_reading(text)
+    assert sentiment_label(reading.score) == label, reading
