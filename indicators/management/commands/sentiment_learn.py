@@ -54,7 +54,8 @@ def _read(comment: str) -> tuple[set[str], float, float]:
     """A comment's features and its rules' positive and negative sums."""
     evidence = rule_evidence(comment)
     return (
-        {feature.key for feature in comment_features(comment)},
+        # As the scorer, without the words denying a complaint (``Feature.denying``).
+        {feature.key for feature in comment_features(comment) if not feature.denying},
         sum(item.weight for item in evidence if item.weight > 0),
         sum(item.weight for item in evidence if item.weight < 0),
     )
