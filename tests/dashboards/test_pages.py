@@ -23,6 +23,8 @@ from tests.clock import at
 from tests.dashboards.company import LAST_MONTH, MONTH_BEFORE
 from tests.factories import OrderFactory, OrderNodeFactory
 
+ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
 pytestmark = pytest.mark.django_db
 
 # Queries a page may make, cache cold, whatever the size of the team: the session, the user and
@@ -370,8 +372,35 @@ def test_team_table_exports_to_excel(scored, as_user):
     total = EmployeeScore.objects.get(
         employee=scored["east_a"], period_start=LAST_MONTH.start, is_current=True
     ).total
-    # Name, number, team, level and whether scored, then the total.
-    assert next(row for row in rows if row[0] == "王芳")[5] == pytest.approx(total)
+    # Name, number, team, level and whether scored, then the total, rounded as the page shows it.
+    assert next(row for row in rows if row[0] == "王芳")[5] == round(total, 1)
+
+
+def test_exports_hold_numbers_rounded_as_the_pages_show_them(scored, as_user):
+    """Scores with one decimal, raw values as their unit is shown (ratings 1–5 two decimals),
+    still numbers; read back from the file."""
+    response = as_user("east_manager").get(reverse("dashboards:team_export"), **ENGLISH)
+    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    header, wang = rows[0], next(row for row in rows if row[0] == "王芳")
+    numbers = {name: value for name, value in zip(header, wang, strict=True) if value is not None}
+    floats = {name: value for name, value in numbers.items() if isinstance(value, float)}
+    assert floats, "the member has scores"
+    for name, value in floats.items():
+        rating = ("(CSAT)" in name or "360°" in name) and "Raw value" in name
+        decimals = 2 if rating else 1
+        assert value == round(value, decimals), (name, value)
+    csat = EmployeeScore.objects.get(
+        employee=scored["east_a"], period_start=LAST_MONTH.start, is_current=True
+    ).indicators.get(indicator__code="csat")
+    card = as_user("east_a").get(reverse("dashboards:me"), **ENGLISH).content.decode()
+    shown = f"{csat.raw:.2f}/5"
+    assert shown in card
+    exported = numbers["Customer satisfaction (CSAT) · Raw value"]
+    assert f"{exported:.2f}/5" == shown
+    company = as_user("hr").get(reverse("dashboards:company_export") + f"?period={LAST_MONTH}")
+    for sheet in load_workbook(io.BytesIO(company.content)).worksheets:
+        for row in list(sheet.values)[1:]:
+            assert all(v == round(v, 1) for v in row if isinstance(v, float)), row
 
 
 def test_company_tables_export_to_excel(scored, as_user):
