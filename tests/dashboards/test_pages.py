@@ -280,6 +280,37 @@ def test_pages_read_from_the_cache_until_a_new_run(scored, as_user, django_asser
 # Company overview
 
 
+def test_an_overdue_node_reads_in_days_and_hours_and_links_to_the_drilldown_listing_it(
+    scored, as_user
+):
+    """A node open since last month: overdue by days and hours, its order number a link to
+    its merchandiser's node on-time drill-down of that month, searched by the order number."""
+    node = OrderNodeFactory(
+        order=OrderFactory(merchandiser=scored["east_a"], external_id="SO-FORGOTTEN"),
+        started_at=at(LAST_MONTH, 3, 9),
+        threshold_hours=8,
+        completed_at=None,
+    )
+    client = as_user("hr")
+    page = client.get(reverse("dashboards:company"), **ENGLISH).content.decode()
+    row = re.search(
+        r'<tr data-testid="overdue-row">(?:(?!</tr>).)*SO-FORGOTTEN.*?</tr>', page, re.S
+    )
+    hours = (timezone.now() - node.due_at).total_seconds() / 3600
+    days, rest = divmod(round(hours), 24)
+    assert f"<td>{days} d {rest} h</td>" in row.group(0)
+    link = re.search(
+        r'<a href="([^"]+)" data-testid="overdue-order">SO-FORGOTTEN</a>', row.group(0)
+    )
+    url = link.group(1).replace("&amp;", "&")
+    assert url.startswith(
+        reverse("dashboards:drilldown", args=[scored["east_a"].pk, "node_on_time_rate"])
+    )
+    found = client.get(url, **ENGLISH).content.decode()
+    assert f'data-record-id="{node.pk}"' in found
+    assert found.count('data-testid="record-row"') == 1
+
+
 def test_company_overview_for_hr(scored, as_user, django_assert_max_num_queries):
     now = timezone.now()
     OrderNodeFactory(
