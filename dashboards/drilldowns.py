@@ -20,8 +20,14 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dashboards.formatting import format_duration, format_hours, format_value
 from indicators.models import ChecklistElement, ComplianceRule
-from indicators.records import CountedRecord, counted_records_read
+from indicators.records import (
+    CountedRecord,
+    RecordPage,
+    counted_records_page,
+    counted_records_read,
+)
 from ingest.models import (
     ExceptionCase,
     Feedback,
@@ -96,7 +102,7 @@ def _when(value: dt.datetime | None) -> str:
 
 
 def _hours(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
+    return "—" if value is None else format_hours(value)
 
 
 def _short(text: str) -> str:
@@ -162,7 +168,7 @@ def _anonymous(records: list[CountedRecord]) -> str:
     return _(
         "No record list for this indicator: peer reviews are anonymous. "
         "%(count)d reviews this period, mean %(mean)s."
-    ) % {"count": len(scores), "mean": "—" if mean is None else f"{mean:.2f}"}
+    ) % {"count": len(scores), "mean": format_value(mean, "points")}
 
 
 ORDER = ("external_id", "customer__name")
@@ -194,7 +200,7 @@ DRILLDOWNS: dict[str, Listing] = {
     "order_response_time": Listing(
         lambda: [
             *_order_headers((Order, "submitted_at"), (Order, "confirmed_at")),
-            _("Response (h)"),
+            _("Response time"),
         ],
         ORDER,
         lambda r: (
@@ -213,7 +219,7 @@ DRILLDOWNS: dict[str, Listing] = {
             _label(OrderNode, "started_at"),
             _label(OrderNode, "due_at"),
             _label(OrderNode, "completed_at"),
-            _("Late by (h)"),
+            _("Late by"),
         ],
         ("order__external_id", "node", "started_at"),
         lambda r: (
@@ -222,7 +228,7 @@ DRILLDOWNS: dict[str, Listing] = {
             _when(r["started_at"]),
             _when(r["due_at"]),
             _when(r["completed_at"]),
-            _hours(r["late_by"]) if r["hurts"] else "",
+            format_duration(r["late_by"]) if r["hurts"] else "",
         ),
         gettext_lazy("Late nodes first, the latest first."),
     ),
@@ -232,8 +238,8 @@ DRILLDOWNS: dict[str, Listing] = {
             _label(ExceptionCase, "kind"),
             _label(ExceptionCase, "detected_at"),
             _label(ExceptionCase, "resolved_at"),
-            _("To coordinate (h)"),
-            _("To resolve (h)"),
+            _("To coordinate"),
+            _("To resolve"),
         ],
         ("order__external_id", "kind"),
         lambda r: (
@@ -287,7 +293,7 @@ DRILLDOWNS: dict[str, Listing] = {
             _when(r["submitted_at"]),
             r["customer__name"],
             r["order__external_id"] or "—",
-            str(r["csat"]),
+            f"{r['csat']}/5",
             _short(r["comment"]),
         ),
         gettext_lazy("Lowest rating first; below the target is marked."),
@@ -299,7 +305,7 @@ DRILLDOWNS: dict[str, Listing] = {
             _when(r["submitted_at"]),
             r["customer__name"],
             r["order__external_id"] or "—",
-            f"{r['value']:.0f}",
+            f"{r['value']:.0f}/100",
             _short(r["comment"]),
             _deciding_words(r["evidence"]),
         ),
@@ -425,31 +431,39 @@ def _matches(record: CountedRecord, fields: tuple[str, ...], search: str) -> boo
 
 
 def _page_of(
-    calculator: str, listing: Listing, records: list[CountedRecord], page: int, search: str
-) -> Drilldown:
-    """The page ``page`` of the records matching ``search`` (all when empty), worst first: only
-    the page's rows are worded, so a 5,000-record list costs what its 50 rows do. A page past
-    the last shows the last."""
+    records: list[CountedRecord], fields: tuple[str, ...], page: int, search: str
+) -> RecordPage:
+    """The page ``page`` of the records (all of them read, worst first) matching ``search``: for
+    a rule whose order only pandas knows. A page past the last shows the last."""
     matching = records
     if search:
         needle = search.casefold()
-        matching = [record for record in records if _matches(record, listing.fields, needle)]
-    pages = max(1, -(-len(matching) // PAGE_SIZE))
-    page = min(page, pages)
+        matching = [record for record in records if _matches(record, fields, needle)]
+    page = min(page, max(1, -(-len(matching) // PAGE_SIZE)))
     start = (page - 1) * PAGE_SIZE
+    return RecordPage(
+        matching[start : start + PAGE_SIZE], total=len(records), matched=len(matching), page=page
+    )
+
+
+def _shown(calculator: str, listing: Listing, paged: RecordPage, searched: bool) -> Drilldown:
+    """A page of records as the drill-down shows it: only the page's rows are worded."""
     rows = [
         RecordRow(record.record_type, record.record_id, listing.cells(record.values), record.hurts)
-        for record in matching[start : start + PAGE_SIZE]
+        for record in paged.records
     ]
+    start = (paged.page - 1) * PAGE_SIZE
     return Drilldown(
         headers=listing.headers(),
         rows=rows,
-        total=len(records),
+        total=paged.total,
         ordering=str(listing.ordering),
-        note="" if records else str(EMPTY.get(calculator, _("No records counted in this period."))),
-        matched=len(matching) if search else None,
-        page=page,
-        pages=pages,
+        note=""
+        if paged.total
+        else str(EMPTY.get(calculator, _("No records counted in this period."))),
+        matched=paged.matched if searched else None,
+        page=paged.page,
+        pages=max(1, -(-paged.matched // PAGE_SIZE)),
         first=start + 1 if rows else 0,
     )
 
@@ -465,9 +479,24 @@ def drilldown_read(
 ) -> Drilldown:
     """The records behind one person's value of the indicator computed by ``calculator``, the
     page ``page`` of those matching ``search``; the caller has decided the user may see this
-    person. A calculator without a rule or a listing (a custom one) gets a note instead of a
-    list."""
+    person. Where the database can sort the rule's order, only the page is read (a 5,000-node
+    month costs what its 50 rows do); otherwise every record is read and paged here. A
+    calculator without a rule or a listing (a custom one) gets a note instead of a list."""
     listing = DRILLDOWNS.get(calculator)
+    search = search.strip()
+    if listing is not None and listing.note is None:
+        paged = counted_records_page(
+            calculator=calculator,
+            employee_id=employee_id,
+            window=window,
+            target=target,
+            fields=listing.fields,
+            search=search,
+            page=page,
+            size=PAGE_SIZE,
+        )
+        if paged is not None:
+            return _shown(calculator, listing, paged, bool(search))
     records = None
     if listing is not None:
         records = counted_records_read(
@@ -489,4 +518,6 @@ def drilldown_read(
         return Drilldown(
             [], [], 0, note=_("The reply checklist has no active rule: nothing is checked.")
         )
-    return _page_of(calculator, listing, records, page, search.strip())
+    return _shown(
+        calculator, listing, _page_of(records, listing.fields, page, search), bool(search)
+    )

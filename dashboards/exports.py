@@ -1,6 +1,7 @@
 """Excel workbooks of the team and company tables (openpyxl, write-only: a 10,000-person sheet
 streams instead of building every cell object in memory). Headers follow the active language;
-values stay numbers so they can be sorted and summed in Excel."""
+values stay numbers so they can be sorted and summed in Excel, rounded as the pages show them
+(``dashboards.formatting``)."""
 
 import io
 from collections.abc import Iterable
@@ -11,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from dashboards.figures import mean_label
+from dashboards.formatting import rounded_score, rounded_value
 from dashboards.selectors.boards import CompanyBoard, MemberRow
 from dashboards.selectors.columns import TIERS, Column
 from dashboards.selectors.summaries import GRADES, MEANS
@@ -86,12 +88,13 @@ def team_workbook(members: list[MemberRow], columns: list[Column], period: Perio
             member.team,
             _level(member.level),
             _state(member.state, member.measured_share),
-            *(member.mean(name) for name in MEANS),
+            *(rounded_score(member.mean(name)) for name in MEANS),
             member.grade,
             member.team_rank,
         ]
         for column in columns:
-            row += list(member.cells.get(column.code, (None, None)))
+            score, raw = member.cells.get(column.code, (None, None))
+            row += [rounded_score(score), rounded_value(raw, column.unit)]
         rows.append(row)
     _sheet(workbook, f"{_('Team')} {period.label}", header, rows)
     return _save(workbook)
@@ -117,9 +120,9 @@ def company_workbook(board: CompanyBoard, people: list[dict], period: Period) ->
             team.manager,
             team.summary.scored,
             team.summary.not_scored,
-            *(team.summary.means[name] for name in MEANS),
+            *(rounded_score(team.summary.means[name]) for name in MEANS),
             *(team.summary.grades[grade] for grade in GRADES),
-            *(team.cells.get(column.code) for column in board.columns),
+            *(rounded_score(team.cells.get(column.code)) for column in board.columns),
         ]
         for team in board.teams
     ]
@@ -145,13 +148,13 @@ def company_workbook(board: CompanyBoard, people: list[dict], period: Period) ->
             person["team__name"],
             _level(person["level"]),
             _state(person["state"], person["measured_share"]),
-            person["total"],
-            *(person[tier] for tier in TIERS),
+            rounded_score(person["total"]),
+            *(rounded_score(person[tier]) for tier in TIERS),
             person["grade"],
             person["team_rank"],
-            person["team_percentile"],
+            rounded_score(person["team_percentile"]),
             person["company_rank"],
-            person["company_percentile"],
+            rounded_score(person["company_percentile"]),
             bool(person["improvement_plan"]),
         ]
         for person in people

@@ -235,7 +235,10 @@ def team_heatmap(members: list[MemberRow], columns: list[Column]) -> dict:
     drill-down)."""
     z = [[member.cells.get(c.code, (None, None))[0] for c in columns] for member in members]
     raw = [
-        [format_value(member.cells.get(c.code, (None, None))[1], c.unit) for c in columns]
+        [
+            format_value(member.cells.get(c.code, (None, None))[1], c.unit, c.calculator)
+            for c in columns
+        ]
         for member in members
     ]
     return _heatmap(
@@ -252,7 +255,9 @@ def team_heatmap(members: list[MemberRow], columns: list[Column]) -> dict:
         ),
         hovertemplate="%{y} · %{x}<br>"
         + _("Score (0–100)")
-        + ": %{z:.1f}<br>"
+        + ": "
+        + _("%(score)s pts") % {"score": "%{z:.1f}"}
+        + "<br>"
         + _("Raw value")
         + ": %{text}",
     )
@@ -289,7 +294,8 @@ def team_change_heatmap(
         + _("This period")
         + ": %{customdata[0]}<br>"
         + compare_label
-        + ": %{customdata[1]}<br>%{z:+.1f}",
+        + ": %{customdata[1]}<br>"
+        + _("%(score)s pts") % {"score": "%{z:+.1f}"},
     )
 
 
@@ -307,7 +313,7 @@ def company_heatmap(teams: list[TeamRow], columns: list[Column]) -> dict:
         if column.within_team:
             if raw is None:
                 return None, unmeasured
-            return None, (WITHIN_TEAM, format_value(raw, column.unit), within)
+            return None, (WITHIN_TEAM, format_value(raw, column.unit, column.calculator), within)
         return mean, (unmeasured if mean is None else NO_GAP)
 
     cells = [[cell(team, column) for column in columns] for team in teams]
@@ -319,7 +325,10 @@ def company_heatmap(teams: list[TeamRow], columns: list[Column]) -> dict:
         zmin=0,
         zmax=100,
         gaps=_gaps([[gap for _value, gap in row] for row in cells]),
-        hovertemplate="%{y} · %{x}<br>" + _("Team average") + ": %{z:.1f}",
+        hovertemplate="%{y} · %{x}<br>"
+        + _("Team average")
+        + ": "
+        + _("%(score)s pts") % {"score": "%{z:.1f}"},
     )
 
 
@@ -346,7 +355,11 @@ def radar(lines: list[Line], person: str) -> dict:
             "line": {"color": colour},
             "fill": "toself" if fill else "none",
             "opacity": 0.85,
-            "hovertemplate": "%{theta}: %{r:.0f}<extra>" + name + "</extra>",
+            "hovertemplate": "%{theta}: "
+            + _("%(score)s pts") % {"score": "%{r:.0f}"}
+            + "<extra>"
+            + name
+            + "</extra>",
         }
 
     return {
@@ -451,7 +464,11 @@ def mean_comparison(groups: list[tuple[str, Summary]]) -> dict:
                 "y": [summary.means[name] for name in MEANS],
                 "name": name,
                 "marker": {"color": colours[index % len(colours)]},
-                "hovertemplate": "%{x}: %{y:.1f}<extra>" + name + "</extra>",
+                "hovertemplate": "%{x}: "
+                + _("%(score)s pts") % {"score": "%{y:.1f}"}
+                + "<extra>"
+                + name
+                + "</extra>",
             }
             for index, (name, summary) in enumerate(groups)
         ],

@@ -30,6 +30,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from dashboards.selectors.periods import scored_periods
+from demo.bench_drilldown import drilldown_bench
 from ingest.models import Order
 from org.models import Employee, Role, Team
 from org.periods import Period
@@ -260,8 +261,9 @@ def _rate(port: int, path: str, cookie: str) -> float:
     return sum(counts) / elapsed
 
 
-def dashboards_bench() -> dict[str, object]:
-    """The dashboards line of ``make bench``."""
+def dashboards_bench() -> list[dict[str, object]]:
+    """The dashboards lines of ``make bench``: pages under load, then one drill-down of 5,000
+    records (``demo.bench_drilldown``)."""
     period = _scored_period()
     with _bench_manager(period) as manager, _server() as port:
         cookie = _browser_cookie(port, manager.session_key)
@@ -269,7 +271,10 @@ def dashboards_bench() -> dict[str, object]:
         json_rps = _rate(port, "/api/v1/ping/", cookie)
         heatmap_rps = _rate(port, f"/team/{query}", cookie)
         scorecard_rps = _rate(port, f"/people/{manager.member_id}/{query}", cookie)
-    return {
+        drilldown = drilldown_bench(
+            port=port, cookie=cookie, person_id=manager.member_id, period=period
+        )
+    load = {
         "bench": "dashboards",
         "period": period.label,
         "team_size": manager.team_size,
@@ -280,3 +285,4 @@ def dashboards_bench() -> dict[str, object]:
         "heatmap_ratio": round(heatmap_rps / json_rps, 2),
         "scorecard_ratio": round(scorecard_rps / json_rps, 2),
     }
+    return [load, drilldown]

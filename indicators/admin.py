@@ -151,9 +151,9 @@ class IndicatorDefinitionAdmin(CatalogAdmin):
 
 @admin.register(ComplianceRule)
 class ComplianceRuleAdmin(CatalogAdmin):
-    list_display = ["element", "language", "kind", "pattern", "is_active"]
+    list_display = ["element", "language", "kind", "pattern", "description_zh", "is_active"]
     list_filter = ["element", "language", "kind", "is_active"]
-    search_fields = ["pattern"]
+    search_fields = ["pattern", "description_zh", "description_en"]
     list_editable = ["is_active"]
 
     def has_delete_permission(self, request, obj=None) -> bool:

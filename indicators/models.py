@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -301,9 +301,10 @@ class RuleLanguage(models.TextChoices):
     ENGLISH = "en", _("English")
 
 
-class ComplianceRule(models.Model):
+class ComplianceRule(Localised, models.Model):
     """One way a standard reply may show one required element. A message has an element when any
-    active rule for it matches (in either language); it is compliant when it has them all."""
+    active rule for it matches (in either language); it is compliant when it has them all. The
+    manual shows a keyword as it is and a pattern by its description in words."""
 
     element = models.CharField(_("element"), max_length=16, choices=ChecklistElement.choices)
     language = models.CharField(_("language"), max_length=2, choices=RuleLanguage.choices)
@@ -312,6 +313,18 @@ class ComplianceRule(models.Model):
         _("keyword or pattern"),
         max_length=200,
         help_text=_("Matched without regard to case."),
+    )
+    description_zh = models.CharField(
+        _("in words (Chinese)"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the rule accepts, as the manual says it; a pattern needs it."),
+    )
+    description_en = models.CharField(
+        _("in words (English)"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the rule accepts, as the manual says it; a pattern needs it."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
@@ -340,6 +353,14 @@ class ComplianceRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_element_display()} · {self.pattern}"
+
+    @property
+    def in_words(self) -> str:
+        """What the rule accepts, in the active language: a keyword quoted, a pattern by its
+        description (a regular expression is no sentence for the people it checks)."""
+        if self.kind == RuleKind.KEYWORD:
+            return gettext("contains “%(keyword)s”") % {"keyword": self.pattern}
+        return self.localised("description") or gettext("a pattern an administrator set")
 
     def clean(self) -> None:
         if self.kind == RuleKind.REGEX and self.pattern:

@@ -8,12 +8,14 @@ the calculators get those records counted rather than one by one (``record_frame
 process nodes are due in a period and on time, which tickets were resolved at first contact.
 """
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 from django.db import models
-from django.db.models import BooleanField, Case, F, Q, Value, When
+from django.db.models import BooleanField, Case, Count, DurationField, F, Q, Value, When
+from django.db.models.functions import Coalesce, Least
 
 from indicators.calculators import COUNTED
 from indicators.calculators.base import FRAME_COLUMNS, INDEXED_BY_ID, Counted, RecordFrames
@@ -85,6 +87,10 @@ class RecordRead:
     computed: dict[str, models.Expression | F] = field(default_factory=dict)
     also: dict[str, Callable[[int], models.QuerySet]] = field(default_factory=dict)
     tiebreak: tuple[str, ...] = ()
+    # The rule's worst-first order as the database can sort it, for a rule that judges each
+    # record alone (keeps every record read, adds columns from its own fields): a page is then
+    # read with ORDER BY … LIMIT, not as every record of the period (``counted_records_page``).
+    ranked: Callable[[Window], list[models.OrderBy]] | None = None
 
 
 _ORDERS_SUBMITTED = RecordRead(
@@ -113,6 +119,18 @@ def _customer_orders(**more: object) -> RecordRead:
     )
 
 
+def _nodes_worst_first(window: Window) -> list[models.OrderBy]:
+    """``efficiency.NODES_DUE``'s order: late nodes first, the latest first (late by the hours
+    from the deadline to completion, or to the cutoff while still open), then by deadline."""
+    cutoff = Value(window.cutoff.to_pydatetime())
+    late_by = Case(
+        When(NODE_ON_TIME, then=Value(dt.timedelta(0))),
+        default=Least(Coalesce("completed_at", cutoff), cutoff) - F("due_at"),
+        output_field=DurationField(),
+    )
+    return [F("on_time").asc(), late_by.desc(), F("due_at").asc(), F("id").asc()]
+
+
 READS: dict[str, RecordRead] = {
     "order_volume": _ORDERS_SUBMITTED,
     "follow_up_count": _FOLLOW_UPS,
@@ -124,6 +142,7 @@ READS: dict[str, RecordRead] = {
         "order__merchandiser_id",
         nodes_due,
         computed={"merchandiser_id": F("order__merchandiser_id"), "on_time": _judged(NODE_ON_TIME)},
+        ranked=_nodes_worst_first,
     ),
     "exception_handling_hours": RecordRead(
         "exception_case",
@@ -207,6 +226,61 @@ def _hurts(counted: Counted, rows: pd.DataFrame, target: float | None) -> pd.Ser
     return pd.Series(False, index=rows.index)
 
 
+def _queryset(read: RecordRead, employee_id: int, window: Window) -> models.QuerySet:
+    """One person's records a period's rule looks at, with the columns the database computes."""
+    return (
+        read.model.objects.filter(**{read.person: employee_id})
+        .filter(read.window(window))
+        .annotate(**read.computed)
+    )
+
+
+def _counted(
+    *,
+    rows: list[dict],
+    columns: list[str],
+    counted: Counted,
+    read: RecordRead,
+    employee_id: int,
+    window: Window,
+    target: float | None,
+    ordered: bool,
+) -> list[CountedRecord]:
+    """The rule run on ``rows`` (read with ``columns``), each record with the columns the rule
+    adds and whether it hurts; worst first unless the rows came ``ordered`` already."""
+    frames = {
+        counted.frame: pd.DataFrame.from_records(rows, columns=columns),
+        **{name: _frame(name, make(employee_id)) for name, make in read.also.items()},
+    }
+    if counted.frame == "feedback":
+        frames["feedback"] = feedback_readings_assign(frames["feedback"])
+    employees = pd.DataFrame({"team_id": [None], "level": [None]}, index=[employee_id])
+    listed = counted.records(RecordFrames(employees=employees, **frames), window)
+    listed = listed.assign(hurts=_hurts(counted, listed, target))
+    by_key = {}
+    for row in rows:
+        by_key.setdefault(row[counted.key], row)
+    if not ordered:
+        listed = _ordered(listed, counted, read, by_key)
+    added = [name for name in listed.columns if name not in columns]
+    # Column lists zipped rather than ``to_dict("records")``: a 5,000-node drill-down spends
+    # half its time here otherwise.
+    extras = zip(*(listed[name].tolist() for name in added), strict=True)
+    return [
+        CountedRecord(
+            record_type=read.record_type,
+            record_id=int(key),
+            values={**by_key[key], **dict(zip(added, extra, strict=True))},
+            hurts=bool(extra[added.index("hurts")]),
+        )
+        for key, extra in zip(listed[counted.key].tolist(), extras, strict=True)
+    ]
+
+
+def _columns(counted: Counted, fields: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(["id", *FRAME_COLUMNS[counted.frame], *fields]))
+
+
 def counted_records_read(
     *,
     calculator: str,
@@ -223,40 +297,88 @@ def counted_records_read(
     counted, read = COUNTED.get(calculator), READS.get(calculator)
     if counted is None or read is None:
         return None
-    columns = list(dict.fromkeys(["id", *FRAME_COLUMNS[counted.frame], *fields]))
-    queryset = (
-        read.model.objects.filter(**{read.person: employee_id})
-        .filter(read.window(window))
-        .annotate(**read.computed)
-        .values(*columns)
+    columns = _columns(counted, fields)
+    rows = list(_queryset(read, employee_id, window).values(*columns))
+    return _counted(
+        rows=rows,
+        columns=columns,
+        counted=counted,
+        read=read,
+        employee_id=employee_id,
+        window=window,
+        target=target,
+        ordered=False,
     )
-    rows = list(queryset)
-    frames = {
-        counted.frame: pd.DataFrame.from_records(rows, columns=columns),
-        **{name: _frame(name, make(employee_id)) for name, make in read.also.items()},
-    }
-    if counted.frame == "feedback":
-        frames["feedback"] = feedback_readings_assign(frames["feedback"])
-    employees = pd.DataFrame({"team_id": [None], "level": [None]}, index=[employee_id])
-    listed = counted.records(RecordFrames(employees=employees, **frames), window)
-    listed = listed.assign(hurts=_hurts(counted, listed, target))
-    by_key = {}
-    for row in rows:
-        by_key.setdefault(row[counted.key], row)
-    listed = _ordered(listed, counted, read, by_key)
-    added = [name for name in listed.columns if name not in columns]
-    # Column lists zipped rather than ``to_dict("records")``: a 5,000-node drill-down spends
-    # half its time here otherwise.
-    extras = zip(*(listed[name].tolist() for name in added), strict=True)
-    return [
-        CountedRecord(
-            record_type=read.record_type,
-            record_id=int(key),
-            values={**by_key[key], **dict(zip(added, extra, strict=True))},
-            hurts=bool(extra[added.index("hurts")]),
-        )
-        for key, extra in zip(listed[counted.key].tolist(), extras, strict=True)
-    ]
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    """A page of the records counted, worst first, among ``matched`` of ``total`` records (all
+    of them when nothing is searched); ``page`` is the one read (a page past the last reads the
+    last)."""
+
+    records: list[CountedRecord]
+    total: int
+    matched: int
+    page: int
+
+
+def _text_lookups(model: type[models.Model], fields: Sequence[str]) -> list[str]:
+    """The lookups among ``fields`` that end on a text field (those a search looks in)."""
+    texts = []
+    for lookup in fields:
+        current, target = model, None
+        for part in lookup.split("__"):
+            target = current._meta.get_field(part)
+            current = target.related_model or current
+        if isinstance(target, models.CharField | models.TextField):
+            texts.append(lookup)
+    return texts
+
+
+def counted_records_page(
+    *,
+    calculator: str,
+    employee_id: int,
+    window: Window,
+    target: float | None,
+    fields: Sequence[str],
+    search: str,
+    page: int,
+    size: int,
+) -> RecordPage | None:
+    """The page ``page`` (of ``size``) of the records ``counted_records_read`` lists, among those
+    whose text ``fields`` contain ``search`` (ignoring case; all when empty), with the database
+    sorting worst first and reading only the page: one query counts, one reads the page. ``None``
+    where the rule's order is not one the database can sort (``RecordRead.ranked``)."""
+    counted, read = COUNTED.get(calculator), READS.get(calculator)
+    if counted is None or read is None or read.ranked is None:
+        return None
+    records = _queryset(read, employee_id, window)
+    matching = Q()
+    if search:
+        for lookup in _text_lookups(read.model, fields):
+            matching |= Q(**{f"{lookup}__icontains": search})
+    sizes = records.aggregate(total=Count("id"), matched=Count("id", filter=matching))
+    pages = max(1, -(-sizes["matched"] // size))
+    page = min(page, pages)
+    columns = _columns(counted, fields)
+    rows = list(
+        records.filter(matching)
+        .order_by(*read.ranked(window))
+        .values(*columns)[(page - 1) * size : page * size]
+    )
+    listed = _counted(
+        rows=rows,
+        columns=columns,
+        counted=counted,
+        read=read,
+        employee_id=employee_id,
+        window=window,
+        target=target,
+        ordered=True,
+    )
+    return RecordPage(listed, total=sizes["total"], matched=sizes["matched"], page=page)
 
 
 def _ordered(

@@ -84,12 +84,10 @@ class DraftForm(forms.Form):
         choices=WeightScheme._meta.get_field("level").choices,
         required=False,
     )
-    # A date input reads and sends ISO dates whatever the language; without the format, the
-    # initial date was rendered in the language's own format ("2026/12/02" in Chinese), which
-    # the input cannot show, so the field looked empty and blocked the form (issue 19, point 5).
+    # A date input reads and sends ISO dates whatever the language: every language's first
+    # date input format is ISO (perf.formats), so the date rendered is the date read back.
     effective_from = forms.DateField(
-        label=gettext_lazy("Effective from"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=gettext_lazy("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
     )
     name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=100)
 
@@ -107,7 +105,7 @@ class SchemeSettingsForm(forms.ModelForm):
         model = WeightScheme
         fields = ["name", "effective_from", "entropy_alpha", "note"]
         widgets = {
-            "effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "effective_from": forms.DateInput(attrs={"type": "date"}),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 

@@ -2,10 +2,12 @@
 source is, and the appeals waiting for a decision."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from appeals.selectors import open_appeals_count
 from dashboards.cache import CLOCK_SECONDS, kept
@@ -18,6 +20,7 @@ from scoring.selectors import measured_shares
 # A source synced daily, with two hours of slack, is fresh; older than this it is flagged.
 STALE_AFTER = dt.timedelta(hours=26)
 OVERDUE_LISTED = 20
+NODE_ON_TIME = "node_on_time_rate"  # the calculator whose drill-down lists process nodes
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,12 @@ class OverdueNode:
     team: str
     due_at: dt.datetime
     hours_overdue: float
+    merchandiser_id: int | None = None
+
+    @property
+    def period(self) -> Period:
+        """The month the node fell due in (company time): its node on-time drill-down's."""
+        return Period.containing(timezone.localtime(self.due_at).date())
 
     @property
     def node_label(self) -> str:
@@ -85,6 +94,7 @@ def overdue_nodes(*, now: dt.datetime, limit: int = OVERDUE_LISTED) -> OverdueNo
             "order_id",
             "order__external_id",
             "node",
+            "order__merchandiser_id",
             "order__merchandiser__name",
             "order__merchandiser__team__name",
             "due_at",
@@ -100,14 +110,27 @@ def overdue_nodes(*, now: dt.datetime, limit: int = OVERDUE_LISTED) -> OverdueNo
                     team=team,
                     due_at=due_at,
                     hours_overdue=(now - due_at).total_seconds() / 3600,
+                    merchandiser_id=merchandiser_id,
                 )
-                for order_id, order_no, node, merchandiser, team, due_at in oldest
+                for order_id, order_no, node, merchandiser_id, merchandiser, team, due_at in oldest
             ],
         )
 
     # Nodes fall overdue by the minute, not by a save the epoch sees: reading them costs a scan
     # of every open node, so the warning may be this old.
     return kept("overdue-nodes", limit, build, seconds=CLOCK_SECONDS)
+
+
+def node_drilldown_codes(periods: Iterable[Period]) -> dict[Period, str]:
+    """The code of the indicator computed by the node on-time calculator in each of
+    ``periods`` where one was in force (its drill-down lists a person's nodes due then)."""
+    codes = {}
+    for period in set(periods):
+        columns = indicator_columns(period)
+        code = next((c.code for c in columns if c.calculator == NODE_ON_TIME), None)
+        if code is not None:
+            codes[period] = code
+    return codes
 
 
 @dataclass(frozen=True)

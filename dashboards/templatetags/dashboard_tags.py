@@ -8,7 +8,14 @@ from django.utils.translation import get_language
 
 from dashboards.cache import kept
 from dashboards.figures import mean_label
-from dashboards.formatting import format_change, format_score, format_value
+from dashboards.formatting import (
+    format_change,
+    format_duration,
+    format_percent,
+    format_score,
+    format_value,
+)
+from dashboards.selectors.columns import Column
 
 register = template.Library()
 
@@ -39,9 +46,9 @@ def appeal_action(context: template.Context, **subject: object) -> str:
 
 
 @register.filter
-def value(number: float | None, unit: str = "") -> str:
-    """A raw indicator value with its unit: ``{{ line.raw|value:line.column.unit }}``."""
-    return format_value(number, unit)
+def value(number: float | None, column: Column) -> str:
+    """A raw value of the indicator ``column`` with its unit: ``{{ x|value:line.column }}``."""
+    return format_value(number, column.unit, column.calculator)
 
 
 @register.filter
@@ -55,9 +62,20 @@ def change(number: float | None) -> str:
 
 
 @register.filter
+def percentile(number: float | None) -> str:
+    return format_percent(number)
+
+
+@register.filter
+def duration(hours: float | None) -> str:
+    """Hours in days and hours: 727.3 → ``30 天 7 小时``."""
+    return format_duration(hours)
+
+
+@register.filter
 def share(fraction: float | None) -> str:
     """A weight (0–1) as a percentage: 0.094 → ``9.4%``."""
-    return "—" if fraction is None else f"{fraction * 100:.1f}%"
+    return format_percent(None if fraction is None else fraction * 100)
 
 
 @register.filter

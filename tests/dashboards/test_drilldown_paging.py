@@ -3,23 +3,33 @@ searchable by order number (a record corrected by an appeal is found again), bad
 refused naming the field, and an empty list that says why."""
 
 import datetime as dt
+import html
 import re
+from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from appeals.services import appeal_create, appeal_transition
-from dashboards.drilldowns import PAGE_SIZE
+from dashboards.drilldowns import DRILLDOWNS, PAGE_SIZE
+from indicators.records import counted_records_read
 from ingest.ledger import ledger_adopt
-from ingest.models import Order
+from ingest.models import Order, ProcessNode
+from org.calendar import period_window, working_hours_after
 from tests.clock import at
 from tests.dashboards.company import LAST_MONTH
-from tests.factories import CustomerFactory, OrderFactory
+from tests.factories import CustomerFactory, OrderFactory, OrderNodeFactory
 
 pytestmark = pytest.mark.django_db
 
 EXTRA = 2 * PAGE_SIZE + 10  # three pages with 王芳's own three orders
+# A drill-down page: the session, the user and whom they may see, the periods scored, the
+# indicator, then the records: one query counts them, one reads the page (a 5,000-node month
+# read every node before).
+NODE_PAGE_QUERIES = 12
 
 
 @pytest.fixture
@@ -74,7 +84,7 @@ def test_a_long_drilldown_is_paged_worst_first(busy, as_user):
     assert len(listed) == len(set(listed)) > EXTRA
     assert {f"SO-BUSY-{n:04d}" for n in range(1, EXTRA + 1)} <= set(listed)
     # Slowest first (the response in working hours, the fifth column), across the pages.
-    hours = [float(cells[4]) for page in pages for cells in _cells(page)]
+    hours = [float(cells[4].split()[0]) for page in pages for cells in _cells(page)]
     assert hours == sorted(hours, reverse=True)
     # Past the last page shows the last.
     assert _order_numbers(client.get(_url(busy["east_a"], page=99))) == _order_numbers(last)
@@ -141,3 +151,103 @@ def test_a_drilldown_with_no_records_says_why(scored, as_user):
     assert 'data-testid="record-table"' not in page
     note = re.search(r'data-testid="drilldown-note">(.*?)</p>', page).group(1)
     assert note == "No improvement suggestion was submitted or decided this month."
+
+
+# ---------------------------------------------------------------------------------------------
+# The node on-time drill-down is sorted and paged by the database
+
+
+NODE_ORDERS = 12  # × 8 nodes: 96 more nodes, two pages with 王芳's own
+
+
+def _nodes_for(person, prefix: str) -> None:
+    """``NODE_ORDERS`` orders of ``person`` with all eight nodes due last month: on time, late
+    by a different number of minutes each, or still open."""
+    for index in range(NODE_ORDERS):
+        order = OrderFactory(merchandiser=person, external_id=f"{prefix}-{index:03d}")
+        for position, node in enumerate(ProcessNode.values):
+            started = at(LAST_MONTH, 2 + index, 8 + position)
+            due = working_hours_after(started, Decimal("4"))
+            kind = (index + position) % 3
+            completed = (
+                due - dt.timedelta(minutes=5)
+                if kind == 0
+                else due + dt.timedelta(minutes=7 * (index * 8 + position) + 1)
+                if kind == 1
+                else None
+            )
+            OrderNodeFactory(
+                order=order,
+                node=node,
+                started_at=started,
+                threshold_hours=Decimal("4"),
+                completed_at=completed,
+            )
+
+
+@pytest.fixture
+def noded(scored):
+    _nodes_for(scored["east_a"], "SO-NODE")
+    return scored
+
+
+def _node_pages(client, person, **query) -> list[list[list[str]]]:
+    """The cells of every page, following "next" to the last."""
+    pages, number = [], 1
+    while True:
+        page = client.get(
+            _url(person, "node_on_time_rate", page=number, **query), HTTP_ACCEPT_LANGUAGE="en"
+        )
+        pages.append(_cells(page))
+        if 'data-testid="next-page"' not in page.content.decode():
+            return pages
+        number += 1
+
+
+def test_node_pages_read_by_the_database_list_what_the_rule_lists_in_its_order(noded, as_user):
+    """The pages, one after the other, are the rule's own list (late nodes first, the latest
+    first, then by deadline), as reading every node and sorting in pandas gives it."""
+    person = noded["east_a"]
+    listing = DRILLDOWNS["node_on_time_rate"]
+    window = period_window(LAST_MONTH)
+    with translation.override("en"):
+        expected = [
+            listing.cells(record.values)
+            for record in counted_records_read(
+                calculator="node_on_time_rate",
+                employee_id=person.pk,
+                window=window,
+                target=None,
+                fields=listing.fields,
+            )
+        ]
+        pages = _node_pages(as_user("east_manager"), person)
+    assert len(pages) == 2 and len(pages[0]) == PAGE_SIZE
+    shown = [cells for page in pages for cells in page]
+    assert len(shown) == len(expected) == NODE_ORDERS * 8 + 2
+    assert shown == [[html.escape(cell) for cell in cells] for cells in expected]
+    assert shown[0][5] and not shown[-1][5]  # the latest first; on-time nodes say nothing
+
+
+def test_a_node_is_found_by_its_order_number(noded, as_user):
+    with translation.override("en"):
+        pages = _node_pages(as_user("east_manager"), noded["east_a"], q="so-node-007")
+    assert len(pages) == 1 and {cells[0] for cells in pages[0]} == {"SO-NODE-007"}
+    assert len(pages[0]) == 8
+
+
+def test_the_node_drilldown_reads_a_fixed_number_of_queries_however_many_nodes(noded, as_user):
+    """Counted in one query, the page read with ORDER BY … LIMIT in another: twice the nodes,
+    the same queries. (Each request asks for another page: a page seen is kept per session.)"""
+    client = as_user("east_manager")
+
+    def count(page: int) -> int:
+        url = _url(noded["east_a"], "node_on_time_rate", page=page)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    count(1)  # the scorecard behind the page is then kept, as for any second visitor
+    before = count(2)
+    _nodes_for(noded["east_a"], "SO-MORE")
+    assert count(3) == before == NODE_PAGE_QUERIES

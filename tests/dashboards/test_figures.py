@@ -64,7 +64,7 @@ def test_team_heatmap_has_a_row_per_member_and_a_diverging_scale():
     assert figure["layout"]["yaxis"]["autorange"] == "reversed"
     assert figure["layout"]["meta"] == {"rows": [7, 8], "columns": ["order_response_time", "csat"]}
     # The raw values with their units, for the hover.
-    assert trace["text"] == [["2.5 h", "3.90"], ["—", "4.90"]]
+    assert trace["text"] == [["2.5 h", "3.90/5"], ["—", "4.90/5"]]
     assert "%{text}" in trace["hovertemplate"] and "Raw value" in trace["hovertemplate"]
     assert json.loads(figures.as_script({"h": figure}).split(">", 1)[1].rsplit("<", 1)[0])
 
@@ -83,11 +83,14 @@ def test_heatmap_grows_with_the_team():
 
 def test_change_heatmap_shows_the_difference_around_zero():
     before = {7: _member(7, "王芳", {"csat": (60.0, 4.2)})}
-    figure = figures.team_change_heatmap(MEMBERS, COLUMNS, before, "2026-09")
+    with translation.override("en"):
+        figure = figures.team_change_heatmap(MEMBERS, COLUMNS, before, "2026-09")
     trace = figure["data"][0]
     assert trace["z"] == [[None, -20.0], [None, None]]
     assert (trace["zmin"], trace["zmid"], trace["zmax"]) == (-50, 0, 50)
-    assert trace["customdata"][0][1] == ["40.0", "60.0"]  # this period, then
+    # This period, then; in points of the 0–100 score, the change too.
+    assert trace["customdata"][0][1] == ["40.0 pts", "60.0 pts"]
+    assert "%{z:+.1f} pts" in trace["hovertemplate"]
     assert "2026-09" in trace["hovertemplate"]
 
 

@@ -84,12 +84,14 @@ def test_company_view_shows_within_team_percentiles_as_raw_means():
         TeamRow(1, "华东", "陈主管", None, east_scores, east_raw),
         TeamRow(2, "华南", "赵主管", None, {"order_volume": 50.0}, {"order_volume": 42.0}),
     ]
-    figure = figures.company_heatmap(teams, [VOLUME, CSAT])
+    with translation.override("en"):
+        figure = figures.company_heatmap(teams, [VOLUME, CSAT])
     scores, gaps = figure["data"]
-    # The percentile column carries no misleading 50: its cells show each team's raw mean.
+    # The percentile column carries no misleading 50: its cells show each team's raw mean, with
+    # what it counts.
     assert scores["z"] == [[None, 61.0], [None, None]]
     assert gaps["z"] == [[figures.WITHIN_TEAM, None], [figures.WITHIN_TEAM, figures.NOT_MEASURED]]
-    assert gaps["text"][0][0] == "178" and gaps["text"][1][0] == "42"
+    assert gaps["text"][0][0] == "178 orders" and gaps["text"][1][0] == "42 orders"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ from tests.clock import at
 from tests.dashboards.company import LAST_MONTH, MONTH_BEFORE
 from tests.factories import OrderFactory, OrderNodeFactory
 
+ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
 pytestmark = pytest.mark.django_db
 
 # Queries a page may make, cache cold, whatever the size of the team: the session, the user and
@@ -278,6 +280,37 @@ def test_pages_read_from_the_cache_until_a_new_run(scored, as_user, django_asser
 # Company overview
 
 
+def test_an_overdue_node_reads_in_days_and_hours_and_links_to_the_drilldown_listing_it(
+    scored, as_user
+):
+    """A node open since last month: overdue by days and hours, its order number a link to
+    its merchandiser's node on-time drill-down of that month, searched by the order number."""
+    node = OrderNodeFactory(
+        order=OrderFactory(merchandiser=scored["east_a"], external_id="SO-FORGOTTEN"),
+        started_at=at(LAST_MONTH, 3, 9),
+        threshold_hours=8,
+        completed_at=None,
+    )
+    client = as_user("hr")
+    page = client.get(reverse("dashboards:company"), **ENGLISH).content.decode()
+    row = re.search(
+        r'<tr data-testid="overdue-row">(?:(?!</tr>).)*SO-FORGOTTEN.*?</tr>', page, re.S
+    )
+    hours = (timezone.now() - node.due_at).total_seconds() / 3600
+    days, rest = divmod(round(hours), 24)
+    assert f"<td>{days} d {rest} h</td>" in row.group(0)
+    link = re.search(
+        r'<a href="([^"]+)" data-testid="overdue-order">SO-FORGOTTEN</a>', row.group(0)
+    )
+    url = link.group(1).replace("&amp;", "&")
+    assert url.startswith(
+        reverse("dashboards:drilldown", args=[scored["east_a"].pk, "node_on_time_rate"])
+    )
+    found = client.get(url, **ENGLISH).content.decode()
+    assert f'data-record-id="{node.pk}"' in found
+    assert found.count('data-testid="record-row"') == 1
+
+
 def test_company_overview_for_hr(scored, as_user, django_assert_max_num_queries):
     now = timezone.now()
     OrderNodeFactory(
@@ -370,8 +403,35 @@ def test_team_table_exports_to_excel(scored, as_user):
     total = EmployeeScore.objects.get(
         employee=scored["east_a"], period_start=LAST_MONTH.start, is_current=True
     ).total
-    # Name, number, team, level and whether scored, then the total.
-    assert next(row for row in rows if row[0] == "王芳")[5] == pytest.approx(total)
+    # Name, number, team, level and whether scored, then the total, rounded as the page shows it.
+    assert next(row for row in rows if row[0] == "王芳")[5] == round(total, 1)
+
+
+def test_exports_hold_numbers_rounded_as_the_pages_show_them(scored, as_user):
+    """Scores with one decimal, raw values as their unit is shown (ratings 1–5 two decimals),
+    still numbers; read back from the file."""
+    response = as_user("east_manager").get(reverse("dashboards:team_export"), **ENGLISH)
+    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    header, wang = rows[0], next(row for row in rows if row[0] == "王芳")
+    numbers = {name: value for name, value in zip(header, wang, strict=True) if value is not None}
+    floats = {name: value for name, value in numbers.items() if isinstance(value, float)}
+    assert floats, "the member has scores"
+    for name, value in floats.items():
+        rating = ("(CSAT)" in name or "360°" in name) and "Raw value" in name
+        decimals = 2 if rating else 1
+        assert value == round(value, decimals), (name, value)
+    csat = EmployeeScore.objects.get(
+        employee=scored["east_a"], period_start=LAST_MONTH.start, is_current=True
+    ).indicators.get(indicator__code="csat")
+    card = as_user("east_a").get(reverse("dashboards:me"), **ENGLISH).content.decode()
+    shown = f"{csat.raw:.2f}/5"
+    assert shown in card
+    exported = numbers["Customer satisfaction (CSAT) · Raw value"]
+    assert f"{exported:.2f}/5" == shown
+    company = as_user("hr").get(reverse("dashboards:company_export") + f"?period={LAST_MONTH}")
+    for sheet in load_workbook(io.BytesIO(company.content)).worksheets:
+        for row in list(sheet.values)[1:]:
+            assert all(v == round(v, 1) for v in row if isinstance(v, float)), row
 
 
 def test_company_tables_export_to_excel(scored, as_user):

@@ -33,6 +33,40 @@ def test_the_manual_in_english(as_user):
     assert "Indicator manual" in html
 
 
+def _checklist(html: str) -> str:
+    return html.split('data-testid="checklist"')[1].split("</section>")[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "greeting", "order_number"),
+    [
+        ("zh-hans", "“您好”", "“订单”或“单号”后接订单号"),
+        ("en", "contains “您好”", "“order” (or order no., order number, order #) followed by"),
+    ],
+)
+def test_the_reply_checklist_is_in_words_without_regular_expressions(
+    as_user, language, greeting, order_number
+):
+    """What counts as a greeting or an order number is said in words; no regular expression
+    reaches a merchandiser's manual."""
+    html = as_user("east_a").get("/indicators/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    checklist = _checklist(html)
+    assert greeting in checklist and order_number in checklist
+    for regex in ("\\b", "\\d", "\\s", "{4,}", "[A-Za-z]", "<code>"):
+        assert regex not in checklist, regex
+    assert 'data-testid="checklist-technical"' not in checklist
+
+
+@pytest.mark.django_db
+def test_admins_find_the_patterns_as_code_in_a_collapsed_technical_detail(as_user):
+    checklist = _checklist(as_user("admin").get("/indicators/").content.decode())
+    words, technical = checklist.split('data-testid="checklist-technical"')
+    assert "<code>" not in words
+    assert technical.count("<code>") >= 8 and "<details" in checklist
+    assert "<code>\\b(hi|hello|dear|good (morning|afternoon))\\b</code>" in technical
+
+
 @pytest.mark.django_db
 def test_the_manual_needs_a_login(client):
     assert client.get("/indicators/").status_code == 302
