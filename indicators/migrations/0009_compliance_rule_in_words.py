@@ -59,7 +59,7 @@ def describe(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0007_sentiment_manual_figures'),
+        ('indicators', '0008_sentiment_manual_figures_round4'),
     ]
 
     operations = [
