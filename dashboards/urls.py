@@ -4,6 +4,7 @@ from dashboards import views
 
 app_name = "dashboards"
 urlpatterns = [
+    path("manage/", views.admin_home, name="admin_home"),
     path("me/", views.me, name="me"),
     path("people/<int:employee_id>/", views.scorecard, name="scorecard"),
     path("people/<int:employee_id>/indicators/<slug:code>/", views.drilldown, name="drilldown"),

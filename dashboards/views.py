@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dashboards import exports, figures
+from dashboards.admin_home import admin_home_read, can_open_admin_home
 from dashboards.cache import per_session_page
 from dashboards.drilldowns import SEARCH_CHARS, drilldown_read
 from dashboards.selectors.boards import (
@@ -50,7 +51,7 @@ from org.calendar import period_window
 from org.models import Employee, Role
 from org.periods import Period
 from org.selectors import employee_for_user, user_role
-from org.views import role_required
+from org.views import allowed_if, role_required
 
 EVERY_ROLE = (Role.MERCHANDISER, Role.MANAGER, Role.HR, Role.ADMIN)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -405,3 +406,10 @@ def _download(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@allowed_if(can_open_admin_home)
+def admin_home(request: HttpRequest) -> HttpResponse:
+    """Where admins land: a card for each thing they run, with its count or status; HR sees the
+    cards of what HR runs."""
+    return render(request, "dashboards/admin_home.html", {"home": admin_home_read(request.user)})

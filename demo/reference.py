@@ -13,6 +13,9 @@ REFERENCE_DATA = [
     ("indicators.migrations.0003_builtin_schemes_from_2000", "forwards"),
     ("indicators.migrations.0004_indicator_min_volume", "minimum_volumes"),
     ("indicators.migrations.0005_indicator_settings", "first_versions"),
+    ("indicators.migrations.0008_sentiment_manual_figures_round4", "forward"),
+    ("indicators.migrations.0009_compliance_rule_in_words", "describe"),
+    ("indicators.migrations.0010_scheme_names_per_language", "builtin_names_per_language"),
 ]
 
 

@@ -17,6 +17,7 @@ from indicators.models import (
 )
 from indicators.selectors import catalog_editable_by, indicator_settings_on
 from org.admin_mixins import ReadOnlyAdminMixin
+from org.models import Level
 
 
 class CatalogAdmin(SimpleHistoryAdmin):
@@ -54,10 +55,26 @@ class IndicatorForm(forms.ModelForm):
     change_reason = forms.CharField(
         label=_("Reason for the change"), required=False, max_length=300
     )
+    # A box per level instead of the model's JSON list; the errors name the field, as the
+    # admin shows a form's errors at the top too.
+    levels = forms.MultipleChoiceField(
+        label=_("Applies to levels"),
+        choices=Level.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=IndicatorDefinition._meta.get_field("levels").help_text,
+        error_messages={
+            "required": _("Applies to levels: choose at least one level."),
+            "invalid_choice": _("Applies to levels: %(value)s is not a level."),
+        },
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["effective_from"].initial = services.catalog_first_open_day()
+
+    def clean_levels(self) -> list[str]:
+        chosen = set(self.cleaned_data["levels"])
+        return [level for level in Level.values if level in chosen]  # juniors first, as stored
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -179,6 +196,6 @@ class SchemeWeightInline(admin.TabularInline):
 class WeightSchemeAdmin(ReadOnlyAdminMixin, CatalogAdmin):
     """Read-only here: schemes are edited in the weight editor, which checks consistency."""
 
-    list_display = ["name", "level", "version", "status", "effective_from", "entropy_alpha"]
+    list_display = ["__str__", "level", "version", "status", "effective_from", "entropy_alpha"]
     list_filter = ["level", "status"]
     inlines = [SchemeWeightInline]

@@ -384,7 +384,9 @@ ALL_LEVELS = ""
 
 
 class WeightScheme(models.Model):
-    name = models.CharField(_("name"), max_length=100)
+    # Empty: named after its level in the viewer's language (``display_name``), as perf's
+    # built-in schemes and drafts created without a name are.
+    name = models.CharField(_("name"), max_length=100, blank=True)
     level = models.CharField(
         _("level"),
         max_length=16,
@@ -457,7 +459,18 @@ class WeightScheme(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} v{self.version}"
+        return f"{self.display_name} v{self.version}"
+
+    @property
+    def display_name(self) -> str:
+        """The name given to the scheme, else one in the active language from its level (the
+        built-in first version, created by no one, is the level's default)."""
+        if self.name:
+            return self.name
+        level = self.get_level_display()
+        if self.version == 1 and self.created_by_id is None:
+            return gettext("Default weights · %(level)s") % {"level": level}
+        return gettext("%(level)s weights") % {"level": level}
 
     @property
     def is_editable(self) -> bool:
@@ -469,6 +482,16 @@ class WeightScheme(models.Model):
         return bool(self.consistency) and all(
             figures["consistent"] for figures in self.consistency.values()
         )
+
+
+# The expert whose judgments perf's built-in schemes carry: the key their matrices are stored
+# under (experts are told apart by name), shown in the viewer's language by ``expert_label``.
+BUILTIN_EXPERT = "perf 默认 default"
+
+
+def expert_label(expert: str) -> str:
+    """An expert as pages name them: people by their name, perf's built-in judgments as such."""
+    return gettext("perf's defaults") if expert == BUILTIN_EXPERT else expert
 
 
 class SchemeMatrix(models.Model):
@@ -502,7 +525,7 @@ class SchemeMatrix(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.scheme} · {self.get_matrix_display()} · {self.expert}"
+        return f"{self.scheme} · {self.get_matrix_display()} · {expert_label(self.expert)}"
 
 
 class SchemeWeight(models.Model):

@@ -35,6 +35,7 @@ from indicators.models import (
     SchemeWeight,
     Tier,
     WeightScheme,
+    expert_label,
 )
 from indicators.readings import feedback_readings_assign
 from indicators.records import (
@@ -369,7 +370,7 @@ def scheme_changes(scheme: WeightScheme) -> list[Change]:
             when=record.history_date,
             who=user_display_name(record.history_user),
             what=record.get_history_type_display(),
-            subject=f"{record.get_matrix_display()} · {record.expert}",
+            subject=f"{record.get_matrix_display()} · {expert_label(record.expert)}",
             reason=_reason_label(record.history_change_reason),
         )
         for record in matrix_records

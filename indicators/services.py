@@ -262,9 +262,8 @@ def _draft_create(
         # unique (level, version) constraint still stops a race on a level's first scheme.
         versions = WeightScheme.objects.select_for_update().filter(level=level)
         version = max(versions.values_list("version", flat=True), default=0) + 1
-        level_label = dict(WeightScheme._meta.get_field("level").choices)[level]
         scheme = WeightScheme(
-            name=name or _("%(level)s weights") % {"level": level_label},
+            name=name,  # empty: named after its level in each viewer's language
             level=level,
             version=version,
             effective_from=effective_from,

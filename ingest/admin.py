@@ -1,11 +1,14 @@
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_celery_beat.admin import PeriodicTaskAdmin as BeatPeriodicTaskAdmin
+from django_celery_beat.models import PeriodicTask
 from simple_history.admin import SimpleHistoryAdmin
 
 from frames.queue import QueueUnavailable
@@ -29,6 +32,7 @@ from ingest.models import (
     Ticket,
     TrainingRecord,
 )
+from ingest.schedules import schedule_describe
 from ingest.services import source_sync_now
 from ingest.sources import webhook_token_set
 from org.admin_mixins import ReadOnlyAdminMixin
@@ -190,9 +194,10 @@ class PeerReviewAdmin(LedgeredRecordAdmin):
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
     form = SourceAdminForm
-    list_display = ["name", "kind", "enabled", "schedule", "has_webhook_token"]
+    list_display = ["name", "kind", "enabled", "schedule_words", "has_webhook_token"]
     list_filter = ["kind", "enabled"]
     search_fields = ["name"]
+    list_select_related = ["schedule__crontab", "schedule__interval"]
     raw_id_fields = ["schedule"]
     readonly_fields = ["cursors", "has_webhook_token"]
     actions = ["sync_now", "new_webhook_token"]
@@ -201,6 +206,13 @@ class SourceAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
         for note in getattr(form, "sample_notes", []):
             self.message_user(request, note, messages.WARNING)
+
+    @admin.display(description=_("schedule"))
+    def schedule_words(self, source: Source) -> str:
+        """When the source syncs, in words (not the periodic task's key and crontab)."""
+        if source.schedule is None:
+            return "—"
+        return schedule_describe(source.schedule, source_names={}, now=timezone.now()).when
 
     @admin.display(boolean=True, description=_("webhook token"))
     def has_webhook_token(self, source: Source) -> bool:
@@ -355,3 +367,30 @@ class CustomerAdmin(LedgeredRecordAdmin):
     list_filter = ["tier"]
     search_fields = ["external_id", "name"]
     date_hierarchy = "customer_since"
+
+
+# The admin's list of periodic tasks reads as the admin home does: each task described in the
+# active language, with its next run, instead of its stored key and a raw crontab.
+admin.site.unregister(PeriodicTask)
+
+
+@admin.register(PeriodicTask)
+class PeriodicTaskAdmin(BeatPeriodicTaskAdmin):
+    list_display = ("described", "enabled", "last_run_at", "next_run", "one_off")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PeriodicTask]:
+        # The synced source's name with each task, for its description (no query per row).
+        source = Source.objects.filter(schedule=OuterRef("pk")).values("name")[:1]
+        return super().get_queryset(request).annotate(source_name=Subquery(source))
+
+    def _schedule(self, task: PeriodicTask):
+        names = {task.pk: task.source_name} if getattr(task, "source_name", None) else {}
+        return schedule_describe(task, source_names=names, now=timezone.now())
+
+    @admin.display(description=_("What runs, and when"), ordering="name")
+    def described(self, task: PeriodicTask) -> str:
+        return self._schedule(task).description
+
+    @admin.display(description=_("Next run"))
+    def next_run(self, task: PeriodicTask):
+        return self._schedule(task).next_run_at or "—"

@@ -46,7 +46,7 @@ def employee_for_user(user: AbstractBaseUser | AnonymousUser) -> Employee | None
 def landing_url(role: Role | None) -> str:
     """Where a user of this role works; the login page for users without a role."""
     return {
-        Role.ADMIN: reverse("admin:index"),
+        Role.ADMIN: reverse("dashboards:admin_home"),
         Role.HR: reverse("dashboards:company"),
         Role.MANAGER: reverse("dashboards:team"),
         Role.MERCHANDISER: reverse("dashboards:me"),

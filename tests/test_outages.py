@@ -80,7 +80,7 @@ def sign_in(client, username: str):
 @pytest.mark.parametrize(
     ("username", "landing"),
     [
-        ("admin", "/admin/"),
+        ("admin", "/manage/"),
         ("hr", "/hr/"),
         ("east_manager", "/team/"),
         ("east_a", "/me/"),

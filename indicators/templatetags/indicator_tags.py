@@ -1,5 +1,7 @@
 from django import template
 
+from indicators.models import expert_label as _expert_label
+
 register = template.Library()
 
 
@@ -23,3 +25,9 @@ def percent(share: float | None, digits: int = 1) -> str:
 @register.filter
 def index(sequence: list, position: int) -> object:
     return sequence[position]
+
+
+@register.filter
+def expert_label(expert: str) -> str:
+    """An expert of a weight scheme as pages name them (``indicators.models.expert_label``)."""
+    return _expert_label(expert)

@@ -113,8 +113,12 @@ def test_an_admins_editor_sources_swagger_and_admin_work_under_the_csp(
     expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
     screenshot("csp-swagger")
 
+    _visit(page, f"{live_server.url}/manage/")
+    expect(page.get_by_test_id("admin-cards")).to_be_visible()
     _visit(page, f"{live_server.url}/admin/")
     expect(page.locator("#content-main")).to_be_visible()
+    expect(page.get_by_test_id("language-switcher")).to_be_visible()
+    _visit(page, f"{live_server.url}/admin/django_celery_beat/periodictask/")
     _visit(page, f"{live_server.url}/admin/indicators/indicatordefinition/")
     page.locator("#result_list tbody tr a").first.click()
     page.wait_for_load_state("networkidle")

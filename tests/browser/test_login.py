@@ -11,7 +11,7 @@ LANDING = [
     ("east_a", "/me/", "王芳", "跟单员"),
     ("east_manager", "/team/", "陈主管", "主管"),
     ("hr", "/hr/", "周人事", "人事"),
-    ("admin", "/admin/", None, None),
+    ("admin", "/manage/", "系统管理员", "管理员"),
 ]
 
 

@@ -10,7 +10,7 @@ LANDING = {
     "east_a": "/me/",
     "east_manager": "/team/",
     "hr": "/hr/",
-    "admin": "/admin/",
+    "admin": "/manage/",
 }
 
 
