@@ -11,6 +11,7 @@ from ingest.models import Source
 from ingest.sources import source_schedule_set
 from perf.beat import Scheduler
 from perf.celery import app
+from tests.browser.conftest import open_menu
 from tests.browser.test_appeal_filing import _shot, _sign_in, browse  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -74,6 +75,7 @@ def test_the_admin_lands_on_the_admin_home_reaches_the_weights_and_comes_back(
     assert not RAW.search(text), RAW.search(text)
     _shot(page, f"admin-home-weights-{tag}")
 
+    open_menu(page)  # on a phone the header's links are behind the menu
     page.get_by_test_id("nav-admin-home").click()
     page.wait_for_load_state("networkidle")
     assert page.url == home
