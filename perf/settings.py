@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "indicators",
     "scoring",
     "appeals",
+    "reviews",
     "dashboards",
     "demo",
 ]
