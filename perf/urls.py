@@ -48,6 +48,7 @@ urlpatterns = [
     path("api/v1/", include("scoring.api_urls")),
     path("api/v1/", include("ingest.api_urls")),
     path("api/v1/", include("appeals.api_urls")),
+    path("api/v1/", include("reviews.api_urls")),
     path("indicators/", include("indicators.urls")),
     path("sources/", include("ingest.urls")),
     path("appeals/", include("appeals.urls")),

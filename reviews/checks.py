@@ -5,7 +5,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext as _
 
 from reviews.access import runs_cycles
-from reviews.errors import ReviewRefused
+from reviews.errors import ReviewForbidden, ReviewRefused
 from reviews.models import ReviewCycle
 
 
@@ -38,7 +38,7 @@ def share_checked(value: float, *, field: str, what: str) -> float:
 
 def hr_only(user: AbstractBaseUser) -> None:
     if not runs_cycles(user):
-        raise ReviewRefused(_("Only HR and administrators run review cycles."))
+        raise ReviewForbidden(_("Only HR and administrators run review cycles."))
 
 
 def in_state(cycle: ReviewCycle, *states: str) -> None:

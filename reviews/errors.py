@@ -8,3 +8,7 @@ class ReviewRefused(Exception):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class ReviewForbidden(ReviewRefused):
+    """The user may not do this at all (not a matter of what they sent): a 403 in the API."""

@@ -1,28 +1,144 @@
-"""Reads for review cycles: who is in a cycle, the frames its results are computed from, and a
-result's calibration history."""
+"""Reads for review cycles: what each user may see (the one place that decides it: pages and API
+call these), who is in a cycle, the frames its results are computed from, and a result's
+calibration history.
+
+HR and admins see everything. A manager sees the cycles of their teams, the reviews, incidents
+and results (once computed) of the people they manage, and what a merchandiser sees of their
+own. A merchandiser sees the cycles they are in, their own self-reviews, the manager reviews of
+them and their result once the cycle is closed, and the incidents noted about them. Drafts are
+HR's."""
 
 import datetime as dt
 from dataclasses import dataclass
 from itertools import pairwise
 
 import pandas as pd
-from django.db.models import QuerySet
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from frames.read import queryset_frame
-from org.models import Employee
+from org.models import Employee, Role, Team
 from org.periods import Period, PeriodKind
-from org.selectors import employed_between, team_descendant_ids, user_display_name
-from reviews.models import CycleResult, Rating, ReviewCycle, ReviewState
+from org.selectors import (
+    employed_between,
+    employee_for_user,
+    employees_visible_to,
+    team_descendant_ids,
+    teams_visible_to,
+    user_display_name,
+    user_role,
+)
+from reviews.access import runs_cycles
+from reviews.models import (
+    CycleResult,
+    CycleState,
+    Incident,
+    Rating,
+    Review,
+    ReviewCycle,
+    ReviewKind,
+    ReviewState,
+)
 from scoring.models import EmployeeScore
 
 
-def cycle_months(cycle: ReviewCycle) -> list[Period]:
-    """The monthly periods the cycle covers, in order."""
-    months, period = [], Period(PeriodKind.MONTH, cycle.first_period)
-    while period.start <= cycle.last_period:
-        months.append(period)
-        period = period.next()
-    return months
+def _with_teams_above(team_ids: set[int]) -> set[int]:
+    """The given teams and every team above them, read in one query."""
+    parents = dict(Team.objects.values_list("id", "parent_id"))
+    found, frontier = set(), list(team_ids)
+    while frontier:
+        team_id = frontier.pop()
+        if team_id is not None and team_id not in found:
+            found.add(team_id)
+            frontier.append(parents.get(team_id))
+    return found
+
+
+def cycles_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ReviewCycle]:
+    """HR and admins: every cycle. Others: the cycles past their draft whose scope holds their
+    own team or a team they manage (a cycle of the whole company holds every team)."""
+    cycles = ReviewCycle.objects.all()
+    if runs_cycles(user):
+        return cycles
+    role = user_role(user)
+    if role not in (Role.MANAGER, Role.MERCHANDISER):
+        return cycles.none()
+    own = employee_for_user(user)
+    team_ids = {own.team_id} if own else set()
+    if role == Role.MANAGER:
+        team_ids |= set(teams_visible_to(user).values_list("id", flat=True))
+    in_scope = Q(teams__isnull=True) | Q(teams__in=_with_teams_above(team_ids))
+    return cycles.exclude(state=CycleState.DRAFT).filter(in_scope).distinct()
+
+
+def cycle_get_for_user(*, user: AbstractBaseUser, cycle_id: int) -> ReviewCycle:
+    """The cycle, or 404 for anyone who may not see it."""
+    cycle = cycles_visible_to(user).filter(pk=cycle_id).first()
+    if cycle is None:
+        raise Http404
+    return cycle
+
+
+def _managed(user: AbstractBaseUser) -> QuerySet[Employee]:
+    """The people a manager manages (not themselves); nobody for other roles."""
+    if user_role(user) != Role.MANAGER:
+        return Employee.objects.none()
+    return employees_visible_to(user).exclude(user=user)
+
+
+def reviews_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Review]:
+    """HR and admins: every review. Others: the reviews they wrote, the reviews of the people
+    they manage, their own self-reviews, and the manager reviews of them once the cycle is
+    closed."""
+    reviews = Review.objects.select_related("cycle", "employee", "reviewer")
+    if runs_cycles(user):
+        return reviews
+    if not user.is_authenticated:
+        return reviews.none()
+    own = Q(employee__user=user) & (Q(kind=ReviewKind.SELF) | Q(cycle__state=CycleState.CLOSED))
+    return reviews.filter(Q(reviewer=user) | Q(employee__in=_managed(user)) | own)
+
+
+def review_get_for_user(*, user: AbstractBaseUser, review_id: int) -> Review:
+    review = reviews_visible_to(user).filter(pk=review_id).first()
+    if review is None:
+        raise Http404
+    return review
+
+
+def incidents_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Incident]:
+    """HR and admins: every incident. Others: those about the people they manage and about
+    themselves (a person may read what is noted about them)."""
+    incidents = Incident.objects.select_related("employee", "author")
+    if runs_cycles(user):
+        return incidents
+    if not user.is_authenticated:
+        return incidents.none()
+    return incidents.filter(Q(employee__in=_managed(user)) | Q(employee__user=user))
+
+
+def results_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[CycleResult]:
+    """HR and admins: every result. A manager: their people's results once computed (in
+    calibration or closed). Everyone: their own result once the cycle is closed."""
+    results = CycleResult.objects.select_related("cycle", "employee__team")
+    if runs_cycles(user):
+        return results
+    if not user.is_authenticated:
+        return results.none()
+    computed = [CycleState.CALIBRATING, CycleState.CLOSED]
+    return results.filter(
+        Q(employee__in=_managed(user), cycle__state__in=computed)
+        | Q(employee__user=user, cycle__state=CycleState.CLOSED)
+    )
+
+
+def result_get_for_user(*, user: AbstractBaseUser, result_id: int) -> CycleResult:
+    result = results_visible_to(user).filter(pk=result_id).first()
+    if result is None:
+        raise Http404
+    return result
 
 
 def cycle_people(cycle: ReviewCycle) -> QuerySet[Employee]:

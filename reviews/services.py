@@ -20,7 +20,7 @@ from org.periods import Period, PeriodKind
 from reviews.access import manages, may_note_incidents
 from reviews.checks import hr_only, in_state, saved, share_checked, text_checked
 from reviews.engine.final import final_scores
-from reviews.errors import ReviewRefused
+from reviews.errors import ReviewForbidden, ReviewRefused
 from reviews.models import (
     COMMENT_MAX,
     CYCLE_MONTHS,
@@ -246,11 +246,11 @@ def review_submit(
     template rated 1–5, with optional comments. A submitted review is final."""
     if kind == ReviewKind.SELF:
         if employee.user_id != user.pk:
-            raise ReviewRefused(_("Only the person themselves writes their self-review."))
+            raise ReviewForbidden(_("Only the person themselves writes their self-review."))
         due = cycle.self_review_due
     elif kind == ReviewKind.MANAGER:
         if not manages(user, employee):
-            raise ReviewRefused(_("Only a manager of this person reviews them."))
+            raise ReviewForbidden(_("Only a manager of this person reviews them."))
         due = cycle.manager_review_due
     else:
         raise ReviewRefused(_("Choose a self-review or a manager review."), field="kind")
@@ -312,7 +312,7 @@ def incident_add(
     """A critical incident about a person, noted by one of their managers (or HR): what
     happened on ``day`` (not in the future), optionally with the record it concerns."""
     if not may_note_incidents(user, employee):
-        raise ReviewRefused(_("Only the person's managers and HR note incidents about them."))
+        raise ReviewForbidden(_("Only the person's managers and HR note incidents about them."))
     note = text_checked(note, field="note", limit=NOTE_MAX, required=_("Say what happened."))
     if day > timezone.localdate():
         raise ReviewRefused(
@@ -469,7 +469,7 @@ def result_acknowledge(
         .get(pk=result.pk)
     )
     if result.employee.user_id != user.pk:
-        raise ReviewRefused(_("Only the person themselves acknowledges their result."))
+        raise ReviewForbidden(_("Only the person themselves acknowledges their result."))
     in_state(result.cycle, CycleState.CLOSED)
     if result.acknowledged_at is not None:
         raise ReviewRefused(_("You have acknowledged this result already."))
