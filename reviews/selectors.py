@@ -31,6 +31,7 @@ from org.selectors import (
     user_role,
 )
 from reviews.access import runs_cycles
+from reviews.engine.final import kpi_parts
 from reviews.models import (
     CycleResult,
     CycleState,
@@ -99,13 +100,6 @@ def reviews_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Revie
         return reviews.none()
     own = Q(employee__user=user) & (Q(kind=ReviewKind.SELF) | Q(cycle__state=CycleState.CLOSED))
     return reviews.filter(Q(reviewer=user) | Q(employee__in=_managed(user)) | own)
-
-
-def review_get_for_user(*, user: AbstractBaseUser, review_id: int) -> Review:
-    review = reviews_visible_to(user).filter(pk=review_id).first()
-    if review is None:
-        raise Http404
-    return review
 
 
 def incidents_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Incident]:
@@ -227,3 +221,93 @@ def calibration_moves(result: CycleResult) -> list[CalibrationMove]:
                 )
             )
     return moves
+
+
+@dataclass(frozen=True)
+class ReviewTask:
+    """A review the user is to write in a cycle, and the one written if it is done."""
+
+    employee: Employee
+    kind: str
+    done: Review | None
+
+
+def review_tasks(user: AbstractBaseUser, cycle: ReviewCycle) -> list[ReviewTask]:
+    """The user's own self-review (if they are in the cycle) and the manager reviews of the
+    people they manage in it, each with the review written so far (two queries)."""
+    own = Q(user=user)
+    people = list(
+        cycle_people(cycle).filter(own | Q(pk__in=_managed(user))).order_by("employee_no")
+    )
+    written = {
+        (review.employee_id, review.kind): review
+        for review in Review.objects.filter(
+            cycle=cycle, reviewer=user, employee__in=[person.pk for person in people]
+        )
+    }
+    tasks = []
+    for person in people:
+        kind = ReviewKind.SELF if person.user_id == user.pk else ReviewKind.MANAGER
+        tasks.append(ReviewTask(person, kind, written.get((person.pk, kind))))
+    return tasks
+
+
+@dataclass(frozen=True)
+class MonthScore:
+    period: Period
+    total: float | None
+    grade: str
+    state_text: str  # why there is no total; empty for a scored month or one not published
+
+
+def person_cycle_summary(cycle: ReviewCycle, employee: Employee) -> dict:
+    """What a reviewer sees beside the form: the person's published month by month in the
+    cycle (``months``: ``MonthScore``, ``None`` totals for months not published or not scored),
+    their KPI part so far by the engine's rule, the incidents noted in the cycle's months, and
+    their submitted self-review. Four queries."""
+    scores = {
+        score.period_start: score
+        for score in EmployeeScore.objects.filter(
+            employee=employee,
+            is_current=True,
+            period_kind=PeriodKind.MONTH.value,
+            period_start__gte=cycle.first_period,
+            period_start__lte=cycle.last_period,
+        )
+    }
+    months, period = [], Period(PeriodKind.MONTH, cycle.first_period)
+    while period.start <= cycle.last_period:
+        score = scores.get(period.start)
+        months.append(
+            MonthScore(
+                period=period,
+                total=score.total if score else None,
+                grade=score.grade if score else "",
+                state_text=score.state_text if score else "",
+            )
+        )
+        period = period.next()
+    totals = pd.DataFrame(
+        [
+            (employee.pk, month.period.start, month.total)
+            for month in months
+            if month.total is not None
+        ],
+        columns=["employee_id", "period_start", "total"],
+    )
+    kpi = kpi_parts(totals)
+    last_day = Period(PeriodKind.MONTH, cycle.last_period).last_day
+    return {
+        "months": months,
+        "kpi_part": kpi["kpi_part"].iloc[0] if len(kpi) else None,
+        "incidents": list(
+            Incident.objects.filter(
+                employee=employee, day__gte=cycle.first_period, day__lte=last_day
+            ).select_related("author__employee")
+        ),
+        "self_review": Review.objects.filter(
+            cycle=cycle, employee=employee, kind=ReviewKind.SELF, state=ReviewState.SUBMITTED
+        )
+        .prefetch_related("ratings__competency")
+        .first(),
+    }
