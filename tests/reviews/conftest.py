@@ -35,8 +35,7 @@ def rated(*values: int) -> dict[str, int]:
     return {code: value for (code, _weight), value in zip(COMPETENCIES, values, strict=True)}
 
 
-@pytest.fixture
-def cycle(org_chart):
+def east_cycle_open(org_chart):
     """Open, for the east team: 陈主管 (its manager), 王芳, 李强 and 张伟 (merchandisers).
     Self-reviews due on the 24th of the pinned month, manager reviews on the 28th."""
     org_chart["east_c"] = EmployeeFactory(
@@ -58,8 +57,7 @@ def cycle(org_chart):
     return cycle_open(user=hr, cycle=opened)
 
 
-@pytest.fixture
-def published(cycle, org_chart):
+def east_totals_publish(org_chart) -> None:
     """王芳 80 / 90 / 85, 李强 92 / 95 / 98, 张伟 60 / not scored / 70."""
     for key, totals in [
         ("east_a", (80, 90, 85)),
@@ -67,3 +65,13 @@ def published(cycle, org_chart):
         ("east_c", (60, None, 70)),
     ]:
         published_totals(org_chart[key], dict(zip(MONTHS, totals, strict=True)))
+
+
+@pytest.fixture
+def cycle(org_chart):
+    return east_cycle_open(org_chart)
+
+
+@pytest.fixture
+def published(cycle, org_chart):
+    east_totals_publish(org_chart)
