@@ -5,6 +5,7 @@ saves named fields and records who did it in the history; each refusal is a ``Re
 naming the input at fault."""
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -45,6 +46,7 @@ from reviews.selectors import cycle_people, cycle_ratings, cycle_roster, cycle_t
 from scoring.runs import scoring_config
 
 NAME_MAX = 100
+CODE = re.compile(r"[a-z0-9_-]+")  # a competency's code, as a SlugField holds it
 
 
 @transaction.atomic
@@ -109,6 +111,11 @@ class CompetencyInput:
 def _competency_checked(spec: CompetencyInput, position: int) -> Competency:
     where = f"competencies[{position}]"
     code = text_checked(spec.code, field=f"{where}.code", limit=32, required=_("Give it a code."))
+    if not CODE.fullmatch(code):
+        raise ReviewRefused(
+            _("A code is lower-case letters, digits, - and _ (for example teamwork)."),
+            field=f"{where}.code",
+        )
     if not (spec.weight > 0):
         raise ReviewRefused(_("A competency's weight is more than 0."), field=f"{where}.weight")
     if len(spec.anchors) != len(RATINGS) or not all(

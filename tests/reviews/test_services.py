@@ -338,6 +338,7 @@ def test_a_template_with_no_competencies_is_refused(org_chart):
         ({"anchors": [("好", "good")] * 4}, "competencies[1].anchors"),
         ({"code": "communication"}, "competencies"),  # twice the same code
         ({"name_en": ""}, "competencies[1].name_en"),
+        ({"code": "团队 协作"}, "competencies[1].code"),
     ],
 )
 def test_a_competency_that_cannot_be_is_refused(org_chart, change, field):
