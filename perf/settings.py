@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "indicators",
     "scoring",
     "appeals",
+    "reviews",
     "dashboards",
     "demo",
 ]
@@ -558,6 +559,12 @@ SPECTACULAR_SETTINGS = {
         "RunStatusEnum": "ingest.models.SyncStatus",
         "ScoreStateEnum": "scoring.models.ScoreState",
         "AppealStateEnum": "appeals.models.AppealState",
+        # Review cycles have kinds too: the sources' keep their name.
+        "KindEnum": "ingest.models.sources.SourceKind",
+        "CycleStateEnum": "reviews.models.CycleState",
+        "CycleKindEnum": "reviews.models.CycleKind",
+        "ReviewKindEnum": "reviews.models.ReviewKind",
+        "ReviewStateEnum": "reviews.models.ReviewState",
     },
     # Every operation's error answers (400 with field errors, 401/403, 404, …), in one place.
     "POSTPROCESSING_HOOKS": [

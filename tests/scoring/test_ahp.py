@@ -110,6 +110,7 @@ def test_aggregate_refuses_mismatched_or_invalid_matrices():
         "scoring.engine.entropy",
         "org.periods",
         "scoring.engine.score",
+        "reviews.engine.final",
         "indicators.calculators",
         "indicators.weights",
     ],

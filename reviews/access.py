@@ -1,0 +1,29 @@
+"""Who may run cycles, review whom and note incidents about whom: the one place these rules
+live (services, selectors, pages and API use it). Roles and scopes are org's."""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+
+from org.models import Employee, Role
+from org.selectors import employees_visible_to, user_role
+
+# HR and admins open, compute, calibrate and close cycles, and see every review and result.
+CYCLE_RUNNERS = (Role.HR, Role.ADMIN)
+
+
+def runs_cycles(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return user_role(user) in CYCLE_RUNNERS
+
+
+def manages(user: AbstractBaseUser, employee: Employee) -> bool:
+    """A manager of one of the teams the person belongs to (or a team above it), not the person
+    themselves: who writes their manager review and notes incidents about them."""
+    return (
+        user_role(user) == Role.MANAGER
+        and employee.user_id != user.pk
+        and employees_visible_to(user).filter(pk=employee.pk).exists()
+    )
+
+
+def may_note_incidents(user: AbstractBaseUser, employee: Employee) -> bool:
+    return runs_cycles(user) or manages(user, employee)

@@ -1,0 +1,67 @@
+"""The review form: one 1–5 choice per competency of the person's template, each rating
+labelled with its behaviour anchor in the reader's language, a comment per competency and one
+for the whole review."""
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from reviews.models import COMMENT_MAX, Competency
+
+
+def in_language(zh: str, en: str) -> str:
+    """The Chinese or the English text, by the page's language (Chinese by default)."""
+    return en if (get_language() or "").startswith("en") and en else zh
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Overall comment"),
+        required=False,
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, competencies: list[Competency], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.competencies = competencies
+        for competency in competencies:
+            anchors = {anchor.rating: anchor for anchor in competency.anchors.all()}
+            self.fields[f"rating_{competency.code}"] = forms.TypedChoiceField(
+                label=in_language(competency.name_zh, competency.name_en),
+                help_text=in_language(competency.description_zh, competency.description_en),
+                choices=[
+                    (rating, f"{rating} · {in_language(anchor.text_zh, anchor.text_en)}")
+                    for rating, anchor in sorted(anchors.items())
+                ],
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose a rating.")},
+            )
+            self.fields[f"comment_{competency.code}"] = forms.CharField(
+                label=_("Comment"),
+                required=False,
+                max_length=COMMENT_MAX,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def rows(self) -> list[tuple]:
+        """Per competency: its rating field, its comment field and its weight."""
+        return [
+            (
+                self[f"rating_{competency.code}"],
+                self[f"comment_{competency.code}"],
+                competency.weight,
+            )
+            for competency in self.competencies
+        ]
+
+    def ratings(self) -> dict[str, int]:
+        return {c.code: self.cleaned_data[f"rating_{c.code}"] for c in self.competencies}
+
+    def comments(self) -> dict[str, str]:
+        return {
+            c.code: self.cleaned_data[f"comment_{c.code}"]
+            for c in self.competencies
+            if self.cleaned_data[f"comment_{c.code}"].strip()
+        }
