@@ -259,6 +259,9 @@ class SchemeMatrixSerializer(serializers.Serializer):
 
 
 class WeightSchemeSerializer(serializers.ModelSerializer):
+    # ``name`` is what was given (empty for the built-in schemes); this is what people read, in the
+    # request's language.
+    display_name = serializers.CharField(read_only=True)
     matrices = SchemeMatrixSerializer(many=True, read_only=True)
     weights = SchemeWeightSerializer(many=True, read_only=True)
 
@@ -267,6 +270,7 @@ class WeightSchemeSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "name",
+            "display_name",
             "level",
             "version",
             "effective_from",

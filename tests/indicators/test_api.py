@@ -199,6 +199,18 @@ def test_only_admins_see_or_touch_weight_schemes(as_user, role):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "shown"), [("en", "Default weights · Junior"), ("zh-hans", "默认权重方案 · 初级")]
+)
+def test_a_built_in_scheme_has_a_name_to_show_in_the_requests_language(as_user, language, shown):
+    scheme = WeightScheme.objects.get(level="junior")
+    answer = as_user("admin").get(
+        f"/api/v1/weight-schemes/{scheme.id}/", HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert (answer.json()["name"], answer.json()["display_name"]) == ("", shown)
+
+
+@pytest.mark.django_db
 def test_admin_drafts_judges_and_activates_a_scheme(as_user):
     client = as_user("admin")
     created = client.post(
