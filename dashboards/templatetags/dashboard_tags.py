@@ -1,11 +1,12 @@
-"""Formatting for the dashboards' templates, the fragments they keep, and the slot a later
-"appeal this" fills."""
+"""Formatting for the dashboards' templates, the fragments they keep, and the "appeal this"
+control."""
 
 from django import template
 from django.template.base import FilterExpression, Parser, Token
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from appeals.links import appeal_control
 from dashboards.cache import kept
 from dashboards.figures import mean_label
 from dashboards.formatting import (
@@ -19,30 +20,12 @@ from dashboards.selectors.columns import Column
 
 register = template.Library()
 
-# The appeals app provides this template to put an "appeal this" control on a drill-down record
-# or a scorecard indicator; until it does, the slot stays empty.
-APPEAL_ACTION_TEMPLATE = "appeals/_appeal_action.html"
-
-
-def _action_template(context: template.Context) -> template.Template | None:
-    try:
-        return context.template.engine.get_template(APPEAL_ACTION_TEMPLATE)
-    except template.TemplateDoesNotExist:
-        return None
-
 
 @register.simple_tag(takes_context=True)
 def appeal_action(context: template.Context, **subject: object) -> str:
-    """The "appeal this" control for one row, rendered from ``APPEAL_ACTION_TEMPLATE`` with the
-    row's subject (``record_type`` and ``record_id``, or ``indicator``; with ``employee_id`` and
-    ``period``) and the request, when a template of that name exists; nothing otherwise.
-
-    Rendered in a new context of the page's (as inclusion tags are), so the context processors
-    do not run again for every row."""
-    action = _action_template(context)
-    if action is None:
-        return ""
-    return action.render(context.new({**subject, "request": context.get("request")}))
+    """The "appeal this" control for one row (``appeals.links``): ``record_type`` and
+    ``record_id``, or ``indicator``; with ``employee_id``, ``period`` and a ``label``."""
+    return appeal_control(context.get("request"), **subject)
 
 
 @register.filter

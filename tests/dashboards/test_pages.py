@@ -10,7 +10,6 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
-from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -372,20 +371,17 @@ def test_drilldown_of_an_indicator_not_scored_is_not_found(scored, as_user):
     assert as_user("east_a").get(_drilldown_url(scored["east_a"], "nothing")).status_code == 404
 
 
-def test_rows_carry_the_appeal_slot(scored, as_user, monkeypatch):
-    """The appeals app fills the slot from its own template with the row's subject."""
-    action = engines["django"].engine.from_string(
-        '<a class="appeal" href="#{{ record_type }}-{{ record_id }}-{{ indicator }}">!</a>'
-    )
-    monkeypatch.setattr(
-        "dashboards.templatetags.dashboard_tags._action_template", lambda context: action
-    )
+def test_rows_carry_an_appeal_link_for_their_subject(scored, as_user):
+    """Each drill-down record links to an appeal of the field behind the indicator, each
+    scorecard indicator to an appeal of the indicator, named after what they appeal."""
     client = as_user("east_a")
     drill = client.get(_drilldown_url(scored["east_a"], "order_entry_accuracy")).content.decode()
     slow = scored["records"]["slow"]
-    assert f'href="#order-{slow.pk}-order_entry_accuracy"' in drill
-    card = client.get(reverse("dashboards:me")).content.decode()
-    assert 'href="#--csat"' in card
+    assert f"record_type=order&amp;record_id={slow.pk}&amp;field=" in drill
+    card = client.get(reverse("dashboards:me"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    employee = scored["east_a"].pk
+    assert f"indicator=csat&amp;employee={employee}&amp;period=" in card
+    assert 'aria-label="Appeal: Customer satisfaction (CSAT)"' in card
 
 
 # ---------------------------------------------------------------------------------------------
