@@ -5,11 +5,15 @@ axe-core comes from the ``axe-playwright-python`` dev dependency, which ships ax
 evaluated through the DevTools protocol, which the page's Content Security Policy does not
 govern, so the pages are audited as they are served."""
 
+import re
+
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
+from playwright.sync_api import expect
 
 from appeals.services import appeal_create
 from indicators.models import WeightScheme
+from tests.browser.conftest import ARTIFACTS
 from tests.clock import LAST_MONTH
 from tests.dashboards.company import scored_company
 
@@ -37,6 +41,8 @@ def _audit(page, url: str) -> list[str]:
     page.wait_for_function(
         "[...document.querySelectorAll('[data-figure]')].every(e => e.dataset.drawn === 'true')"
     )
+    # The charts' data tables are audited unfolded.
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.evaluate(AXE_SCRIPT)
     return [
@@ -45,6 +51,22 @@ def _audit(page, url: str) -> list[str]:
         for violation in page.evaluate(RUN, TAGS)
         if violation["impact"] in FAILING
     ]
+
+
+def _heatmap_by_keyboard(page, base: str) -> None:
+    """A keyboard opens the heatmap's table and follows a cell to its drill-down."""
+    page.goto(f"{base}/team/")
+    page.focus("details[data-chart=heatmap] summary")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    # In English: "陈主管 · Order volume: 25.0 points".
+    assert re.fullmatch(r"\S+ · [^:]+: \d+\.\d points", focused), focused
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "a11y-heatmap-table.png"), full_page=True)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/people/\d+/indicators/\w+/"))
+    expect(page.get_by_test_id("drilldown-title")).to_be_visible()
 
 
 def _signed_in(chromium, base: str, username: str):
@@ -116,6 +138,8 @@ def test_every_roles_pages_pass_axe_wcag_a_and_aa(live_server, org_chart, chromi
         context, page = _signed_in(chromium, base, username)
         for language in LANGUAGES:
             _speak(context, base, language)
+            if username == "east_manager" and language == "en":
+                _heatmap_by_keyboard(page, base)
             for path in paths:
                 if language == LANGUAGES[0] or path.startswith(IN_ENGLISH_TOO):
                     found += [f"({language}) {line}" for line in _audit(page, base + path)]
