@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dashboards import exports, figures
+from dashboards import chart_text, exports, figures
 from dashboards.admin_home import admin_home_read, can_open_admin_home
 from dashboards.cache import per_session_page
 from dashboards.drilldowns import SEARCH_CHARS, drilldown_read
@@ -150,6 +150,10 @@ def _scorecard_page(request: HttpRequest, employee: Employee) -> HttpResponse:
                     "trend": figures.trend(card.trend, card.name),
                 }
             ),
+            "chart_texts": lambda: {
+                "radar": chart_text.radar(card.lines, card.name),
+                "trend": chart_text.trend(card.trend, card.name),
+            },
         },
     )
 
@@ -270,6 +274,11 @@ def team(request: HttpRequest) -> HttpResponse:
         # People without a record in the period have no values: rows of blanks would read as
         # weak scores, so the heatmap leaves them out (the table says why they are not scored).
         heat = [member for member in members if member.has_activity]
+        click_url = _drilldown_click_url(period)
+
+        def cell_url(employee_id: int, code: str) -> str:
+            return click_url.replace("{row}", str(employee_id)).replace("{column}", code)
+
         context |= {
             "members": members,
             # A person not scored has one cell, in words, over the total, change, grade, tier
@@ -278,7 +287,7 @@ def team(request: HttpRequest) -> HttpResponse:
             "before": before,
             "total_changes": _total_changes(members, before or {}),
             "company": company,
-            "click_url": _drilldown_click_url(period),
+            "click_url": click_url,
             "fragment_key": (
                 scope.team_ids,
                 scope.visibility,
@@ -299,6 +308,15 @@ def team(request: HttpRequest) -> HttpResponse:
                     "means": figures.mean_comparison(groups),
                 }
             ),
+            "chart_texts": lambda: {
+                "heatmap": (
+                    chart_text.team_change_heatmap(heat, board.columns, before, cell_url)
+                    if before is not None
+                    else chart_text.team_heatmap(heat, board.columns, cell_url)
+                ),
+                "grades": chart_text.grade_distribution(groups),
+                "means": chart_text.mean_comparison(groups),
+            },
         }
     return render(request, "dashboards/team.html", context)
 
@@ -357,8 +375,9 @@ def company(request: HttpRequest) -> HttpResponse:
         ),
     }
     if board is not None:
+        team_url = reverse("dashboards:team") + "?team={row}&period=" + period.period.label
         context |= {
-            "click_url": reverse("dashboards:team") + f"?team={{row}}&period={period.period.label}",
+            "click_url": team_url,
             "fragment_key": (period.period,),
             "within_team": [column.name for column in board.columns if column.within_team],
             "figures": lambda: figures.as_script(
@@ -368,6 +387,15 @@ def company(request: HttpRequest) -> HttpResponse:
                     "trend": figures.company_trend(board.trend),
                 }
             ),
+            "chart_texts": lambda: {
+                "heatmap": chart_text.company_heatmap(
+                    board.teams,
+                    board.columns,
+                    lambda team_id: team_url.replace("{row}", str(team_id)),
+                ),
+                "grades": chart_text.grade_distribution([(_("Company"), board.summary)]),
+                "trend": chart_text.company_trend(board.trend),
+            },
         }
     return render(request, "dashboards/company.html", context)
 

@@ -410,7 +410,13 @@ def relations_resolve(
                     if value in why
                     else Reason(
                         gettext_noop("unknown {model} {value!r} (looked up by {by})"),
-                        {"model": noun, "value": value, "by": by},
+                        # The key's name as people read it ("employee number"), not its
+                        # column's (employee_no).
+                        {
+                            "model": noun,
+                            "value": value,
+                            "by": lookup.model._meta.get_field(by).verbose_name,
+                        },
                     )
                     for value in values[unknown]
                 ],

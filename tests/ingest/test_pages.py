@@ -209,7 +209,7 @@ def test_an_xlsx_upload_lands_the_good_rows_and_reports_the_bad_one(as_user, crm
     assert page.count('data-testid="rejected-row"') == 1
     # Excel row 3 (the header is row 1), its external id, the reason and the row as it came.
     assert "<td>3</td><td>feedback</td><td>FB2</td>" in page
-    assert "employee: unknown employee &#x27;E999&#x27; (looked up by employee_no)" in page
+    assert "employee: unknown employee &#x27;E999&#x27; (looked up by employee number)" in page
     assert "<code>跟单员工号=E999</code>" in page
 
 

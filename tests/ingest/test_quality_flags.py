@@ -270,7 +270,7 @@ def test_a_refused_orders_nodes_and_reviews_say_the_order_was_refused_and_why(tm
         ],
         # Never synced at all: unknown, as before.
         ("order_node", 4): [
-            {"field": "order", "message": "unknown order 'MO9' (looked up by external_id)"}
+            {"field": "order", "message": "unknown order 'MO9' (looked up by external id)"}
         ],
         ("feedback", 2): [
             {

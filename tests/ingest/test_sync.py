@@ -228,7 +228,10 @@ def test_sql_source_on_sqlite_lands_good_rows_and_names_the_unknown_merchandiser
     rejected = RejectedRow.objects.get(run=run)
     assert (rejected.row_number, rejected.external_id) == (2, "SO2")
     assert worded(rejected.reasons) == [
-        {"field": "merchandiser", "message": "unknown employee 'E404' (looked up by employee_no)"}
+        {
+            "field": "merchandiser",
+            "message": "unknown employee 'E404' (looked up by employee number)",
+        }
     ]
     source.refresh_from_db()
     assert source.cursors == {"order": "2026-10-03 10:00:00"}
@@ -313,7 +316,12 @@ def test_xlsx_upload_lands_good_rows_and_reports_bad_date_and_unknown_merchandis
     assert sorted(Feedback.objects.values_list("external_id", flat=True)) == ["FB1", "FB4"]
     report = {row.row_number: worded(row.reasons) for row in RejectedRow.objects.filter(run=run)}
     assert report == {
-        3: [{"field": "employee", "message": "unknown employee 'E999' (looked up by employee_no)"}],
+        3: [
+            {
+                "field": "employee",
+                "message": "unknown employee 'E999' (looked up by employee number)",
+            }
+        ],
         4: [{"field": "submitted_at", "message": "not a date and time: '十月十号'"}],
     }
 
