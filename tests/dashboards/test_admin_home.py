@@ -71,6 +71,17 @@ def test_admins_land_on_the_admin_home_and_the_header_links_to_it(client, org_ch
     assert f'href="{URL}" data-testid="nav-admin-home"' in page
 
 
+@pytest.mark.parametrize(
+    ("who", "linked"), [("hr", True), ("east_manager", False), ("east_a", False)]
+)
+def test_hr_reaches_the_admin_home_from_the_header_and_others_do_not_see_it(
+    client, org_chart, who, linked
+):
+    client.force_login(org_chart[who].user)
+    page = client.get(reverse("indicators:manual")).content.decode()
+    assert (f'href="{URL}" data-testid="nav-admin-home"' in page) is linked
+
+
 def test_each_card_states_its_count_in_a_fixed_number_of_queries(
     client, org_chart, sources, django_assert_num_queries
 ):
