@@ -43,12 +43,6 @@ class ChartText:
     rows: list[Row] = field(default_factory=list)
 
 
-def _points(value: float | None) -> str:
-    if value is None:
-        return capfirst(_("not measured"))
-    return _("%(score)s points") % {"score": format_score(value)}
-
-
 def _listed(pairs: list[tuple[str, str]]) -> str:
     return ("，" if chinese() else ", ").join(f"{name} {value}" for name, value in pairs)
 
@@ -103,7 +97,7 @@ def _member_cell(member: MemberRow, column: Column, url: str) -> Cell:
         text = capfirst(_("not measured"))
     else:
         text = _("Not scored")
-    label = f"{member.name} · {column.name}: " + (_points(score) if score is not None else text)
+    label = f"{member.name} · {column.name}: {text}"
     return Cell(text, url, label)
 
 

@@ -12,6 +12,8 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+VIEWPORTS = {1440: {"width": 1440, "height": 900}, 390: {"width": 390, "height": 844}}
+LOCALES = {"zh": "zh-CN", "en": "en-US"}
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures make are
 # still synchronous and safe.
@@ -67,13 +69,41 @@ def sign_in(page, live_server):
     """Sign in through the login form as one of the org chart's users."""
 
     def as_user(username: str) -> None:
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", "pw-for-tests")
-        page.click("button[type=submit].primary")
-        page.wait_for_load_state("networkidle")
+        sign_in_on(page, live_server.url, username)
 
     return as_user
+
+
+@pytest.fixture
+def browse(chromium, live_server):
+    """Pages in a given language (``zh``/``en``) and width (1440/390), closed after the test."""
+    contexts = []
+
+    def open_page(language: str, width: int):
+        context = chromium.new_context(locale=LOCALES[language], viewport=VIEWPORTS[width])
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def sign_in_on(page, url: str, username: str) -> None:
+    """Sign in through the login form of the live server at ``url``."""
+    page.goto(f"{url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw-for-tests")
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state("networkidle")
+
+
+def save_shot(page, name: str) -> None:
+    """Save the whole page as test-artifacts/<name>.png."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def pytest_collection_modifyitems(items):

@@ -60,8 +60,8 @@ def _heatmap_by_keyboard(page, base: str) -> None:
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
-    # In English: "陈主管 · Order volume: 25.0 points".
-    assert re.fullmatch(r"\S+ · [^:]+: \d+\.\d points", focused), focused
+    # In English: "陈主管 · Order volume: 25.0 pts".
+    assert re.fullmatch(r"\S+ · [^:]+: \d+\.\d pts", focused), focused
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "a11y-heatmap-table.png"), full_page=True)
     page.keyboard.press("Enter")

@@ -11,8 +11,7 @@ from ingest.models import Source
 from ingest.sources import source_schedule_set
 from perf.beat import Scheduler
 from perf.celery import app
-from tests.browser.conftest import open_menu
-from tests.browser.test_appeal_filing import _shot, _sign_in, browse  # noqa: F401 (a fixture)
+from tests.browser.conftest import open_menu, save_shot, sign_in_on
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,7 +40,7 @@ def _visible_text(page) -> str:
 def test_the_admin_lands_on_the_admin_home_reaches_the_weights_and_comes_back(
     live_server,
     company,
-    browse,  # noqa: F811 (the fixture imported above)
+    browse,
     language,
     width,
 ):
@@ -55,7 +54,7 @@ def test_the_admin_lands_on_the_admin_home_reaches_the_weights_and_comes_back(
     }[language]
     tag = f"{language}-{width}"
     page = browse(language, width)
-    _sign_in(page, live_server.url, "admin")
+    sign_in_on(page, live_server.url, "admin")
     home = f"{live_server.url}/manage/"
     assert page.url == home
     expect(page.locator("h1")).to_have_text(words["title"])
@@ -64,7 +63,7 @@ def test_the_admin_lands_on_the_admin_home_reaches_the_weights_and_comes_back(
     assert not RAW.search(text), RAW.search(text)
     # Nothing runs off the side of a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    _shot(page, f"admin-home-{tag}")
+    save_shot(page, f"admin-home-{tag}")
 
     page.get_by_test_id("open-weights").click()
     page.wait_for_load_state("networkidle")
@@ -73,7 +72,7 @@ def test_the_admin_lands_on_the_admin_home_reaches_the_weights_and_comes_back(
     expect(page.get_by_test_id("scheme-row")).to_have_count(3)
     text = _visible_text(page)
     assert not RAW.search(text), RAW.search(text)
-    _shot(page, f"admin-home-weights-{tag}")
+    save_shot(page, f"admin-home-weights-{tag}")
 
     open_menu(page)  # on a phone the header's links are behind the menu
     page.get_by_test_id("nav-admin-home").click()
@@ -84,7 +83,7 @@ def test_the_admin_lands_on_the_admin_home_reaches_the_weights_and_comes_back(
     page.wait_for_load_state("networkidle")
     assert page.url == f"{live_server.url}/admin/"
     expect(page.get_by_test_id("language-switcher")).to_be_visible()
-    _shot(page, f"admin-home-django-admin-{tag}")
+    save_shot(page, f"admin-home-django-admin-{tag}")
     page.locator("#user-tools a[href='/manage/']").click()
     page.wait_for_load_state("networkidle")
     assert page.url == home

@@ -12,13 +12,10 @@ from django.utils.timezone import localtime
 from playwright.sync_api import expect
 
 from appeals.models import Appeal, AppealState, Evidence
-from tests.browser.conftest import ARTIFACTS, open_menu
+from tests.browser.conftest import open_menu, save_shot, sign_in_on
 from tests.dashboards.company import scored_company
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-VIEWPORTS = {1440: {"width": 1440, "height": 900}, 390: {"width": 390, "height": 844}}
-LOCALES = {"zh": "zh-CN", "en": "en-US"}
 
 
 # The smallest PDF a viewer opens: one blank page.
@@ -54,36 +51,6 @@ def png(width: int = 240, height: int = 140) -> bytes:
     )
 
 
-@pytest.fixture
-def browse(chromium, live_server):
-    """A page in the given language and width, and a sign-in through the login form."""
-    contexts = []
-
-    def open_page(language: str, width: int):
-        context = chromium.new_context(locale=LOCALES[language], viewport=VIEWPORTS[width])
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-def _sign_in(page, url: str, username: str) -> None:
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-for-tests")
-    page.click("button[type=submit].primary")
-    page.wait_for_load_state("networkidle")
-
-
-def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
 @pytest.mark.parametrize("width", [1440, 390])
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_a_merchandiser_files_with_a_picked_time_and_a_png_and_hr_approves(
@@ -96,10 +63,10 @@ def test_a_merchandiser_files_with_a_picked_time_and_a_png_and_hr_approves(
     tag = f"{language}-{width}"
 
     page = browse(language, width)
-    _sign_in(page, live_server.url, "east_a")
+    sign_in_on(page, live_server.url, "east_a")
     page.goto(f"{live_server.url}/appeals/")
     expect(page.get_by_test_id("appeals-empty")).to_be_visible()
-    _shot(page, f"appeal-empty-{tag}")
+    save_shot(page, f"appeal-empty-{tag}")
     page.get_by_test_id("to-scorecard").click()
     row = page.locator("[data-testid=indicator-row][data-indicator=node_on_time_rate]")
     row.locator("a[data-testid=drilldown-link]").click()
@@ -124,7 +91,7 @@ def test_a_merchandiser_files_with_a_picked_time_and_a_png_and_hr_approves(
             {"name": "carrier-note.pdf", "mimeType": "application/pdf", "buffer": PDF},
         ],
     )
-    _shot(page, f"appeal-form-{tag}")
+    save_shot(page, f"appeal-form-{tag}")
     page.get_by_test_id("file-and-submit").click()
     expect(page.get_by_test_id("appeal")).to_have_attribute("data-state", "submitted")
     expect(page.get_by_test_id("appeal-title")).to_contain_text(order_number)
@@ -136,15 +103,15 @@ def test_a_merchandiser_files_with_a_picked_time_and_a_png_and_hr_approves(
         "carrier-note.pdf",
         "erp-screen.png",
     ]
-    _shot(page, f"appeal-filed-{tag}")
+    save_shot(page, f"appeal-filed-{tag}")
 
     open_menu(page)
     page.locator("form[action$='/logout/'] button").click()
-    _sign_in(page, live_server.url, "hr")
+    sign_in_on(page, live_server.url, "hr")
     page.goto(f"{live_server.url}/appeals/")
     queue_row = page.get_by_test_id("appeal-row").filter(has_text=order_number)
     expect(queue_row).to_have_attribute("data-state", "submitted")
-    _shot(page, f"appeal-queue-{tag}")
+    save_shot(page, f"appeal-queue-{tag}")
     queue_row.locator("input[name=appeals]").check()
     page.get_by_test_id("bulk-review-button").click()
     expect(queue_row).to_have_attribute("data-state", "in_review")
@@ -156,11 +123,11 @@ def test_a_merchandiser_files_with_a_picked_time_and_a_png_and_hr_approves(
     page.wait_for_function(
         "img => img.complete && img.naturalWidth === 240", arg=image.element_handle()
     )
-    _shot(page, f"appeal-review-{tag}")
+    save_shot(page, f"appeal-review-{tag}")
     page.fill("textarea[name=reason]", "ERP 日志证实当时宕机。")
     # The approval rescores the month before it answers (Celery runs inline here): on a busy
     # machine that takes longer than a click's usual wait.
     page.locator("button[data-action=approve]").click(timeout=90_000)
     expect(page.get_by_test_id("appeal")).to_have_attribute("data-state", "approved")
     assert Appeal.objects.get().state == AppealState.APPROVED
-    _shot(page, f"appeal-approved-{tag}")
+    save_shot(page, f"appeal-approved-{tag}")

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from appeals.services import appeal_create, appeal_transition
 from dashboards.drilldowns import PAGE_SIZE
 from ingest.ledger import ledger_adopt
-from tests.browser.test_appeal_filing import LOCALES, VIEWPORTS, _shot, _sign_in
+from tests.browser.conftest import LOCALES, VIEWPORTS, save_shot, sign_in_on
 from tests.dashboards.company import LAST_MONTH, scored_company
 from tests.dashboards.test_drilldown_paging import NODE_ORDERS, _nodes_for
 
@@ -48,7 +48,7 @@ def test_the_record_an_appeal_corrected_is_found_by_its_order_number(
     try:
         page = context.new_page()
         page.set_default_timeout(30_000)
-        _sign_in(page, live_server.url, "east_a")
+        sign_in_on(page, live_server.url, "east_a")
         page.goto(
             f"{live_server.url}/people/{people['east_a'].pk}/indicators/node_on_time_rate/"
             f"?period={LAST_MONTH.label}"
@@ -65,6 +65,6 @@ def test_the_record_an_appeal_corrected_is_found_by_its_order_number(
         expect(record).to_contain_text(f"{corrected:%Y-%m-%d %H:%M}")
         expect(record).not_to_have_class(re.compile("flagged"))
         expect(page.get_by_test_id("record-row")).to_have_count(1)  # its order has one node
-        _shot(page, f"corrected-record-found-{language}-{width}")
+        save_shot(page, f"corrected-record-found-{language}-{width}")
     finally:
         context.close()

@@ -7,9 +7,12 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboards.figures import NOT_MEASURED
+from tests.browser.conftest import save_shot, sign_in_on
 from tests.dashboards.company import scored_company
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NOT_MEASURED_WORDS = {"zh": "未计量", "en": "Not measured"}
 
 
 @pytest.fixture
@@ -29,15 +32,18 @@ def _hover(page, heatmap, row: int, column: int):
     return heatmap.locator(".hoverlayer .hovertext").first
 
 
+@pytest.mark.parametrize("language", ["zh", "en"])
 def test_manager_reads_a_not_measured_cell_and_a_cell_with_values(
-    live_server, scored, page, sign_in, screenshot
+    live_server, scored, browse, language
 ):
-    sign_in("east_manager")
+    page = browse(language, 1440)
+    sign_in_on(page, live_server.url, "east_manager")
+    words = NOT_MEASURED_WORDS[language]
     heatmap = page.get_by_test_id("heatmap")
     expect(page.locator("[data-testid=heatmap][data-drawn=true] svg").first).to_be_visible()
     legend = page.get_by_test_id("heatmap-legend")
     expect(legend).to_be_visible()
-    expect(page.get_by_test_id("legend-not-measured")).to_contain_text("未计量")
+    expect(page.get_by_test_id("legend-not-measured")).to_contain_text(words, ignore_case=True)
     # The figure's own data: which cell is not measured, which has a score.
     gaps = heatmap.evaluate("gd => gd.data[1].z")
     scores = heatmap.evaluate("gd => gd.data[0].z")
@@ -51,20 +57,20 @@ def test_manager_reads_a_not_measured_cell_and_a_cell_with_values(
     drawn = heatmap.locator("g.cartesianlayer text").all_text_contents()
     assert f"{scores[valued[0]][valued[1]]:.0f}" in drawn and "—" in drawn
 
-    expect(_hover(page, heatmap, *missing)).to_contain_text("未计量")
-    screenshot("heatmap-not-measured-cell")
+    expect(_hover(page, heatmap, *missing)).to_contain_text(words, ignore_case=True)
+    save_shot(page, f"heatmap-not-measured-cell-{language}")
     label = _hover(page, heatmap, *valued)
     expect(label).to_contain_text(f"{scores[valued[0]][valued[1]]:.1f}")
-    expect(label).not_to_contain_text("未计量")
-    screenshot("heatmap-cell-with-values")
+    expect(label).not_to_contain_text(words, ignore_case=True)
+    save_shot(page, f"heatmap-cell-with-values-{language}")
 
     # The not-measured cell opens its drill-down, which says why there is no value.
     _hover(page, heatmap, *missing)
     page.mouse.down()
     page.mouse.up()
     page.wait_for_url("**/indicators/**")
-    expect(page.get_by_test_id("drilldown-not-measured")).to_contain_text("未计量")
-    screenshot("heatmap-not-measured-drilldown")
+    expect(page.get_by_test_id("drilldown-not-measured")).to_contain_text(words, ignore_case=True)
+    save_shot(page, f"heatmap-not-measured-drilldown-{language}")
 
 
 def test_the_legend_stays_in_view_on_a_phone(live_server, scored, page, sign_in, screenshot):

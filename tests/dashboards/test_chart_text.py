@@ -28,9 +28,9 @@ def test_heatmap_cells_are_named_links_and_a_missing_score_says_so():
     assert text.label.startswith("Heatmap of the 0–100 scores of 3 people on 2 indicators")
     assert text.columns == ["Order response time", "CSAT"]
     first, second, third = text.rows
-    assert [cell.text for cell in first.cells] == ["95.0", "40.0"]
+    assert [cell.text for cell in first.cells] == ["95.0 pts", "40.0 pts"]
     assert first.cells[1].url == "/people/7/indicators/csat/"
-    assert first.cells[1].label == "王芳 · CSAT: 40.0 points"
+    assert first.cells[1].label == "王芳 · CSAT: 40.0 pts"
     assert second.cells[0].text == "Not measured"  # scored, but not on this indicator
     assert second.cells[0].label == "王芳 · Order response time: Not measured"
     assert third.cells[0].text == "Not scored"  # no total at all
@@ -40,8 +40,8 @@ def test_a_change_heatmap_lists_the_changes():
     before = {7: _member(7, "王芳", {"order_response_time": (90.0, 3.0), "csat": (50.0, 4.0)})}
     with translation.override("en"):
         text = chart_text.team_change_heatmap(MEMBERS, COLUMNS, before, _url)
-    assert [cell.text for cell in text.rows[0].cells] == ["+5.0", "−10.0"]
-    assert text.rows[0].cells[1].label == "王芳 · CSAT: −10.0"
+    assert [cell.text for cell in text.rows[0].cells] == ["+5.0 pts", "−10.0 pts"]
+    assert text.rows[0].cells[1].label == "王芳 · CSAT: −10.0 pts"
     assert [cell.text for cell in text.rows[1].cells] == ["—", "—"]  # nothing to compare
 
 
@@ -85,7 +85,7 @@ def test_the_team_heatmaps_scores_are_links_in_a_table(scored, as_user):
         table,
     )
     assert link, table[:2000]
-    assert unescape(link.group(2)) == f"王芳 · Customer satisfaction (CSAT): {link.group(3)} points"
+    assert unescape(link.group(2)) == f"王芳 · Customer satisfaction (CSAT): {link.group(3)}"
     # The link opens the drill-down a click on the cell opens.
     assert client.get(unescape(link.group(1))).status_code == 200
     for name in ("grades", "means"):
