@@ -244,7 +244,7 @@ def test_hr_sees_locked_accounts_and_addresses_and_unlocks_them(org_chart, as_us
     for username in ["root", "test", "guest", "sa", "oracle"]:
         sign_in(person, username, "wrong", address="10.9.9.9")
     hr = as_user("hr")
-    assert 'href="/signins/locked/"' in hr.get(reverse("dashboards:company")).content.decode()
+    assert 'href="/signins/locked/"' in hr.get(reverse("dashboards:admin_home")).content.decode()
     page = hr.get(reverse("org:lockouts"), **EN)
     assert page.status_code == 200
     rows = page.content.decode()

@@ -109,8 +109,12 @@ def test_hr_and_admins_open_every_page(as_user, crm, role):
     ("role", "shown"), [("east_a", False), ("east_manager", False), ("hr", True), ("admin", True)]
 )
 def test_only_hr_and_admins_see_the_sources_link(as_user, role, shown):
-    html = as_user(role).get("/indicators/").content.decode()
-    assert ('href="/sources/"' in html) is shown
+    """Behind the header's Administration link, on the admin home."""
+    client = as_user(role)
+    html = client.get("/indicators/").content.decode()
+    assert ('href="/manage/"' in html) is shown
+    if shown:
+        assert 'href="/sources/"' in client.get("/manage/").content.decode()
 
 
 def test_only_admins_are_pointed_to_editing_sources(as_user, crm):
