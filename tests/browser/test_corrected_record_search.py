@@ -19,7 +19,8 @@ from tests.dashboards.test_drilldown_paging import NODE_ORDERS, _nodes_for
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize(("language", "width"), [("zh", 1440), ("en", 390)])
+@pytest.mark.parametrize("width", [1440, 390])
+@pytest.mark.parametrize("language", ["zh", "en"])
 def test_the_record_an_appeal_corrected_is_found_by_its_order_number(
     live_server, org_chart, chromium, language, width, django_capture_on_commit_callbacks
 ):

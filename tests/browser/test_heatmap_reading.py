@@ -3,6 +3,8 @@ says so (and why) in its own colour, a measured cell shows its number and its ra
 click on the "not measured" cell opens a drill-down that says why. Screenshots go to
 test-artifacts/."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -82,3 +84,28 @@ def test_the_legend_stays_in_view_on_a_phone(live_server, scored, page, sign_in,
     box = legend.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     screenshot("heatmap-phone-legend")
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_on_a_phone_the_manager_reads_the_cells_in_the_heatmaps_table(
+    live_server, scored, browse, language
+):
+    """Hovering is no way to read a heatmap on a phone: the table folded under it lists every
+    cell, a "not measured" one says so, and it opens the drill-down that says why."""
+    page = browse(language, 390)
+    sign_in_on(page, live_server.url, "east_manager")
+    words = NOT_MEASURED_WORDS[language]
+    expect(page.locator("[data-testid=heatmap][data-drawn=true] svg").first).to_be_visible()
+    table = page.locator("[data-testid=chart-data][data-chart=heatmap]")
+    table.locator("summary").click()
+    cells = table.locator("td a")
+    expect(cells.first).to_be_visible()
+    texts = cells.all_text_contents()
+    assert any(re.fullmatch(r"\d+\.\d (pts|分)", text) for text in texts), texts
+    missing = table.locator("td a", has_text=re.compile(words, re.IGNORECASE)).first
+    missing.scroll_into_view_if_needed()
+    save_shot(page, f"heatmap-phone-table-{language}")
+    missing.click()
+    page.wait_for_url("**/indicators/**")
+    expect(page.get_by_test_id("drilldown-not-measured")).to_contain_text(words, ignore_case=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
