@@ -4,6 +4,7 @@ one's reviews, the incident log, the results (computed, calibrated, acknowledged
 user may not do it at all."""
 
 from django.db.models import Q, prefetch_related_objects
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
@@ -351,7 +352,13 @@ class IncidentListApi(APIView):
         given = IncidentInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
-        employee = employee_get_for_user(user=request.user, employee_id=data.pop("employee_id"))
+        try:
+            employee = employee_get_for_user(user=request.user, employee_id=data.pop("employee_id"))
+        except Http404 as unseen:
+            # A person in the body, not the address: the field is wrong, not the resource.
+            raise ValidationError(
+                {"employee_id": [_("No such person among those you may see.")]}
+            ) from unseen
         try:
             incident = incident_add(user=request.user, employee=employee, **data)
         except ReviewRefused as refusal:

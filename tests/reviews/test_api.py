@@ -152,6 +152,17 @@ def test_incidents(call, org_chart, role, listed, noted):
     assert answer.status_code == listed
 
 
+@pytest.mark.parametrize("employee_id", ["south_a", 2**62])
+def test_an_incident_about_someone_a_manager_may_not_see_is_a_400_naming_the_person(
+    call, org_chart, employee_id
+):
+    person = org_chart[employee_id].pk if isinstance(employee_id, str) else employee_id
+    body = {"employee_id": person, "day": str(MONTHS[2].start), "note": "交期延误"}
+    answer = _post(call("manager"), f"{API}/incidents/", body)
+    assert answer.status_code == 400
+    assert list(answer.json()) == ["employee_id"]
+
+
 def test_a_person_reads_the_incidents_noted_about_them_and_nobody_elses(call, org_chart):
     for key in ("east_a", "east_b"):
         body = {"employee_id": org_chart[key].pk, "day": str(MONTHS[2].start), "note": "交期延误"}
