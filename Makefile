@@ -27,9 +27,11 @@ demo: install
 	@echo "perf is starting on http://$(HOST)/  (Ctrl-C to stop)"
 	$(DEMO_ENV) $(PY) manage.py runserver $(HOST)
 
-# PYTEST_ARGS narrows the run, e.g. PYTEST_ARGS='-m "not browser"'.
+# PYTEST_ARGS narrows the run, e.g. PYTEST_ARGS='-m "not browser"'. The suite runs on
+# TEST_WORKERS processes (pytest-xdist; each with its own test database and Redis database).
+TEST_WORKERS ?= 2
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --numprocesses=$(TEST_WORKERS) --dist=worksteal $(PYTEST_ARGS)
 
 # PostgreSQL only (DATABASE_URL=postgres://…); REDIS_URL adds the Celery workers line. Seeds the
 # bench company (10,000 people, 1,000,000 orders) on first use: a few minutes and about 3 GB.

@@ -3,12 +3,29 @@
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
 # The test client and the live server speak plain http (tests/test_deploy.py checks the HTTPS
 # defaults in a process of their own).
 os.environ.setdefault("PERF_HTTPS", "false")
 os.environ.setdefault("PERF_LEDGER_KEY", "test-ledger-key")
+
+
+def _redis_url_of_worker(url: str, worker: str) -> str:
+    """pytest-xdist's worker ``gwN`` gets Redis database (the given one − N) mod 16: each worker
+    has a test database of its own (pytest-django suffixes its name) and clears the cache around
+    every test, so workers sharing one Redis database would empty each other's cache and broker."""
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) - int(worker.removeprefix("gw"))
+    return urlunsplit(parts._replace(path=f"/{database % 16}"))
+
+
+# Set in the environment itself: the worker, beat and web processes some tests start inherit it.
+if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("REDIS_URL"):
+    os.environ["REDIS_URL"] = _redis_url_of_worker(
+        os.environ["REDIS_URL"], os.environ["PYTEST_XDIST_WORKER"]
+    )
 
 from perf.settings import *  # noqa: F403
 

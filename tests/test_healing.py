@@ -178,7 +178,7 @@ def test_a_run_whose_worker_is_killed_is_queued_again_then_failed_and_a_new_run_
     processes("beat")
     worker = processes("worker")
     _send(score_run_task, run.pk)
-    _until(lambda: _waiting_to_publish(run.pk), 60, lambda: vars(_run(run.pk)))
+    _until(lambda: _waiting_to_publish(run.pk), 120, lambda: vars(_run(run.pk)))
     assert _hidden(run.pk) == 5  # both chunks written, hidden
 
     _kill(worker)
