@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "scoring",
     "appeals",
     "reviews",
+    "bonus",
     "dashboards",
     "demo",
 ]
