@@ -124,6 +124,9 @@ class BonusPool(models.Model):
         _("sum of coefficients"), max_digits=12, decimal_places=3, null=True
     )
     unallocated = models.DecimalField(_("not allocated"), null=True, **MONEY)
+    # Σ coefficient × payout factor of the people paid a KPI-linked part: each one's part is
+    # the pool's KPI-linked money × their coefficient × factor ÷ this.
+    kpi_weight_sum = models.DecimalField(_("sum of KPI weights"), null=True, **STEP)
     history = HistoricalRecords(m2m_fields=[teams])
 
     class Meta:

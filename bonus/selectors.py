@@ -14,9 +14,11 @@ from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from bonus.access import lines_scope, runs_pools
-from bonus.models import BonusLine, BonusPool, CoefficientOverride
+from bonus.models import BonusLine, BonusPool, CoefficientOverride, PoolState
+from org.models import Employee, Team
 from org.selectors import team_descendant_ids
 from reviews.models import CycleResult, ReviewCycle
+from reviews.selectors import cycle_people
 
 
 def lines_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[BonusLine]:
@@ -61,6 +63,24 @@ def pool_results(pool: BonusPool) -> list[tuple[int, float | None, str, int]]:
     )
 
 
+def pool_people(pool: BonusPool) -> QuerySet[Employee]:
+    """Who the pool may divide among: the people the cycle reviews, of the pool's teams (and
+    the teams below them) when it names some."""
+    people = cycle_people(pool.cycle)
+    team_ids = {team.pk for team in pool.teams.all()}
+    if team_ids:
+        people = people.filter(team_id__in=team_descendant_ids(team_ids))
+    return people
+
+
+def cycle_teams(cycle: ReviewCycle) -> QuerySet[Team]:
+    """The scored teams a pool of ``cycle`` may name: the cycle's teams and those below them,
+    or every scored team for a cycle of the whole company."""
+    teams = Team.objects.filter(is_scored=True)
+    scope = set(cycle.teams.values_list("id", flat=True))
+    return teams.filter(pk__in=team_descendant_ids(scope)) if scope else teams
+
+
 def pool_overrides(pool: BonusPool) -> QuerySet[CoefficientOverride]:
     return pool.overrides.select_related("employee__team", "set_by__employee").order_by(
         "employee__employee_no"
@@ -76,6 +96,11 @@ class Sheet:
     total: Decimal | None  # Σ bonuses; None for someone who reads only some lines
     fixed_total: Decimal | None
     kpi_total: Decimal | None
+
+    @property
+    def computed(self) -> bool:
+        """Whether the lines are the pool's as it stands (a changed pool is a draft again)."""
+        return self.pool.state in (PoolState.COMPUTED, PoolState.LOCKED)
 
     @property
     def balanced(self) -> bool:

@@ -27,14 +27,13 @@ from bonus.models import (
     PoolState,
     UnscoredRule,
 )
-from bonus.selectors import pool_results
+from bonus.selectors import pool_people, pool_results
 from org.models import Employee, Level, Team
 from org.selectors import team_descendant_ids
 from reviews.checks import saved, text_checked
 from reviews.engine.bonus import BonusInputError, Participant, allocate, pool_from_revenue
 from reviews.errors import ReviewForbidden, ReviewRefused
 from reviews.models import REASON_MAX, CycleState, ReviewCycle
-from reviews.selectors import cycle_people
 
 # Bounds of what the columns hold: larger numbers are typing mistakes, refused by name.
 AMOUNT_MAX = Decimal("999999999999.99")
@@ -366,11 +365,7 @@ def override_set(
         limit=REASON_MAX,
         required=_("Say why this person's coefficient differs from their level's."),
     )
-    people = cycle_people(pool.cycle)
-    team_ids = set(pool.teams.values_list("id", flat=True))
-    if team_ids:
-        people = people.filter(team_id__in=team_descendant_ids(team_ids))
-    if not people.filter(pk=employee.pk).exists():
+    if not pool_people(pool).filter(pk=employee.pk).exists():
         raise ReviewRefused(
             _("This person is not among those the pool divides among."), field="employee_id"
         )
@@ -495,7 +490,9 @@ def pool_compute(*, user: AbstractBaseUser, pool: BonusPool) -> BonusPool:
     )
     pool.state, pool.computed_at = PoolState.COMPUTED, timezone.now()
     pool.coefficient_sum, pool.unallocated = divided.coefficient_sum, divided.unallocated
-    saved(pool, user, ["state", "computed_at", "coefficient_sum", "unallocated"], "computed")
+    pool.kpi_weight_sum = _six_places(divided.kpi_weight_sum)
+    computed = ["state", "computed_at", "coefficient_sum", "unallocated", "kpi_weight_sum"]
+    saved(pool, user, computed, "computed")
     return pool
 
 
