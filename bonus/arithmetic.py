@@ -3,17 +3,22 @@ is computed again): the base × the coefficient, the fixed part, the KPI-linked 
 payout curve, and the bonus to the cent. Numbers are written as the active language writes
 them, amounts with two decimals."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from bonus.models import BonusLine, BonusPool, LineRule
 
+CENTS = Decimal("0.01")
+
 
 def money(amount: Decimal | None) -> str:
-    """An amount to the cent, grouped (``27,027.03``); ``—`` when there is none."""
-    return "—" if amount is None else number_format(amount, 2, force_grouping=True)
+    """An amount to the cent, grouped (``27,027.03``); ``—`` when there is none. Rounded half
+    up here: Django's number_format cuts a Decimal's digits off."""
+    if amount is None:
+        return "—"
+    return number_format(amount.quantize(CENTS, ROUND_HALF_UP), 2, force_grouping=True)
 
 
 def coefficient_text(value: Decimal) -> str:
@@ -35,7 +40,7 @@ def factor_text(factor: Decimal) -> str:
 
 
 def score_text(final: float) -> str:
-    return _("%(score)s pts") % {"score": number_format(final, 2)}
+    return _("%(score)s pts") % {"score": number_format(round(final, 2), 2)}
 
 
 def line_steps(line: BonusLine, pool: BonusPool) -> list[str]:
@@ -108,7 +113,7 @@ def _kpi_paid(line: BonusLine, pool: BonusPool) -> str:
         "(coefficient × payout, of everyone's) = %(paid)s"
     ) % {
         "kpi_pool": money(kpi_pool),
-        "weight": number_format(weight.quantize(Decimal("0.0001")), 4),
-        "total": number_format(weight_sum.quantize(Decimal("0.0001")), 4),
+        "weight": number_format(weight.quantize(Decimal("0.0001"), ROUND_HALF_UP), 4),
+        "total": number_format(weight_sum.quantize(Decimal("0.0001"), ROUND_HALF_UP), 4),
         "paid": money(line.kpi_part),
     }

@@ -53,7 +53,7 @@ def pool_workbook(sheet: Sheet) -> bytes:
     rows.append(
         [
             _label(Employee, "employee_no"),
-            _label(Employee, "name"),
+            _label(BonusLine, "employee"),
             _label(BonusLine, "team"),
             _label(BonusLine, "level"),
             _label(BonusLine, "coefficient"),

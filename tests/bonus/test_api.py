@@ -275,7 +275,7 @@ def test_the_payroll_workbook_sums_to_the_pool(call, org_chart, computed_pool, r
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == (
         "Employee number",
-        "Name",
+        "Employee",
         "Team",
         "Level",
         "Coefficient",
