@@ -43,8 +43,8 @@ def result_for(cycle, employee, final: float | None):
     return CycleResultFactory(cycle=cycle, employee=employee, final=final)
 
 
-@pytest.fixture
-def computed_cycle(org_chart):
+def issue_cycle(org_chart):
+    """The company-wide cycle in calibration with the east team's three results."""
     cycle = ReviewCycleFactory(state=CycleState.CALIBRATING, name="2026 第三季度考核")
     for key, level, final in [
         ("east_a", Level.JUNIOR, 70.0),
@@ -56,6 +56,11 @@ def computed_cycle(org_chart):
         employee.save()
         result_for(cycle, employee, final)
     return cycle
+
+
+@pytest.fixture
+def computed_cycle(org_chart):
+    return issue_cycle(org_chart)
 
 
 @pytest.fixture
