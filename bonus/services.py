@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from bonus.access import runs_pools
+from bonus.checks import coefficient_checked, number_checked, pools_hr_only
 from bonus.models import (
     NAME_MAX,
     AmountBasis,
@@ -32,12 +32,11 @@ from org.models import Employee, Level, Team
 from org.selectors import team_descendant_ids
 from reviews.checks import saved, text_checked
 from reviews.engine.bonus import BonusInputError, Participant, allocate, pool_from_revenue
-from reviews.errors import ReviewForbidden, ReviewRefused
+from reviews.errors import ReviewRefused
 from reviews.models import REASON_MAX, CycleState, ReviewCycle
 
 # Bounds of what the columns hold: larger numbers are typing mistakes, refused by name.
 AMOUNT_MAX = Decimal("999999999999.99")
-COEFFICIENT_MAX = Decimal("999.999")
 SIX_PLACES = Decimal("0.000001")
 # What a computation writes on a line that is already there.
 LINE_FIELDS = [
@@ -79,59 +78,10 @@ class PoolInput:
     teams: Sequence[Team] = field(default_factory=tuple)
 
 
-def _hr_only(user: AbstractBaseUser) -> None:
-    if not runs_pools(user):
-        raise ReviewForbidden(_("Only HR and administrators run bonus pools."))
-
-
-def _number(
-    value: Decimal | None,
-    *,
-    field: str,
-    what: str,
-    places: int,
-    low: Decimal,
-    high: Decimal,
-    above_low: bool = False,
-) -> Decimal:
-    """A decimal input within ``low``–``high`` (``low`` itself excluded with ``above_low``)
-    with at most ``places`` decimals, or a refusal naming ``field``."""
-    if value is None:
-        raise ReviewRefused(_("{what} is required.").format(what=what), field=field)
-    value = Decimal(value)
-    in_range = value.is_finite() and (value > low if above_low else value >= low) and value <= high
-    if not in_range:
-        bounds = _("above {low}") if above_low else _("at least {low}")
-        raise ReviewRefused(
-            _("{what} must be {bounds} and at most {high}.").format(
-                what=what, bounds=bounds.format(low=low), high=high
-            ),
-            field=field,
-        )
-    if value != value.quantize(Decimal(1).scaleb(-places)):
-        raise ReviewRefused(
-            _("{what} has at most {places} decimals.").format(what=what, places=places),
-            field=field,
-        )
-    return value
-
-
-def _coefficient(value: Decimal | None, *, field: str) -> Decimal:
-    return _number(
-        value,
-        field=field,
-        what=_("A coefficient"),
-        places=3,
-        low=Decimal(0),
-        high=COEFFICIENT_MAX,
-        above_low=True,
-    )
-
-
 def _amounts(spec: PoolInput) -> dict:
     """The pool's amount fields: a fixed amount, or revenue × percent rounded to the cent."""
     if spec.basis == AmountBasis.FIXED:
-        amount = _number(
+        amount = number_checked(
             spec.amount,
             field="amount",
             what=_("The bonus pool"),
@@ -142,7 +92,7 @@ def _amounts(spec: PoolInput) -> dict:
         return {"amount": amount, "revenue": None, "percent": None}
     if spec.basis != AmountBasis.REVENUE:
         raise ReviewRefused(_("Give a fixed amount or a percentage of revenue."), field="basis")
-    revenue = _number(
+    revenue = number_checked(
         spec.revenue,
         field="revenue",
         what=_("The revenue"),
@@ -150,7 +100,7 @@ def _amounts(spec: PoolInput) -> dict:
         low=Decimal(0),
         high=AMOUNT_MAX,
     )
-    percent = _number(
+    percent = number_checked(
         spec.percent,
         field="percent",
         what=_("The percentage of revenue"),
@@ -164,7 +114,7 @@ def _amounts(spec: PoolInput) -> dict:
 
 def _curve(spec: PoolInput) -> dict:
     points = {
-        name: _number(
+        name: number_checked(
             getattr(spec, name), field=name, what=what, places=2, low=Decimal(0), high=Decimal(100)
         )
         for name, what in [
@@ -183,7 +133,7 @@ def _curve(spec: PoolInput) -> dict:
             _("The highest KPI-linked part is earned at a higher score than the full part."),
             field="curve_top_at",
         )
-    points["curve_top_factor"] = _number(
+    points["curve_top_factor"] = number_checked(
         spec.curve_top_factor,
         field="curve_top_factor",
         what=_("The highest KPI-linked part"),
@@ -215,7 +165,7 @@ def _pool_fields(spec: PoolInput) -> dict:
         ),
         "basis": spec.basis,
         **_amounts(spec),
-        "kpi_share": _number(
+        "kpi_share": number_checked(
             spec.kpi_share,
             field="kpi_share",
             what=_("The KPI-linked share"),
@@ -250,7 +200,7 @@ def _coefficients_checked(coefficients: Mapping[str, Decimal]) -> dict[str, Deci
                 _("Give a coefficient for the level {level}.").format(level=level.label),
                 field=f"coefficients.{level.value}",
             )
-        checked[level.value] = _coefficient(
+        checked[level.value] = coefficient_checked(
             coefficients[level.value], field=f"coefficients.{level.value}"
         )
     return checked
@@ -296,7 +246,7 @@ def _write_coefficients(
 @transaction.atomic
 def pool_create(*, user: AbstractBaseUser, cycle: ReviewCycle, spec: PoolInput) -> BonusPool:
     """A draft pool for ``cycle`` with its coefficients per level."""
-    _hr_only(user)
+    pools_hr_only(user)
     if cycle.state == CycleState.DRAFT:
         raise ReviewRefused(_("Open the cycle before setting up its bonus pool."))
     values = _pool_fields(spec)
@@ -314,7 +264,7 @@ def pool_create(*, user: AbstractBaseUser, cycle: ReviewCycle, spec: PoolInput) 
 @transaction.atomic
 def pool_update(*, user: AbstractBaseUser, pool: BonusPool, spec: PoolInput) -> BonusPool:
     """Restate a pool that is not locked; a computed one goes back to draft."""
-    _hr_only(user)
+    pools_hr_only(user)
     pool = BonusPool.objects.select_for_update().select_related("cycle").get(pk=pool.pk)
     _editable(pool)
     values = _pool_fields(spec)
@@ -334,7 +284,7 @@ def coefficients_set(
     *, user: AbstractBaseUser, pool: BonusPool, coefficients: Mapping[str, Decimal]
 ) -> BonusPool:
     """The coefficient of each level (every level, each above 0)."""
-    _hr_only(user)
+    pools_hr_only(user)
     pool = BonusPool.objects.select_for_update().get(pk=pool.pk)
     _editable(pool)
     checked = _coefficients_checked(coefficients)
@@ -355,10 +305,10 @@ def override_set(
     reason: str,
 ) -> CoefficientOverride:
     """Give one person of the pool a coefficient of their own, saying why."""
-    _hr_only(user)
+    pools_hr_only(user)
     pool = BonusPool.objects.select_for_update().select_related("cycle").get(pk=pool.pk)
     _editable(pool)
-    coefficient = _coefficient(coefficient, field="coefficient")
+    coefficient = coefficient_checked(coefficient, field="coefficient")
     reason = text_checked(
         reason,
         field="reason",
@@ -385,7 +335,7 @@ def override_set(
 @transaction.atomic
 def override_remove(*, user: AbstractBaseUser, pool: BonusPool, employee: Employee) -> None:
     """The person's level's coefficient applies again."""
-    _hr_only(user)
+    pools_hr_only(user)
     pool = BonusPool.objects.select_for_update().get(pk=pool.pk)
     _editable(pool)
     override = CoefficientOverride.objects.filter(pool=pool, employee=employee).first()
@@ -411,7 +361,7 @@ def pool_compute(*, user: AbstractBaseUser, pool: BonusPool) -> BonusPool:
     (the results as one set, the coefficients, the overrides, the lines so far) and bulk
     writes, however many people. The bonuses and the money left unallocated sum to the pool
     to the cent; anything else is a fault, and nothing is written."""
-    _hr_only(user)
+    pools_hr_only(user)
     pool = BonusPool.objects.select_for_update().select_related("cycle").get(pk=pool.pk)
     _editable(pool)
     if pool.cycle.state not in (CycleState.CALIBRATING, CycleState.CLOSED):
@@ -499,7 +449,7 @@ def pool_compute(*, user: AbstractBaseUser, pool: BonusPool) -> BonusPool:
 @transaction.atomic
 def pool_lock(*, user: AbstractBaseUser, pool: BonusPool) -> BonusPool:
     """Freeze a computed pool for payroll: it cannot be changed or computed again."""
-    _hr_only(user)
+    pools_hr_only(user)
     pool = BonusPool.objects.select_for_update().get(pk=pool.pk)
     if pool.state != PoolState.COMPUTED:
         raise ReviewRefused(_("Only a computed pool can be locked."))
