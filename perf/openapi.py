@@ -30,6 +30,10 @@ EXTRA: dict[str, dict[str, Any]] = {
     "v1_weight_schemes_activate_create": {"400": _("The scheme cannot be activated, and why.")},
     # More rows in one call than a webhook push takes.
     "v1_sources_webhook_create": {"413": _("Too many rows in one call.")},
+    # A bonus pool that is locked, or whose cycle's results are not computed, is refused.
+    "v1_bonus_pools_compute_create": {"400": _("The pool cannot be computed now, and why.")},
+    "v1_bonus_pools_lock_create": {"400": _("The pool cannot be locked now, and why.")},
+    "v1_bonus_pools_overrides_destroy": {"400": _("The pool is locked: nothing changes.")},
 }
 
 MESSAGES = {

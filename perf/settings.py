@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "scoring",
     "appeals",
     "reviews",
+    "bonus",
     "dashboards",
     "demo",
 ]
@@ -565,6 +566,11 @@ SPECTACULAR_SETTINGS = {
         "CycleKindEnum": "reviews.models.CycleKind",
         "ReviewKindEnum": "reviews.models.ReviewKind",
         "ReviewStateEnum": "reviews.models.ReviewState",
+        # A bonus pool's amount has a basis too (a fixed amount or revenue); so has a result.
+        "AmountBasisEnum": "bonus.models.AmountBasis",
+        "ResultBasisEnum": "reviews.models.ResultBasis",
+        "LineRuleEnum": "bonus.models.LineRule",
+        "PoolStateEnum": "bonus.models.PoolState",
     },
     # Every operation's error answers (400 with field errors, 401/403, 404, …), in one place.
     "POSTPROCESSING_HOOKS": [
