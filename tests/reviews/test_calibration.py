@@ -108,7 +108,7 @@ def test_the_distribution_against_the_target_and_the_nine_box(as_user, computed)
     assert "Whole cycle" in text and "华东跟单一组" in text
     # S: 1 person (李强) over a target of 0; B: 0 people under a target of 1.
     assert text.count('data-testid="over"') == 2 and text.count('data-testid="under"') == 2
-    assert "1 over" in text and "1 under" in text
+    assert "1 over the target" in text and "1 under the target" in text
     assert "3 people graded" in text
     assert "Not scored" in text
     # 9-box: everybody placed improves; 李强 high (95), 王芳 middle (82), 张伟 low (65).
