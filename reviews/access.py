@@ -27,3 +27,15 @@ def manages(user: AbstractBaseUser, employee: Employee) -> bool:
 
 def may_note_incidents(user: AbstractBaseUser, employee: Employee) -> bool:
     return runs_cycles(user) or manages(user, employee)
+
+
+def calibrates(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Who opens a cycle's calibration: HR and admins (everybody in it), managers (their people
+    in it). The people calibrated never see it."""
+    return runs_cycles(user) or user_role(user) == Role.MANAGER
+
+
+def may_calibrate(user: AbstractBaseUser, employee: Employee) -> bool:
+    """Who moves a person's grade in calibration: HR and admins, or a manager of the person
+    (never the person themselves, a manager included)."""
+    return runs_cycles(user) or manages(user, employee)

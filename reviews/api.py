@@ -402,9 +402,8 @@ class ResultDetailApi(APIView):
 
 
 class ResultCalibrateApi(APIView):
-    """Move a computed grade with a written reason (HR, while the cycle is calibrating)."""
-
-    permission_classes = [permissions.IsAuthenticated, HrOrAdmin]
+    """Move a computed grade with a written reason, while the cycle is calibrating: HR and
+    admins anyone's, a manager their people's (403 for the person and other employees)."""
 
     @extend_schema(request=CalibrationInputSerializer, responses=ResultDetailSerializer)
     def post(self, request: Request, result_id: int) -> Response:

@@ -12,6 +12,7 @@ from reviews.api import (
     ResultCalibrateApi,
     ResultDetailApi,
 )
+from reviews.calibration_api import CycleDistributionApi
 
 urlpatterns = [
     path("reviews/cycles/", CycleListApi.as_view(), name="api-review-cycles"),
@@ -30,6 +31,11 @@ urlpatterns = [
         "reviews/cycles/<int:cycle_id>/compute/",
         CycleComputeApi.as_view(),
         name="api-review-compute",
+    ),
+    path(
+        "reviews/cycles/<int:cycle_id>/distribution/",
+        CycleDistributionApi.as_view(),
+        name="api-review-distribution",
     ),
     path("reviews/mine/", MyReviewListApi.as_view(), name="api-reviews-mine"),
     path("reviews/incidents/", IncidentListApi.as_view(), name="api-review-incidents"),

@@ -260,11 +260,9 @@ class MonthScore:
     state_text: str  # why there is no total; empty for a scored month or one not published
 
 
-def person_cycle_summary(cycle: ReviewCycle, employee: Employee) -> dict:
-    """What a reviewer sees beside the form: the person's published month by month in the
-    cycle (``months``: ``MonthScore``, ``None`` totals for months not published or not scored),
-    their KPI part so far by the engine's rule, the incidents noted in the cycle's months, and
-    their submitted self-review. Four queries."""
+def cycle_months(cycle: ReviewCycle, employee: Employee) -> list[MonthScore]:
+    """The person's published results month by month in the cycle (``None`` totals for months
+    not published or not scored). One query."""
     scores = {
         score.period_start: score
         for score in EmployeeScore.objects.filter(
@@ -287,6 +285,14 @@ def person_cycle_summary(cycle: ReviewCycle, employee: Employee) -> dict:
             )
         )
         period = period.next()
+    return months
+
+
+def person_cycle_summary(cycle: ReviewCycle, employee: Employee) -> dict:
+    """What a reviewer sees beside the form: the person's published month by month in the
+    cycle (``months``: ``cycle_months``), their KPI part so far by the engine's rule, the
+    incidents noted in the cycle's months, and their submitted self-review. Four queries."""
+    months = cycle_months(cycle, employee)
     totals = pd.DataFrame(
         [
             (employee.pk, month.period.start, month.total)

@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from ingest.record_types import LEDGERED_RECORD_TYPES
 from org.models import Employee, Level, Team
 from org.periods import Period, PeriodKind
-from reviews.access import manages, may_note_incidents
+from reviews.access import manages, may_calibrate, may_note_incidents
 from reviews.checks import hr_only, in_state, saved, share_checked, text_checked
 from reviews.engine.final import final_scores
 from reviews.errors import ReviewForbidden, ReviewRefused
@@ -425,11 +425,17 @@ def calibration_move(
     *, user: AbstractBaseUser, result: CycleResult, grade: str, reason: str
 ) -> CycleResult:
     """Move a computed grade in calibration, with a written reason; moving it back to the
-    computed grade undoes the calibration. Only the grade moves: the KPI part, the qualitative
-    part and the final stay as computed (data are corrected by appeals). The history keeps who,
+    computed grade undoes the calibration. HR and admins move anyone's, a manager their people's
+    (``reviews.access.may_calibrate``). Only the grade moves: the KPI part, the qualitative part
+    and the final stay as computed (data are corrected by appeals). The history keeps who,
     before, after and why."""
-    hr_only(user)
-    result = CycleResult.objects.select_for_update().select_related("cycle").get(pk=result.pk)
+    result = (
+        CycleResult.objects.select_for_update()
+        .select_related("cycle", "employee")
+        .get(pk=result.pk)
+    )
+    if not may_calibrate(user, result.employee):
+        raise ReviewForbidden(_("Only HR and the person's managers move their grade."))
     in_state(result.cycle, CycleState.CALIBRATING)
     if not result.grade:
         raise ReviewRefused(_("This person is not scored in the cycle: there is no grade to move."))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews import views
+from reviews import calibration_views, views
 
 app_name = "reviews"
 urlpatterns = [
@@ -9,4 +9,20 @@ urlpatterns = [
     path("<int:cycle_id>/compute/", views.cycle_compute, name="compute"),
     path("<int:cycle_id>/close/", views.cycle_close_view, name="close"),
     path("<int:cycle_id>/review/<int:employee_id>/", views.review_form, name="review"),
+    path(
+        "<int:cycle_id>/calibration/",
+        calibration_views.cycle_calibration,
+        name="calibration",
+    ),
+    path(
+        "<int:cycle_id>/calibration/<int:result_id>/move/",
+        calibration_views.calibration_move_view,
+        name="calibration_move",
+    ),
+    path("results/<int:result_id>/", calibration_views.result_detail, name="result"),
+    path(
+        "results/<int:result_id>/acknowledge/",
+        calibration_views.result_acknowledge_view,
+        name="result_acknowledge",
+    ),
 ]

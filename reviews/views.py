@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from org.selectors import employee_get_for_user
-from reviews.access import manages, runs_cycles
+from reviews.access import calibrates, manages, runs_cycles
 from reviews.errors import ReviewRefused
 from reviews.forms import ReviewForm
 from reviews.models import CycleState, ReviewKind
+from reviews.result_sheet import results_to_acknowledge
 from reviews.selectors import (
     cycle_get_for_user,
     cycles_visible_to,
@@ -27,9 +28,12 @@ from reviews.services import cycle_close, cycle_results_compute, review_submit
 @login_required
 def cycle_list(request: HttpRequest) -> HttpResponse:
     cycles = cycles_visible_to(request.user).prefetch_related("teams")
-    return render(
-        request, "reviews/list.html", {"cycles": cycles, "runs_cycles": runs_cycles(request.user)}
-    )
+    context = {
+        "cycles": cycles,
+        "runs_cycles": runs_cycles(request.user),
+        "to_acknowledge": list(results_to_acknowledge(request.user)),
+    }
+    return render(request, "reviews/list.html", context)
 
 
 @login_required
@@ -37,7 +41,9 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """The cycle's facts, the reviews the user is to write, and the results the user may see
     (HR: everybody's, with the HR actions)."""
     cycle = cycle_get_for_user(user=request.user, cycle_id=cycle_id)
-    results = results_visible_to(request.user).filter(cycle=cycle).order_by("employee__employee_no")
+    results = list(
+        results_visible_to(request.user).filter(cycle=cycle).order_by("employee__employee_no")
+    )
     context = {
         "cycle": cycle,
         "teams": list(cycle.teams.all()),
@@ -46,6 +52,11 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "runs_cycles": runs_cycles(request.user),
         "may_compute": cycle.state in (CycleState.OPEN, CycleState.CALIBRATING),
         "may_close": cycle.state == CycleState.CALIBRATING,
+        "calibration": calibrates(request.user)
+        and cycle.state in (CycleState.CALIBRATING, CycleState.CLOSED),
+        "unacknowledged": sum(result.acknowledged_at is None for result in results)
+        if cycle.state == CycleState.CLOSED
+        else 0,
     }
     return render(request, "reviews/detail.html", context)
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from org.models import Level
-from reviews.errors import ReviewRefused
+from reviews.errors import ReviewForbidden, ReviewRefused
 from reviews.models import CycleResult, CycleState, ResultBasis, ReviewKind
 from reviews.selectors import calibration_moves
 from reviews.services import (
@@ -169,11 +169,15 @@ def test_a_calibration_that_cannot_be_is_refused(
     assert refused.value.field == field
 
 
-def test_only_hr_calibrates(org_chart, cycle, published):
+@pytest.mark.parametrize("key", ["east_a", "east_b", "south_manager", "south_a"])
+def test_only_hr_and_the_persons_managers_calibrate(org_chart, cycle, published, key):
     cycle_results_compute(user=org_chart["hr"].user, cycle=cycle)
     result = CycleResult.objects.get(employee=org_chart["east_a"])
-    with pytest.raises(ReviewRefused):
-        calibration_move(user=org_chart["east_manager"].user, result=result, grade="S", reason="x")
+    with pytest.raises(ReviewForbidden):
+        calibration_move(user=org_chart[key].user, result=result, grade="S", reason="x")
+    calibration_move(user=org_chart["east_manager"].user, result=result, grade="S", reason="大单")
+    result.refresh_from_db()
+    assert result.grade_shown == "S"
 
 
 def test_the_person_acknowledges_their_result_once_the_cycle_is_closed(org_chart, cycle, published):
