@@ -51,7 +51,7 @@ class PoolForm(forms.Form):
     revenue = _decimal(_("Revenue"), required=False, min_value=0, max_digits=16, decimal_places=2)
     percent = _decimal(
         _("Percentage of revenue (%)"),
-        _("For example 1.5 for 1.5% of the revenue; the pool is rounded to the cent."),
+        _("For example 1.5 for 1.5 percent of the revenue; the pool is rounded to the cent."),
         required=False,
         max_digits=7,
         decimal_places=4,
