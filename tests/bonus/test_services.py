@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from bonus.models import BonusLine, BonusPool, LineRule, PoolState
 from bonus.services import (
@@ -239,14 +240,14 @@ def test_only_hr_and_admins_run_pools(org_chart, computed_cycle, east_pool, key)
 def test_a_pool_is_computed_only_from_computed_results(org_chart):
     cycle = ReviewCycleFactory(state=CycleState.OPEN)
     pool = pool_create(user=org_chart["hr"].user, cycle=cycle, spec=spec())
-    with pytest.raises(ReviewRefused, match="not computed yet"):
+    with translation.override("en"), pytest.raises(ReviewRefused, match="not computed yet"):
         pool_compute(user=org_chart["hr"].user, pool=pool)
 
 
 def test_a_locked_pool_no_longer_changes(org_chart, computed_pool):
     hr = org_chart["hr"].user
     draft = pool_create(user=hr, cycle=computed_pool.cycle, spec=spec())
-    with pytest.raises(ReviewRefused, match="Only a computed pool"):
+    with translation.override("en"), pytest.raises(ReviewRefused, match="Only a computed pool"):
         pool_lock(user=hr, pool=draft)
     locked = pool_lock(user=hr, pool=computed_pool)
     assert locked.state == PoolState.LOCKED and locked.locked_at is not None
@@ -255,7 +256,7 @@ def test_a_locked_pool_no_longer_changes(org_chart, computed_pool):
         lambda: pool_update(user=hr, pool=locked, spec=spec(amount=D(5))),
         lambda: coefficients_set(user=hr, pool=locked, coefficients=COEFFICIENTS),
     ):
-        with pytest.raises(ReviewRefused, match="locked"):
+        with translation.override("en"), pytest.raises(ReviewRefused, match="locked"):
             attempt()
 
 
