@@ -3,15 +3,10 @@ labelled with its behaviour anchor in the reader's language, a comment per compe
 for the whole review."""
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from reviews.language import in_language
 from reviews.models import COMMENT_MAX, Competency
-
-
-def in_language(zh: str, en: str) -> str:
-    """The Chinese or the English text, by the page's language (Chinese by default)."""
-    return en if (get_language() or "").startswith("en") and en else zh
 
 
 class ReviewForm(forms.Form):

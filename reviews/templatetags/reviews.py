@@ -1,6 +1,6 @@
 from django import template
 
-from reviews.forms import in_language
+from reviews.language import in_language
 
 register = template.Library()
 
