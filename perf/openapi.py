@@ -30,6 +30,9 @@ EXTRA: dict[str, dict[str, Any]] = {
     "v1_weight_schemes_activate_create": {"400": _("The scheme cannot be activated, and why.")},
     # More rows in one call than a webhook push takes.
     "v1_sources_webhook_create": {"413": _("Too many rows in one call.")},
+    # A cycle that cannot move on yet (not whole, its deadline passed, in another state).
+    "v1_reviews_cycles_open_create": {"400": _("The cycle cannot be opened, and why.")},
+    "v1_reviews_cycles_compute_create": {"400": _("The results cannot be computed now, and why.")},
 }
 
 MESSAGES = {
