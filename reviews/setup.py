@@ -230,9 +230,10 @@ def cycle_setup(
     templates: Sequence[TemplateInput],
     kpi_weight: float = 0.7,
     teams: Sequence[Team] = (),
+    open_now: bool = False,
 ) -> ReviewCycle:
-    """A draft cycle with its templates, all or nothing: a refusal of the ``i``-th template
-    names ``templates[i].`` and the field within it."""
+    """A draft cycle with its templates (opened too with ``open_now``), all or nothing: a
+    refusal of the ``i``-th template names ``templates[i].`` and the field within it."""
     cycle = cycle_create(
         user=user,
         name=name,
@@ -260,7 +261,7 @@ def cycle_setup(
             where = f"templates[{index}]"
             field = f"{where}.{refusal.field}" if refusal.field else where
             raise ReviewRefused(str(refusal), field=field) from refusal
-    return cycle
+    return cycle_open(user=user, cycle=cycle) if open_now else cycle
 
 
 @transaction.atomic
