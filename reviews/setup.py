@@ -5,6 +5,7 @@ and the API send it; each refusal is a ``ReviewRefused`` naming the input at fau
 index (``templates[1].competencies[0].anchors[2].text_zh``)."""
 
 import datetime as dt
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -160,7 +161,7 @@ def _competency_checked(spec: CompetencyInput, position: int) -> tuple[Competenc
             _("A code is lower-case letters, digits, - and _ (for example teamwork)."),
             field=f"{where}.code",
         )
-    if not (spec.weight > 0):
+    if not (0 < spec.weight < math.inf):
         raise ReviewRefused(_("A competency's weight is more than 0."), field=f"{where}.weight")
     competency = Competency(
         code=code,
