@@ -51,7 +51,11 @@ def pending_reviews(user: AbstractBaseUser | AnonymousUser) -> list[PendingRevie
     review of each of their people in the cycle."""
     if not user.is_authenticated:
         return []
-    cycles = list(cycles_visible_to(user).filter(state=CycleState.OPEN))
+    # One query on the pages people land on while no cycle is open (most of the year).
+    open_ids = list(ReviewCycle.objects.filter(state=CycleState.OPEN).values_list("pk", flat=True))
+    if not open_ids:
+        return []
+    cycles = list(cycles_visible_to(user).filter(pk__in=open_ids))
     if not cycles:
         return []
     in_cycle = {

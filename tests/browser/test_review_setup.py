@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from reviews.models import CycleState, ReviewCycle
-from tests.browser.conftest import LOCALES, VIEWPORTS, save_shot, sign_in_on
+from tests.browser.conftest import ARTIFACTS, LOCALES, VIEWPORTS, save_shot, sign_in_on
 from tests.browser.test_accessibility import _audit
 from tests.clock import THIS_MONTH
 from tests.reviews.conftest import MONTHS
@@ -28,6 +28,7 @@ def test_hr_opens_a_cycle_from_the_default_template(
     page.get_by_test_id("new-cycle").click()
     page.wait_for_url(re.compile(r"/reviews/new/$"))
     assert not _audit(page, page.url)
+    page.goto(page.url)  # the audit unfolded every anchor; the page comes folded
     page.fill("input[name=name]", "2026 第三季度考核")
     page.select_option("select[name=kind]", "quarter")
     page.fill("input[name=first_month]", MONTHS[0].label)
@@ -39,7 +40,11 @@ def test_hr_opens_a_cycle_from_the_default_template(
     senior = page.get_by_test_id("level-senior")
     senior.locator("input[name='senior-0-weight']").fill("0.4")
     expect(senior.get_by_test_id("competency-setup")).to_have_count(5)  # 4 defaults + 1 blank
+    page.screenshot(path=str(ARTIFACTS / f"review-setup-top-{language}-{width}.png"))
     save_shot(page, f"review-setup-{language}-{width}")
+    # A full-page shot on a phone swallows the next tap: a fresh look at the page first.
+    page.evaluate("window.scrollTo(0, 0)")
+    page.get_by_test_id("open-cycle").hover()
     page.get_by_test_id("open-cycle").click()
     page.wait_for_url(re.compile(r"/reviews/\d+/$"))
     expect(page.get_by_test_id("cycle-state")).to_have_text(
