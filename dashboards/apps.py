@@ -14,6 +14,9 @@ PAGE_SOURCES = [
     "appeals.Appeal",
     "appeals.Correction",
     "appeals.Notification",
+    # The reviews still to write, shown where people land.
+    "reviews.ReviewCycle",
+    "reviews.Review",
 ]
 
 

@@ -34,6 +34,9 @@ EXTRA: dict[str, dict[str, Any]] = {
     "v1_bonus_pools_compute_create": {"400": _("The pool cannot be computed now, and why.")},
     "v1_bonus_pools_lock_create": {"400": _("The pool cannot be locked now, and why.")},
     "v1_bonus_pools_overrides_destroy": {"400": _("The pool is locked: nothing changes.")},
+    # A cycle that cannot move on yet (not whole, its deadline passed, in another state).
+    "v1_reviews_cycles_open_create": {"400": _("The cycle cannot be opened, and why.")},
+    "v1_reviews_cycles_compute_create": {"400": _("The results cannot be computed now, and why.")},
 }
 
 MESSAGES = {

@@ -27,7 +27,7 @@ if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("REDIS_URL"):
         os.environ["REDIS_URL"], os.environ["PYTEST_XDIST_WORKER"]
     )
 
-from perf.settings import *  # noqa: F403
+from perf.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True

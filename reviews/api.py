@@ -47,6 +47,7 @@ from reviews.services import (
     cycle_results_compute,
     incident_add,
     result_acknowledge,
+    review_draft_save,
     review_submit,
 )
 
@@ -161,6 +162,8 @@ class ReviewInputSerializer(serializers.Serializer):
     comment = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=COMMENT_MAX
     )
+    # True: keep it as a draft (some ratings may be missing), to submit later.
+    draft = serializers.BooleanField(required=False, default=False)
 
     def validate_ratings(self, ratings: list[dict]) -> list[dict]:
         codes = [rating["competency"] for rating in ratings]
@@ -294,7 +297,8 @@ class CycleDetailApi(APIView):
 
 class CycleReviewApi(APIView):
     """Submit a review in an open cycle: a self-review (the person) or a manager review (one of
-    their managers), every competency of the person's template rated 1–5, by the deadline."""
+    their managers), every competency of the person's template rated 1–5, by the deadline; or
+    keep it as a draft (``draft``) with the ratings given so far."""
 
     @extend_schema(request=ReviewInputSerializer, responses={201: ReviewSerializer})
     def post(self, request: Request, cycle_id: int) -> Response:
@@ -303,8 +307,9 @@ class CycleReviewApi(APIView):
         given.is_valid(raise_exception=True)
         data = given.validated_data
         employee = employee_get_for_user(user=request.user, employee_id=data["employee_id"])
+        write = review_draft_save if data["draft"] else review_submit
         try:
-            review = review_submit(
+            review = write(
                 user=request.user,
                 cycle=cycle,
                 employee=employee,

@@ -3,7 +3,6 @@ from django.urls import path
 from reviews.api import (
     CycleComputeApi,
     CycleDetailApi,
-    CycleListApi,
     CycleResultListApi,
     CycleReviewApi,
     IncidentListApi,
@@ -13,9 +12,10 @@ from reviews.api import (
     ResultDetailApi,
 )
 from reviews.calibration_api import CycleDistributionApi
+from reviews.setup_api import CycleListCreateApi, CycleOpenApi
 
 urlpatterns = [
-    path("reviews/cycles/", CycleListApi.as_view(), name="api-review-cycles"),
+    path("reviews/cycles/", CycleListCreateApi.as_view(), name="api-review-cycles"),
     path("reviews/cycles/<int:cycle_id>/", CycleDetailApi.as_view(), name="api-review-cycle"),
     path(
         "reviews/cycles/<int:cycle_id>/reviews/",
@@ -27,6 +27,7 @@ urlpatterns = [
         CycleResultListApi.as_view(),
         name="api-review-results",
     ),
+    path("reviews/cycles/<int:cycle_id>/open/", CycleOpenApi.as_view(), name="api-review-open"),
     path(
         "reviews/cycles/<int:cycle_id>/compute/",
         CycleComputeApi.as_view(),

@@ -3,15 +3,10 @@ labelled with its behaviour anchor in the reader's language, a comment per compe
 for the whole review."""
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from reviews.language import in_language
 from reviews.models import COMMENT_MAX, Competency
-
-
-def in_language(zh: str, en: str) -> str:
-    """The Chinese or the English text, by the page's language (Chinese by default)."""
-    return en if (get_language() or "").startswith("en") and en else zh
 
 
 class ReviewForm(forms.Form):
@@ -22,7 +17,10 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, competencies: list[Competency], **kwargs) -> None:
+    def __init__(
+        self, *args, competencies: list[Competency], draft: bool = False, **kwargs
+    ) -> None:
+        """``draft``: the review is kept as it is, so a rating may still be missing."""
         super().__init__(*args, **kwargs)
         self.competencies = competencies
         for competency in competencies:
@@ -35,6 +33,8 @@ class ReviewForm(forms.Form):
                     for rating, anchor in sorted(anchors.items())
                 ],
                 coerce=int,
+                required=not draft,
+                empty_value=None,
                 widget=forms.RadioSelect,
                 error_messages={"required": _("Choose a rating.")},
             )
@@ -57,7 +57,9 @@ class ReviewForm(forms.Form):
         ]
 
     def ratings(self) -> dict[str, int]:
-        return {c.code: self.cleaned_data[f"rating_{c.code}"] for c in self.competencies}
+        """The ratings chosen (a draft's may lack some)."""
+        chosen = {c.code: self.cleaned_data[f"rating_{c.code}"] for c in self.competencies}
+        return {code: rating for code, rating in chosen.items() if rating is not None}
 
     def comments(self) -> dict[str, str]:
         return {
@@ -65,3 +67,12 @@ class ReviewForm(forms.Form):
             for c in self.competencies
             if self.cleaned_data[f"comment_{c.code}"].strip()
         }
+
+
+def review_initial(review) -> dict[str, object]:
+    """The form's values from a review kept as a draft: its ratings and comments."""
+    initial: dict[str, object] = {"comment": review.comment}
+    for rating in review.ratings.all():
+        initial[f"rating_{rating.competency.code}"] = rating.rating
+        initial[f"comment_{rating.competency.code}"] = rating.comment
+    return initial

@@ -1,13 +1,11 @@
-"""Writes for review cycles: HR sets a cycle up and opens it, people and managers submit
-reviews, managers note incidents, HR computes the results, calibrates grades with reasons and
-closes the cycle, and each person acknowledges their result. Each runs in one transaction,
-saves named fields and records who did it in the history; each refusal is a ``ReviewRefused``
-naming the input at fault."""
+"""Writes for review cycles (setting a cycle up and opening it: ``reviews.setup``): people
+and managers keep review drafts and submit reviews, managers note incidents, HR computes the
+results, calibrates grades with reasons and closes the cycle, and each person acknowledges
+their result. Each runs in one transaction, saves named fields and records who did it in the
+history; each refusal is a ``ReviewRefused`` naming the input at fault."""
 
 import datetime as dt
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
@@ -16,22 +14,21 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ingest.record_types import LEDGERED_RECORD_TYPES
-from org.models import Employee, Level, Team
-from org.periods import Period, PeriodKind
+from org.calendar import company_zone
+from org.lists import list_join
+from org.models import Employee
 from reviews.access import manages, may_calibrate, may_note_incidents
-from reviews.checks import hr_only, in_state, saved, share_checked, text_checked
+from reviews.checks import hr_only, in_state, saved, text_checked
 from reviews.engine.final import final_scores
 from reviews.errors import ReviewForbidden, ReviewRefused
+from reviews.language import in_language
 from reviews.models import (
     COMMENT_MAX,
-    CYCLE_MONTHS,
     GRADES,
     NOTE_MAX,
     RATINGS,
     REASON_MAX,
-    Anchor,
     Competency,
-    CycleKind,
     CycleResult,
     CycleState,
     Incident,
@@ -40,193 +37,31 @@ from reviews.models import (
     ReviewCycle,
     ReviewKind,
     ReviewState,
-    ReviewTemplate,
 )
 from reviews.selectors import cycle_people, cycle_ratings, cycle_roster, cycle_totals
 from scoring.runs import scoring_config
 
-NAME_MAX = 100
-CODE = re.compile(r"[a-z0-9_-]+")  # a competency's code, as a SlugField holds it
-
-
-@transaction.atomic
-def cycle_create(
-    *,
-    user: AbstractBaseUser,
-    name: str,
-    kind: str,
-    first_period: Period,
-    self_review_due: dt.date,
-    manager_review_due: dt.date,
-    kpi_weight: float = 0.7,
-    teams: Sequence[Team] = (),
-) -> ReviewCycle:
-    """A draft cycle of ``kind`` (a month, quarter, half-year or year) starting with the month
-    ``first_period``, for ``teams`` (and the teams below them) or, with none, the company."""
-    hr_only(user)
-    name = text_checked(name, field="name", limit=NAME_MAX, required=_("Give the cycle a name."))
-    if kind not in CycleKind.values:
-        raise ReviewRefused(_("Choose a month, quarter, half-year or year."), field="kind")
-    if first_period.kind is not PeriodKind.MONTH:
-        raise ReviewRefused(_("A cycle starts with a month (YYYY-MM)."), field="first_period")
-    last = first_period
-    for _month in range(CYCLE_MONTHS[CycleKind(kind)] - 1):
-        last = last.next()
-    share_checked(kpi_weight, field="kpi_weight", what=_("The KPI weight"))
-    if self_review_due > manager_review_due:
-        raise ReviewRefused(
-            _("Self-reviews are due no later than manager reviews."), field="self_review_due"
-        )
-    cycle = ReviewCycle(
-        name=name,
-        kind=kind,
-        first_period=first_period.start,
-        last_period=last.start,
-        self_review_due=self_review_due,
-        manager_review_due=manager_review_due,
-        kpi_weight=kpi_weight,
-        created_by=user,
-    )
-    cycle._history_user = user
-    cycle.save()
-    if teams:
-        cycle.teams.set(teams)
-    return cycle
-
-
-@dataclass(frozen=True)
-class CompetencyInput:
-    """A competency as HR writes it: ``anchors`` are the behaviours of ratings 1 to 5, in
-    order, each ``(Chinese, English)``."""
-
-    code: str
-    name_zh: str
-    name_en: str
-    weight: float
-    anchors: Sequence[tuple[str, str]]
-    description_zh: str = ""
-    description_en: str = ""
-
-
-def _competency_checked(spec: CompetencyInput, position: int) -> Competency:
-    where = f"competencies[{position}]"
-    code = text_checked(spec.code, field=f"{where}.code", limit=32, required=_("Give it a code."))
-    if not CODE.fullmatch(code):
-        raise ReviewRefused(
-            _("A code is lower-case letters, digits, - and _ (for example teamwork)."),
-            field=f"{where}.code",
-        )
-    if not (spec.weight > 0):
-        raise ReviewRefused(_("A competency's weight is more than 0."), field=f"{where}.weight")
-    if len(spec.anchors) != len(RATINGS) or not all(
-        zh.strip() and en.strip() for zh, en in spec.anchors
-    ):
-        raise ReviewRefused(
-            _("Describe the behaviour of each rating from 1 to 5, in Chinese and English."),
-            field=f"{where}.anchors",
-        )
-    return Competency(
-        code=code,
-        name_zh=text_checked(
-            spec.name_zh, field=f"{where}.name_zh", limit=100, required=_("Name it.")
-        ),
-        name_en=text_checked(
-            spec.name_en, field=f"{where}.name_en", limit=100, required=_("Name it.")
-        ),
-        description_zh=spec.description_zh.strip(),
-        description_en=spec.description_en.strip(),
-        weight=spec.weight,
-        position=position,
-    )
-
-
-@transaction.atomic
-def template_create(
-    *,
-    user: AbstractBaseUser,
-    cycle: ReviewCycle,
-    level: str,
-    competencies: Sequence[CompetencyInput],
-    self_review_weight: float = 0.0,
-) -> ReviewTemplate:
-    """What people of ``level`` are reviewed on in a draft cycle."""
-    hr_only(user)
-    in_state(cycle, CycleState.DRAFT)
-    if level not in Level.values:
-        raise ReviewRefused(_("Choose a level."), field="level")
-    if cycle.templates.filter(level=level).exists():
-        raise ReviewRefused(_("This cycle already has a template for this level."), field="level")
-    share_checked(self_review_weight, field="self_review_weight", what=_("The self-review weight"))
-    if not competencies:
-        raise ReviewRefused(_("A template needs at least one competency."), field="competencies")
-    checked = [_competency_checked(spec, position) for position, spec in enumerate(competencies)]
-    codes = [competency.code for competency in checked]
-    if len(set(codes)) != len(codes):
-        raise ReviewRefused(_("Each competency needs a code of its own."), field="competencies")
-    template = ReviewTemplate(cycle=cycle, level=level, self_review_weight=self_review_weight)
-    template._history_user = user
-    template.save()
-    for competency in checked:
-        competency.template = template
-    saved = bulk_create_with_history(checked, Competency, default_user=user)
-    anchors = [
-        Anchor(competency=competency, rating=rating, text_zh=zh.strip(), text_en=en.strip())
-        for competency, spec in zip(saved, competencies, strict=True)
-        for rating, (zh, en) in zip(RATINGS, spec.anchors, strict=True)
-    ]
-    bulk_create_with_history(anchors, Anchor, default_user=user)
-    return template
-
-
-@transaction.atomic
-def cycle_open(*, user: AbstractBaseUser, cycle: ReviewCycle) -> ReviewCycle:
-    """Open a draft cycle for reviews, once it is whole: a weight from 0 to 1, deadlines not
-    past, a template for every level among its people, and competencies in every template."""
-    hr_only(user)
-    cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
-    in_state(cycle, CycleState.DRAFT)
-    share_checked(cycle.kpi_weight, field="kpi_weight", what=_("The KPI weight"))
-    if cycle.self_review_due < timezone.localdate():
-        raise ReviewRefused(_("The self-review deadline has passed."), field="self_review_due")
-    templates = {
-        template.level: template for template in cycle.templates.prefetch_related("competencies")
-    }
-    for template in templates.values():
-        if not template.competencies.all():
-            raise ReviewRefused(
-                _("The template for {level} has no competency.").format(
-                    level=template.get_level_display()
-                ),
-                field="templates",
-            )
-    levels = set(cycle_people(cycle).values_list("level", flat=True))
-    missing = sorted(str(Level(level).label) for level in levels - set(templates))
-    if not levels:
-        raise ReviewRefused(_("Nobody in the cycle's teams worked in its months."), field="teams")
-    if missing:
-        raise ReviewRefused(
-            _("Add a template for: {levels}.").format(levels=", ".join(missing)),
-            field="templates",
-        )
-    cycle.state, cycle.opened_at = CycleState.OPEN, timezone.now()
-    saved(cycle, user, ["state", "opened_at"], "opened")
-    return cycle
-
 
 def _ratings_checked(
-    competencies: list[Competency], ratings: Mapping[str, object]
+    competencies: list[Competency], ratings: Mapping[str, object], *, every: bool
 ) -> dict[str, int]:
+    """The ratings given, each a whole number from 1 to 5 of a competency of the template;
+    with ``every``, one for each competency (a submitted review; a draft may lack some)."""
     codes = {competency.code for competency in competencies}
     unknown = sorted(set(ratings) - codes)
     if unknown:
         raise ReviewRefused(
-            _("Not a competency of this review: {codes}.").format(codes=", ".join(unknown)),
+            _("Not a competency of this review: {codes}.").format(codes=list_join(unknown)),
             field="ratings",
         )
-    missing = [competency.name_zh for competency in competencies if competency.code not in ratings]
-    if missing:
+    missing = [
+        in_language(competency.name_zh, competency.name_en)
+        for competency in competencies
+        if competency.code not in ratings
+    ]
+    if every and missing:
         raise ReviewRefused(
-            _("Rate every competency; missing: {names}.").format(names="、".join(missing)),
+            _("Rate every competency; missing: {names}.").format(names=list_join(missing)),
             field="ratings",
         )
     checked = {}
@@ -235,6 +70,126 @@ def _ratings_checked(
             raise ReviewRefused(_("A rating is a whole number from 1 to 5."), field="ratings")
         checked[code] = value
     return checked
+
+
+def _due(user: AbstractBaseUser, employee: Employee, kind: str, cycle: ReviewCycle) -> dt.date:
+    """The last day (company calendar) the user may write this review; refused when they may
+    not write it at all."""
+    if kind == ReviewKind.SELF:
+        if employee.user_id != user.pk:
+            raise ReviewForbidden(_("Only the person themselves writes their self-review."))
+        return cycle.self_review_due
+    if kind == ReviewKind.MANAGER:
+        if not manages(user, employee):
+            raise ReviewForbidden(_("Only a manager of this person reviews them."))
+        return cycle.manager_review_due
+    raise ReviewRefused(_("Choose a self-review or a manager review."), field="kind")
+
+
+def _review_write(
+    *,
+    user: AbstractBaseUser,
+    cycle: ReviewCycle,
+    employee: Employee,
+    kind: str,
+    ratings: Mapping[str, object],
+    comments: Mapping[str, str] | None,
+    comment: str,
+    submit: bool,
+) -> Review:
+    due = _due(user, employee, kind, cycle)
+    in_state(cycle, CycleState.OPEN)
+    if timezone.localdate(timezone=company_zone()) > due:
+        message = (
+            _("Self-reviews were due on {day}; the deadline has passed.")
+            if kind == ReviewKind.SELF
+            else _("Manager reviews were due on {day}; the deadline has passed.")
+        )
+        raise ReviewRefused(message.format(day=f"{due:%Y-%m-%d}"))
+    if not cycle_people(cycle).filter(pk=employee.pk).exists():
+        raise ReviewRefused(_("This person is not in the cycle."), field="employee")
+    template = cycle.templates.filter(level=employee.level).first()
+    competencies = list(template.competencies.all()) if template else []
+    if not competencies:
+        raise ReviewRefused(_("The cycle has no template for this person's level."))
+    checked = _ratings_checked(competencies, ratings, every=submit)
+    comments = comments or {}
+    texts = {
+        code: text_checked(comments.get(code, ""), field="comments", limit=COMMENT_MAX)
+        for code in checked
+    }
+    if set(comments) - set(checked):
+        raise ReviewRefused(_("A comment belongs to a rated competency."), field="comments")
+    review = (
+        Review.objects.select_for_update()
+        .filter(cycle=cycle, employee=employee, kind=kind, reviewer=user)
+        .first()
+    )
+    if review is not None and review.state == ReviewState.SUBMITTED:
+        raise ReviewRefused(_("You have already submitted this review."))
+    if review is None:
+        review = Review(cycle=cycle, employee=employee, kind=kind, reviewer=user)
+    review.comment = text_checked(comment, field="comment", limit=COMMENT_MAX)
+    if submit:
+        review.state, review.submitted_at = ReviewState.SUBMITTED, timezone.now()
+    review._history_user = user
+    review._change_reason = "submitted" if submit else "draft saved"
+    review.save()
+    _ratings_write(user, review, {c.code: c for c in competencies}, checked, texts)
+    return review
+
+
+def _ratings_write(
+    user: AbstractBaseUser,
+    review: Review,
+    by_code: dict[str, Competency],
+    checked: dict[str, int],
+    texts: dict[str, str],
+) -> None:
+    """Make the review's ratings those given: a draft's ratings saved again are changed in
+    place (their history shows the change), those no longer given are removed."""
+    existing = {rating.competency_id: rating for rating in review.ratings.all()}
+    created, changed = [], []
+    for code, value in checked.items():
+        rating = existing.pop(by_code[code].pk, None)
+        if rating is None:
+            created.append(
+                Rating(review=review, competency=by_code[code], rating=value, comment=texts[code])
+            )
+        elif (rating.rating, rating.comment) != (value, texts[code]):
+            rating.rating, rating.comment = value, texts[code]
+            changed.append(rating)
+    for rating in existing.values():
+        rating._history_user = user
+        rating.delete()
+    bulk_create_with_history(created, Rating, default_user=user)
+    bulk_update_with_history(changed, Rating, ["rating", "comment"], default_user=user)
+
+
+@transaction.atomic
+def review_draft_save(
+    *,
+    user: AbstractBaseUser,
+    cycle: ReviewCycle,
+    employee: Employee,
+    kind: str,
+    ratings: Mapping[str, object],
+    comments: Mapping[str, str] | None = None,
+    comment: str = "",
+) -> Review:
+    """Keep a review being written as a draft: the ratings given so far (each 1–5, not all
+    needed) and the comments. Saved again, the draft becomes what was given last. Only while
+    the review may still be submitted (the cycle open, its deadline not passed)."""
+    return _review_write(
+        user=user,
+        cycle=cycle,
+        employee=employee,
+        kind=kind,
+        ratings=ratings,
+        comments=comments,
+        comment=comment,
+        submit=False,
+    )
 
 
 @transaction.atomic
@@ -249,61 +204,20 @@ def review_submit(
     comment: str = "",
 ) -> Review:
     """Submit a self-review (the person, by the self-review deadline) or a manager review (a
-    manager of the person, by the manager-review deadline): every competency of the person's
-    template rated 1–5, with optional comments. A submitted review is final."""
-    if kind == ReviewKind.SELF:
-        if employee.user_id != user.pk:
-            raise ReviewForbidden(_("Only the person themselves writes their self-review."))
-        due = cycle.self_review_due
-    elif kind == ReviewKind.MANAGER:
-        if not manages(user, employee):
-            raise ReviewForbidden(_("Only a manager of this person reviews them."))
-        due = cycle.manager_review_due
-    else:
-        raise ReviewRefused(_("Choose a self-review or a manager review."), field="kind")
-    in_state(cycle, CycleState.OPEN)
-    if timezone.localdate() > due:
-        raise ReviewRefused(
-            _("Reviews of this kind were due on {day}.").format(day=f"{due:%Y-%m-%d}")
-        )
-    if not cycle_people(cycle).filter(pk=employee.pk).exists():
-        raise ReviewRefused(_("This person is not in the cycle."), field="employee")
-    template = cycle.templates.filter(level=employee.level).first()
-    competencies = list(template.competencies.all()) if template else []
-    if not competencies:
-        raise ReviewRefused(_("The cycle has no template for this person's level."))
-    checked = _ratings_checked(competencies, ratings)
-    comments = comments or {}
-    texts = {
-        code: text_checked(comments.get(code, ""), field="comments", limit=COMMENT_MAX)
-        for code in checked
-    }
-    if set(comments) - set(checked):
-        raise ReviewRefused(_("A comment belongs to a rated competency."), field="comments")
-    done = Review.objects.filter(cycle=cycle, employee=employee, kind=kind, reviewer=user)
-    if done.exists():
-        raise ReviewRefused(_("You have already submitted this review."))
-    review = Review(
+    manager of the person, by the manager-review deadline), the user's draft if there is one:
+    every competency of the person's template rated 1–5, with optional comments. Deadlines are
+    days of the company calendar (its time zone), the last one included. A submitted review is
+    final."""
+    return _review_write(
+        user=user,
         cycle=cycle,
         employee=employee,
         kind=kind,
-        reviewer=user,
-        state=ReviewState.SUBMITTED,
-        submitted_at=timezone.now(),
-        comment=text_checked(comment, field="comment", limit=COMMENT_MAX),
+        ratings=ratings,
+        comments=comments,
+        comment=comment,
+        submit=True,
     )
-    review._history_user = user
-    review.save()
-    by_code = {competency.code: competency for competency in competencies}
-    bulk_create_with_history(
-        [
-            Rating(review=review, competency=by_code[code], rating=value, comment=texts[code])
-            for code, value in checked.items()
-        ],
-        Rating,
-        default_user=user,
-    )
-    return review
 
 
 @transaction.atomic

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 from org.selectors import employee_get_for_user
 from reviews.access import calibrates, manages, runs_cycles
 from reviews.errors import ReviewRefused
-from reviews.forms import ReviewForm
-from reviews.models import CycleState, ReviewKind
+from reviews.forms import ReviewForm, review_initial
+from reviews.models import CycleState, Review, ReviewKind
+from reviews.reminders import cycle_completion
 from reviews.result_sheet import results_to_acknowledge
 from reviews.selectors import (
     cycle_get_for_user,
@@ -22,7 +23,12 @@ from reviews.selectors import (
     results_visible_to,
     review_tasks,
 )
-from reviews.services import cycle_close, cycle_results_compute, review_submit
+from reviews.services import (
+    cycle_close,
+    cycle_results_compute,
+    review_draft_save,
+    review_submit,
+)
 
 
 @login_required
@@ -57,6 +63,12 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "unacknowledged": sum(result.acknowledged_at is None for result in results)
         if cycle.state == CycleState.CLOSED
         else 0,
+        "may_open": cycle.state == CycleState.DRAFT,
+        "completion": (
+            cycle_completion(cycle)
+            if runs_cycles(request.user) and cycle.state != CycleState.DRAFT
+            else None
+        ),
     }
     return render(request, "reviews/detail.html", context)
 
@@ -77,12 +89,23 @@ def review_form(request: HttpRequest, cycle_id: int, employee_id: int) -> HttpRe
     competencies = (
         list(template.competencies.prefetch_related("anchors")) if template is not None else []
     )
-    form = ReviewForm(request.POST or None, competencies=competencies)
+    written = (
+        Review.objects.filter(cycle=cycle, employee=employee, kind=kind, reviewer=request.user)
+        .prefetch_related("ratings__competency")
+        .first()
+    )
+    draft = request.POST.get("action") == "draft"
+    form = ReviewForm(
+        request.POST or None,
+        competencies=competencies,
+        draft=draft,
+        initial=review_initial(written) if written else None,
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                review_submit(
+                (review_draft_save if draft else review_submit)(
                     user=request.user,
                     cycle=cycle,
                     employee=employee,
@@ -94,6 +117,9 @@ def review_form(request: HttpRequest, cycle_id: int, employee_id: int) -> HttpRe
             except ReviewRefused as refusal:
                 form.add_error(None, str(refusal))
             else:
+                if draft:
+                    messages.success(request, _("Your draft is saved; submit it by the deadline."))
+                    return redirect("reviews:review", cycle_id=cycle.pk, employee_id=employee.pk)
                 messages.success(request, _("Your review is submitted."))
                 return redirect("reviews:detail", cycle_id=cycle.pk)
         status = 400
@@ -104,6 +130,7 @@ def review_form(request: HttpRequest, cycle_id: int, employee_id: int) -> HttpRe
         "form": form,
         "summary": person_cycle_summary(cycle, employee) if kind == ReviewKind.MANAGER else None,
         "due": cycle.self_review_due if kind == ReviewKind.SELF else cycle.manager_review_due,
+        "written": written,
     }
     return render(request, "reviews/review_form.html", context, status=status)
 

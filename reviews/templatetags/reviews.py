@@ -1,6 +1,7 @@
 from django import template
 
-from reviews.forms import in_language
+from reviews import reminders
+from reviews.language import in_language
 from reviews.wording import MONTH_DECIMALS, format_points, format_slope
 
 register = template.Library()
@@ -28,3 +29,11 @@ def month_points(value: float | None) -> str:
 def slope(value: float | None) -> str:
     """Growth in points per month: ``+2.50 分/月``."""
     return format_slope(value)
+
+
+@register.inclusion_tag("reviews/_reminders.html", takes_context=True)
+def pending_reviews(context) -> dict:
+    """The signed-in user's reviews still to write, with their deadlines (empty: nothing
+    shown). A small block other apps' pages (/me/, /team/) include where people land."""
+    request = context["request"]
+    return {"pending": reminders.pending_reviews(request.user), "soon_days": reminders.SOON_DAYS}

@@ -11,6 +11,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import translation
 from django_celery_beat.models import PeriodicTask
 
+from demo.cycles import cycles_seed
 from demo.seed.activity import generate
 from demo.seed.company import DEMO, STYLES
 from demo.services import TABLE_MODELS, AlreadySeeded, company_seed
@@ -31,9 +32,20 @@ from ingest.models import (
     SyncStatus,
     Ticket,
 )
-from org.calendar import period_window
+from org.calendar import company_zone, period_window
 from org.models import Customer, Employee, Level, Team
 from org.periods import Period
+from reviews.models import (
+    CycleResult,
+    CycleState,
+    Incident,
+    ResultBasis,
+    Review,
+    ReviewKind,
+    ReviewState,
+)
+from reviews.selectors import cycle_people
+from scoring.services import compute_period
 
 END = dt.date(2026, 10, 1)
 # The least share of the scored people an everyday indicator measures in the demo's last month.
@@ -281,3 +293,45 @@ def test_the_demo_measures_every_indicator(seeded):
     # Required trainings fall due for a few people a month; everything else is everyday work.
     everyday = measured.drop("training_completion")
     assert (everyday >= MEASURED_IN_DEMO).all(), everyday.sort_values().to_dict()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_finished_and_an_open_review_cycle(seeded):
+    """Scored, the demo gets its review cycles through the review services: the last full
+    quarter before the last month, closed, with reviews, incidents, one calibrated grade and
+    most results acknowledged; and the current quarter, open, some self-reviews in and some
+    kept as drafts, deadlines ahead. (Rolled back with the test.)"""
+    for month in seeded.months:
+        compute_period(Period.containing(month))
+    finished, current = cycles_seed(months=seeded.months, styles=seeded.styles, seed=2026)
+
+    assert (finished.name, finished.state) == ("2026年第三季度绩效考核", CycleState.CLOSED)
+    assert (finished.first_period, finished.last_period) == (
+        dt.date(2026, 7, 1),
+        dt.date(2026, 9, 1),
+    )
+    people = cycle_people(finished).count()
+    results = CycleResult.objects.filter(cycle=finished)
+    assert results.count() == people >= 60
+    reviews = Review.objects.filter(cycle=finished, state=ReviewState.SUBMITTED)
+    assert reviews.filter(kind=ReviewKind.SELF).count() > 0.8 * people
+    assert reviews.filter(kind=ReviewKind.MANAGER).count() > 0.8 * (people - 6)  # not managers
+    assert results.filter(basis=ResultBasis.BOTH).count() > 0.8 * (people - 6)
+    assert len(set(results.values_list("grade", flat=True))) >= 3
+    [calibrated] = results.exclude(calibrated_grade="")
+    assert calibrated.calibration_reason and calibrated.history.count() >= 3
+    acknowledged = results.filter(acknowledged_at__isnull=False).count()
+    assert 0.6 * people < acknowledged < people
+    assert Incident.objects.count() == 5
+    # Each step is dated when it would have happened, in the month after the quarter.
+    assert finished.opened_at.astimezone(company_zone()).date() == dt.date(2026, 10, 2)
+    assert finished.closed_at.astimezone(company_zone()).date() == dt.date(2026, 10, 20)
+
+    assert (current.name, current.state) == ("2026年第四季度绩效考核", CycleState.OPEN)
+    assert current.self_review_due == dt.date(2027, 1, 10) > seeded.months[-1]
+    own = Review.objects.filter(cycle=current, kind=ReviewKind.SELF)
+    assert own.filter(state=ReviewState.SUBMITTED).count() > 10
+    assert own.filter(state=ReviewState.DRAFT).count() > 5
+    merchandiser = get_user_model().objects.get(username="merchandiser")
+    [draft] = Review.objects.filter(cycle=current, reviewer=merchandiser)
+    assert draft.state == ReviewState.DRAFT  # her reminder shows in the demo

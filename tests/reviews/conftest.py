@@ -4,7 +4,7 @@ opened through the services, and the published monthly totals its people earned.
 import pytest
 
 from org.models import Level, Role
-from reviews.services import CompetencyInput, cycle_create, cycle_open, template_create
+from reviews.setup import CompetencyInput, cycle_create, cycle_open, template_create
 from tests.clock import THIS_MONTH, months_ago
 from tests.factories import EmployeeFactory, UserFactory
 from tests.reviews.factories import published_totals

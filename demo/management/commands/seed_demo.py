@@ -6,8 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from demo.cycles import cycles_seed
 from demo.seed.company import SCALES, default_end_month
 from demo.services import DEMO_PASSWORD, AlreadySeeded, company_seed
+from org.lists import list_join
 from org.periods import Period
 from org.selectors import demo_logins
 from scoring.services import compute_period
@@ -70,6 +72,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {table:<14} {count:>10,}")
             if scale == "demo":
                 self._score(report.months)
+                self._review_cycles(report, seed)
         self._print_logins()
 
     def _score(self, months: list[dt.date]) -> None:
@@ -81,6 +84,21 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Scored %(count)d months in %(seconds).1f s.")
             % {"count": len(months), "seconds": time.monotonic() - started}
+        )
+
+    def _review_cycles(self, report, seed: int) -> None:
+        """A finished review cycle and an open one, over the scores just published."""
+        started = time.monotonic()
+        cycles = cycles_seed(months=report.months, styles=report.styles, seed=seed)
+        self.stdout.write(
+            _("Seeded %(count)d review cycles (%(names)s) in %(seconds).1f s.")
+            % {
+                "count": len(cycles),
+                "names": list_join(
+                    f"{cycle.name}: {cycle.get_state_display()}" for cycle in cycles
+                ),
+                "seconds": time.monotonic() - started,
+            }
         )
 
     def _print_logins(self) -> None:
