@@ -1,8 +1,8 @@
 """The demo's review cycles, written through the review services as the company would have:
 one finished cycle (the last full quarter of scored months before the last one: opened, self
 and manager reviews, incidents, results computed, one grade calibrated with its reason,
-closed, most results acknowledged) and one open cycle (the current quarter: some self-reviews
-submitted, some kept as drafts, deadlines ahead).
+closed, most results acknowledged, its bonus pool computed and locked) and one open cycle (the
+current quarter: some self-reviews submitted, some kept as drafts, deadlines ahead).
 
 The services stamp what they write with the clock (submission times, history, deadlines
 checked against the day), so each step runs with the clock set to when it would have happened:
@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from unittest import mock
 
 import numpy as np
@@ -21,6 +22,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from bonus.models import AmountBasis
+from bonus.services import PoolInput, pool_compute, pool_create, pool_lock
 from demo.seed import reviews as texts
 from org.calendar import company_zone
 from org.models import Employee, Level, Team
@@ -39,6 +42,12 @@ from reviews.services import (
 )
 from reviews.setup import cycle_setup
 
+BONUS_POOL = Decimal("360000.00")
+BONUS_COEFFICIENTS = {
+    Level.JUNIOR: Decimal("1.0"),
+    Level.INTERMEDIATE: Decimal("1.2"),
+    Level.SENIOR: Decimal("1.5"),
+}
 CODES = ["communication", "teamwork", "responsibility", "service"]  # the default catalogue's
 # The demo's named accounts keep their reviews of the open cycle to write, so that their
 # reminders show.
@@ -145,7 +154,9 @@ def _setup(hr, name: str, quarter: Period, *, opened_on: dt.date) -> ReviewCycle
         )
 
 
-def _finished_cycle(hr, quarter: Period, styles: pd.Series, rng: np.random.Generator) -> None:
+def _finished_cycle(
+    hr, quarter: Period, styles: pd.Series, rng: np.random.Generator
+) -> ReviewCycle:
     month = _month_after(quarter)
     cycle = _setup(
         hr,
@@ -207,6 +218,24 @@ def _finished_cycle(hr, quarter: Period, styles: pd.Series, rng: np.random.Gener
                     result=result,
                     comment=str(rng.choice(texts.ACKNOWLEDGE_COMMENTS)),
                 )
+    return cycle
+
+
+def _bonus_pool(hr, cycle: ReviewCycle, paid_on: dt.date) -> None:
+    """The finished quarter's commission pool, as the e-commerce guide divides it: 20% of each
+    bonus by the final score; computed and locked for payroll."""
+    with _clock(_at(paid_on, 11)):
+        pool = pool_create(
+            user=hr,
+            cycle=cycle,
+            spec=PoolInput(
+                name=f"{cycle.name} · 季度奖金池",
+                basis=AmountBasis.FIXED,
+                amount=BONUS_POOL,
+                coefficients=BONUS_COEFFICIENTS,
+            ),
+        )
+        pool_lock(user=hr, pool=pool_compute(user=hr, pool=pool))
 
 
 _QUARTER_NAMES = {1: "一", 4: "二", 7: "三", 10: "四"}
@@ -258,6 +287,7 @@ def cycles_seed(*, months: list[dt.date], styles: pd.Series, seed: int) -> list[
     rng = np.random.default_rng(seed + 21)
     hr = get_user_model().objects.get(username="hr")
     finished, current = _quarters(months)
-    _finished_cycle(hr, finished, styles, rng)
+    closed = _finished_cycle(hr, finished, styles, rng)
+    _bonus_pool(hr, closed, _month_after(finished).replace(day=28))
     _open_cycle(hr, current, _month_after(Period(PeriodKind.MONTH, months[-1])), styles, rng)
     return list(ReviewCycle.objects.order_by("first_period"))

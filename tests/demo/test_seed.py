@@ -2,15 +2,17 @@
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pandas as pd
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import translation
 from django_celery_beat.models import PeriodicTask
 
+from bonus.models import BonusLine, BonusPool, PoolState
 from demo.cycles import cycles_seed
 from demo.seed.activity import generate
 from demo.seed.company import DEMO, STYLES
@@ -298,9 +300,9 @@ def test_the_demo_measures_every_indicator(seeded):
 @pytest.mark.django_db
 def test_the_demo_has_a_finished_and_an_open_review_cycle(seeded):
     """Scored, the demo gets its review cycles through the review services: the last full
-    quarter before the last month, closed, with reviews, incidents, one calibrated grade and
-    most results acknowledged; and the current quarter, open, some self-reviews in and some
-    kept as drafts, deadlines ahead. (Rolled back with the test.)"""
+    quarter before the last month, closed, with reviews, incidents, one calibrated grade, most
+    results acknowledged and its bonus pool locked; and the current quarter, open, some
+    self-reviews in and some kept as drafts, deadlines ahead. (Rolled back with the test.)"""
     for month in seeded.months:
         compute_period(Period.containing(month))
     finished, current = cycles_seed(months=seeded.months, styles=seeded.styles, seed=2026)
@@ -326,6 +328,12 @@ def test_the_demo_has_a_finished_and_an_open_review_cycle(seeded):
     # Each step is dated when it would have happened, in the month after the quarter.
     assert finished.opened_at.astimezone(company_zone()).date() == dt.date(2026, 10, 2)
     assert finished.closed_at.astimezone(company_zone()).date() == dt.date(2026, 10, 20)
+    # Its commission pool, computed and locked for payroll, paid to the cent.
+    [pool] = BonusPool.objects.filter(cycle=finished)
+    assert pool.state == PoolState.LOCKED
+    paid = BonusLine.objects.filter(pool=pool).aggregate(total=Sum("bonus"))["total"]
+    assert paid == pool.amount == Decimal("360000.00")
+    assert BonusLine.objects.filter(pool=pool).count() == people
 
     assert (current.name, current.state) == ("2026年第四季度绩效考核", CycleState.OPEN)
     assert current.self_review_due == dt.date(2027, 1, 10) > seeded.months[-1]
