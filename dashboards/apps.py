@@ -49,8 +49,10 @@ class DashboardsConfig(AppConfig):
         # run's results, published once its transaction commits.
         from ingest.signals import records_changed
         from org.signals import pages_stale
-        from scoring.signals import scores_published
+        from scoring.signals import scores_provisional_kept, scores_published
 
         pages_stale.connect(retire_pages, dispatch_uid="pages:stale")
         records_changed.connect(retire_pages, dispatch_uid="pages:records")
         scores_published.connect(retire_pages, dispatch_uid="pages:scores")
+        # The month to date shows the newest provisional run as soon as it is kept.
+        scores_provisional_kept.connect(retire_pages, dispatch_uid="pages:scores-so-far")

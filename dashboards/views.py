@@ -35,6 +35,7 @@ from dashboards.selectors.boards import (
     team_board,
     team_scope_for_user,
 )
+from dashboards.selectors.month_to_date import month_to_date_for_employee, month_to_date_for_teams
 from dashboards.selectors.operations import (
     OverdueNode,
     appeals_open_count,
@@ -142,6 +143,12 @@ def _scorecard_page(request: HttpRequest, employee: Employee) -> HttpResponse:
             "period": period,
             "periods": periods,
             "manager_actions": _manager_actions(request, employee, period, periods),
+            # The open month so far, provisional, beside whichever published period is shown.
+            "month_to_date": (
+                month_to_date_for_employee(user=request.user, employee=employee)
+                if employee.team is not None and employee.team.is_scored
+                else None
+            ),
             # The rows' appeal controls (the appeals app's) may differ per viewer.
             "fragment_key": (employee.pk, period.period if period else None, request.user.pk),
             "figures": lambda: figures.as_script(
@@ -260,6 +267,11 @@ def team(request: HttpRequest) -> HttpResponse:
         "export_url": reverse("dashboards:team_export") + "?" + urlencode({**query, "sort": sort}),
         "mean_keys": MEANS,
         "board": board,
+        "month_to_date": None
+        if scope.empty
+        else month_to_date_for_teams(
+            user=request.user, team_ids=scope.team_ids, visibility=scope.visibility
+        ),
     }
     if board is not None:
         members = members_sorted(board.members, sort)

@@ -22,6 +22,7 @@ from scoring.ranges import range_rescore
 from scoring.selectors import (
     can_start_runs,
     provisional_scorecard_for_employee,
+    provisional_scores_visible_to,
     runs_visible_to,
     scope_employee_ids,
     scorecard_for_employee,
@@ -141,19 +142,48 @@ class ScorecardSerializer(ScoreSerializer):
         return score.suggestions.get(_language(), [])
 
 
-class ScoreListApi(APIView):
-    """Current scores of a period: a merchandiser sees only their own, a manager their teams',
-    HR and admins everyone. Explanations and suggestions come in the request's language on the
-    scorecard."""
+class ProvisionalScoreSerializer(ScoreSerializer):
+    """A score of the list marked published or provisional, with the provisional one's as-of."""
 
-    @extend_schema(parameters=[PERIOD], responses=ScoreSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        scores = scores_visible_to(request.user, _period(request))
-        return Response(ScoreSerializer(scores, many=True).data)
+    provisional = serializers.BooleanField(
+        source="run.provisional",
+        read_only=True,
+        help_text="The period so far (not published, graded, ranked or paid).",
+    )
+    as_of = serializers.DateTimeField(
+        source="run.started_at",
+        read_only=True,
+        allow_null=True,
+        help_text="When the run read the records these numbers come from.",
+    )
+
+    class Meta(ScoreSerializer.Meta):
+        fields = [*ScoreSerializer.Meta.fields, "provisional", "as_of"]
 
 
 class ProvisionalQuery(serializers.Serializer):
     provisional = serializers.BooleanField(required=False, default=False)
+
+
+class ScoreListApi(APIView):
+    """Current scores of a period: a merchandiser sees only their own, a manager their teams',
+    HR and admins everyone. With ``provisional=true``, the same people's period so far instead
+    (month to date), in employee number order: it ranks nobody. Explanations and suggestions
+    come in the request's language on the scorecard."""
+
+    @extend_schema(
+        parameters=[PERIOD, PROVISIONAL], responses=ProvisionalScoreSerializer(many=True)
+    )
+    def get(self, request: Request) -> Response:
+        query = ProvisionalQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        read = (
+            provisional_scores_visible_to
+            if query.validated_data["provisional"]
+            else scores_visible_to
+        )
+        scores = read(request.user, _period(request)).select_related("run")
+        return Response(ProvisionalScoreSerializer(scores, many=True).data)
 
 
 class ScorecardApi(APIView):

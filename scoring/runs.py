@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from org.periods import Period, PeriodKind
 from scoring.engine.score import ScoringConfig
 from scoring.models import EmployeeScore, IndicatorScore, RunStatus, ScoreRun
-from scoring.signals import scores_published
+from scoring.signals import scores_provisional_kept, scores_published
 
 
 def scoring_config() -> ScoringConfig:
@@ -96,9 +96,10 @@ def publishes_as_written(run: ScoreRun) -> bool:
 
 
 def run_succeeded(run: ScoreRun, employees: int) -> None:
-    """Mark the running run succeeded; a run that published announces it once its transaction
-    commits (a provisional one published nothing). A run no longer running (the sweep failed it
-    meanwhile) raises ``RunOvertaken``: the caller's transaction rolls back, its state stays."""
+    """Mark the running run succeeded and, once its transaction commits, announce what it did:
+    published results, or a provisional run's period so far (``scores_provisional_kept``). A
+    run no longer running (the sweep failed it meanwhile) raises ``RunOvertaken``: the caller's
+    transaction rolls back, its state stays."""
     run.status = RunStatus.SUCCEEDED
     run.progress = 100
     run.employees = employees
@@ -115,8 +116,8 @@ def run_succeeded(run: ScoreRun, employees: int) -> None:
     # Read with the row locked by the update: a request joining from now on finds it finished.
     if ScoreRun.objects.filter(pk=run.pk, again=True).exists():
         transaction.on_commit(partial(_score_again, run))
-    if not run.provisional:
-        transaction.on_commit(lambda: scores_published.send(sender=ScoreRun, run=run))
+    announce = scores_provisional_kept if run.provisional else scores_published
+    transaction.on_commit(lambda: announce.send(sender=ScoreRun, run=run))
 
 
 def _score_again(run: ScoreRun) -> None:

@@ -188,6 +188,26 @@ def provisional_scorecard_for_employee(*, user: AbstractBaseUser, employee_id: i
     return score
 
 
+def provisional_scores_visible_to(
+    user: AbstractBaseUser, period: Period
+) -> QuerySet[EmployeeScore]:
+    """The period so far of the people the user may see: each one's row of the latest
+    provisional run that scored them (a newer run, provisional or published, deletes the rows it
+    replaces, so what is left is the latest). Never current, graded or ranked, and so in
+    employee number order, not by total: the month so far ranks nobody."""
+    return (
+        EmployeeScore.objects.filter(
+            run__provisional=True,
+            run__status=RunStatus.SUCCEEDED,
+            period_kind=period.kind.value,
+            period_start=period.start,
+            employee__in=employees_visible_to(user),
+        )
+        .select_related("employee", "team", "run")
+        .order_by("employee__employee_no", "employee_id")
+    )
+
+
 def runs_visible_to(user: AbstractBaseUser) -> QuerySet[ScoreRun]:
     """Score runs are operational records for HR and admins."""
     if user_role(user) in (Role.HR, Role.ADMIN):
