@@ -76,10 +76,89 @@ class LabInputSerializer(serializers.Serializer):
         return list(dict.fromkeys(value))
 
 
+class LabDraftSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    level = serializers.CharField(help_text="empty: all levels")
+
+
 class LabOptionsSerializer(serializers.Serializer):
-    drafts = serializers.ListField(child=serializers.DictField())
+    drafts = LabDraftSerializer(many=True)
     months = serializers.ListField(child=serializers.CharField())
     outcomes = serializers.ListField(child=serializers.CharField())
+
+
+class _TeamRow(serializers.Serializer):
+    level = serializers.CharField(allow_null=True, help_text="null: the whole company's row")
+    level_label = serializers.CharField()
+    team_id = serializers.IntegerField(allow_null=True, help_text="null: the level's own row")
+    team = serializers.CharField()
+
+
+class LabMoverSerializer(_TeamRow):
+    employee_id = serializers.IntegerField()
+    employee = serializers.CharField()
+    month = serializers.CharField(help_text="2026-10")
+    total_before = serializers.FloatField(
+        allow_null=True, help_text="points 0–100; null: not scored"
+    )
+    total_after = serializers.FloatField(
+        allow_null=True, help_text="points 0–100; null: not scored"
+    )
+    grade_before = serializers.CharField(help_text="S–D; empty: no grade")
+    grade_after = serializers.CharField(help_text="S–D; empty: no grade")
+
+
+class LabGradeCountSerializer(_TeamRow):
+    grade = serializers.CharField(help_text="S–D; empty: not scored")
+    before = serializers.IntegerField(help_text="person-months")
+    after = serializers.IntegerField(help_text="person-months")
+
+
+class LabRankCorrelationSerializer(_TeamRow):
+    n = serializers.IntegerField(help_text="person-months scored before and after")
+    rho = serializers.FloatField(allow_null=True, help_text="Spearman; null: too few or no spread")
+
+
+class LabOutcomeSerializer(serializers.Serializer):
+    indicator = serializers.CharField()
+    indicator_name = serializers.CharField()
+    outcome = serializers.CharField()
+    outcome_name = serializers.CharField()
+    n = serializers.IntegerField(help_text="person-months measured on both")
+    r = serializers.FloatField(allow_null=True, help_text="Pearson; null: too few or no spread")
+
+
+class LabWeightSerializer(serializers.Serializer):
+    indicator = serializers.CharField()
+    indicator_name = serializers.CharField()
+    weight = serializers.FloatField(help_text="global weight, 0–1")
+
+
+class LabConsistencySerializer(serializers.Serializer):
+    matrix = serializers.CharField()
+    matrix_label = serializers.CharField()
+    n = serializers.IntegerField()
+    experts = serializers.IntegerField()
+    lambda_max = serializers.FloatField()
+    ci = serializers.FloatField()
+    cr = serializers.FloatField()
+    consistent = serializers.BooleanField()
+
+
+class LabOutputSerializer(serializers.Serializer):
+    scheme = serializers.IntegerField()
+    scheme_name = serializers.CharField()
+    months = serializers.ListField(child=serializers.CharField())
+    levels = serializers.ListField(
+        child=serializers.CharField(), help_text="levels the draft weighs"
+    )
+    weights = LabWeightSerializer(many=True)
+    consistency = LabConsistencySerializer(many=True)
+    movers = LabMoverSerializer(many=True)
+    distribution = LabGradeCountSerializer(many=True)
+    correlation = LabRankCorrelationSerializer(many=True)
+    outcomes = LabOutcomeSerializer(many=True)
 
 
 class WeightLabView(APIView):
@@ -106,7 +185,7 @@ class WeightLabView(APIView):
 
     @extend_schema(
         request=LabInputSerializer,
-        responses={200: dict, 400: dict},
+        responses=LabOutputSerializer,
         operation_id="weight_lab_replay",
     )
     def post(self, request: Request) -> Response:
