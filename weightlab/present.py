@@ -98,6 +98,11 @@ def lab_rows(result: LabResult) -> dict[str, object]:
         }
         for row in result.outcomes.itertuples(index=False)
     ]
+    # Per outcome, the strongest links first; those too few to tell last.
+    order = {
+        code: position for position, code in enumerate(dict.fromkeys(result.outcomes["outcome"]))
+    }
+    outcomes.sort(key=lambda row: (order[row["outcome"]], row["r"] is None, -abs(row["r"] or 0)))
     weights = [
         {"indicator": code, "indicator_name": indicators.get(code, code), "weight": weight}
         for code, weight in sorted(result.weights.items(), key=lambda item: -item[1])

@@ -4,7 +4,7 @@ the field; a replay through the API publishes nothing."""
 import pytest
 
 from scoring.models import EmployeeScore, ScoreRun
-from tests.weightlab.conftest import MONTHS
+from tests.weightlab.company import MONTHS
 
 PAGE, API = "/weight-lab/", "/api/v1/weight-lab/"
 REFUSED = ["east_a", "east_manager", "hr"]  # merchandiser, manager, HR

@@ -10,7 +10,7 @@ from scoring.models import EmployeeScore, IndicatorScore, ScoreRun
 from scoring.services import compute_period
 from tests.factories import EmployeeFactory
 from tests.scoring.test_pipeline import _month_of_work
-from tests.weightlab.conftest import MONTHS
+from tests.weightlab.company import MONTHS
 from weightlab.selectors import lab_replay
 
 
