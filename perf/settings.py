@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "reviews",
     "bonus",
     "dashboards",
+    "weightlab",
     "demo",
 ]
 

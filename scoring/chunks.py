@@ -7,7 +7,7 @@ import gc
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, partial
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,7 @@ from frames.locks import commit_without_waiting_for_disk, named_lock
 from frames.write import bulk_load_run, frame_bulk_prepare, ids_reserve
 from indicators.activity import active_on_roster
 from indicators.calculators import measured_values
+from indicators.calculators.base import RecordFrames
 from indicators.selectors import catalog_in_force, record_frames
 from org.calendar import period_window
 from org.periods import Period
@@ -74,7 +75,7 @@ def _weights_frame(
     return weights
 
 
-def _targets_frame(
+def targets_frame(
     people: pd.DataFrame, indicators: pd.DataFrame, period: Period, *, everyone: bool
 ) -> pd.DataFrame:
     """employees × codes: the catalog's target, or the person's own raised one (read for
@@ -89,6 +90,48 @@ def _targets_frame(
     for code, group in own.groupby("code"):
         targets.loc[group["employee_id"].to_numpy(), code] = group["target"].to_numpy()
     return targets
+
+
+def chunk_score(
+    *,
+    frames: RecordFrames,
+    period: Period,
+    indicators: pd.DataFrame,
+    targets: pd.DataFrame,
+    schemes: dict[str, dict[str, object]],
+    global_weights: dict[str, dict[str, float]],
+    config: ScoringConfig,
+) -> ChunkResult:
+    """The scores of the people in ``frames`` (no query): the calculators and the engine, with
+    the given schemes (as ``schemes_in_force`` records them) and their weights (as
+    ``scheme_weights`` reads them). A run writes them; the weight lab replays a past period with
+    a draft's weights in place of a level's and writes nothing."""
+    people = frames.employees
+    window = period_window(period)
+    active = active_on_roster(frames, window)
+    values = measured_values(
+        indicators["calculator"].to_dict(), frames, window, indicators["min_volume"].to_dict()
+    )
+    raw = values.raw
+    # Idle people are left out of the entropy weights as the engine leaves them out of
+    # everything else.
+    raw.loc[~active.reindex(raw.index, fill_value=False)] = np.nan
+
+    @cache
+    def scores() -> pd.DataFrame:
+        return normalise(raw, indicators=indicators, targets=targets, groups=people["team_id"])
+
+    codes = list(indicators.index)
+    return score_chunk(
+        raw=raw,
+        people=people,
+        indicators=indicators,
+        weights=_weights_frame(people, codes, schemes, global_weights, scores),
+        targets=targets,
+        active=active,
+        config=config,
+        not_measured=values.not_measured,
+    )
 
 
 def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
@@ -158,37 +201,20 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
     frames = record_frames(period=period, employee_ids=employee_ids)
     indicators = catalog_in_force(period)
     people = frames.employees
-    targets = _targets_frame(people, indicators, period, everyone=everyone)
+    targets = targets_frame(people, indicators, period, everyone=everyone)
     global_weights = scheme_weights(run.schemes)
     config = scoring_config()
 
-    def score() -> ChunkResult:
-        """The chunk's scores, from the frames read above (no query)."""
-        window = period_window(period)
-        active = active_on_roster(frames, window)
-        values = measured_values(
-            indicators["calculator"].to_dict(), frames, window, indicators["min_volume"].to_dict()
-        )
-        raw = values.raw
-        # Idle people are left out of the entropy weights as the engine leaves them out of
-        # everything else.
-        raw.loc[~active.reindex(raw.index, fill_value=False)] = np.nan
-
-        @cache
-        def scores() -> pd.DataFrame:
-            return normalise(raw, indicators=indicators, targets=targets, groups=people["team_id"])
-
-        codes = list(indicators.index)
-        return score_chunk(
-            raw=raw,
-            people=people,
-            indicators=indicators,
-            weights=_weights_frame(people, codes, run.schemes, global_weights, scores),
-            targets=targets,
-            active=active,
-            config=config,
-            not_measured=values.not_measured,
-        )
+    score = partial(
+        chunk_score,
+        frames=frames,
+        period=period,
+        indicators=indicators,
+        targets=targets,
+        schemes=run.schemes,
+        global_weights=global_weights,
+        config=config,
+    )
 
     def clear() -> None:
         if publish:  # the chunk is the run: its rows replace the previous ones right here

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from weightlab.api import WeightLabView
+
+urlpatterns = [path("weight-lab/", WeightLabView.as_view(), name="weight-lab")]
