@@ -53,11 +53,13 @@ urlpatterns = [
     path("api/v1/", include("appeals.api_urls")),
     path("api/v1/", include("reviews.api_urls")),
     path("api/v1/", include("bonus.api_urls")),
+    path("api/v1/", include("plans.api_urls")),
     path("indicators/", include("indicators.urls")),
     path("sources/", include("ingest.urls")),
     path("appeals/", include("appeals.urls")),
     path("reviews/", include("reviews.urls")),
     path("bonus/", include("bonus.urls")),
+    path("plans/", include("plans.urls")),
     path("scoring/", include("scoring.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up code as a script file, and our template its

@@ -53,7 +53,9 @@ def manages(user: AbstractBaseUser | AnonymousUser, employee: Employee) -> bool:
 
 def may_check_in(user: AbstractBaseUser | AnonymousUser, plan: ImprovementPlan) -> bool:
     """The person's managers, HR and the mentor write check-ins."""
-    return user.is_authenticated and (plan.mentor.user_id == user.pk or manages(user, plan.employee))
+    if not user.is_authenticated:
+        return False
+    return plan.mentor.user_id == user.pk or manages(user, plan.employee)
 
 
 def may_reply(user: AbstractBaseUser | AnonymousUser, plan: ImprovementPlan) -> bool:

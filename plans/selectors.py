@@ -34,15 +34,15 @@ def plan_get_for_user(*, user: AbstractBaseUser, plan_id: int) -> ImprovementPla
 
 
 def plans_list_for_user(user: AbstractBaseUser) -> QuerySet[ImprovementPlan]:
-    return plans_visible_to(user).select_related("employee__team", "mentor").order_by(
-        "state", "-start", "pk"
+    return (
+        plans_visible_to(user)
+        .select_related("employee__team", "mentor")
+        .order_by("state", "-start", "pk")
     )
 
 
 def coaching_notes_for(*, user: AbstractBaseUser, employee: Employee) -> QuerySet[CoachingNote]:
-    return (
-        coaching_notes_visible_to(user).filter(employee=employee).select_related("author")
-    )
+    return coaching_notes_visible_to(user).filter(employee=employee).select_related("author")
 
 
 def plan_values_frame(plan: ImprovementPlan, indicator_ids: list[int]) -> pd.DataFrame:

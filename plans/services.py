@@ -44,9 +44,7 @@ def _text(value: str, *, field: str, limit: int, required: bool = True) -> str:
     if required and not text:
         raise PlanRefused(_("Write something."), field=field)
     if len(text) > limit:
-        raise PlanRefused(
-            _("At most %(limit)d characters.") % {"limit": limit}, field=field
-        )
+        raise PlanRefused(_("At most %(limit)d characters.") % {"limit": limit}, field=field)
     return text
 
 
@@ -114,9 +112,11 @@ def plan_create(
     cleaned_goals = _goals_clean(goals)
     note = _text(workload_note, field="workload_note", limit=NOTE_MAX, required=False)
     with transaction.atomic():
-        if ImprovementPlan.objects.select_for_update().filter(
-            employee=employee, state=PlanState.ACTIVE
-        ).exists():
+        if (
+            ImprovementPlan.objects.select_for_update()
+            .filter(employee=employee, state=PlanState.ACTIVE)
+            .exists()
+        ):
             raise PlanRefused(_("This person already has an active plan."), field="employee")
         plan = ImprovementPlan.objects.create(
             employee=employee,

@@ -7,15 +7,11 @@ import pytest
 
 from plans.engine import goals_judge, plan_verdict
 
-GOALS = pd.DataFrame(
-    {"indicator": [1, 2], "target": [70.0, 4.0], "direction": ["higher", "lower"]}
-)
+GOALS = pd.DataFrame({"indicator": [1, 2], "target": [70.0, 4.0], "direction": ["higher", "lower"]})
 
 
 def values(rows):
-    return pd.DataFrame(rows, columns=["indicator", "period_start", "raw"]).astype(
-        {"raw": float}
-    )
+    return pd.DataFrame(rows, columns=["indicator", "period_start", "raw"]).astype({"raw": float})
 
 
 def test_averages_over_the_measured_months_decide_each_goal():
@@ -25,8 +21,12 @@ def test_averages_over_the_measured_months_decide_each_goal():
         GOALS,
         values(
             [
-                (1, "m1", 65.0), (1, "m2", 72.0), (1, "m3", 76.0),
-                (2, "m1", 5.0), (2, "m2", np.nan), (2, "m3", 3.0),
+                (1, "m1", 65.0),
+                (1, "m2", 72.0),
+                (1, "m3", 76.0),
+                (2, "m1", 5.0),
+                (2, "m2", np.nan),
+                (2, "m3", 3.0),
             ]
         ),
     )
@@ -38,9 +38,7 @@ def test_averages_over_the_measured_months_decide_each_goal():
 
 def test_one_missed_goal_fails_the_plan():
     # FCR 60, 75 → 67.5 < 70: not met; response 3.5 ≤ 4: met.
-    judged = goals_judge(
-        GOALS, values([(1, "m1", 60.0), (1, "m2", 75.0), (2, "m1", 3.5)])
-    )
+    judged = goals_judge(GOALS, values([(1, "m1", 60.0), (1, "m2", 75.0), (2, "m1", 3.5)]))
     assert list(judged["verdict"]) == ["not_met", "met"]
     assert plan_verdict(judged) == "not_met"
 
