@@ -145,6 +145,7 @@ INSTALLED_APPS = [
     "appeals",
     "reviews",
     "bonus",
+    "plans",
     "dashboards",
     "weightlab",
     "demo",
