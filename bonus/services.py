@@ -12,6 +12,7 @@ from fractions import Fraction
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -30,7 +31,7 @@ from bonus.models import (
 from bonus.selectors import pool_people, pool_results
 from org.models import Employee, Level, Team
 from org.selectors import team_descendant_ids
-from reviews.checks import saved, text_checked
+from reviews.checks import CHANGE_REASON_MAX, saved, text_checked
 from reviews.engine.bonus import BonusInputError, Participant, allocate, pool_from_revenue
 from reviews.errors import ReviewRefused
 from reviews.models import REASON_MAX, CycleState, ReviewCycle
@@ -324,7 +325,8 @@ def override_set(
         override = CoefficientOverride(pool=pool, employee=employee)
     override.coefficient, override.reason = coefficient, reason
     override.set_by, override.set_at = user, timezone.now()
-    override._history_user, override._change_reason = user, reason
+    override._history_user = user
+    override._change_reason = Truncator(reason).chars(CHANGE_REASON_MAX)
     override.save()
     stale = _to_draft(pool)
     if stale:

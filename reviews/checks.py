@@ -2,6 +2,7 @@
 state, and saving named fields with who did it and why in the history."""
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from reviews.access import runs_cycles
@@ -50,8 +51,13 @@ def in_state(cycle: ReviewCycle, *states: str) -> None:
         )
 
 
+# django-simple-history keeps a change's reason in 100 characters; a longer reason (a
+# calibration's, an override's) is kept whole on the record itself, and in its history row.
+CHANGE_REASON_MAX = 100
+
+
 def saved(instance, user: AbstractBaseUser, fields: list[str], reason: str = "") -> None:
     instance._history_user = user
     if reason:
-        instance._change_reason = reason
+        instance._change_reason = Truncator(reason).chars(CHANGE_REASON_MAX)
     instance.save(update_fields=fields)

@@ -217,7 +217,7 @@ def calibration_moves(result: CycleResult) -> list[CalibrationMove]:
                     at=version.calibrated_at,
                     before=before,
                     after=after,
-                    reason=version.history_change_reason or version.calibration_reason,
+                    reason=version.calibration_reason,
                 )
             )
     return moves

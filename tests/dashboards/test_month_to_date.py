@@ -159,7 +159,15 @@ def test_my_scorecard_shows_the_month_so_far_as_provisional_with_its_as_of_time(
         total = format_score(mine.total)
     assert re.search(r'data-testid="total-so-far">([^<]+)<', section).group(1) == total
     # No grade, rank or percentile of the month so far, and never a plan.
-    for published_only in ('class="grade', "-rank", "percentile in", "排名", "improvement-plan"):
+    # (The page says it is "不排名", not ranked: the published rank's labels are looked for.)
+    for published_only in (
+        'class="grade',
+        "-rank",
+        "percentile in",
+        "团队排名",
+        "公司排名",
+        "improvement-plan",
+    ):
         assert published_only not in section
     # The published month beside it, as published.
     published = EmployeeScore.objects.get(
@@ -209,7 +217,7 @@ def test_the_team_page_lists_the_month_so_far_by_employee_number_without_ranks(s
     assert rows == [str(person.pk) for person in east]
     assert "刘洋" not in section  # the other team
     assert "data-as-of" in section
-    for published_only in ('class="grade', "排名", "百分位", "改进计划"):
+    for published_only in ('class="grade', "团队排名", "公司排名", "百分位", "改进计划"):
         assert published_only not in section
     totals = re.findall(r'data-testid="total-so-far">([^<]+)<', section)
     wang = EmployeeScore.objects.get(run=so_far["run"], employee=so_far["east_a"])

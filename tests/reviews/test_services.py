@@ -150,6 +150,22 @@ def test_calibration_moves_one_grade_with_a_reason_and_the_history_shows_it(
     assert result.grade_shown == "C"
 
 
+def test_a_reason_longer_than_the_historys_column_is_kept_whole(org_chart, cycle, published):
+    """The history keeps a change's reason in 100 characters (schemathesis sent a longer one:
+    a 500); the whole reason stands on the result and in the calibration's history."""
+    _manager_reviews(org_chart, cycle, {"east_c": (3, 2, 3)})
+    hr = org_chart["hr"].user
+    cycle_results_compute(user=hr, cycle=cycle)
+    result = CycleResult.objects.get(employee=org_chart["east_c"])
+    reason = "第二个月因病假无业务记录，其余月份均达标。" * 30  # 600 characters
+
+    calibration_move(user=hr, result=result, grade="C", reason=reason)
+
+    [move] = calibration_moves(result)
+    assert move.reason == reason
+    assert len(result.history.first().history_change_reason) == 100
+
+
 @pytest.mark.parametrize(
     ("key", "grade", "reason", "field"),
     [
@@ -197,7 +213,7 @@ def test_the_person_acknowledges_their_result_once_the_cycle_is_closed(org_chart
 
 def test_a_review_after_its_deadline_is_refused(org_chart, cycle):
     with time_machine.travel(at(THIS_MONTH, 25), tick=True):
-        with pytest.raises(ReviewRefused, match="due on") as refused:
+        with translation.override("en"), pytest.raises(ReviewRefused, match="due on") as refused:
             review_submit(
                 user=org_chart["east_a"].user,
                 cycle=cycle,
