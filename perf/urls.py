@@ -58,6 +58,7 @@ urlpatterns = [
     path("appeals/", include("appeals.urls")),
     path("reviews/", include("reviews.urls")),
     path("bonus/", include("bonus.urls")),
+    path("today/", include("notices.urls")),
     path("scoring/", include("scoring.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up code as a script file, and our template its
