@@ -16,7 +16,7 @@ Variables (see ``.env.example``):
     PERF_WEEK_START / PERF_WORKING_DAYS / PERF_HOLIDAY_CALENDAR  the company's week (org.calendar)
     PERF_SITE_URL   perf's own address, for set-password links mailed by people syncs
     PERF_NODE_MAX_HOURS  the longest process-node threshold a source may send (2160)
-    PERF_NODE_WARNING_HOURS / PERF_NODE_SOON_HOURS / PERF_NODE_WARNING_EMAIL  node warnings (notices)
+    PERF_NODE_WARNING_HOURS / PERF_NODE_SOON_HOURS / PERF_NODE_WARNING_EMAIL  node warnings
     PERF_GRADING / PERF_VETO_CAP / PERF_VETO_GRADE  how totals become grades (scoring)
     PERF_MIN_MEASURED_WEIGHT  the least share of the weight measured for a total (0.6)
     PERF_SWEEP_SECONDS / PERF_RUN_STALL_SECONDS / PERF_SYNC_STALL_SECONDS  healing (see below)
