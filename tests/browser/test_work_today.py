@@ -21,7 +21,11 @@ SHOWN = {
 
 @pytest.mark.parametrize(("language", "width"), [("zh", 1440), ("en", 390)])
 def test_a_merchandiser_reads_her_work_today_and_her_manager_the_teams(
-    live_server, nodes, browse, language, width  # noqa: F811
+    live_server,
+    nodes,
+    browse,
+    language,
+    width,  # noqa: F811
 ):
     node_warnings_raise(now=PINNED_NOW)
     page = browse(language, width)

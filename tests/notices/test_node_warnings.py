@@ -121,3 +121,9 @@ def test_no_mail_unless_the_company_says_so(nodes, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         node_warnings_raise(now=PINNED_NOW)
     assert mail.outbox == []
+
+
+def test_beat_runs_the_job_every_five_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["warn-nodes-due"]
+    assert entry["task"] == node_warnings_raise_task.name
+    assert entry["schedule"] == dt.timedelta(minutes=5)
