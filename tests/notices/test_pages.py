@@ -111,3 +111,27 @@ def test_reading_needs_a_post(nodes, as_user):
 def test_the_nav_links_my_work_today_for_every_role(nodes, as_user):
     for key in LISTED:
         assert f'href="{TODAY}"' in as_user(key).get(TODAY).content.decode()
+
+
+def test_a_node_of_a_scored_month_links_to_the_drilldown_listing_it(org_chart, as_user):
+    """A node open since last month (scored): its order number links to its merchandiser's node
+    on-time drill-down of that month, searched by the order number, which lists it."""
+    from tests.clock import LAST_MONTH, at
+    from tests.dashboards.company import scored_company
+    from tests.factories import OrderFactory, OrderNodeFactory
+
+    scored_company(org_chart)
+    node = OrderNodeFactory(
+        order=OrderFactory(merchandiser=org_chart["east_a"], external_id="SO-FORGOTTEN"),
+        started_at=at(LAST_MONTH, 3, 9),
+        threshold_hours=8,
+        completed_at=None,
+    )
+    client = as_user("east_a")
+    rows = {shown.order_no: link for shown, link in client.get(TODAY).context["rows"]}
+
+    assert rows["SO-FORGOTTEN"].startswith(
+        reverse("dashboards:drilldown", args=[org_chart["east_a"].pk, "node_on_time_rate"])
+    )
+    found = client.get(rows["SO-FORGOTTEN"], **ENGLISH).content.decode()
+    assert f'data-record-id="{node.pk}"' in found
