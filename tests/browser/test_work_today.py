@@ -9,6 +9,8 @@ from notices.services import node_warnings_raise
 from tests.browser.conftest import open_menu, save_shot, sign_in_on
 from tests.browser.test_accessibility import _audit
 from tests.clock import PINNED_NOW
+
+# The notices tests' fixtures (their nodes, calendar and stopped clock), used here too.
 from tests.notices.conftest import _stopped_clock, calendar, nodes  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,13 +21,10 @@ SHOWN = {
 }
 
 
+@pytest.mark.usefixtures("nodes")
 @pytest.mark.parametrize(("language", "width"), [("zh", 1440), ("en", 390)])
 def test_a_merchandiser_reads_her_work_today_and_her_manager_the_teams(
-    live_server,
-    nodes,
-    browse,
-    language,
-    width,  # noqa: F811
+    live_server, browse, language, width
 ):
     node_warnings_raise(now=PINNED_NOW)
     page = browse(language, width)
