@@ -37,10 +37,9 @@ from dashboards.selectors.boards import (
 )
 from dashboards.selectors.month_to_date import month_to_date_for_employee, month_to_date_for_teams
 from dashboards.selectors.operations import (
-    OverdueNode,
     appeals_open_count,
     indicator_coverage,
-    node_drilldown_codes,
+    node_drilldown_links,
     overdue_nodes,
     source_freshness,
 )
@@ -376,7 +375,9 @@ def company(request: HttpRequest) -> HttpResponse:
         "periods": periods,
         "board": board,
         "overdue": overdue,
-        "overdue_rows": zip(overdue.oldest, _overdue_links(overdue.oldest, periods), strict=True),
+        "overdue_rows": zip(
+            overdue.oldest, node_drilldown_links(overdue.oldest, periods), strict=True
+        ),
         "sources": sources,
         "stale_sources": sum(source.stale for source in sources),
         "open_appeals": appeals_open_count(),
@@ -410,24 +411,6 @@ def company(request: HttpRequest) -> HttpResponse:
             },
         }
     return render(request, "dashboards/company.html", context)
-
-
-def _overdue_links(nodes: list[OverdueNode], periods: list[ScoredPeriod]) -> list[str]:
-    """Per overdue node, the node on-time drill-down of its merchandiser in the month it fell
-    due, searched by its order number; empty where that month has no published scores."""
-    scored = {p.period for p in periods if p.scored}
-    codes = node_drilldown_codes(node.period for node in nodes if node.period in scored)
-    links = []
-    for node in nodes:
-        code = codes.get(node.period)
-        if code is None or node.merchandiser_id is None:
-            links.append("")
-            continue
-        query = urlencode({"period": node.period.label, "q": node.order_no})
-        links.append(
-            reverse("dashboards:drilldown", args=[node.merchandiser_id, code]) + "?" + query
-        )
-    return links
 
 
 @role_required(Role.HR, Role.ADMIN)

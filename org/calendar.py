@@ -181,6 +181,41 @@ def working_hours_after(start: dt.datetime, hours) -> dt.datetime:
     return due.to_pydatetime()
 
 
+def working_hours_between(starts: pd.Series, ends: pd.Series) -> pd.Series:
+    """Working time from each of ``starts`` to the matching one of ``ends``, in hours (negative
+    when the end comes first), element-wise; NaN where either is missing. The inverse of
+    ``add_working_hours``, on the same calendar: an instant on a day off stands at the next
+    working day's 00:00, so from Friday 16:00 to Monday 16:00 is 24 hours. One query for the
+    company's own days over the span."""
+    starts = pd.to_datetime(starts, utc=True)
+    ends = pd.to_datetime(ends, utc=True)
+    out = pd.Series(np.nan, index=starts.index, dtype=float)
+    valid = starts.notna().to_numpy() & ends.notna().to_numpy()
+    if not valid.any():
+        return out
+    zone = company_zone()
+    start_us, end_us = (
+        instants[valid]
+        .dt.tz_convert(zone)
+        .dt.tz_localize(None)
+        .to_numpy("datetime64[us]")
+        .astype(np.int64)
+        for instants in (starts, ends)
+    )
+    first = int(min(start_us.min(), end_us.min()) // MICROS_PER_DAY)
+    last = int(max(start_us.max(), end_us.max()) // MICROS_PER_DAY)
+    is_work = _working_mask(first, last)
+    worked_before = np.concatenate([[0], np.cumsum(is_work)[:-1]]) * MICROS_PER_DAY
+
+    def position(wall_us: np.ndarray) -> np.ndarray:
+        day_no = wall_us // MICROS_PER_DAY
+        index = day_no - first
+        return worked_before[index] + np.where(is_work[index], wall_us - day_no * MICROS_PER_DAY, 0)
+
+    out[valid] = (position(end_us) - position(start_us)) / MICROS_PER_HOUR
+    return out
+
+
 def _working_mask(first: int, last: int) -> np.ndarray:
     """Which days (numbered from 1970-01-01) from ``first`` to ``last`` are working days."""
     epoch = dt.date(1970, 1, 1)

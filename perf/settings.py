@@ -16,6 +16,7 @@ Variables (see ``.env.example``):
     PERF_WEEK_START / PERF_WORKING_DAYS / PERF_HOLIDAY_CALENDAR  the company's week (org.calendar)
     PERF_SITE_URL   perf's own address, for set-password links mailed by people syncs
     PERF_NODE_MAX_HOURS  the longest process-node threshold a source may send (2160)
+    PERF_NODE_WARNING_HOURS / PERF_NODE_SOON_HOURS / PERF_NODE_WARNING_EMAIL  node warnings
     PERF_GRADING / PERF_VETO_CAP / PERF_VETO_GRADE  how totals become grades (scoring)
     PERF_MIN_MEASURED_WEIGHT  the least share of the weight measured for a total (0.6)
     PERF_SWEEP_SECONDS / PERF_RUN_STALL_SECONDS / PERF_SYNC_STALL_SECONDS  healing (see below)
@@ -146,6 +147,7 @@ INSTALLED_APPS = [
     "reviews",
     "bonus",
     "plans",
+    "notices",
     "dashboards",
     "weightlab",
     "demo",
@@ -191,6 +193,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "org.context_processors.viewer",
                 "appeals.context_processors.appeal_notifications",
+                "notices.context_processors.unread_notices",
             ],
         },
     },
@@ -258,6 +261,21 @@ PERF_NODE_MAX_HOURS = env.int("PERF_NODE_MAX_HOURS", default=2160)
 if not 1 <= PERF_NODE_MAX_HOURS <= 8760:
     raise ImproperlyConfigured(
         f"PERF_NODE_MAX_HOURS must be a number of hours from 1 to 8760, not {PERF_NODE_MAX_HOURS}."
+    )
+# Node warnings (notices): "My work today" lists the open process nodes due within
+# PERF_NODE_WARNING_HOURS working hours (24: a working day ahead) and those overdue; the
+# scheduled job warns a node's merchandiser once when it is due within PERF_NODE_SOON_HOURS
+# working hours (1) and once when it has timed out, by email too when PERF_NODE_WARNING_EMAIL
+# is on (off by default: not every company sends mail).
+PERF_NODE_WARNINGS = {
+    "horizon_hours": env.float("PERF_NODE_WARNING_HOURS", default=24.0),
+    "soon_hours": env.float("PERF_NODE_SOON_HOURS", default=1.0),
+    "email": _switch("PERF_NODE_WARNING_EMAIL", env("PERF_NODE_WARNING_EMAIL", default=""), False),
+}
+if not 0 < PERF_NODE_WARNINGS["soon_hours"] <= PERF_NODE_WARNINGS["horizon_hours"] <= 8760:
+    raise ImproperlyConfigured(
+        "PERF_NODE_SOON_HOURS and PERF_NODE_WARNING_HOURS must be working hours with "
+        "0 < PERF_NODE_SOON_HOURS <= PERF_NODE_WARNING_HOURS <= 8760."
     )
 PERF_WEEK_START = _weekday("PERF_WEEK_START", env("PERF_WEEK_START", default="mon"))
 PERF_WORKING_DAYS = tuple(
@@ -367,6 +385,12 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stalled-runs": {
         "task": "scoring.tasks.stalled_runs_sweep",
         "schedule": timedelta(seconds=PERF_SWEEP_SECONDS),
+    },
+    # Every 5 minutes: merchandisers warned of their process nodes about to time out and timed
+    # out (notices.services.node_warnings_raise; each node warns once per kind).
+    "warn-nodes-due": {
+        "task": "notices.tasks.node_warnings_raise_task",
+        "schedule": timedelta(minutes=5),
     },
 }
 

@@ -62,6 +62,7 @@ urlpatterns = [
     path("bonus/", include("bonus.urls")),
     path("weight-lab/", include("weightlab.urls")),
     path("plans/", include("plans.urls")),
+    path("today/", include("notices.urls")),
     path("scoring/", include("scoring.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up code as a script file, and our template its

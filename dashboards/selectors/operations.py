@@ -2,16 +2,20 @@
 source is, and the appeals waiting for a decision."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlencode
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from appeals.selectors import open_appeals_count
 from dashboards.cache import CLOCK_SECONDS, kept
 from dashboards.selectors.columns import Column, indicator_columns
+from dashboards.selectors.periods import ScoredPeriod
 from indicators.selectors import indicator_sources
 from ingest.models import OrderNode, ProcessNode, Source, SyncRun, SyncStatus
 from org.periods import Period
@@ -119,6 +123,34 @@ def overdue_nodes(*, now: dt.datetime, limit: int = OVERDUE_LISTED) -> OverdueNo
     # Nodes fall overdue by the minute, not by a save the epoch sees: reading them costs a scan
     # of every open node, so the warning may be this old.
     return kept("overdue-nodes", limit, build, seconds=CLOCK_SECONDS)
+
+
+class NodeOfOrder(Protocol):
+    """A process node as a list shows it: enough to find its drill-down."""
+
+    order_no: str
+    merchandiser_id: int | None
+
+    @property
+    def period(self) -> Period: ...
+
+
+def node_drilldown_links(nodes: Sequence[NodeOfOrder], periods: list[ScoredPeriod]) -> list[str]:
+    """Per node, the node on-time drill-down of its merchandiser in the month it fell due,
+    searched by its order number; empty where that month has no published scores."""
+    scored = {p.period for p in periods if p.scored}
+    codes = node_drilldown_codes(node.period for node in nodes if node.period in scored)
+    links = []
+    for node in nodes:
+        code = codes.get(node.period)
+        if code is None or node.merchandiser_id is None:
+            links.append("")
+            continue
+        query = urlencode({"period": node.period.label, "q": node.order_no})
+        links.append(
+            reverse("dashboards:drilldown", args=[node.merchandiser_id, code]) + "?" + query
+        )
+    return links
 
 
 def node_drilldown_codes(periods: Iterable[Period]) -> dict[Period, str]:

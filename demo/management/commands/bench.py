@@ -8,7 +8,8 @@ memory is this process's); then the same run split across one and across two Cel
 then the weight lab replaying six months (``demo.bench_weightlab``, against one month's run);
 then ingestion (``demo.bench_ingest``: clean, and with 5% bad rows), the dashboards under load
 (``demo.bench_dashboards``), a drill-down of 5,000 records (``demo.bench_drilldown``) and reading
-1,000 new comments' sentiment (``demo.bench_sentiment``).
+1,000 new comments' sentiment (``demo.bench_sentiment``) and the node-warning job over the company
+(``demo.bench_node_warnings``).
 """
 
 import json
@@ -29,6 +30,7 @@ from django.utils import timezone
 
 from demo.bench_dashboards import dashboards_bench
 from demo.bench_ingest import ingest_bench, ingest_dirty_bench
+from demo.bench_node_warnings import node_warnings_bench
 from demo.bench_sentiment import sentiment_bench
 from demo.bench_weightlab import weight_lab_bench
 from demo.reference import reference_data_restore
@@ -92,7 +94,7 @@ class Command(BaseCommand):
         parser.add_argument("--skip-workers", action="store_true", help="no Celery measurement")
         parser.add_argument(
             "--only",
-            choices=["scoring", "weight_lab", "ingest", "dashboards", "sentiment"],
+            choices=["scoring", "weight_lab", "ingest", "dashboards", "sentiment", "node_warnings"],
             help="run one of the benchmarks only",
         )
 
@@ -127,6 +129,8 @@ class Command(BaseCommand):
                 _emit(self.stdout, **line)
         if only in (None, "sentiment"):
             _emit(self.stdout, **sentiment_bench())
+        if only in (None, "node_warnings"):
+            _emit(self.stdout, **node_warnings_bench())
 
     def _scoring(self, *, skip_workers: bool) -> float:
         """The scoring lines; returns one month's scoring time (the median), which the
