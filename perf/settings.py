@@ -597,6 +597,8 @@ SPECTACULAR_SETTINGS = {
         "ResultBasisEnum": "reviews.models.ResultBasis",
         "LineRuleEnum": "bonus.models.LineRule",
         "PoolStateEnum": "bonus.models.PoolState",
+        "PlanStateEnum": "plans.models.PlanState",
+        "PlanOutcomeEnum": "plans.models.PlanOutcome",
     },
     # Every operation's error answers (400 with field errors, 401/403, 404, …), in one place.
     "POSTPROCESSING_HOOKS": [

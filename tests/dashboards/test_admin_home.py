@@ -89,7 +89,7 @@ def test_each_card_states_its_count_in_a_fixed_number_of_queries(
     # user (a superuser: no groups read), indicators, schemes, sources (2), schedules (2),
     # people, users (2), lockouts (2: none, so no names read), runs (the latest; none, so no
     # count of those running), the header's appeals badge and employee
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):  # and the header's unread notices
         response = client.get(URL, **ENGLISH)
     html = response.content.decode()
     active = IndicatorDefinition.objects.filter(is_active=True).count()

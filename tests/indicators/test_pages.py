@@ -173,7 +173,7 @@ def test_a_new_expert_starts_from_equal_judgments_and_is_combined(as_user):
     [
         # session, user, groups (role), employee, schemes in force (3), weights, the catalog
         # in force, its dated changes, the sources feeding it, the shares measured (2), checklist
-        ("east_a", "/indicators/", 14),
+        ("east_a", "/indicators/", 15),  # and the unread notices
         ("admin", "/indicators/schemes/", 8),
         ("admin", "/indicators/schemes/{scheme}/", 16),
     ],

@@ -169,7 +169,7 @@ def test_the_source_page_reads_the_report_in_a_bounded_number_of_queries(
 ):
     push(marketplace, "order", [order(n, carrier="2025-06-02 09:30:00") for n in range(1, 30)])
     client = as_user("hr")
-    with django_assert_max_num_queries(9):  # 8, and the open conflicts with corrections
+    with django_assert_max_num_queries(10):  # 8, the open conflicts, the unread notices
         page = client.get(f"/sources/{marketplace.id}/")
     assert page.content.decode().count('data-testid="flagged-record"') == 20
 
