@@ -303,6 +303,19 @@ class PlanCloseApi(APIView):
         return Response(PlanDetailSerializer(plan).data)
 
 
+def _unseen_person() -> ValidationError:
+    return ValidationError({"employee_id": [_("No such person among those you may see.")]})
+
+
+def _person_asked_for(request: Request, employee_id: int):
+    """The person a query or body names: one the user may not see is a wrong field (a 400
+    naming ``employee_id``), not a missing resource."""
+    try:
+        return employee_get_for_user(user=request.user, employee_id=employee_id)
+    except Http404 as unseen:
+        raise _unseen_person() from unseen
+
+
 class CoachingNoteApi(APIView):
     """A person's coaching notes (the person, their managers and HR), newest first; a manager
     or HR notes a one-to-one."""
@@ -313,11 +326,9 @@ class CoachingNoteApi(APIView):
     def get(self, request: Request) -> Response:
         given = CoachingNoteFilterSerializer(data=request.query_params)
         given.is_valid(raise_exception=True)
-        employee = employee_get_for_user(
-            user=request.user, employee_id=given.validated_data["employee_id"]
-        )
+        employee = _person_asked_for(request, given.validated_data["employee_id"])
         if employee.user_id != request.user.pk and not manages(request.user, employee):
-            raise Http404
+            raise _unseen_person()
         notes = coaching_notes_for(user=request.user, employee=employee)[:LIST_MAX]
         return Response(CoachingNoteSerializer(notes, many=True).data)
 
@@ -326,7 +337,7 @@ class CoachingNoteApi(APIView):
         given = CoachingNoteInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        employee = employee_get_for_user(user=request.user, employee_id=data["employee_id"])
+        employee = _person_asked_for(request, data["employee_id"])
         try:
             note = coaching_note_add(
                 user=request.user, employee=employee, day=data["day"], note=data["note"]
