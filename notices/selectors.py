@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from dashboards.selectors.operations import OPEN_NODE_COLUMNS
 from ingest.models import ProcessNode
 from notices.access import nodes_visible_to, notices_visible_to
 from notices.models import Notice
@@ -79,15 +80,9 @@ def work_today_for_user(*, user: AbstractBaseUser, now: dt.datetime) -> WorkToda
         due_soon=Count("id", filter=Q(due_at__gte=now)),
     )
     rows = list(
-        nodes.order_by(Coalesce("due_at", "started_at"), "id").values_list(
-            "order_id",
-            "order__external_id",
-            "node",
-            "order__merchandiser_id",
-            "order__merchandiser__name",
-            "order__merchandiser__team__name",
-            "due_at",
-        )[:LISTED]
+        nodes.order_by(Coalesce("due_at", "started_at"), "id").values_list(*OPEN_NODE_COLUMNS)[
+            :LISTED
+        ]
     )
     dues = pd.Series([row[-1] for row in rows], dtype="datetime64[us, UTC]")
     left = working_hours_between(pd.Series([now] * len(rows), dtype="datetime64[us, UTC]"), dues)

@@ -24,6 +24,17 @@ from scoring.selectors import measured_shares
 # A source synced daily, with two hours of slack, is fresh; older than this it is flagged.
 STALE_AFTER = dt.timedelta(hours=26)
 OVERDUE_LISTED = 20
+# What an open node is listed with (HR's overdue nodes, a person's work today): its order, the
+# node, the order's merchandiser and team, the deadline last.
+OPEN_NODE_COLUMNS = (
+    "order_id",
+    "order__external_id",
+    "node",
+    "order__merchandiser_id",
+    "order__merchandiser__name",
+    "order__merchandiser__team__name",
+    "due_at",
+)
 NODE_ON_TIME = "node_on_time_rate"  # the calculator whose drill-down lists process nodes
 
 
@@ -94,15 +105,9 @@ def overdue_nodes(*, now: dt.datetime, limit: int = OVERDUE_LISTED) -> OverdueNo
         # Sorted by an expression (``due_at`` is never null): sorting the few open nodes beats
         # walking the deadline index of every node ever made, which a plain ORDER BY due_at
         # LIMIT tempts the planner into (seconds at a million orders).
-        oldest = nodes.order_by(Coalesce("due_at", "started_at")).values_list(
-            "order_id",
-            "order__external_id",
-            "node",
-            "order__merchandiser_id",
-            "order__merchandiser__name",
-            "order__merchandiser__team__name",
-            "due_at",
-        )[:limit]
+        oldest = nodes.order_by(Coalesce("due_at", "started_at")).values_list(*OPEN_NODE_COLUMNS)[
+            :limit
+        ]
         return OverdueNodes(
             nodes=counts["nodes"],
             orders=counts["orders"],
