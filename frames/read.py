@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 import pyarrow as pa
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, models
 from django.db.models import F, QuerySet
 
@@ -183,9 +184,13 @@ def queryset_frame(
     """The queryset's ``columns`` (field paths) as a DataFrame of the same names, read in one
     query: on PostgreSQL as one binary array per column."""
     queryset = queryset.order_by()  # models' default orderings would only cost a sort
-    if connection.vendor == "postgresql":
-        frame = _postgres_frame(queryset, columns)
-    else:
+    try:
+        frame = _postgres_frame(queryset, columns) if connection.vendor == "postgresql" else None
+    except EmptyResultSet:
+        # A filter that can match nothing (``__in=[]``) compiles to no SQL; Django's own
+        # reading below answers it with no rows and no query.
+        frame = None
+    if frame is None:
         rows = queryset.values_list(*columns)
         frame = _typed(pd.DataFrame.from_records(list(rows), columns=columns), queryset.model)
     return frame.set_index(index) if index else frame

@@ -24,3 +24,12 @@ def test_an_unknown_flag_reads_as_unknown_not_false():
     assert frame["fulfilment_error"].isna().tolist() == [False, True, False]
     # A column without unknowns stays a plain boolean one.
     assert frame["is_returned"].dtype == bool and not frame["is_returned"].any()
+
+
+def test_a_filter_that_can_match_nothing_reads_as_an_empty_frame():
+    """``id__in=[]`` compiles to no SQL at all (Django raises EmptyResultSet inside)."""
+    OrderFactory()
+
+    frame = queryset_frame(Order.objects.filter(id__in=[]), ["id", "fulfilment_error"], "id")
+
+    assert frame.empty and list(frame.columns) == ["fulfilment_error"]

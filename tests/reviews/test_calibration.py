@@ -178,6 +178,18 @@ def test_who_reads_the_distribution_api(as_user, computed, key, status):
         assert body["rules"]["performance_high"] == 85.0
 
 
+def test_a_cycle_without_results_yet_has_an_empty_distribution(as_user, cycle):
+    """The open quarter before HR computes it: nobody graded, nobody placed (schemathesis
+    found a 500 here)."""
+    answer = as_user("hr").get(f"{API}/cycles/{cycle.pk}/distribution/", **ENGLISH)
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["distribution"], body["not_placed"]) == ([], [])
+    assert all(box["people"] == [] for box in body["nine_box"])
+    page = as_user("hr").get(reverse("reviews:calibration", args=[cycle.pk]))
+    assert page.status_code == 200
+
+
 def test_anonymous_callers_get_no_distribution(client, computed):
     assert client.get(f"{API}/cycles/{computed.pk}/distribution/").status_code == 403
 
