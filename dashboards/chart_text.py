@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dashboards.figures import mean_label
 from dashboards.formatting import format_change, format_score, format_value
@@ -101,17 +102,24 @@ def _member_cell(member: MemberRow, column: Column, url: str) -> Cell:
     return Cell(text, url, label)
 
 
+def _indicators(count: int) -> str:
+    return ngettext("%(count)s indicator", "%(count)s indicators", count) % {"count": count}
+
+
 def team_heatmap(
     members: list[MemberRow], columns: list[Column], cell_url: Callable[[int, str], str]
 ) -> ChartText:
     """Members × indicators, each cell the 0–100 score linked to its drill-down
     (``cell_url(employee_id, code)``)."""
     return ChartText(
-        label=_(
-            "Heatmap of the 0–100 scores of %(people)s people on %(indicators)s indicators; "
-            "the table under it lists every score."
+        label=ngettext(
+            "Heatmap of the 0–100 scores of %(people)s person on %(indicators)s; "
+            "the table under it lists every score.",
+            "Heatmap of the 0–100 scores of %(people)s people on %(indicators)s; "
+            "the table under it lists every score.",
+            len(members),
         )
-        % {"people": len(members), "indicators": len(columns)},
+        % {"people": len(members), "indicators": _indicators(len(columns))},
         corner=_("Employee"),
         columns=[column.name for column in columns],
         rows=[
@@ -146,11 +154,14 @@ def team_change_heatmap(
             cells.append(Cell(change, cell_url(member.employee_id, column.code), label))
         rows.append(Row(member.name, cells))
     return ChartText(
-        label=_(
-            "Heatmap of the change of %(people)s people's 0–100 scores on %(indicators)s "
-            "indicators; the table under it lists every change."
+        label=ngettext(
+            "Heatmap of the change of %(people)s person's 0–100 scores on %(indicators)s; "
+            "the table under it lists every change.",
+            "Heatmap of the change of %(people)s people's 0–100 scores on %(indicators)s; "
+            "the table under it lists every change.",
+            len(members),
         )
-        % {"people": len(members), "indicators": len(columns)},
+        % {"people": len(members), "indicators": _indicators(len(columns))},
         corner=_("Employee"),
         columns=[column.name for column in columns],
         rows=rows,

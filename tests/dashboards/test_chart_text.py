@@ -36,6 +36,12 @@ def test_heatmap_cells_are_named_links_and_a_missing_score_says_so():
     assert third.cells[0].text == "Not scored"  # no total at all
 
 
+def test_one_person_on_one_indicator_is_said_in_the_singular():
+    with translation.override("en"):
+        text = chart_text.team_heatmap(MEMBERS[:1], COLUMNS[:1], _url)
+    assert text.label.startswith("Heatmap of the 0–100 scores of 1 person on 1 indicator;")
+
+
 def test_a_change_heatmap_lists_the_changes():
     before = {7: _member(7, "王芳", {"order_response_time": (90.0, 3.0), "csat": (50.0, 4.0)})}
     with translation.override("en"):
