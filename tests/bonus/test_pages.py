@@ -113,8 +113,8 @@ def test_hr_reads_the_arithmetic_line_by_line(
 
 def test_the_sheet_is_in_chinese_by_default(as_user, computed_pool):
     text = as_user("hr").get(reverse("bonus:pool", args=[computed_pool.pk])).content.decode()
-    # Chinese writes numbers without a thousands separator (perf/formats/zh_Hans).
-    assert "24606.70" in text and "100000.00" in text
+    # Amounts grouped by thousands, as Chinese payroll writes them (perf/formats/zh_Hans).
+    assert "24,606.70" in text and "100,000.00" in text
     assert "到分，最大余数法" in text or "To the cent, largest remainder" in text
 
 

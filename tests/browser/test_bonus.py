@@ -37,8 +37,8 @@ def test_hr_states_computes_and_exports_a_pool_and_she_reads_her_bonus(
     page.fill("#id_amount", "100000.00")
     page.get_by_test_id("save-pool").click()
     page.get_by_test_id("compute-pool").click()
-    expect(page.get_by_test_id("sheet-total")).to_contain_text("100000.00")
-    expect(page.get_by_test_id("sheet")).to_contain_text("24606.70")
+    expect(page.get_by_test_id("sheet-total")).to_contain_text("100,000.00")
+    expect(page.get_by_test_id("sheet")).to_contain_text("24,606.70")
     with page.expect_download() as download:
         page.get_by_test_id("export-pool").click()
     rows = list(
