@@ -15,7 +15,7 @@ from org.fields import ApiIdField, ApiPeriodField
 from org.models import Team
 from weightlab.api import LabOpen
 from weightlab.pilot_present import comparison_rows, pilot_row
-from weightlab.pilots import pilot_comparison, pilot_get, pilots_for_lab
+from weightlab.pilots import PilotState, pilot_comparison, pilot_get, pilots_for_lab
 from weightlab.services import pilot_cancel, pilot_create
 
 LIST_MAX = 200
@@ -54,7 +54,7 @@ class PilotSerializer(serializers.Serializer):
     last_month = serializers.CharField(help_text="2026-12")
     months = serializers.IntegerField()
     reason = serializers.CharField()
-    state = serializers.ChoiceField(choices=["planned", "running", "finished", "cancelled"])
+    state = serializers.ChoiceField(choices=PilotState.choices)
     state_label = serializers.CharField()
     created_at = serializers.DateTimeField()
     cancelled_at = serializers.DateTimeField(allow_null=True)

@@ -10,15 +10,6 @@ from weightlab.pilots import GRADES, PILOT, PilotComparison, pilot_state
 from weightlab.present import _int, _level_label, _number
 
 
-def state_label(state: str) -> str:
-    return {
-        "cancelled": _("Cancelled"),
-        "planned": _("Not started yet"),
-        "running": _("Under way"),
-        "finished": _("Finished"),
-    }[state]
-
-
 def pilot_row(pilot: SchemePilot) -> dict[str, object]:
     """One pilot as listed (no query: scheme, team and author selected with it)."""
     state = pilot_state(pilot)
@@ -32,8 +23,8 @@ def pilot_row(pilot: SchemePilot) -> dict[str, object]:
         "last_month": Period(PeriodKind.MONTH, pilot.last_month).label,
         "months": pilot.months,
         "reason": pilot.reason,
-        "state": state,
-        "state_label": state_label(state),
+        "state": state.value,
+        "state_label": str(state.label),
         "created_at": pilot.created_at,
         "cancelled_at": pilot.cancelled_at,
     }

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from indicators.models import SchemeStatus, WeightScheme
 from indicators.pilots import SchemePilot
@@ -26,6 +28,17 @@ from scoring.selectors import PILOT_KEY
 from weightlab.compare import Comparison, compare
 
 GRADES = ["S", "A", "B", "C", "D", ""]  # "" : not scored
+
+
+class PilotState(models.TextChoices):
+    """Where a pilot stands today (computed, not stored)."""
+
+    PLANNED = "planned", _("Not started yet")
+    RUNNING = "running", _("Under way")
+    FINISHED = "finished", _("Finished")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 PILOT, REST = "pilot", "rest"
 
 
@@ -93,7 +106,7 @@ def pilot_comparison(pilot: SchemePilot) -> PilotComparison:
     published = set(published_months())
     months: list[Period] = []
     month = Period(PeriodKind.MONTH, pilot.first_month)
-    for _ in range(pilot.months):
+    for _month in range(pilot.months):
         if month in published:
             months.append(month)
         month = month.next()
@@ -144,11 +157,11 @@ def pilot_get(pilot_id: int) -> SchemePilot:
     return pilot
 
 
-def pilot_state(pilot: SchemePilot, today: dt.date | None = None) -> str:
-    """``cancelled``, ``planned`` (its first month is ahead), ``running`` or ``finished``."""
+def pilot_state(pilot: SchemePilot, today: dt.date | None = None) -> PilotState:
+    """Cancelled, planned (its first month is ahead), running or finished."""
     month = Period.containing(today or timezone.localdate()).start
     if pilot.cancelled_at is not None:
-        return "cancelled"
+        return PilotState.CANCELLED
     if pilot.first_month > month:
-        return "planned"
-    return "running" if pilot.ends_before > month else "finished"
+        return PilotState.PLANNED
+    return PilotState.RUNNING if pilot.ends_before > month else PilotState.FINISHED
