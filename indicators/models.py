@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from indicators.calculators import CALCULATORS
+from indicators.pilots import SchemePilot  # noqa: F401  (a model of this app)
 from indicators.readings import CommentReading  # noqa: F401  (a model of this app)
 from indicators.weights import TIERS_MATRIX
 from org.models import Level

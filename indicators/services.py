@@ -10,6 +10,7 @@ import numpy as np
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -318,6 +319,8 @@ def scheme_update(
     """Change a draft's name, effective date, α or note."""
     with transaction.atomic():
         scheme = _locked_draft(scheme)
+        if "entropy_alpha" in changes:  # the name, date and note weigh nobody
+            _require_unpiloted(scheme)
         for field, value in changes.items():
             setattr(scheme, field, value)
         scheme.full_clean()
@@ -331,6 +334,20 @@ def _require_draft(scheme: WeightScheme) -> None:
             _("%(scheme)s is %(status)s: only a draft can be changed. Start a new version.")
             % {"scheme": scheme, "status": scheme.get_status_display()},
             code="not_draft",
+        )
+
+
+def _require_unpiloted(scheme: WeightScheme) -> None:
+    """A draft a team's pilot weighs (or weighed) keeps its weights: the pilot's months are
+    scored again with them. A pilot cancelled before it started does not count."""
+    piloted = scheme.pilots.filter(
+        Q(cancelled_at__isnull=True) | Q(cancelled_at__date__gte=F("first_month"))
+    )
+    if piloted.exists():
+        raise ValidationError(
+            _("%(scheme)s weighs a team's pilot: it cannot be changed. Start a new version.")
+            % {"scheme": scheme},
+            code="piloted",
         )
 
 
@@ -370,6 +387,7 @@ def scheme_judgments_set(
         )
     with transaction.atomic():
         scheme = _locked_draft(scheme)
+        _require_unpiloted(scheme)
         record = existing.filter(expert=expert).first()
         if record is None:
             record = SchemeMatrix(

@@ -37,6 +37,8 @@ EXTRA: dict[str, dict[str, Any]] = {
     # A cycle that cannot move on yet (not whole, its deadline passed, in another state).
     "v1_reviews_cycles_open_create": {"400": _("The cycle cannot be opened, and why.")},
     "v1_reviews_cycles_compute_create": {"400": _("The results cannot be computed now, and why.")},
+    # A weight-scheme pilot is cancelled once.
+    "weight_lab_pilot_cancel": {"400": _("The pilot was cancelled already.")},
 }
 
 MESSAGES = {

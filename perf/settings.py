@@ -599,6 +599,7 @@ SPECTACULAR_SETTINGS = {
         "PoolStateEnum": "bonus.models.PoolState",
         "PlanStateEnum": "plans.models.PlanState",
         "PlanOutcomeEnum": "plans.models.PlanOutcome",
+        "PilotStateEnum": "weightlab.pilots.PilotState",
     },
     # Every operation's error answers (400 with field errors, 401/403, 404, …), in one place.
     "POSTPROCESSING_HOOKS": [

@@ -46,6 +46,7 @@ from scoring.runs import (
     scoring_config,
 )
 from scoring.selectors import (
+    is_pilot_key,
     personal_targets,
     scheme_weights,
 )
@@ -61,17 +62,31 @@ def _weights_frame(
     """employees × codes: each person's global weights from their level's scheme (the one the
     run recorded when it was planned; ``global_weights`` as ``scheme_weights`` reads them),
     blended with entropy weights of the chunk's normalised scores (computed by ``scores`` only
-    if needed) where the scheme's α < 1."""
+    if needed) where the scheme's α < 1. The people of a pilot's teams (of its levels) are
+    weighed by the pilot's scheme instead; everybody else's weights are those of a run without
+    the pilot (the entropy weights of a level are of all its people)."""
     weights = pd.DataFrame(np.nan, index=people.index, columns=codes)
-    for level, by_code in global_weights.items():
-        members = people.index[people["level"] == level]
-        if members.empty:
-            continue
-        ahp = pd.Series(by_code, dtype=float).reindex(codes).dropna()
-        alpha = float(schemes[level]["alpha"])
+
+    def weigh(members: pd.Index, key: str) -> None:
+        ahp = pd.Series(global_weights[key], dtype=float).reindex(codes).dropna()
+        alpha = float(schemes[key]["alpha"])
         if alpha < 1.0:
             ahp = blend(ahp, entropy_weights(scores().loc[members, ahp.index]), alpha)
+        weights.loc[members] = np.nan  # a pilot's scheme may weigh other indicators
         weights.loc[members, ahp.index] = ahp.to_numpy()
+
+    pilots = [key for key in global_weights if is_pilot_key(key)]
+    for level in global_weights:
+        members = people.index[people["level"] == level]
+        if not is_pilot_key(level) and not members.empty:
+            weigh(members, level)
+    for key in pilots:
+        entry = schemes[key]
+        chosen = people["team_id"].isin(entry["team_ids"])
+        if entry["levels"]:
+            chosen &= people["level"].isin(entry["levels"])
+        if chosen.any():
+            weigh(people.index[chosen], key)
     return weights
 
 

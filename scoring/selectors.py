@@ -4,11 +4,11 @@ import datetime as dt
 
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, F, Max, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import Http404
 
 from frames.read import queryset_frame
-from indicators.models import SchemeWeight
+from indicators.models import ALL_LEVELS, SchemePilot, SchemeWeight
 from indicators.selectors import scheme_in_force
 from org.models import Employee, Level, Role, Team
 from org.periods import Period
@@ -57,25 +57,66 @@ def scope_roster(team: Team | None, period: Period) -> pd.DataFrame:
     return pd.DataFrame.from_records(list(rows), columns=["id", "team_id", "level"]).set_index("id")
 
 
+# ``ScoreRun.schemes`` keys: a level, or this prefix and a pilot's id for a team's pilot scheme.
+PILOT_KEY = "pilot:"
+
+
+def is_pilot_key(key: str) -> bool:
+    """Whether a key of ``ScoreRun.schemes`` names a pilot (else it is a level)."""
+    return key.startswith(PILOT_KEY)
+
+
 def schemes_in_force(period: Period) -> dict[str, dict[str, object]]:
     """Per level, the scheme in force on the period's last day (so a past period keeps the
-    weights of its time), as a run records it: ``{"id", "name", "version", "alpha"}``."""
+    weights of its time), as a run records it: ``{"id", "name", "version", "alpha"}``; and per
+    pilot in force for the period (``pilots_in_force``), under ``"pilot:<id>"``, its scheme
+    with the team it weighs."""
     found = {level: scheme_in_force(level=level, on=period.last_day) for level in Level.values}
     return {
-        level: {
-            "id": scheme.id,
-            "name": scheme.name,
-            "version": scheme.version,
-            "alpha": scheme.entropy_alpha,
+        **{
+            level: {
+                "id": scheme.id,
+                "name": scheme.name,
+                "version": scheme.version,
+                "alpha": scheme.entropy_alpha,
+            }
+            for level, scheme in found.items()
+            if scheme is not None
+        },
+        **pilots_in_force(period),
+    }
+
+
+def pilots_in_force(period: Period) -> dict[str, dict[str, object]]:
+    """The pilots whose months hold the whole period (and not cancelled before it ended), as a
+    run records them: per ``"pilot:<id>"`` the scheme (``"id"``, ``"name"``, ``"version"``,
+    ``"alpha"``), ``"pilot_id"``, ``"team_id"``, ``"team_ids"`` (the team and the teams below
+    it, whose people the scheme weighs) and ``"levels"`` (the scheme's level; empty: every
+    level). One query, and one per pilot for its teams."""
+    pilots = (
+        SchemePilot.objects.filter(first_month__lte=period.start, ends_before__gt=period.last_day)
+        .filter(Q(cancelled_at__isnull=True) | Q(cancelled_at__date__gt=period.last_day))
+        .select_related("scheme")
+        .order_by("id")
+    )
+    return {
+        f"{PILOT_KEY}{pilot.id}": {
+            "id": pilot.scheme.id,
+            "name": pilot.scheme.name,
+            "version": pilot.scheme.version,
+            "alpha": pilot.scheme.entropy_alpha,
+            "pilot_id": pilot.id,
+            "team_id": pilot.team_id,
+            "team_ids": sorted(team_descendant_ids({pilot.team_id})),
+            "levels": [pilot.scheme.level] if pilot.scheme.level != ALL_LEVELS else [],
         }
-        for level, scheme in found.items()
-        if scheme is not None
+        for pilot in pilots
     }
 
 
 def scheme_weights(schemes: dict[str, dict[str, object]]) -> dict[str, dict[str, float]]:
-    """Per level, the global weight of each indicator code in the given schemes (as recorded by
-    ``schemes_in_force``), read in one query."""
+    """Per level (and pilot), the global weight of each indicator code in the given schemes (as
+    recorded by ``schemes_in_force``), read in one query."""
     by_scheme: dict[int, dict[str, float]] = {scheme["id"]: {} for scheme in schemes.values()}
     for scheme_id, code, weight in SchemeWeight.objects.filter(scheme_id__in=by_scheme).values_list(
         "scheme_id", "indicator__code", "global_weight"

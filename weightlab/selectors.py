@@ -14,6 +14,7 @@ from indicators.wording import matrix_error_message, matrix_label
 from org.periods import Period
 from scoring.engine import ahp
 from scoring.replay import period_replay, published_months, published_results, weights_in_force
+from scoring.selectors import is_pilot_key
 from weightlab.compare import Comparison, compare, outcome_correlations
 
 # At most this many months in one replay: each is a whole company scored in memory.
@@ -81,7 +82,8 @@ def draft_weights(
 
 def _levels_weighed_by(scheme: WeightScheme, schemes: dict[str, dict[str, object]]) -> list[str]:
     """The levels whose weights the draft would take over in a period: its own level, or for
-    an all-levels draft the levels weighed by an all-levels scheme then."""
+    an all-levels draft the levels weighed by an all-levels scheme then. A team's pilot keeps
+    weighing its team (as it did in the published results compared with)."""
     if scheme.level != ALL_LEVELS:
         return [scheme.level]
     shared = set(
@@ -89,7 +91,11 @@ def _levels_weighed_by(scheme: WeightScheme, schemes: dict[str, dict[str, object
             id__in=[entry["id"] for entry in schemes.values()], level=ALL_LEVELS
         ).values_list("id", flat=True)
     )
-    return sorted(level for level, entry in schemes.items() if entry["id"] in shared)
+    return sorted(
+        level
+        for level, entry in schemes.items()
+        if entry["id"] in shared and not is_pilot_key(level)
+    )
 
 
 def lab_replay(

@@ -10,11 +10,13 @@ from dashboards.cache import kept
 from dashboards.selectors.columns import TIERS, Column, chinese, indicator_columns
 from dashboards.selectors.periods import ScoredPeriod, trend_periods
 from dashboards.selectors.summaries import MEANS, company_summary
+from indicators.models import WeightScheme
 from indicators.wording import not_measured_reason
 from org.models import Employee
 from org.periods import Period
 from org.selectors import employee_get_for_user
 from scoring.models import EmployeeScore, IndicatorScore, ScoreState, ShowsScoreState
+from scoring.selectors import is_pilot_key
 
 
 def scorecard_employee_get(*, user: AbstractBaseUser, employee_id: int) -> Employee:
@@ -94,6 +96,16 @@ class Scorecard(ShowsScoreState):
     improvement_plan: bool
     lines: list[Line]
     trend: list[TrendPoint]
+    # The scheme of the team pilot that weighed the person this period, if one did (its id: the
+    # card is kept for every language, the scheme is named in the reader's).
+    pilot_scheme_id: int | None = None
+
+    @property
+    def pilot_scheme_name(self) -> str:
+        if self.pilot_scheme_id is None:
+            return ""
+        scheme = WeightScheme.objects.filter(pk=self.pilot_scheme_id).first()
+        return str(scheme) if scheme is not None else ""
 
     @property
     def explanation_lines(self) -> list[str]:
@@ -134,6 +146,7 @@ CARD_FIELDS = (
     "explanation",
     "suggestions",
     "improvement_plan",
+    "run__schemes",
 )
 LINE_FIELDS = (
     "raw",
@@ -218,6 +231,7 @@ def scorecard_read(
             explanation=score["explanation"] or {},
             suggestions=score["suggestions"] or {},
             improvement_plan=score["improvement_plan"],
+            pilot_scheme_id=_pilot_scheme_id(score),
             lines=lines,
             trend=[
                 TrendPoint(
@@ -231,6 +245,19 @@ def scorecard_read(
 
     parts = (employee.id, employee.team_id, tuple(p.period for p in trend))
     return kept("scorecard", parts, build)
+
+
+def _pilot_scheme_id(score: dict) -> int | None:
+    """The scheme of the pilot the run weighed this person by (their team, their level), if
+    any."""
+    for key, entry in (score["run__schemes"] or {}).items():
+        if (
+            is_pilot_key(key)
+            and score["team_id"] in entry["team_ids"]
+            and (not entry["levels"] or score["level"] in entry["levels"])
+        ):
+            return int(entry["id"])
+    return None
 
 
 @dataclass(frozen=True)

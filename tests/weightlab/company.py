@@ -32,13 +32,14 @@ def scored_company_make(org_chart: dict) -> dict:
     return org_chart
 
 
-def quality_draft_make(admin) -> WeightScheme:
+def quality_draft_make(admin, tier: str = "quality") -> WeightScheme:
+    """The draft, weighing ``tier`` nine times any other."""
     draft = indicator_services.scheme_draft_create(
         user=admin, level=Level.INTERMEDIATE, effective_from=MONTHS[0].start
     )
     tiers = SchemeMatrix.objects.filter(scheme=draft, matrix="tiers").first()
     judgments = [
-        [1.0 if a == b else (9.0 if a == "quality" else 1 / 9 if b == "quality" else 1.0)
+        [1.0 if a == b else (9.0 if a == tier else 1 / 9 if b == tier else 1.0)
          for b in tiers.items]
         for a in tiers.items
     ]  # fmt: skip

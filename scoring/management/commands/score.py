@@ -18,9 +18,16 @@ from scoring.closing import PeriodsClosed, periods_closed_check
 from scoring.models import EmployeeScore, ScoreRun, ScoreState
 from scoring.ranges import periods_between
 from scoring.runs import RunRefused
+from scoring.selectors import is_pilot_key
 from scoring.services import compute_period
 
 BAR = 30
+
+
+def _key_label(key: str, entry: dict) -> str:
+    """A key of ``ScoreRun.schemes`` as the command prints it: the level, or a pilot and the
+    team it weighs."""
+    return f"pilot {entry['pilot_id']} of team {entry['team_id']}" if is_pilot_key(key) else key
 
 
 class Command(BaseCommand):
@@ -97,7 +104,8 @@ class Command(BaseCommand):
                 continue
             employees += run.employees
             schemes = ", ".join(
-                f"{level}: v{scheme['version']}" for level, scheme in sorted(run.schemes.items())
+                f"{_key_label(key, scheme)}: v{scheme['version']}"
+                for key, scheme in sorted(run.schemes.items())
             )
             self.stdout.write(
                 f"{prefix}: {run.employees} employees, run #{run.pk}, schemes {schemes} "
@@ -129,8 +137,8 @@ class Command(BaseCommand):
             )
         )
         schemes = ", ".join(
-            f"{level}: {scheme['name']} v{scheme['version']}"
-            for level, scheme in sorted(run.schemes.items())
+            f"{_key_label(key, scheme)}: {scheme['name']} v{scheme['version']}"
+            for key, scheme in sorted(run.schemes.items())
         )
         self.stdout.write(f"Schemes: {schemes or '—'}")
         grades = dict(scores.values_list("grade").annotate(n=Count("id")))
