@@ -43,6 +43,12 @@ class ChartText:
     columns: list[str]
     rows: list[Row] = field(default_factory=list)
 
+    @property
+    def has_links(self) -> bool:
+        """Whether a keyboard reaches the table through its links (else the table itself takes
+        focus, to scroll sideways on a phone)."""
+        return any(row.url or any(cell.url for cell in row.cells) for row in self.rows)
+
 
 def _listed(pairs: list[tuple[str, str]]) -> str:
     return ("，" if chinese() else ", ").join(f"{name} {value}" for name, value in pairs)

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dashboards.selectors.operations import OPEN_NODE_COLUMNS
-from ingest.models import ProcessNode
+from ingest.models import ProcessNode, order_text
 from notices.access import nodes_visible_to, notices_visible_to
 from notices.models import Notice
 from org.calendar import working_hours_after, working_hours_between
@@ -32,7 +32,8 @@ class NodeWarning:
     time from now to its deadline (company calendar): left when due, over (negative) when
     overdue."""
 
-    order_no: str
+    order_no: str  # as people quote it (``ingest.models.order_text``)
+    order_number: str  # the source's number; empty for an order entered in perf
     node: str  # the ProcessNode value; its label follows the active language
     merchandiser_id: int | None
     merchandiser: str
@@ -93,7 +94,8 @@ def work_today_for_user(*, user: AbstractBaseUser, now: dt.datetime) -> WorkToda
         due_soon=counts["due_soon"],
         nodes=[
             NodeWarning(
-                order_no=order_no or f"#{order_id}",
+                order_no=order_text(number, customer, submitted_at),
+                order_number=number,
                 node=node,
                 merchandiser_id=merchandiser_id,
                 merchandiser=merchandiser or "",
@@ -103,8 +105,9 @@ def work_today_for_user(*, user: AbstractBaseUser, now: dt.datetime) -> WorkToda
                 working_hours=float(hours_left),
             )
             for (
-                order_id,
-                order_no,
+                number,
+                customer,
+                submitted_at,
                 node,
                 merchandiser_id,
                 merchandiser,
@@ -117,7 +120,7 @@ def work_today_for_user(*, user: AbstractBaseUser, now: dt.datetime) -> WorkToda
 
 def notices_for_user(*, user: AbstractBaseUser) -> QuerySet[Notice]:
     """The user's notices, newest first, with their node and order."""
-    return notices_visible_to(user).select_related("node__order")
+    return notices_visible_to(user).select_related("node__order__customer")
 
 
 def unread_notices_count(user: AbstractBaseUser) -> int:

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -73,7 +74,7 @@ def _notices_mail(*, now: dt.datetime) -> None:
     raised = (
         Notice.objects.filter(created_at=now)
         .exclude(recipient__email="")
-        .select_related("recipient", "node__order")
+        .select_related("recipient", "node__order__customer")
         .order_by("recipient_id", "node__due_at")
     )
     lines = defaultdict(list)
@@ -84,7 +85,7 @@ def _notices_mail(*, now: dt.datetime) -> None:
                 _("%(kind)s: order %(order)s, %(node)s, due %(due)s")
                 % {
                     "kind": notice.get_kind_display(),
-                    "order": notice.node.order.external_id or notice.node.order_id,
+                    "order": notice.node.order.name,
                     "node": notice.node.get_node_display(),
                     "due": due,
                 }
@@ -100,11 +101,22 @@ def _notices_mail(*, now: dt.datetime) -> None:
 def notices_read(*, user: AbstractBaseUser, notice_id: int | None, now: dt.datetime) -> int:
     """Mark one of the user's notices read (404 for one not theirs), or all of them when
     ``notice_id`` is None. Returns how many were newly marked."""
+    if notice_id is None:
+        return notices_read_among(user=user, notice_ids=None, now=now)
+    if not notices_visible_to(user).filter(pk=notice_id).exists():
+        raise Http404
+    return notices_read_among(user=user, notice_ids=[notice_id], now=now)
+
+
+def notices_read_among(
+    *, user: AbstractBaseUser, notice_ids: Collection[int] | None, now: dt.datetime
+) -> int:
+    """Mark the user's unread notices among ``notice_ids`` read (all of them when None). Ids of
+    notices that are not the user's, or of none at all, are passed over alike, so the answer
+    tells nothing of other people's notices. Returns how many were newly marked (one query)."""
     unread = notices_visible_to(user).filter(read_at__isnull=True)
-    if notice_id is not None:
-        if not notices_visible_to(user).filter(pk=notice_id).exists():
-            raise Http404
-        unread = unread.filter(pk=notice_id)
+    if notice_ids is not None:
+        unread = unread.filter(pk__in=set(notice_ids))
     marked = unread.update(read_at=now)
     unread_count_forget([user.pk])
     return marked

@@ -600,6 +600,9 @@ SPECTACULAR_SETTINGS = {
         "PlanStateEnum": "plans.models.PlanState",
         "PlanOutcomeEnum": "plans.models.PlanOutcome",
         "PilotStateEnum": "weightlab.pilots.PilotState",
+        # Notices have kinds too; the nodes they name are the orders' process nodes.
+        "NoticeKindEnum": "notices.models.NoticeKind",
+        "ProcessNodeEnum": "ingest.models.ProcessNode",
     },
     # Every operation's error answers (400 with field errors, 401/403, 404, …), in one place.
     "POSTPROCESSING_HOOKS": [

@@ -55,6 +55,7 @@ urlpatterns = [
     path("api/v1/", include("bonus.api_urls")),
     path("api/v1/", include("weightlab.api_urls")),
     path("api/v1/", include("plans.api_urls")),
+    path("api/v1/", include("notices.api_urls")),
     path("indicators/", include("indicators.urls")),
     path("sources/", include("ingest.urls")),
     path("appeals/", include("appeals.urls")),

@@ -10,6 +10,7 @@ from django.urls import reverse
 from appeals.services import appeal_create
 from indicators.models import WeightScheme
 from ingest.models import Source
+from tests.acting_on_scores import acting_on_scores
 from tests.clock import LAST_MONTH, months_ago
 from tests.dashboards.company import scored_company
 from tests.identifiers import raw_identifiers
@@ -98,7 +99,7 @@ def company(org_chart, client):
     )
     assert len(people["drilldowns"]) >= 10
     client.logout()
-    return people
+    return acting_on_scores(people)
 
 
 def _pages(people: dict, role: str) -> list[str]:
@@ -110,10 +111,14 @@ def _pages(people: dict, role: str) -> list[str]:
         *appeals,
         reverse("indicators:manual"),
         reverse("password_change"),
+        reverse("notices:today"),
+        reverse("plans:list"),
     ]
+    plan = reverse("plans:detail", args=[people["plan"].pk])
     if role == "east_a":
         return [
             reverse("dashboards:me"),
+            plan,
             reverse("dashboards:me") + f"?period={months_ago(2).label}",
             *people["drilldowns"],
             reverse("appeals:new")
@@ -127,6 +132,9 @@ def _pages(people: dict, role: str) -> list[str]:
             reverse("dashboards:team") + PERIOD + f"&compare={months_ago(2).label}",
             f"/people/{colleague.pk}/{PERIOD}",
             f"/people/{colleague.pk}/indicators/order_response_time/{PERIOD}",
+            plan,
+            people["notes_page"],
+            people["new_plan_page"],
             *common,
         ]
     operators = [
@@ -140,12 +148,13 @@ def _pages(people: dict, role: str) -> list[str]:
         *common,
     ]
     if role == "hr":
-        return operators
+        return [*operators, plan, people["notes_page"]]
     scheme = WeightScheme.objects.order_by("pk").first()
     return [
         *operators,
         reverse("indicators:scheme_list"),
         reverse("indicators:scheme_edit", args=[scheme.pk]),
+        *people["lab_pages"],
     ]
 
 

@@ -1,6 +1,8 @@
 """The weight lab page (admins): pick a draft and past published months, see what it would have
 done. The form is read with GET: a replay changes nothing, so its address can be shared."""
 
+from fractions import Fraction
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from dashboards.formatting import format_change, format_score
 from indicators.models import IndicatorDefinition
+from indicators.selectors import scheme_editor, scheme_experts
+from indicators.views import SCALE_CHOICES
 from org.views import allowed_if
 from weightlab.access import lab_open_to
 from weightlab.present import lab_rows
@@ -21,6 +25,7 @@ from weightlab.selectors import (
 )
 
 lab_only = allowed_if(lab_open_to)
+SCALES = {value for value, _label in SCALE_CHOICES}
 # The grade table's columns: S to D, then the people without a grade (not scored).
 GRADE_COLUMNS = ["S", "A", "B", "C", "D", ""]
 
@@ -76,6 +81,39 @@ def _formatted(rows: dict) -> dict:
     return rows
 
 
+def _lab_matrices(query, drafts: list) -> tuple[int | None, list[dict], dict | None, str]:
+    """The judgments of the draft the form shows (the chosen one, else the first), one select
+    per pair, from its first expert's or as sent (``j-<matrix>-<row>-<column>``) when they were
+    sent for this draft (``judged``): an unsaved edit. Returns the draft's id, the matrices to
+    show, the edited ones as full matrices for ``lab_replay`` (None: none edited) and an
+    error."""
+    chosen = query.get("scheme", "")
+    shown = next((d for d in drafts if str(d.id) == chosen), drafts[0] if drafts else None)
+    if shown is None:
+        return None, [], None, ""
+    sent = query.get("judged") == str(shown.id)
+    experts = scheme_experts(shown)
+    matrices, edited, error = [], {}, ""
+    for matrix in scheme_editor(shown, experts[0] if experts else ""):
+        size = len(matrix.items)
+        full = [[1.0] * size for _ in range(size)]
+        cells, changed = [], False
+        for cell in matrix.cells:
+            name = f"j-{matrix.key}-{cell.row}-{cell.column}"
+            value = query.get(name, cell.value) if sent else cell.value
+            if value not in SCALES:
+                error = _("Pick each judgment on the scale.")
+                value = cell.value
+            changed |= value != cell.value
+            full[cell.row][cell.column] = float(Fraction(value))
+            full[cell.column][cell.row] = 1 / float(Fraction(value))
+            cells.append({"name": name, "value": value, "cell": cell})
+        if changed:
+            edited[matrix.key] = full
+        matrices.append({"matrix": matrix, "cells": cells, "edited": changed})
+    return shown.id, matrices, edited or None, error
+
+
 @lab_only
 def lab(request: HttpRequest) -> HttpResponse:
     drafts, months = drafts_for_lab(), months_for_lab()
@@ -89,12 +127,16 @@ def lab(request: HttpRequest) -> HttpResponse:
         indicators=indicators,
     )
     rows = None
+    judged, matrices, edited, judgment_error = _lab_matrices(request.GET, drafts)
+    if submitted and judgment_error:
+        form.add_error(None, judgment_error)
     if submitted and form.is_valid():
         data = form.cleaned_data
         try:
             result = lab_replay(
                 scheme=form.drafts[data["scheme"]],
                 periods=data["months"],
+                judgments=edited,
                 outcomes=data["outcomes"] or DEFAULT_OUTCOMES,
             )
         except ValidationError as exc:
@@ -105,5 +147,14 @@ def lab(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "weightlab/lab.html",
-        {"form": form, "rows": rows, "drafts": drafts, "months": months},
+        {
+            "form": form,
+            "rows": rows,
+            "drafts": drafts,
+            "months": months,
+            "matrices": matrices,
+            "judged": judged,
+            "scale": SCALE_CHOICES,
+            "edited": bool(edited),
+        },
     )

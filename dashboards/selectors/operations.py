@@ -17,7 +17,7 @@ from dashboards.cache import CLOCK_SECONDS, kept
 from dashboards.selectors.columns import Column, indicator_columns
 from dashboards.selectors.periods import ScoredPeriod
 from indicators.selectors import indicator_sources
-from ingest.models import OrderNode, ProcessNode, Source, SyncRun, SyncStatus
+from ingest.models import OrderNode, ProcessNode, Source, SyncRun, SyncStatus, order_text
 from org.periods import Period
 from scoring.selectors import measured_shares
 
@@ -27,8 +27,9 @@ OVERDUE_LISTED = 20
 # What an open node is listed with (HR's overdue nodes, a person's work today): its order, the
 # node, the order's merchandiser and team, the deadline last.
 OPEN_NODE_COLUMNS = (
-    "order_id",
     "order__external_id",
+    "order__customer__name",
+    "order__submitted_at",
     "node",
     "order__merchandiser_id",
     "order__merchandiser__name",
@@ -63,13 +64,14 @@ def indicator_coverage(*, period: Period, scored: bool) -> list[Coverage]:
 
 @dataclass(frozen=True)
 class OverdueNode:
-    order_no: str
+    order_no: str  # as people quote it (``ingest.models.order_text``)
     node: str  # the ProcessNode value; its label follows the active language
     merchandiser: str
     team: str
     due_at: dt.datetime
     hours_overdue: float
     merchandiser_id: int | None = None
+    order_number: str = ""  # the source's number; empty for an order entered in perf
 
     @property
     def period(self) -> Period:
@@ -113,7 +115,8 @@ def overdue_nodes(*, now: dt.datetime, limit: int = OVERDUE_LISTED) -> OverdueNo
             orders=counts["orders"],
             oldest=[
                 OverdueNode(
-                    order_no=order_no or f"#{order_id}",
+                    order_no=order_text(number, customer, submitted_at),
+                    order_number=number,
                     node=node,
                     merchandiser=merchandiser,
                     team=team,
@@ -121,7 +124,16 @@ def overdue_nodes(*, now: dt.datetime, limit: int = OVERDUE_LISTED) -> OverdueNo
                     hours_overdue=(now - due_at).total_seconds() / 3600,
                     merchandiser_id=merchandiser_id,
                 )
-                for order_id, order_no, node, merchandiser_id, merchandiser, team, due_at in oldest
+                for (
+                    number,
+                    customer,
+                    submitted_at,
+                    node,
+                    merchandiser_id,
+                    merchandiser,
+                    team,
+                    due_at,
+                ) in oldest
             ],
         )
 
@@ -133,7 +145,7 @@ def overdue_nodes(*, now: dt.datetime, limit: int = OVERDUE_LISTED) -> OverdueNo
 class NodeOfOrder(Protocol):
     """A process node as a list shows it: enough to find its drill-down."""
 
-    order_no: str
+    order_number: str
     merchandiser_id: int | None
 
     @property
@@ -142,7 +154,8 @@ class NodeOfOrder(Protocol):
 
 def node_drilldown_links(nodes: Sequence[NodeOfOrder], periods: list[ScoredPeriod]) -> list[str]:
     """Per node, the node on-time drill-down of its merchandiser in the month it fell due,
-    searched by its order number; empty where that month has no published scores."""
+    searched by its order number (all its nodes of the month for an order without one); empty
+    where that month has no published scores."""
     scored = {p.period for p in periods if p.scored}
     codes = node_drilldown_codes(node.period for node in nodes if node.period in scored)
     links = []
@@ -151,7 +164,9 @@ def node_drilldown_links(nodes: Sequence[NodeOfOrder], periods: list[ScoredPerio
         if code is None or node.merchandiser_id is None:
             links.append("")
             continue
-        query = urlencode({"period": node.period.label, "q": node.order_no})
+        query = urlencode(
+            {"period": node.period.label, **({"q": node.order_number} if node.order_number else {})}
+        )
         links.append(
             reverse("dashboards:drilldown", args=[node.merchandiser_id, code]) + "?" + query
         )

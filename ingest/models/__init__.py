@@ -32,6 +32,7 @@ from ingest.models.orders import (
     ProcessNode,
     SourcedRecord,
     TimeOrderRule,
+    order_text,
     time_order_flags,
 )
 from ingest.models.sources import (
@@ -82,5 +83,6 @@ __all__ = [
     "Ticket",
     "TimeOrderRule",
     "TrainingRecord",
+    "order_text",
     "time_order_flags",
 ]

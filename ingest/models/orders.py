@@ -9,6 +9,7 @@ parcel, the carrier or the customer reports the delivery) is not: real exports b
 a record is kept with data-quality flags (``quality_flags``) that the source's report lists.
 """
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,7 +17,9 @@ import numpy as np
 import pandas as pd
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -281,10 +284,24 @@ class Order(SourcedRecord):
             kwargs["update_fields"] = {*kwargs["update_fields"], "quality_flags"}
         super().save(*args, **kwargs)
 
+    @property
+    def name(self) -> str:
+        """The order as pages name it (reads ``customer``): see ``order_text``."""
+        return order_text(self.external_id, self.customer.name, self.submitted_at)
+
 
 # No process node takes a year: longer is an entry error whatever the company (its own, shorter
 # limit is PERF_NODE_MAX_HOURS, checked when records arrive).
 MAX_NODE_THRESHOLD_HOURS = 8760
+
+
+def order_text(number: str, customer: str, submitted_at: dt.datetime | None) -> str:
+    """An order as people quote it on a page: its number, or (entered in perf, without one) its
+    customer and day, never a database id."""
+    if number:
+        return number
+    day = "" if submitted_at is None else f"{timezone.localtime(submitted_at):%Y-%m-%d}"
+    return gettext("{customer}, {day} (no order number)").format(customer=customer, day=day)
 
 
 class ProcessNode(models.TextChoices):

@@ -9,10 +9,12 @@ import re
 
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from appeals.services import appeal_create
 from indicators.models import WeightScheme
+from tests.acting_on_scores import acting_on_scores
 from tests.browser.conftest import ARTIFACTS
 from tests.clock import LAST_MONTH
 from tests.dashboards.company import scored_company
@@ -22,7 +24,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 LANGUAGES = ("zh-hans", "en")
 # Every page is audited in Chinese; these in English too, where longer words change the layout
 # (the audit of both for every page would take twice as long).
-IN_ENGLISH_TOO = ("/me/", "/team/", "/hr/", "/appeals/", "/indicators/schemes/")
+IN_ENGLISH_TOO = (
+    "/me/",
+    "/team/",
+    "/hr/",
+    "/appeals/",
+    "/indicators/schemes/",
+    "/today/",
+    "/plans/",
+    "/weight-lab/",
+)
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FAILING = ("critical", "serious")
 # Every rule axe breaks with its impact, the selectors of the elements and why, one a line.
@@ -101,6 +112,9 @@ def _pages(people: dict) -> dict[str, list[str]]:
         description="ERP 宕机，已电话确认。",
     )
     scheme = WeightScheme.objects.order_by("pk").first()
+    acting_on_scores(people)
+    plan = reverse("plans:detail", args=[people["plan"].pk])
+    acting = ["/today/", "/plans/", plan]
     return {
         "east_a": [
             "/me/",
@@ -110,8 +124,16 @@ def _pages(people: dict) -> dict[str, list[str]]:
             f"/appeals/{appeal.pk}/",
             f"/appeals/new/?record_type=order_node&record_id={late.pk}&field=completed_at",
             "/indicators/",
+            *acting,
         ],
-        "east_manager": ["/team/", f"/people/{colleague.pk}/{period}", "/appeals/"],
+        "east_manager": [
+            "/team/",
+            f"/people/{colleague.pk}/{period}",
+            "/appeals/",
+            *acting,
+            people["notes_page"],
+            people["new_plan_page"],
+        ],
         "hr": [
             "/hr/",
             "/team/",
@@ -119,8 +141,16 @@ def _pages(people: dict) -> dict[str, list[str]]:
             "/sources/",
             "/people/import/",
             "/scoring/runs/",
+            *acting,
         ],
-        "admin": ["/indicators/schemes/", f"/indicators/schemes/{scheme.pk}/", "/sources/"],
+        "admin": [
+            "/indicators/schemes/",
+            f"/indicators/schemes/{scheme.pk}/",
+            "/sources/",
+            "/today/",
+            "/plans/",
+            *people["lab_pages"],
+        ],
     }
 
 

@@ -4,7 +4,7 @@ and English at 1440 and 390 px; the page fits the screen and passes axe."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import VIEWPORTS, save_shot, sign_in_on
+from tests.browser.conftest import ARTIFACTS, VIEWPORTS, save_shot, sign_in_on
 from tests.browser.test_accessibility import _audit
 from tests.weightlab.company import MONTHS, quality_draft_make, scored_company_make
 
@@ -38,3 +38,18 @@ def test_an_admin_replays_a_draft_on_past_months(live_server, org_chart, browse)
             )
             save_shot(page, f"weight-lab-{language}-{width}")
             assert _audit(page, page.url) == []
+    # Judgments edited on the page, unsaved: equal tiers replay as another draft would.
+    judgments = page.get_by_test_id("lab-judgments")
+    if judgments.get_attribute("open") is None:  # the audit unfolds every <details>
+        judgments.locator("summary").click()
+    tiers = page.locator("[data-testid=lab-matrix][data-matrix=tiers] select")
+    for position in range(tiers.count()):
+        tiers.nth(position).select_option("1")
+    page.get_by_test_id("lab-run").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("[data-testid=lab-matrix][data-matrix=tiers]")).to_have_attribute(
+        "data-edited", "1"
+    )
+    save_shot(page, "weight-lab-edited-en-390")
+    judgments.screenshot(path=str(ARTIFACTS / "weight-lab-judgments-en-390.png"))
+    assert _audit(page, page.url) == []

@@ -2,6 +2,9 @@
 nodes and notices, a manager their teams', HR and admins everyone's; working time left and over
 as hand-worked on the calendar of ``conftest.calendar``."""
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -135,3 +138,28 @@ def test_a_node_of_a_scored_month_links_to_the_drilldown_listing_it(org_chart, a
     )
     found = client.get(rows["SO-FORGOTTEN"], **ENGLISH).content.decode()
     assert f'data-record-id="{node.pk}"' in found
+
+
+def test_an_order_entered_in_perf_is_named_by_its_customer_and_day_not_its_id(
+    org_chart, calendar, as_user
+):
+    """Without a number from a source, an order is its customer and day (as appeals name it),
+    in the list and in the notices, never ``#<id>``; its link lists its merchandiser's nodes."""
+    from tests.factories import CustomerFactory, OrderFactory, OrderNodeFactory
+
+    order = OrderFactory(
+        merchandiser=org_chart["east_a"],
+        external_id="",
+        customer=CustomerFactory(name="华东贸易"),
+        submitted_at=PINNED_NOW - dt.timedelta(days=1),
+    )
+    OrderNodeFactory(
+        order=order, started_at=PINNED_NOW, threshold_hours=Decimal("0.5"), completed_at=None
+    )
+    node_warnings_raise(now=PINNED_NOW)
+    response = as_user("east_a").get(TODAY, **ENGLISH)
+    day = f"{PINNED_NOW - dt.timedelta(days=1):%Y-%m-%d}"
+    assert _orders(response) == [f"华东贸易, {day} (no order number)"]
+    page = response.content.decode()
+    assert page.count(f"华东贸易, {day} (no order number)") == 2  # the list and the notice
+    assert f"#{order.pk}" not in page

@@ -1,6 +1,8 @@
 """The weight lab's page and API: admins only, every role checked; bad input answered 400 naming
 the field; a replay through the API publishes nothing."""
 
+import re
+
 import pytest
 
 from scoring.models import EmployeeScore, ScoreRun
@@ -115,3 +117,56 @@ def test_the_page_shows_the_movers_in_both_languages(as_user, quality_draft):
     client.cookies["django_language"] = "en"
     english = client.get(PAGE, query, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "People whose grade would move" in english and " pts" in english
+
+
+def _tier_cells(draft) -> list[str]:
+    n = len(draft.matrices.get(matrix="tiers").items)
+    return [f"j-tiers-{i}-{j}" for i in range(n) for j in range(i + 1, n)]
+
+
+def test_the_page_replays_judgments_edited_on_it_without_saving_them(as_user, quality_draft):
+    """The page shows the draft's judgments (quality 9 times each other tier); equal ones set
+    there replay as the API's unsaved judgments do, and the draft keeps its own."""
+    client = as_user("admin")
+    months = [month.label for month in MONTHS]
+    query = {"scheme": quality_draft.id, "months": months}
+    page = client.get(PAGE, query)
+    selected = re.findall(
+        r'<select name="j-tiers-(\d+)-(\d+)".*?<option value="([^"]+)"[^>]* selected>',
+        page.content.decode(),
+        re.S,
+    )
+    items = quality_draft.matrices.get(matrix="tiers").items
+    quality = items.index("quality")
+    expected = {
+        (i, j): "9" if i == quality else "1/9" if j == quality else "1"
+        for i in range(len(items))
+        for j in range(i + 1, len(items))
+    }
+    assert {(int(i), int(j)): value for i, j, value in selected} == expected
+    before = list(quality_draft.matrices.values_list("judgments", flat=True))
+
+    equal = dict.fromkeys(_tier_cells(quality_draft), "1")
+    edited = client.get(PAGE, {**query, "judged": quality_draft.id, **equal})
+    n = len(items)
+    api = client.post(
+        API,
+        {"scheme": quality_draft.id, "months": months, "judgments": {"tiers": [[1.0] * n] * n}},
+        "application/json",
+    ).json()
+    assert 'data-matrix="tiers" data-edited="1"' in edited.content.decode()
+    shown = [(row["employee_id"], row["grade_after"]) for row in edited.context["rows"]["movers"]]
+    assert shown == [(row["employee_id"], row["grade_after"]) for row in api["movers"]]
+    assert shown != [
+        (row["employee_id"], row["grade_after"]) for row in page.context["rows"]["movers"]
+    ]
+    assert list(quality_draft.matrices.values_list("judgments", flat=True)) == before
+
+    # Judgments sent for another draft are not applied; a value off the scale is refused.
+    other = client.get(PAGE, {**query, "judged": quality_draft.id + 1, **equal})
+    assert "data-edited" not in other.content.decode()
+    wrong = client.get(
+        PAGE, {**query, "judged": quality_draft.id, _tier_cells(quality_draft)[0]: "7.5"}
+    )
+    assert wrong.context["rows"] is None
+    assert 'data-testid="form-errors"' in wrong.content.decode()
