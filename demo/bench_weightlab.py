@@ -1,10 +1,12 @@
-"""The weight lab benchmark: six published months replayed with a draft scheme, against scoring
-one month for real (``compute_period``, as the ``score_month`` line times it). The target is
-at most 6× one month: each replayed month reads the same sets as a run and scores them with the
-same engine, and writes nothing.
+"""The weight lab benchmark: six published months of the bench company (10,000 people) replayed
+with a draft scheme, against scoring one of those months for real (``compute_period``, as the
+``score_month`` line times it, on the same company). The target is at most 6× one month: each
+replayed month reads the same sets as a run and scores them with the same engine, and writes
+nothing.
 
-The draft (a new version of the intermediate level's scheme, its judgments carried over) is
-made inside a transaction rolled back at the end: the bench company keeps no trace of it.
+The draft (a new version of the intermediate level's scheme that weighs quality nine times any
+other tier, so that somebody's grade moves) is made inside a transaction rolled back at the end:
+the bench company keeps no trace of it.
 """
 
 import statistics
@@ -13,7 +15,8 @@ import time
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from indicators.services import scheme_draft_create
+from indicators.models import SchemeMatrix
+from indicators.services import scheme_draft_create, scheme_judgments_set
 from org.models import Level
 from org.periods import Period
 from org.selectors import employed_during
@@ -22,40 +25,38 @@ from scoring.services import compute_period
 from weightlab.selectors import lab_replay
 
 MONTHS = 6
-TIMED_RUNS = 3  # both figures are the median of these
+TIMED_RUNS = 3  # the replay's figure is the median of these
 
 
 class _Rollback(Exception):
     pass
 
 
-def weight_lab_bench(month_seconds: float | None = None) -> dict[str, object]:
-    """The ``weight_lab`` line. ``month_seconds``: one month's scoring time already measured
-    (the ``score_month`` line's); measured here on the latest month otherwise."""
-    months = sorted(published_months(limit=MONTHS))
-    if not months:
-        raise ValueError("no published month to replay: score the bench company first")
-    if len(months) < MONTHS:
-        for period in _months_up_to(months[-1]):
-            if period not in months:
-                compute_period(period)
-        months = sorted(published_months(limit=MONTHS))
-    latest = months[-1]
-    if month_seconds is None:
-        timings = []
-        for _ in range(TIMED_RUNS):
-            started = time.perf_counter()
-            compute_period(latest)
-            timings.append(time.perf_counter() - started)
-        month_seconds = statistics.median(timings)
+def months_to_replay(latest: Period) -> list[Period]:
+    """The six months ending with ``latest``, oldest first, each published: the ones not yet
+    scored are scored here, and every month after them again (adaptive targets build on earlier
+    months, so a month scored before its predecessors would not be the month as published)."""
+    months = [latest]
+    while len(months) < MONTHS:
+        months.insert(0, months[0].previous())
+    published = set(published_months(limit=24))
+    missing = [period for period in months if period not in published]
+    if missing:
+        for period in months[months.index(missing[0]) :]:
+            compute_period(period)
+    return months
+
+
+def weight_lab_bench(*, months: list[Period], month_seconds: float) -> dict[str, object]:
+    """The ``weight_lab`` line: ``months`` (published, as ``months_to_replay`` gives them)
+    replayed with a draft, timed against ``month_seconds``, one month's scoring of the same
+    company (the ``score_month`` line's median)."""
     user = get_user_model().objects.filter(is_superuser=True).first()
     replays: list[float] = []
     movers = 0
     try:
         with transaction.atomic():
-            draft = scheme_draft_create(
-                user=user, level=Level.INTERMEDIATE, effective_from=months[0].start
-            )
+            draft = _quality_draft(user, months[0])
             lab_replay(scheme=draft, periods=months)  # warm, as the month's run is
             for _ in range(TIMED_RUNS):
                 started = time.perf_counter()
@@ -69,8 +70,9 @@ def weight_lab_bench(month_seconds: float | None = None) -> dict[str, object]:
     return {
         "bench": "weight_lab",
         "months": [period.label for period in months],
-        "employees": employed_during(latest).count(),
+        "employees": employed_during(months[-1]).count(),
         "seconds": round(seconds, 2),
+        "seconds_per_month": round(seconds / len(months), 2),
         "one_month_seconds": round(month_seconds, 2),
         "ratio_to_one_month": round(seconds / month_seconds, 2),
         "target_ratio": MONTHS,
@@ -79,10 +81,20 @@ def weight_lab_bench(month_seconds: float | None = None) -> dict[str, object]:
     }
 
 
-def _months_up_to(latest: Period) -> list[Period]:
-    """The six months ending with ``latest``, oldest first (adaptive targets build on earlier
-    months)."""
-    periods = [latest]
-    while len(periods) < MONTHS:
-        periods.insert(0, periods[0].previous())
-    return periods
+def _quality_draft(user, first: Period):
+    """A draft for the intermediate level whose tiers matrix puts quality nine times above
+    every other tier (the rest as the scheme in force)."""
+    draft = scheme_draft_create(user=user, level=Level.INTERMEDIATE, effective_from=first.start)
+    tiers = SchemeMatrix.objects.filter(scheme=draft, matrix="tiers").first()
+    if tiers is None:
+        return draft
+    judgments = [
+        [1.0 if a == b else 9.0 if a == "quality" else 1 / 9 if b == "quality" else 1.0
+         for b in tiers.items]
+        for a in tiers.items
+    ]  # fmt: skip
+    scheme_judgments_set(
+        scheme=draft, user=user, matrix="tiers", judgments=judgments, expert=tiers.expert
+    )
+    draft.refresh_from_db()
+    return draft
