@@ -155,14 +155,14 @@ def score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
     task rewrites whatever its failed attempt left."""
     heartbeat(ScoreRun, run.pk)
     try:
-        with _cyclic_gc_paused():
+        with cyclic_gc_paused():
             return _score_chunk_write(run, team_ids)
     except RunOvertaken:
         return 0  # the sweep took the run back meanwhile: its state is the sweep's
 
 
 @contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
+def cyclic_gc_paused() -> Iterator[None]:
     """Python's cycle collector paused for a chunk: scoring makes millions of objects (records,
     explanation lines) and no cycles, and each automatic collection would walk them all again
     (a tenth of a run's time). Reference counting still frees everything as usual."""
@@ -259,7 +259,7 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
             # The database works on one core while Python works on the other: first it clears
             # the old rows while the chunk is scored, then it loads the indicator rows while
             # the score rows are worded, ranked and formatted.
-            with _alongside(clear):
+            with alongside(clear):
                 result = score()
             employees, rows = _result_rows(run, result, indicators, publish)
             employees["id"] = ids
@@ -267,7 +267,7 @@ def _score_chunk_write(run: ScoreRun, team_ids: list[int]) -> int:
                 dict(zip(employees["employee_id"], ids, strict=True))
             )
             indicator_rows = frame_bulk_prepare(IndicatorScore, rows)
-            with _alongside(lambda: bulk_load_run(indicator_rows)):
+            with alongside(lambda: bulk_load_run(indicator_rows)):
                 employees = _employee_rows(employees, result, config, run, publish)
                 score_rows = frame_bulk_prepare(EmployeeScore, employees, ids_reserved=True)
             bulk_load_run(score_rows)
@@ -317,10 +317,11 @@ def _employee_rows(
 
 
 @contextmanager
-def _alongside(write: Callable[[], object]) -> Iterator[None]:
+def alongside(write: Callable[[], object]) -> Iterator[None]:
     """Run ``write`` in a second thread on this thread's connection (inside its transaction)
     while the block computes; the block must not use the database. The database works on one
-    core while Python works on another. ``write``'s error is raised after the block."""
+    core while Python works on another. ``write``'s error is raised after the block. (``write``
+    may read too: the weight lab reads a month's records while it scores the previous one.)"""
     shared = connections[DEFAULT_DB_ALIAS]
     failures: list[BaseException] = []
 

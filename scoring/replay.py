@@ -4,13 +4,16 @@ same readers and scored by the same engine, written nowhere (the weight lab's "w
 Reads only: no ScoreRun, no EmployeeScore, no ledger entry, no signal.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
 
 import pandas as pd
 
+from indicators.calculators.base import RecordFrames
 from indicators.selectors import catalog_in_force, record_frames
 from org.periods import Period, PeriodKind
-from scoring.chunks import chunk_score, targets_frame
+from scoring.chunks import alongside, chunk_score, cyclic_gc_paused, targets_frame
 from scoring.engine.score import finalise
 from scoring.models import EmployeeScore
 from scoring.runs import scoring_config
@@ -73,23 +76,61 @@ def period_replay(
     Returns the people (``RESULT_COLUMNS``) and their raw indicator values (``employee_id``,
     ``period``, ``code``, ``raw``; the weighed indicators of the active, NaN: not measured).
     """
+    [replayed] = periods_replay(periods=[period], weights=lambda _period: (schemes, global_weights))
+    return replayed
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What scoring a period reads: the records, the catalog and the targets in force."""
+
+    frames: RecordFrames
+    indicators: pd.DataFrame
+    targets: pd.DataFrame
+
+
+def _inputs_read(period: Period) -> _Inputs:
     frames = record_frames(period=period)
     indicators = catalog_in_force(period)
     targets = targets_frame(frames.employees, indicators, period, everyone=True)
+    return _Inputs(frames=frames, indicators=indicators, targets=targets)
+
+
+def _inputs_read_into(inputs: list[_Inputs], periods: list[Period]) -> None:
+    inputs.extend(_inputs_read(period) for period in periods)
+
+
+def periods_replay(
+    *,
+    periods: Sequence[Period],
+    weights: Callable[[Period], tuple[dict[str, dict[str, object]], dict[str, dict[str, float]]]],
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """``period_replay`` of each of ``periods`` in turn, with the schemes and global weights
+    ``weights`` gives for it. Each period's records are read while the one before is scored
+    (the database works on one core while Python scores on the other, as a run writes), so a
+    replay of six months costs about one read and six scorings."""
+    periods = list(periods)
     config = scoring_config()
-    result = chunk_score(
-        frames=frames,
-        period=period,
-        indicators=indicators,
-        targets=targets,
-        schemes=schemes,
-        global_weights=global_weights,
-        config=config,
-    )
-    people = finalise(result.employees, config).rename_axis("employee_id").reset_index()
-    people["period"] = period.start
-    people["grade"] = people["grade"].fillna("")
-    people["total"] = people["total"].astype(float)
-    raw = result.indicators[["employee_id", "code", "raw"]].copy()
-    raw["period"] = period.start
-    return people[RESULT_COLUMNS], raw
+    following: list[_Inputs] = [_inputs_read(periods[0])] if periods else []
+    for index, period in enumerate(periods):
+        inputs = following.pop()
+        schemes, global_weights = weights(period)  # read before the next month's reading starts
+        read_ahead = partial(_inputs_read_into, following, periods[index + 1 : index + 2])
+        with cyclic_gc_paused(), alongside(read_ahead):
+            result = chunk_score(
+                frames=inputs.frames,
+                period=period,
+                indicators=inputs.indicators,
+                targets=inputs.targets,
+                schemes=schemes,
+                global_weights=global_weights,
+                config=config,
+            )
+            people = finalise(result.employees, config).rename_axis("employee_id").reset_index()
+            people["period"] = period.start
+            people["grade"] = people["grade"].fillna("")
+            people["total"] = people["total"].astype(float)
+            raw = result.indicators[["employee_id", "code", "raw"]].copy()
+            raw["period"] = period.start
+        del inputs, result  # the month's records go before the next is scored
+        yield people[RESULT_COLUMNS], raw

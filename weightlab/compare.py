@@ -95,14 +95,41 @@ def compare(before: pd.DataFrame, after: pd.DataFrame) -> Comparison:
         else pd.DataFrame(columns=["level", "team_id", "grade", "before", "after"])
     )
 
-    rows = []
-    for (level, team_id), group in joined.groupby(["level", "team_id"], sort=True):
-        rows.append((level, team_id, *spearman(group["total_before"], group["total_after"])))
-    for level, group in joined.groupby("level", sort=True):
-        rows.append((level, np.nan, *spearman(group["total_before"], group["total_after"])))
-    rows.append((None, np.nan, *spearman(joined["total_before"], joined["total_after"])))
-    correlation = pd.DataFrame.from_records(rows, columns=["level", "team_id", "n", "rho"])
+    teams = _grouped_spearman(joined, ["level", "team_id"])
+    levels = _grouped_spearman(joined, ["level"]).assign(team_id=np.nan)
+    company = pd.DataFrame(
+        [(None, np.nan, *spearman(joined["total_before"], joined["total_after"]))],
+        columns=["level", "team_id", "n", "rho"],
+    )
+    correlation = pd.concat(
+        [frame for frame in (teams, levels[teams.columns]) if len(frame)] + [company],
+        ignore_index=True,
+    )
     return Comparison(movers=movers, distribution=distribution, correlation=correlation)
+
+
+def _grouped_spearman(joined: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``spearman`` of the totals before and after within each group of ``keys`` (the groups
+    of ``joined``, sorted; rows with a key missing belong to none): ``keys``, ``n``, ``rho``.
+    All groups at once (a company has hundreds of teams): ranks among each group's pairs, and
+    Pearson's r of them from per-group sums, as ``spearman`` computes it for one group."""
+    groups = joined.groupby(keys, sort=True).size().index
+    both = joined["total_before"].notna() & joined["total_after"].notna()
+    pairs = joined.loc[both, [*keys, "total_before", "total_after"]].astype(
+        {"total_before": float, "total_after": float}
+    )
+    by = [pairs[key] for key in keys]
+    x = pairs["total_before"].groupby(by).rank()
+    y = pairs["total_after"].groupby(by).rank()
+    dx = x - x.groupby(by).transform("mean")
+    dy = y - y.groupby(by).transform("mean")
+    sums = pd.DataFrame({"xy": dx * dy, "xx": dx * dx, "yy": dy * dy}).groupby(by).sum()
+    n = pairs.groupby(keys).size()
+    spread = pairs.groupby(keys)[["total_before", "total_after"]].nunique().min(axis=1)
+    rho = (sums["xy"] / np.sqrt(sums["xx"] * sums["yy"])).where((n >= MIN_PAIRS) & (spread >= 2))
+    table = pd.DataFrame({"n": n, "rho": rho}).reindex(groups)
+    table["n"] = table["n"].fillna(0).astype(int)
+    return table.reset_index()
 
 
 def outcome_correlations(raw: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from indicators.weights import MatrixOutcome, global_weights, matrix_outcome
 from indicators.wording import matrix_error_message, matrix_label
 from org.periods import Period
 from scoring.engine import ahp
-from scoring.replay import period_replay, published_months, published_results, weights_in_force
+from scoring.replay import periods_replay, published_months, published_results, weights_in_force
 from scoring.selectors import is_pilot_key
 from weightlab.compare import Comparison, compare, outcome_correlations
 
@@ -141,14 +141,18 @@ def lab_replay(
         "version": scheme.version,
         "alpha": scheme.entropy_alpha,
     }
-    replayed, raws, levels = [], [], set()
-    for period in periods:
+    levels: set[str] = set()
+
+    def with_draft(period: Period) -> tuple[dict[str, dict[str, object]], dict]:
         schemes, by_level = weights_in_force(period)
         for level in _levels_weighed_by(scheme, schemes):
             schemes[level] = draft_entry
             by_level[level] = weights
             levels.add(level)
-        people, raw = period_replay(period=period, schemes=schemes, global_weights=by_level)
+        return schemes, by_level
+
+    replayed, raws = [], []
+    for people, raw in periods_replay(periods=periods, weights=with_draft):
         replayed.append(people)
         raws.append(raw)
     return LabResult(
