@@ -5,6 +5,7 @@ pilot's months the team is back on its level scheme."""
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 
 from indicators import services as indicator_services
 from indicators.models import SchemeStatus, SchemeWeight, WeightScheme
@@ -103,7 +104,7 @@ def test_the_pilot_scores_one_team_with_its_scheme_and_the_others_with_theirs(
         assert score.uncapped_total == pytest.approx(_worked_total(score, level_weights))
 
     # A piloted draft keeps its judgments (its months are rescored with them).
-    with pytest.raises(ValidationError, match="pilot"):
+    with translation.override("en"), pytest.raises(ValidationError, match="pilot"):
         indicator_services.scheme_update(
             scheme=quality_draft, user=people["admin"], changes={"entropy_alpha": 0.5}
         )

@@ -137,7 +137,9 @@ def test_a_scheme_without_weights_or_retired_is_refused(as_user, org_chart, leve
         user=org_chart["admin"], level=Level.INTERMEDIATE, effective_from=THIS_MONTH.start
     )
     SchemeWeight.objects.filter(scheme=draft).delete()
-    response = client.post(API, _body(org_chart, draft), "application/json")
+    response = client.post(
+        API, _body(org_chart, draft), "application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400 and "no weights" in response.json()["scheme"][0]
     WeightScheme.objects.filter(pk=draft.pk).update(status=SchemeStatus.RETIRED)
     response = client.post(API, _body(org_chart, draft), "application/json")
