@@ -12,6 +12,7 @@ from indicators.models import (
     ComplianceRule,
     IndicatorDefinition,
     IndicatorSetting,
+    SchemePilot,
     SchemeWeight,
     WeightScheme,
 )
@@ -199,3 +200,12 @@ class WeightSchemeAdmin(ReadOnlyAdminMixin, CatalogAdmin):
     list_display = ["__str__", "level", "version", "status", "effective_from", "entropy_alpha"]
     list_filter = ["level", "status"]
     inlines = [SchemeWeightInline]
+
+
+@admin.register(SchemePilot)
+class SchemePilotAdmin(ReadOnlyAdminMixin, CatalogAdmin):
+    """Read-only here: pilots are started and cancelled in the weight lab, which refuses an
+    inconsistent scheme, a month already begun and a pilot overlapping another."""
+
+    list_display = ["team", "scheme", "first_month", "months", "created_at", "cancelled_at"]
+    list_filter = ["team"]

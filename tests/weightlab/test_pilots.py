@@ -225,3 +225,13 @@ def test_the_comparison_shows_the_team_against_the_rest(as_user, scored_company)
     assert b'data-testid="pilot-scheme"' in east_card.content
     south_card = client.get(f"/people/{people['south_a'].id}/?period={MONTHS[1].label}")
     assert b'data-testid="pilot-scheme"' not in south_card.content
+
+
+def test_the_admin_site_lists_pilots_read_only(as_user, pilot):
+    """Started and cancelled in the weight lab only, where the checks are."""
+    admin = as_user("admin")
+    listed = admin.get("/admin/indicators/schemepilot/")
+    assert listed.status_code == 200 and pilot.team.name in listed.content.decode()
+    assert admin.get("/admin/indicators/schemepilot/add/").status_code == 403
+    assert admin.get(f"/admin/indicators/schemepilot/{pilot.pk}/change/").status_code == 200
+    assert as_user("hr").get("/admin/indicators/schemepilot/").status_code in {302, 403}
