@@ -1,6 +1,7 @@
 import pytest
 import time_machine
 from django.core.cache import cache
+from pytest_django.plugin import blocking_manager_key
 
 from org.models import Role
 from tests.clock import PINNED_NOW
@@ -33,22 +34,36 @@ def _clear_cache():
     cache.clear()
 
 
+# Set on a transactional test once its database is set up: its end empties every table.
+EMPTIES_TABLES = pytest.StashKey[bool]()
+
+
 @pytest.fixture(autouse=True)
-def _built_in_catalog(request):
-    """Transactional tests (browser tests, on-commit tasks) empty every table afterwards, the
-    indicator catalog and default schemes a migration created included; put them back for the
-    transactional tests that follow. (Django's serialized rollback would, but its copy is kept on
-    the connection object, which Playwright's event loop replaces.)"""
+def _transactional_tests_marked(request):
     marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
-        return
-    request.getfixturevalue("transactional_db")
-    from indicators.models import IndicatorDefinition
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        request.node.stash[EMPTIES_TABLES] = True
 
-    if not IndicatorDefinition.objects.exists():
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Transactional tests (browser tests, on-commit tasks, processes) empty every table when
+    they end, the reference data the migrations wrote included (roles, the indicator catalog,
+    the default schemes): write it again once the emptying is done, so whatever test runs next
+    on this worker finds it (with several workers, any test may follow a transactional one).
+    Django's serialized rollback would, but its copy is kept on the connection object, which
+    Playwright's event loop replaces."""
+    result = yield
+    # After the last test the test database itself is gone.
+    if item.stash.get(EMPTIES_TABLES, False) and nextitem is not None:
         from demo.reference import reference_data_restore
+        from indicators.models import IndicatorDefinition
 
-        reference_data_restore(only="indicators.")
+        with item.config.stash[blocking_manager_key].unblock():
+            if not IndicatorDefinition.objects.exists():  # emptied indeed
+                reference_data_restore()
+    return result
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Score-run tasks as Celery delivers them: at least once, in a chord on real workers."""
 
+import logging
 import threading
 import time
 
@@ -122,6 +123,10 @@ def celery_worker(monkeypatch, settings):
 
     task_prerun.connect(record, weak=False)
     task_postrun.connect(close_connections, weak=False)
+    # Celery's worker set-up takes over the root logger (its handlers, and the level "error"
+    # for the rest of the process): later tests on this worker would read no warning in caplog.
+    root = logging.getLogger()
+    root_level, root_handlers = root.level, list(root.handlers)
     try:
         with (
             override_settings(CELERY_TASK_ALWAYS_EAGER=False),
@@ -129,6 +134,8 @@ def celery_worker(monkeypatch, settings):
         ):
             yield ran
     finally:
+        root.setLevel(root_level)
+        root.handlers[:] = root_handlers
         task_prerun.disconnect(record)
         task_postrun.disconnect(close_connections)
         _connection_pools_dropped()
