@@ -48,6 +48,7 @@ from scoring.runs import (
 from scoring.selectors import (
     is_pilot_key,
     personal_targets,
+    pilot_covers,
     scheme_weights,
 )
 
@@ -81,10 +82,7 @@ def _weights_frame(
         if not is_pilot_key(level) and not members.empty:
             weigh(members, level)
     for key in pilots:
-        entry = schemes[key]
-        chosen = people["team_id"].isin(entry["team_ids"])
-        if entry["levels"]:
-            chosen &= people["level"].isin(entry["levels"])
+        chosen = pilot_covers(schemes[key], people["team_id"], people["level"])
         if chosen.any():
             weigh(people.index[chosen], key)
     return weights

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, F, Max, Q, QuerySet
@@ -64,6 +65,16 @@ PILOT_KEY = "pilot:"
 def is_pilot_key(key: str) -> bool:
     """Whether a key of ``ScoreRun.schemes`` names a pilot (else it is a level)."""
     return key.startswith(PILOT_KEY)
+
+
+def pilot_covers(entry: dict[str, object], team_id, level) -> np.ndarray:
+    """Whether a pilot (as ``pilots_in_force`` records it) weighs a person of ``team_id`` at
+    ``level``: its team or one below it, at its scheme's level (any, for an all-levels scheme).
+    Element-wise for Series, a 0-d array for one person."""
+    covered = np.isin(team_id, entry["team_ids"])
+    if entry["levels"]:
+        covered &= np.isin(level, entry["levels"])
+    return covered
 
 
 def schemes_in_force(period: Period) -> dict[str, dict[str, object]]:

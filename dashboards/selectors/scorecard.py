@@ -16,7 +16,7 @@ from org.models import Employee
 from org.periods import Period
 from org.selectors import employee_get_for_user
 from scoring.models import EmployeeScore, IndicatorScore, ScoreState, ShowsScoreState
-from scoring.selectors import is_pilot_key
+from scoring.selectors import is_pilot_key, pilot_covers
 
 
 def scorecard_employee_get(*, user: AbstractBaseUser, employee_id: int) -> Employee:
@@ -251,11 +251,7 @@ def _pilot_scheme_id(score: dict) -> int | None:
     """The scheme of the pilot the run weighed this person by (their team, their level), if
     any."""
     for key, entry in (score["run__schemes"] or {}).items():
-        if (
-            is_pilot_key(key)
-            and score["team_id"] in entry["team_ids"]
-            and (not entry["levels"] or score["level"] in entry["levels"])
-        ):
+        if is_pilot_key(key) and pilot_covers(entry, score["team_id"], score["level"]):
             return int(entry["id"])
     return None
 
