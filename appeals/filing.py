@@ -9,10 +9,11 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from appeals.access import may_file_for
-from appeals.describe import SubjectText, record_text, value_text
+from appeals.describe import value_text
 from appeals.errors import AppealRefused
-from appeals.subjects import SubjectError, display_value, record_owner_id, subject_field
+from appeals.subjects import SubjectError, display_value, subject_field
 from indicators.models import IndicatorDefinition
+from ingest.describe import SubjectText, record_person_id, record_text
 from ingest.record_types import RECORD_TYPES
 from org.models import Employee
 from org.periods import Period
@@ -27,7 +28,7 @@ def record_for_filing(user: AbstractBaseUser, record_type: str, record_id: int) 
     record = RECORD_TYPES[record_type].model.objects.filter(pk=record_id).first()
     employee = None
     if record is not None:
-        employee = Employee.objects.get(pk=record_owner_id(record_type, record))
+        employee = Employee.objects.filter(pk=record_person_id(record_type, record)).first()
     if employee is None or not may_file_for(user, employee):
         raise AppealRefused(_("No such record."))
     return record, employee

@@ -18,16 +18,14 @@ from org.models import Employee
 
 @dataclass(frozen=True)
 class Appealable:
-    """A record type's appealable fields, the path to the employee it counts for, and the
-    indicators each field feeds."""
+    """A record type's appealable fields and the indicators each field feeds (the person a
+    record counts for is ``ingest.describe.RECORD_PERSON``'s)."""
 
-    owner: str
     fields: dict[str, tuple[str, ...]]
 
 
 SUBJECTS: dict[str, Appealable] = {
     "order": Appealable(
-        owner="merchandiser",
         fields={
             "confirmed_at": ("order_response_time",),
             "submitted_at": ("order_response_time", "order_volume"),
@@ -40,19 +38,15 @@ SUBJECTS: dict[str, Appealable] = {
         },
     ),
     "order_node": Appealable(
-        owner="order__merchandiser",
         fields={"completed_at": ("node_on_time_rate",), "started_at": ("node_on_time_rate",)},
     ),
     "feedback": Appealable(
-        owner="employee",
         fields={"employee": ("csat", "customer_sentiment"), "csat": ("csat",)},
     ),
     "follow_up": Appealable(
-        owner="employee",
         fields={"employee": ("follow_up_count", "process_compliance")},
     ),
     "ticket": Appealable(
-        owner="employee",
         fields={
             "employee": ("first_contact_resolution",),
             "contacts_until_resolved": ("first_contact_resolution",),
@@ -84,14 +78,6 @@ def subject_field(record_type: str, field_name: str) -> models.Field:
             )
         )
     return RECORD_TYPES[record_type].model._meta.get_field(field_name)
-
-
-def record_owner_id(record_type: str, record: models.Model) -> int:
-    """The id of the employee the record counts for."""
-    value = record
-    for step in SUBJECTS[record_type].owner.split("__"):
-        value = getattr(value, step)
-    return value.pk
 
 
 def display_value(record: models.Model, field_name: str) -> str:

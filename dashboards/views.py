@@ -52,6 +52,7 @@ from org.models import Employee, Role
 from org.periods import Period
 from org.selectors import employee_for_user, user_role
 from org.views import allowed_if, role_required
+from reviews.selectors import open_cycles_reviewing
 
 EVERY_ROLE = (Role.MERCHANDISER, Role.MANAGER, Role.HR, Role.ADMIN)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -102,17 +103,26 @@ def _manager_actions(
     employee: Employee,
     period: ScoredPeriod | None,
     periods: list[ScoredPeriod],
-) -> dict[str, str] | None:
+) -> dict[str, object] | None:
     """The links of the scorecard's "Manager actions" to what the person's manager, HR or an
     admin can do from it today (the person themself sees none): the team's heatmap, its change
-    since the previous scored period, its export and, for HR and admins, the team's appeals.
+    since the previous scored period, its export and, for HR and admins, the team's appeals;
+    the person's critical incidents and, for their manager, their review in each open cycle.
     Filing an appeal on the person's behalf is the indicator rows' own link."""
     role = user_role(request.user)
     if role not in (Role.MANAGER, Role.HR, Role.ADMIN) or employee == employee_for_user(
         request.user
     ):
         return None
-    actions = {}
+    actions: dict[str, object] = {
+        "incidents": reverse("reviews:incidents", args=[employee.pk]),
+        "reviews": [
+            (cycle.name, reverse("reviews:review", args=[cycle.pk, employee.pk]))
+            for cycle in (
+                open_cycles_reviewing(request.user, employee) if role == Role.MANAGER else []
+            )
+        ],
+    }
     if employee.team is not None and employee.team.is_scored and period is not None:
         query = {"team": employee.team_id, "period": period.period.label}
         actions["team"] = reverse("dashboards:team") + "?" + urlencode(query)

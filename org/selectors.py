@@ -36,6 +36,13 @@ def user_display_name(user: AbstractBaseUser | None) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
+def person_name(user: AbstractBaseUser | None) -> str:
+    """Who did something, as pages name people: their employee name, else the account's (read
+    the user with ``employee`` to spare a query)."""
+    employee = getattr(user, "employee", None)
+    return employee.name if employee else user_display_name(user)
+
+
 def employee_for_user(user: AbstractBaseUser | AnonymousUser) -> Employee | None:
     """The employee record linked to a user account, with its team, or ``None``."""
     if not user.is_authenticated:

@@ -1,12 +1,18 @@
 """The review form: one 1–5 choice per competency of the person's template, each rating
 labelled with its behaviour anchor in the reader's language, a comment per competency and one
-for the whole review."""
+for the whole review. The incident form: a dated note, and the record of the person's it
+concerns named by its number."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from ingest.record_types import LEDGERED_RECORD_TYPES
+from reviews.incidents import NUMBERED_KINDS
 from reviews.language import in_language
-from reviews.models import COMMENT_MAX, Competency
+from reviews.models import COMMENT_MAX, NOTE_MAX, Competency
+
+NUMBER_MAX = 128
 
 
 class ReviewForm(forms.Form):
@@ -76,3 +82,36 @@ def review_initial(review) -> dict[str, object]:
         initial[f"rating_{rating.competency.code}"] = rating.rating
         initial[f"comment_{rating.competency.code}"] = rating.comment
     return initial
+
+
+class IncidentForm(forms.Form):
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(
+        label=_("What happened"),
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    record_type = forms.ChoiceField(
+        label=_("Record it concerns"),
+        required=False,
+        help_text=_("Optional: the order, ticket or other record of theirs it was about."),
+    )
+    record_number = forms.CharField(
+        label=_("Its number"), required=False, max_length=NUMBER_MAX, strip=True
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["record_type"].choices = [("", _("None"))] + [
+            (kind, capfirst(LEDGERED_RECORD_TYPES[kind].model._meta.verbose_name))
+            for kind in NUMBERED_KINDS
+        ]
+
+    def clean(self) -> dict:
+        """A record is named by both its kind and its number, or not at all."""
+        data = super().clean()
+        if data.get("record_type") and not data.get("record_number"):
+            self.add_error("record_number", _("Give the record's number, or choose no record."))
+        if data.get("record_number") and not data.get("record_type"):
+            self.add_error("record_type", _("Choose the kind of record the number is of."))
+        return data

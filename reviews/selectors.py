@@ -25,13 +25,14 @@ from org.selectors import (
     employed_between,
     employee_for_user,
     employees_visible_to,
+    person_name,
     team_descendant_ids,
     teams_visible_to,
-    user_display_name,
     user_role,
 )
 from reviews.access import runs_cycles
 from reviews.engine.final import kpi_parts
+from reviews.incidents import incident_lines
 from reviews.models import (
     CycleResult,
     CycleState,
@@ -147,6 +148,15 @@ def cycle_people(cycle: ReviewCycle) -> QuerySet[Employee]:
     return people
 
 
+def open_cycles_reviewing(
+    user: AbstractBaseUser | AnonymousUser, employee: Employee
+) -> list[ReviewCycle]:
+    """The cycles open for reviews, among those the user sees, that review the person: one
+    query, and one per open cycle (rarely more than one)."""
+    cycles = cycles_visible_to(user).filter(state=CycleState.OPEN).order_by("first_period", "pk")
+    return [cycle for cycle in cycles if cycle_people(cycle).filter(pk=employee.pk).exists()]
+
+
 def cycle_roster(cycle: ReviewCycle) -> pd.DataFrame:
     """``cycle_people`` as a frame: index employee id, ``level``."""
     return queryset_frame(cycle_people(cycle), ["id", "level"], index="id").rename_axis(
@@ -182,12 +192,6 @@ def cycle_ratings(cycle: ReviewCycle) -> pd.DataFrame:
     return queryset_frame(ratings, list(columns)).rename(columns=columns)
 
 
-def _person_name(user) -> str:
-    """Who did something, as pages name people: their employee name, else the account's."""
-    employee = getattr(user, "employee", None)
-    return employee.name if employee else user_display_name(user)
-
-
 @dataclass(frozen=True)
 class CalibrationMove:
     """One change of a result's standing grade: who, when, from what to what, and why."""
@@ -213,7 +217,7 @@ def calibration_moves(result: CycleResult) -> list[CalibrationMove]:
         if version.calibrated_at != previous.calibrated_at and version.calibrated_at:
             moves.append(
                 CalibrationMove(
-                    by=_person_name(version.history_user),
+                    by=person_name(version.history_user),
                     at=version.calibrated_at,
                     before=before,
                     after=after,
@@ -291,7 +295,8 @@ def cycle_months(cycle: ReviewCycle, employee: Employee) -> list[MonthScore]:
 def person_cycle_summary(cycle: ReviewCycle, employee: Employee) -> dict:
     """What a reviewer sees beside the form: the person's published month by month in the
     cycle (``months``: ``cycle_months``), their KPI part so far by the engine's rule, the
-    incidents noted in the cycle's months, and their submitted self-review. Four queries."""
+    incidents noted in the cycle's months (with the records they name, one query per kind),
+    and their submitted self-review. Four queries, and one per kind of record named."""
     months = cycle_months(cycle, employee)
     totals = pd.DataFrame(
         [
@@ -306,7 +311,7 @@ def person_cycle_summary(cycle: ReviewCycle, employee: Employee) -> dict:
     return {
         "months": months,
         "kpi_part": kpi["kpi_part"].iloc[0] if len(kpi) else None,
-        "incidents": list(
+        "incidents": incident_lines(
             Incident.objects.filter(
                 employee=employee, day__gte=cycle.first_period, day__lte=last_day
             ).select_related("author__employee")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ingest.describe import RECORD_PERSON, record_person_id
 from ingest.record_types import LEDGERED_RECORD_TYPES
 from org.calendar import company_zone
 from org.lists import list_join
@@ -231,7 +232,8 @@ def incident_add(
     record_id: int | None = None,
 ) -> Incident:
     """A critical incident about a person, noted by one of their managers (or HR): what
-    happened on ``day`` (not in the future), optionally with the record it concerns."""
+    happened on ``day`` (not in the future), optionally with the record of theirs it
+    concerns."""
     if not may_note_incidents(user, employee):
         raise ReviewForbidden(_("Only the person's managers and HR note incidents about them."))
     note = text_checked(note, field="note", limit=NOTE_MAX, required=_("Say what happened."))
@@ -240,11 +242,20 @@ def incident_add(
             _("An incident has happened: its date is not in the future."), field="day"
         )
     if record_type or record_id is not None:
-        kind = LEDGERED_RECORD_TYPES.get(record_type)
-        if kind is None:
+        if record_type not in RECORD_PERSON:
             raise ReviewRefused(_("Choose the kind of record."), field="record_type")
-        if record_id is None or not kind.model.objects.filter(pk=record_id).exists():
-            raise ReviewRefused(_("There is no such record."), field="record_id")
+        # Only a record of the person: another's would show its customer and dates to whoever
+        # reads the person's incidents. A record of someone else reads as one that is not there.
+        record = (
+            LEDGERED_RECORD_TYPES[record_type].model.objects.filter(pk=record_id).first()
+            if record_id is not None
+            else None
+        )
+        if record is None or record_person_id(record_type, record) != employee.pk:
+            raise ReviewRefused(
+                _("There is no such record of {name}.").format(name=employee.name),
+                field="record_id",
+            )
     incident = Incident(
         employee=employee,
         day=day,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews import calibration_views, setup_views, views
+from reviews import calibration_views, incident_views, setup_views, views
 
 app_name = "reviews"
 urlpatterns = [
@@ -22,6 +22,7 @@ urlpatterns = [
         name="calibration_move",
     ),
     path("results/<int:result_id>/", calibration_views.result_detail, name="result"),
+    path("people/<int:employee_id>/incidents/", incident_views.incident_log, name="incidents"),
     path(
         "results/<int:result_id>/acknowledge/",
         calibration_views.result_acknowledge_view,

@@ -124,6 +124,7 @@ def _pages(people: dict, role: str) -> list[str]:
             reverse("appeals:new")
             + f"?record_type=order_node&record_id={late.pk}&field=completed_at",
             reverse("appeals:new") + f"?indicator=csat&employee={me.pk}&period={LAST_MONTH}",
+            people["incidents_page"],
             *common,
         ]
     if role == "east_manager":
@@ -134,6 +135,7 @@ def _pages(people: dict, role: str) -> list[str]:
             f"/people/{colleague.pk}/indicators/order_response_time/{PERIOD}",
             plan,
             people["notes_page"],
+            people["incidents_page"],
             people["new_plan_page"],
             *common,
         ]
@@ -148,7 +150,7 @@ def _pages(people: dict, role: str) -> list[str]:
         *common,
     ]
     if role == "hr":
-        return [*operators, plan, people["notes_page"]]
+        return [*operators, plan, people["notes_page"], people["incidents_page"]]
     scheme = WeightScheme.objects.order_by("pk").first()
     return [
         *operators,

@@ -125,6 +125,7 @@ def _pages(people: dict) -> dict[str, list[str]]:
             f"/appeals/new/?record_type=order_node&record_id={late.pk}&field=completed_at",
             "/indicators/",
             *acting,
+            people["incidents_page"],
         ],
         "east_manager": [
             "/team/",
@@ -132,6 +133,7 @@ def _pages(people: dict) -> dict[str, list[str]]:
             "/appeals/",
             *acting,
             people["notes_page"],
+            people["incidents_page"],
             people["new_plan_page"],
         ],
         "hr": [

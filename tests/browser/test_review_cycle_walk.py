@@ -1,6 +1,7 @@
 """The whole review cycle in a real browser, every step through the pages (issue 21): HR opens a
 quarter cycle for the east team from the default template; 王芳 finds her self-review among
-her reminders and submits it; her manager reviews her beside her scores of the quarter; HR
+her reminders and submits it; her manager notes a critical incident about one of her orders
+from her scorecard, then reviews her beside her scores of the quarter and the incident; HR
 computes the results, moves 王芳's grade with a written reason and closes the cycle; 王芳 reads
 her result (the calibration in it) and acknowledges it; HR states the quarter's bonus pool,
 computes it and exports the payroll sheet, which adds up to the pool. Once in Chinese on a wide
@@ -19,12 +20,14 @@ from org.models import Role
 from reviews.models import CycleResult, CycleState, ReviewCycle, ReviewKind, ReviewState
 from tests.browser.conftest import save_shot, sign_in_on
 from tests.clock import THIS_MONTH
-from tests.factories import EmployeeFactory, UserFactory
+from tests.factories import CustomerFactory, EmployeeFactory, OrderFactory, UserFactory
 from tests.reviews.conftest import MONTHS, east_totals_publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 REASON = "承接两个重点客户的换季大货，交期零延误"
+INCIDENT = "客户临时加单，主动协调工厂加班，按期出货"
+INCIDENT_DAY = MONTHS[2].start.replace(day=12)
 
 
 def _rate(page, value: int) -> None:
@@ -67,6 +70,11 @@ def test_a_review_cycle_from_opening_to_the_bonus_sheet(
         name="张伟",
     )
     east_totals_publish(org_chart)  # 王芳 80 / 90 / 85: a KPI part of 85.00
+    OrderFactory(
+        merchandiser=org_chart["east_a"],
+        customer=CustomerFactory(name="华东贸易"),
+        external_id="SO-2026-0912",
+    )
     shot = f"cycle-walk-{language}-{width}"
 
     hr = browse(language, width)
@@ -89,16 +97,27 @@ def test_a_review_cycle_from_opening_to_the_bonus_sheet(
 
     boss = browse(language, width)
     sign_in_on(boss, base, "east_manager")
-    boss.goto(f"{base}/reviews/{cycle.pk}/")
-    task = boss.get_by_test_id("task-row").filter(has_text="王芳")
-    task.get_by_test_id("write-review").click()
+    boss.goto(f"{base}/people/{org_chart['east_a'].pk}/")
+    boss.get_by_test_id("action-incidents").click()
+    boss.wait_for_url(re.compile(rf"/reviews/people/{org_chart['east_a'].pk}/incidents/$"))
+    boss.fill("input[name=day]", f"{INCIDENT_DAY:%Y-%m-%d}")
+    boss.fill("textarea[name=note]", INCIDENT)
+    boss.select_option("select[name=record_type]", "order")
+    boss.fill("input[name=record_number]", "SO-2026-0912")
+    boss.get_by_test_id("add-incident").click()
+    expect(boss.get_by_test_id("incident-record")).to_contain_text("SO-2026-0912 · 华东贸易")
+    save_shot(boss, f"{shot}-3-incident")
+    boss.goto(f"{base}/people/{org_chart['east_a'].pk}/")
+    boss.get_by_test_id("action-review").click()
+    boss.wait_for_url(re.compile(rf"/reviews/{cycle.pk}/review/{org_chart['east_a'].pk}/$"))
     summary = boss.get_by_test_id("scorecard-summary")
+    expect(summary.get_by_test_id("summary-incidents")).to_contain_text(INCIDENT)
     expect(summary.get_by_test_id("summary-month")).to_have_count(3)
     expect(summary).to_contain_text("85.0")  # (80 + 90 + 85) / 3, beside the form
     expect(summary).to_contain_text("本季度主动承担了大客户的跟单工作。")  # her self-review
     _rate(boss, 4)
     boss.fill("textarea[name=comment]", "沟通及时，交期把控稳定。")
-    save_shot(boss, f"{shot}-3-manager-review")
+    save_shot(boss, f"{shot}-4-manager-review")
     boss.get_by_test_id("submit-review").click()
     boss.wait_for_url(re.compile(rf"/reviews/{cycle.pk}/$"))
     assert cycle.reviews.filter(state=ReviewState.SUBMITTED).count() == 2
@@ -116,7 +135,7 @@ def test_a_review_cycle_from_opening_to_the_bonus_sheet(
     row.locator("summary").click()
     row.locator("select").select_option("S")
     row.locator("textarea").fill(REASON)
-    save_shot(hr, f"{shot}-4-calibration")
+    save_shot(hr, f"{shot}-5-calibration")
     row.get_by_test_id("move-grade").click()
     hr.wait_for_load_state("networkidle")
     expect(hr.locator(f"#result-{result.pk} [data-testid=grade-shown]")).to_contain_text("S")
@@ -135,7 +154,7 @@ def test_a_review_cycle_from_opening_to_the_bonus_sheet(
     me.locator("textarea[name=comment]").fill("认可，下季度继续提升交付准时率。")
     me.get_by_test_id("acknowledge").click()
     expect(me.get_by_test_id("acknowledged")).to_be_visible()
-    save_shot(me, f"{shot}-5-acknowledged")
+    save_shot(me, f"{shot}-6-acknowledged")
 
     hr.goto(f"{base}/reviews/{cycle.pk}/")
     hr.get_by_test_id("bonus-link").get_by_role("link").first.click()
@@ -145,7 +164,7 @@ def test_a_review_cycle_from_opening_to_the_bonus_sheet(
     hr.get_by_test_id("save-pool").click()
     hr.get_by_test_id("compute-pool").click()
     expect(hr.get_by_test_id("sheet")).to_contain_text("王芳")
-    save_shot(hr, f"{shot}-6-bonus-sheet")
+    save_shot(hr, f"{shot}-7-bonus-sheet")
     with hr.expect_download() as download:
         hr.get_by_test_id("export-pool").click()
     sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active

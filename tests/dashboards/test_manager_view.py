@@ -83,10 +83,12 @@ def test_a_member_s_scorecard_offers_their_manager_what_they_can_do(scored, as_u
         # Her grade D flags her for an improvement plan (plans app), started from this month.
         "plan": f"/plans/new/{scored['east_a'].pk}/?period={LAST_MONTH.label}",
         "notes": f"/plans/people/{scored['east_a'].pk}/notes/",
+        "incidents": f"/reviews/people/{scored['east_a'].pk}/incidents/",
     }
     # Every link leads somewhere: the heatmap of 王芳's team, its change, the Excel file, the
-    # plan form, her coaching notes, and the table whose rows carry the Appeal links.
-    for name in ("team", "change", "export", "plan", "notes"):
+    # plan form, her coaching notes and critical incidents, and the table whose rows carry the
+    # Appeal links.
+    for name in ("team", "change", "export", "plan", "notes", "incidents"):
         assert client.get(actions[name]).status_code == 200, name
     team = client.get(actions["team"], **ENGLISH).content.decode()
     assert f'data-employee="{scored["east_a"].pk}"' in team and "华东跟单一组" in team
