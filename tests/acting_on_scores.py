@@ -1,8 +1,8 @@
 """The scored company (``tests.dashboards.company.scored_company``) acting on its scores, for the
 page lists every role's pages are audited and scanned over (issue 22): 王芳's improvement plan
-with a check-in and a coaching note, a critical incident about one of her orders, open process nodes of hers (one of an order entered in
-perf, without a number) with the notices the job raised about them, and an admin's draft scheme
-replayed in the weight lab."""
+with a check-in and a coaching note, open process nodes of hers (one of an order entered in
+perf, without a number) with the notices the job raised about them, a critical incident about
+that order, and an admin's draft scheme replayed in the weight lab."""
 
 import datetime as dt
 from decimal import Decimal
