@@ -109,7 +109,7 @@ class TemplateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReviewTemplate
-        fields = ["level", "self_review_weight", "competencies"]
+        fields = ["level", "self_review_weight", "kpi_weight", "competencies"]
 
 
 class CycleDetailSerializer(CycleSerializer):
@@ -217,6 +217,7 @@ class ResultSerializer(serializers.ModelSerializer):
             "employee_no",
             "employee_name",
             "team",
+            "kpi_weight",
             "kpi_part",
             "kpi_periods",
             "self_part",

@@ -119,7 +119,7 @@ def result_sheet(*, user: AbstractBaseUser, result: CycleResult) -> ResultSheet:
     is_own = result.employee.user_id == user.pk
     return ResultSheet(
         result=result,
-        explanation=final_explanation(result, result.cycle.kpi_weight),
+        explanation=final_explanation(result),
         kpi_explanation=kpi_explanation(
             result, [month.score.total for month in months if month.score.total is not None]
         ),

@@ -270,6 +270,7 @@ def incident_add(
 
 
 RESULT_FIELDS = [
+    "kpi_weight",
     "kpi_part",
     "kpi_periods",
     "self_part",
@@ -296,8 +297,19 @@ def cycle_results_compute(*, user: AbstractBaseUser, cycle: ReviewCycle) -> int:
     cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
     in_state(cycle, CycleState.OPEN, CycleState.CALIBRATING)
     people = cycle_roster(cycle)
-    weights = dict(cycle.templates.values_list("level", "self_review_weight"))
-    people["self_review_weight"] = people["level"].map(weights).fillna(0.0)
+    templates = {
+        level: (self_weight, kpi_weight)
+        for level, self_weight, kpi_weight in cycle.templates.values_list(
+            "level", "self_review_weight", "kpi_weight"
+        )
+    }
+    people["self_review_weight"] = (
+        people["level"].map({level: t[0] for level, t in templates.items()}).fillna(0.0)
+    )
+    # NaN (no template, or none stated): the cycle's w.
+    people["kpi_weight"] = (
+        people["level"].map({level: t[1] for level, t in templates.items()}).astype(float)
+    )
     computed = final_scores(
         people,
         cycle_totals(cycle, people.index.tolist()),
@@ -310,6 +322,7 @@ def cycle_results_compute(*, user: AbstractBaseUser, cycle: ReviewCycle) -> int:
     created, updated, uncalibrated = [], [], []
     for employee_id, row in zip(computed.index, computed.to_dict("records"), strict=True):
         values = {
+            "kpi_weight": row["kpi_weight"],
             "kpi_part": _none_if_nan(row["kpi_part"]),
             "kpi_periods": int(row["kpi_periods"]),
             "self_part": _none_if_nan(row["self_part"]),

@@ -122,12 +122,14 @@ class CompetencyInput:
 
 @dataclass(frozen=True)
 class TemplateInput:
-    """What people of ``level`` are reviewed on: its competencies, and the self-review's share
-    of the qualitative part (0: shown, not counted)."""
+    """What people of ``level`` are reviewed on: its competencies, the self-review's share of
+    the qualitative part (0: shown, not counted) and the level's KPI weight (None: the
+    cycle's)."""
 
     level: str
     competencies: Sequence[CompetencyInput]
     self_review_weight: float = 0.0
+    kpi_weight: float | None = None
 
 
 def _anchors_checked(spec: CompetencyInput, where: str) -> list[tuple[str, str]]:
@@ -187,8 +189,10 @@ def template_create(
     level: str,
     competencies: Sequence[CompetencyInput],
     self_review_weight: float = 0.0,
+    kpi_weight: float | None = None,
 ) -> ReviewTemplate:
-    """What people of ``level`` are reviewed on in a draft cycle."""
+    """What people of ``level`` are reviewed on in a draft cycle, and the w of their final
+    (None: the cycle's)."""
     hr_only(user)
     in_state(cycle, CycleState.DRAFT)
     if level not in Level.values:
@@ -196,13 +200,17 @@ def template_create(
     if cycle.templates.filter(level=level).exists():
         raise ReviewRefused(_("This cycle already has a template for this level."), field="level")
     share_checked(self_review_weight, field="self_review_weight", what=_("The self-review weight"))
+    if kpi_weight is not None:
+        share_checked(kpi_weight, field="kpi_weight", what=_("The KPI weight"))
     if not competencies:
         raise ReviewRefused(_("A template needs at least one competency."), field="competencies")
     checked = [_competency_checked(spec, position) for position, spec in enumerate(competencies)]
     codes = [competency.code for competency, _anchors in checked]
     if len(set(codes)) != len(codes):
         raise ReviewRefused(_("Each competency needs a code of its own."), field="competencies")
-    template = ReviewTemplate(cycle=cycle, level=level, self_review_weight=self_review_weight)
+    template = ReviewTemplate(
+        cycle=cycle, level=level, self_review_weight=self_review_weight, kpi_weight=kpi_weight
+    )
     template._history_user = user
     template.save()
     for competency, _anchors in checked:
@@ -255,6 +263,7 @@ def cycle_setup(
                 level=template.level,
                 competencies=template.competencies,
                 self_review_weight=template.self_review_weight,
+                kpi_weight=template.kpi_weight,
             )
         except ReviewForbidden:
             raise

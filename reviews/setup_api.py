@@ -69,6 +69,8 @@ class CompetencyInputSerializer(serializers.Serializer):
 class TemplateInputSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=Level.choices)
     self_review_weight = serializers.FloatField(required=False, default=0.0)
+    # The level's w; absent or null: the cycle's.
+    kpi_weight = serializers.FloatField(required=False, allow_null=True, default=None)
     competencies = CompetencyInputSerializer(many=True, max_length=COMPETENCIES_MAX)
 
 
@@ -129,6 +131,7 @@ def _templates(given: list[dict]) -> list[TemplateInput]:
         TemplateInput(
             level=template["level"],
             self_review_weight=template["self_review_weight"],
+            kpi_weight=template["kpi_weight"],
             competencies=[
                 CompetencyInput(
                     code=competency["code"],

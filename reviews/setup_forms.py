@@ -85,6 +85,12 @@ class LevelForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.05"}),
         help_text=_("Share of the self-review in the qualitative part (0: shown, not counted)."),
     )
+    kpi_weight = forms.FloatField(
+        label=_("KPI weight of this level"),
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.05"}),
+        help_text=_("w in this level's final, from 0 to 1; empty: the cycle's."),
+    )
 
 
 def _anchor_field(rating: int, language: str) -> str:
@@ -205,13 +211,15 @@ class LevelTemplate:
             level=self.level,
             competencies=competencies,
             self_review_weight=self.form.cleaned_data["self_review_weight"],
+            kpi_weight=self.form.cleaned_data["kpi_weight"],
         )
 
     def add_error(self, path: str, message: str) -> None:
-        """Show a refusal of ``competencies[j]…`` or ``self_review_weight`` at its field."""
+        """Show a refusal of ``competencies[j]…`` or of one of the level's weights at its
+        field."""
         found = re.fullmatch(r"competencies\[(\d+)\]\.(\w+)(?:\[(\d+)\]\.text_(zh|en))?", path)
-        if path == "self_review_weight":
-            self.form.add_error("self_review_weight", message)
+        if path in ("self_review_weight", "kpi_weight"):
+            self.form.add_error(path, message)
         elif found and int(found[1]) < len(self.kept_forms):
             form = self.kept_forms[int(found[1])]
             field = found[2]

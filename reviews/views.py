@@ -53,6 +53,8 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     context = {
         "cycle": cycle,
         "teams": list(cycle.teams.all()),
+        # The levels whose final takes a w of their own (the others take the cycle's).
+        "level_weights": list(cycle.templates.filter(kpi_weight__isnull=False)),
         "tasks": review_tasks(request.user, cycle) if cycle.state == CycleState.OPEN else [],
         "results": results,
         "runs_cycles": runs_cycles(request.user),

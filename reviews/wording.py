@@ -41,10 +41,12 @@ def _weight(value: float) -> str:
     return number_format(round(value, 2))
 
 
-def final_explanation(result: CycleResult, kpi_weight: float) -> str:
-    """How the final was made, with the numbers: ``Final = 0.7 × KPI 82.33 + 0.3 × qualitative
-    76.00 = 80.43 pts``, or the rule applied when a part is missing."""
+def final_explanation(result: CycleResult) -> str:
+    """How the final was made, with the numbers and the w it was computed with (its level's or
+    the cycle's): ``Final = 0.7 × KPI 82.33 + 0.3 × qualitative 76.00 = 80.43 pts``, or the
+    rule applied when a part is missing."""
     if result.basis == ResultBasis.BOTH:
+        kpi_weight = result.kpi_weight
         return _(
             "Final = %(w)s × KPI %(kpi)s + %(rest)s × qualitative %(qualitative)s = %(final)s"
         ) % {

@@ -10,7 +10,8 @@
   managers count alike). The self-review is shown beside it and does not count, unless the
   person's template gives it a share ``s`` (0–1): then ``(1 − s) × manager + s × self``. A
   self-review alone never makes a qualitative part; with no manager review it is unknown.
-- **Final** (0–100): ``w × KPI part + (1 − w) × qualitative part``. A part that is unknown is
+- **Final** (0–100): ``w × KPI part + (1 − w) × qualitative part``, with the w of the person's
+  level where their level's template states one, else the cycle's. A part that is unknown is
   left out and the other counts in full (re-weighted to 1); the ``basis`` says which: ``both``,
   ``kpi_only``, ``qualitative_only`` or ``not_scored`` (neither part: no final, no grade).
 - **Grade**: from the final by the scoring engine's thresholds (``scoring.engine.grade``). The
@@ -78,17 +79,23 @@ def final_scores(
     """Each person's parts, final and grade (see the module's rules).
 
     ``people``: index employee id (everybody in the cycle), ``self_review_weight`` (0–1, from
-    their level's template). ``totals``: as ``kpi_parts``. ``ratings``: as ``review_scores``.
-    ``kpi_weight``: w, 0–1. ``thresholds``: the lowest final of each grade but D
+    their level's template) and optionally ``kpi_weight`` (their level's w, 0–1; NaN: the
+    cycle's). ``totals``: as ``kpi_parts``. ``ratings``: as ``review_scores``.
+    ``kpi_weight``: the cycle's w, 0–1. ``thresholds``: the lowest final of each grade but D
     (``{"S": 90, "A": 80, …}``).
 
-    Index employee id as ``people``: ``kpi_part``, ``kpi_periods`` (0 without a KPI part),
-    ``self_part``, ``manager_part``, ``qualitative_part``, ``final`` (0–100; NaN when unknown),
-    ``basis``, ``grade`` (NaN when not scored).
+    Index employee id as ``people``: ``kpi_weight`` (the w applied), ``kpi_part``,
+    ``kpi_periods`` (0 without a KPI part), ``self_part``, ``manager_part``,
+    ``qualitative_part``, ``final`` (0–100; NaN when unknown), ``basis``, ``grade`` (NaN when
+    not scored).
     """
-    if not 0.0 <= kpi_weight <= 1.0:
-        raise ValueError(f"The KPI weight is a share from 0 to 1, not {kpi_weight!r}.")
     result = pd.DataFrame(index=people.index)
+    levels = people.get("kpi_weight", pd.Series(np.nan, index=people.index, dtype=float))
+    result["kpi_weight"] = levels.astype(float).fillna(kpi_weight)
+    outside = result["kpi_weight"][~result["kpi_weight"].between(0.0, 1.0)]
+    if not 0.0 <= kpi_weight <= 1.0 or len(outside):
+        wrong = kpi_weight if len(outside) == 0 else float(outside.iloc[0])
+        raise ValueError(f"The KPI weight is a share from 0 to 1, not {wrong!r}.")
     kpi = kpi_parts(totals).reindex(result.index)
     result["kpi_part"] = kpi["kpi_part"].astype(float)
     result["kpi_periods"] = kpi["kpi_periods"].fillna(0).astype(int)
@@ -106,7 +113,8 @@ def final_scores(
     ].fillna(0.0)
 
     has_kpi, has_review = result["kpi_part"].notna(), result["qualitative_part"].notna()
-    weighted = kpi_weight * result["kpi_part"] + (1.0 - kpi_weight) * result["qualitative_part"]
+    w = result["kpi_weight"]
+    weighted = w * result["kpi_part"] + (1.0 - w) * result["qualitative_part"]
     final = np.select(
         [has_kpi & has_review, has_kpi, has_review],
         [weighted, result["kpi_part"], result["qualitative_part"]],

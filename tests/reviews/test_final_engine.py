@@ -77,6 +77,7 @@ def test_three_people_over_three_months():
     )
     expected = pd.DataFrame(
         {
+            "kpi_weight": [0.7, 0.7, 0.7],
             "kpi_part": [85.0, 95.0, 65.0],
             "kpi_periods": [3, 3, 2],
             "self_part": [100.0, NaN, NaN],
@@ -169,3 +170,29 @@ def test_the_inputs_are_not_changed():
     final_scores(_people([1]), totals, ratings, kpi_weight=0.7, thresholds=THRESHOLDS)
     assert_frame_equal(totals, before[0])
     assert_frame_equal(ratings, before[1])
+
+
+def test_a_level_may_state_its_own_weight():
+    """Both at KPI 85 and manager 75 (ratings 4, 5, 3): 1's level says w = 0.5 → 0.5×85 +
+    0.5×75 = 80.00, an A; 2's level says nothing, so the cycle's 0.7 → 82.00."""
+    people = _people([1, 2]).assign(kpi_weight=[0.5, NaN])
+    result = final_scores(
+        people,
+        _totals({1: (80, 90, 85), 2: (80, 90, 85)}),
+        _ratings([(1, MANAGER, (4, 5, 3)), (2, MANAGER, (4, 5, 3))]),
+        kpi_weight=0.7,
+        thresholds=THRESHOLDS,
+    )
+    assert result["kpi_weight"].tolist() == [0.5, 0.7]
+    assert result["final"].tolist() == [80.0, 82.0]
+
+
+def test_a_levels_weight_outside_0_to_1_is_refused():
+    with pytest.raises(ValueError, match=r"not 1\.5"):
+        final_scores(
+            _people([1]).assign(kpi_weight=1.5),
+            _totals({}),
+            _ratings([]),
+            kpi_weight=0.7,
+            thresholds=THRESHOLDS,
+        )

@@ -136,6 +136,8 @@ def _changed(body: dict, path: list, value) -> dict:
     [
         (lambda b: _changed(b, ["kpi_weight"], 1.5), "kpi_weight"),
         (lambda b: _changed(b, ["kpi_weight"], -0.1), "kpi_weight"),
+        (lambda b: _changed(b, ["templates", 1, "kpi_weight"], 1.2), "templates[1].kpi_weight"),
+        (lambda b: _changed(b, ["templates", 0, "kpi_weight"], "NaN"), "templates[0].kpi_weight"),
         (lambda b: _changed(b, ["templates", 1, "competencies"], []), "templates[1].competencies"),
         (lambda b: _without_rating(b, 0, 1, 3), "templates[0].competencies[1].anchors"),
         (
@@ -212,3 +214,11 @@ def test_a_review_kept_as_a_draft_through_the_api(call, org_chart, cycle):
     answer = _post(call("merchandiser"), f"{API}/cycles/{cycle.pk}/reviews/", body)
     assert answer.json()["state"] == ReviewState.SUBMITTED
     assert Review.objects.get().ratings.count() == 3
+
+
+def test_a_level_states_its_own_kpi_weight(call, org_chart):
+    body = _body(org_chart)
+    body["templates"][1]["kpi_weight"] = 0.5
+    created = _post(call("hr"), f"{API}/cycles/", body).json()
+    weights = {t["level"]: t["kpi_weight"] for t in created["templates"]}
+    assert weights == {Level.INTERMEDIATE: None, Level.SENIOR: 0.5}

@@ -116,6 +116,10 @@ def test_adding_a_competency_shows_one_more_blank(as_user, org_chart):
     ("changes", "message"),
     [
         ({"kpi_weight": "1.5"}, "The KPI weight is a share from 0 to 1 (0.7 for 70%), not 1.5."),
+        (
+            {"senior-level-kpi_weight": "1.2"},
+            "The KPI weight is a share from 0 to 1 (0.7 for 70%), not 1.2.",
+        ),
         ({"first_month": "2026-Q3"}, "Choose a month (YYYY-MM)."),
         ({"scope": "teams", "teams": []}, "Choose at least one team, or the whole company."),
         ({"senior-1-anchor_3_en": ""}, "Describe the behaviour that earns a 3 in English."),
@@ -132,6 +136,13 @@ def test_a_set_up_that_cannot_be_says_why_beside_the_field(as_user, org_chart, c
     assert page.status_code == 400
     assert message in page.content.decode()
     assert not ReviewCycle.objects.exists()
+
+
+def test_a_level_given_its_own_kpi_weight_on_the_page(as_user, org_chart):
+    body = _setup_body(org_chart, **{"senior-level-kpi_weight": "0.5"})
+    assert as_user("hr").post(reverse("reviews:new"), body, **ENGLISH).status_code == 302
+    weights = dict(ReviewCycle.objects.get().templates.values_list("level", "kpi_weight"))
+    assert weights == {Level.JUNIOR: None, Level.INTERMEDIATE: None, Level.SENIOR: 0.5}
 
 
 @pytest.mark.parametrize(("key", "status"), [("east_a", 403), ("east_manager", 403)])
