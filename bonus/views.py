@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from bonus.access import runs_pools
 from bonus.arithmetic import line_steps
@@ -42,6 +42,7 @@ def _hr_only(request: HttpRequest) -> None:
 
 
 @login_required
+@require_safe
 def cycle_pools(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """The pools of a cycle, where HR starts a new one."""
     _hr_only(request)
@@ -89,6 +90,7 @@ def pool_edit(request: HttpRequest, pool_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def pool_detail(request: HttpRequest, pool_id: int) -> HttpResponse:
     """The pool's facts and, once computed, the sheet: each line the user may read with its
     arithmetic; for HR the totals, the overrides and the actions."""
@@ -177,6 +179,7 @@ def pool_lock_view(request: HttpRequest, pool_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def pool_export(request: HttpRequest, pool_id: int) -> HttpResponse:
     """The payroll workbook of a computed pool."""
     _hr_only(request)
@@ -190,6 +193,7 @@ def pool_export(request: HttpRequest, pool_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def my_bonus(request: HttpRequest) -> HttpResponse:
     """The user's own bonus lines, each with its arithmetic (once the pool is computed and
     the cycle closed)."""

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from reviews.access import calibrates
 from reviews.calibration import calibration_board
@@ -60,6 +60,7 @@ def _board_page(
 
 
 @login_required
+@require_safe
 def cycle_calibration(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """HR and admins: everybody in the cycle; a manager: their people; 403 for the others."""
     cycle = cycle_get_for_user(user=request.user, cycle_id=cycle_id)
@@ -106,6 +107,7 @@ def _result_page(
 
 
 @login_required
+@require_safe
 def result_detail(request: HttpRequest, result_id: int) -> HttpResponse:
     """A result: the person's own (once the cycle is closed), their manager's and HR's."""
     return _result_page(request, result_get_for_user(user=request.user, result_id=result_id))

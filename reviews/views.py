@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from org.selectors import employee_get_for_user
 from reviews.access import calibrates, manages, runs_cycles
@@ -32,6 +32,7 @@ from reviews.services import (
 
 
 @login_required
+@require_safe
 def cycle_list(request: HttpRequest) -> HttpResponse:
     cycles = cycles_visible_to(request.user).prefetch_related("teams")
     context = {
@@ -43,6 +44,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """The cycle's facts, the reviews the user is to write, and the results the user may see
     (HR: everybody's, with the HR actions)."""
