@@ -60,10 +60,14 @@ def test_the_heatmap_has_a_row_per_member_and_a_cell_opens_its_drilldown(
     meta = heatmap.evaluate("gd => gd.layout.meta")
     column = meta["columns"].index("order_response_time")
     box = heatmap.locator(".nsewdrag").first.bounding_box()
-    page.mouse.click(
+    page.mouse.move(
         box["x"] + (column + 0.5) * box["width"] / columns,
         box["y"] + 0.5 * box["height"] / rows,
     )
+    # Plotly clicks the cell it last hovered, and throttles hovering: its label first.
+    expect(heatmap.locator(".hoverlayer .hovertext").first).to_be_visible()
+    page.mouse.down()
+    page.mouse.up()
     page.wait_for_url(
         re.compile(rf"/people/\d+/indicators/order_response_time/\?period={LAST_MONTH}$")
     )
