@@ -12,7 +12,7 @@ month after the seed's last month. Never later than the real clock."""
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from unittest import mock
 
@@ -25,6 +25,7 @@ from django.utils import timezone
 from bonus.models import AmountBasis
 from bonus.services import PoolInput, pool_compute, pool_create, pool_lock
 from demo.seed import reviews as texts
+from ingest.models import Order
 from org.calendar import company_zone
 from org.models import Employee, Level, Team
 from org.periods import Period, PeriodKind
@@ -149,7 +150,11 @@ def _setup(hr, name: str, quarter: Period, *, opened_on: dt.date) -> ReviewCycle
             first_period=Period(PeriodKind.MONTH, quarter.start),
             self_review_due=review_month.replace(day=10),
             manager_review_due=review_month.replace(day=17),
-            templates=default_templates(list(Level.values)),
+            # Senior staff are judged more on how they work: their final weighs the KPI part 0.6.
+            templates=[
+                replace(template, kpi_weight=0.6) if template.level == Level.SENIOR else template
+                for template in default_templates(list(Level.values))
+            ],
             open_now=True,
         )
 
@@ -196,8 +201,26 @@ def _finished_cycle(
     for (days, note), index in zip(texts.INCIDENTS, noted, strict=True):
         row = managed[index]
         day = quarter.start + dt.timedelta(days=days)
+        # Each is about an order of theirs: the last they had by that day in the quarter.
+        order_id = (
+            Order.objects.filter(
+                merchandiser=row.employee,
+                submitted_at__date__gte=quarter.start,
+                submitted_at__date__lte=day,
+            )
+            .order_by("-submitted_at")
+            .values_list("pk", flat=True)
+            .first()
+        )
         with _clock(_at(day, 18)):
-            incident_add(user=row.manager_user, employee=row.employee, day=day, note=note)
+            incident_add(
+                user=row.manager_user,
+                employee=row.employee,
+                day=day,
+                note=note,
+                record_type="order" if order_id else "",
+                record_id=order_id,
+            )
     with _clock(_at(month.replace(day=18), 10)):
         cycle_results_compute(user=hr, cycle=cycle)
     results = list(CycleResult.objects.filter(cycle=cycle).select_related("employee"))

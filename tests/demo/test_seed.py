@@ -325,6 +325,10 @@ def test_the_demo_has_a_finished_and_an_open_review_cycle(seeded):
     acknowledged = results.filter(acknowledged_at__isnull=False).count()
     assert 0.6 * people < acknowledged < people
     assert Incident.objects.count() == 5
+    assert Incident.objects.filter(record_type="order").count() >= 4  # each about an order
+    senior = results.filter(employee__level=Level.SENIOR, basis=ResultBasis.BOTH).first()
+    assert senior.kpi_weight == 0.6  # the senior template's own w
+    assert results.exclude(employee__level=Level.SENIOR).filter(kpi_weight=0.7).exists()
     # Each step is dated when it would have happened, in the month after the quarter.
     assert finished.opened_at.astimezone(company_zone()).date() == dt.date(2026, 10, 2)
     assert finished.closed_at.astimezone(company_zone()).date() == dt.date(2026, 10, 20)
