@@ -11,14 +11,11 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
-from dashboards.selectors.operations import OPEN_NODE_COLUMNS
-from ingest.models import ProcessNode, order_text
+from dashboards.selectors.operations import OpenNode, open_nodes_read
 from notices.access import nodes_visible_to, notices_visible_to
 from notices.models import Notice
 from org.calendar import working_hours_after, working_hours_between
-from org.periods import Period
 
 LISTED = 100  # the most urgent nodes shown; the counts cover them all
 NOTICES_LISTED = 20
@@ -27,33 +24,16 @@ UNREAD_KEPT_SECONDS = 3600
 
 
 @dataclass(frozen=True)
-class NodeWarning:
-    """An open node due soon or overdue, as a list shows it. ``working_hours`` is the working
-    time from now to its deadline (company calendar): left when due, over (negative) when
-    overdue."""
+class NodeWarning(OpenNode):
+    """An open node due soon or overdue. ``working_hours`` is the working time from now to its
+    deadline (company calendar): left when due, over (negative) when overdue."""
 
-    order_no: str  # as people quote it (``ingest.models.order_text``)
-    order_number: str  # the source's number; empty for an order entered in perf
-    node: str  # the ProcessNode value; its label follows the active language
-    merchandiser_id: int | None
-    merchandiser: str
-    team: str
-    due_at: dt.datetime
     overdue: bool
     working_hours: float
 
     @property
-    def node_label(self) -> str:
-        return str(ProcessNode(self.node).label) if self.node in ProcessNode.values else self.node
-
-    @property
     def hours_over(self) -> float:
         return -self.working_hours
-
-    @property
-    def period(self) -> Period:
-        """The month the node falls due in (company time): its node on-time drill-down's."""
-        return Period.containing(timezone.localtime(self.due_at).date())
 
 
 @dataclass(frozen=True)
@@ -80,12 +60,8 @@ def work_today_for_user(*, user: AbstractBaseUser, now: dt.datetime) -> WorkToda
         overdue=Count("id", filter=Q(due_at__lt=now)),
         due_soon=Count("id", filter=Q(due_at__gte=now)),
     )
-    rows = list(
-        nodes.order_by(Coalesce("due_at", "started_at"), "id").values_list(*OPEN_NODE_COLUMNS)[
-            :LISTED
-        ]
-    )
-    dues = pd.Series([row[-1] for row in rows], dtype="datetime64[us, UTC]")
+    rows = open_nodes_read(nodes.order_by(Coalesce("due_at", "started_at"), "id")[:LISTED])
+    dues = pd.Series([row["due_at"] for row in rows], dtype="datetime64[us, UTC]")
     left = working_hours_between(pd.Series([now] * len(rows), dtype="datetime64[us, UTC]"), dues)
     return WorkToday(
         horizon_hours=hours,
@@ -93,27 +69,8 @@ def work_today_for_user(*, user: AbstractBaseUser, now: dt.datetime) -> WorkToda
         overdue=counts["overdue"],
         due_soon=counts["due_soon"],
         nodes=[
-            NodeWarning(
-                order_no=order_text(number, customer, submitted_at),
-                order_number=number,
-                node=node,
-                merchandiser_id=merchandiser_id,
-                merchandiser=merchandiser or "",
-                team=team or "",
-                due_at=due_at,
-                overdue=due_at < now,
-                working_hours=float(hours_left),
-            )
-            for (
-                number,
-                customer,
-                submitted_at,
-                node,
-                merchandiser_id,
-                merchandiser,
-                team,
-                due_at,
-            ), hours_left in zip(rows, left, strict=True)
+            NodeWarning(**fields, overdue=fields["due_at"] < now, working_hours=float(hours_left))
+            for fields, hours_left in zip(rows, left, strict=True)
         ],
     )
 

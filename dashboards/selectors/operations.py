@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlencode
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -63,24 +63,55 @@ def indicator_coverage(*, period: Period, scored: bool) -> list[Coverage]:
 
 
 @dataclass(frozen=True)
-class OverdueNode:
+class OpenNode:
+    """An open process node as a list shows it (HR's overdue nodes, a person's work today)."""
+
     order_no: str  # as people quote it (``ingest.models.order_text``)
+    order_number: str  # the source's number; empty for an order entered in perf
     node: str  # the ProcessNode value; its label follows the active language
-    merchandiser: str
+    merchandiser_id: int | None
+    merchandiser: str  # empty for an order nobody follows
     team: str
     due_at: dt.datetime
-    hours_overdue: float
-    merchandiser_id: int | None = None
-    order_number: str = ""  # the source's number; empty for an order entered in perf
 
     @property
     def period(self) -> Period:
-        """The month the node fell due in (company time): its node on-time drill-down's."""
+        """The month the node falls due in (company time): its node on-time drill-down's."""
         return Period.containing(timezone.localtime(self.due_at).date())
 
     @property
     def node_label(self) -> str:
         return str(ProcessNode(self.node).label) if self.node in ProcessNode.values else self.node
+
+
+def open_nodes_read(nodes: QuerySet[OrderNode]) -> list[dict]:
+    """The fields of ``OpenNode`` for each of the (ordered, sliced) nodes: one query."""
+    return [
+        {
+            "order_no": order_text(number, customer, submitted_at),
+            "order_number": number,
+            "node": node,
+            "merchandiser_id": merchandiser_id,
+            "merchandiser": merchandiser or "",
+            "team": team or "",
+            "due_at": due_at,
+        }
+        for (
+            number,
+            customer,
+            submitted_at,
+            node,
+            merchandiser_id,
+            merchandiser,
+            team,
+            due_at,
+        ) in nodes.values_list(*OPEN_NODE_COLUMNS)
+    ]
+
+
+@dataclass(frozen=True)
+class OverdueNode(OpenNode):
+    hours_overdue: float
 
 
 @dataclass(frozen=True)
@@ -107,33 +138,13 @@ def overdue_nodes(*, now: dt.datetime, limit: int = OVERDUE_LISTED) -> OverdueNo
         # Sorted by an expression (``due_at`` is never null): sorting the few open nodes beats
         # walking the deadline index of every node ever made, which a plain ORDER BY due_at
         # LIMIT tempts the planner into (seconds at a million orders).
-        oldest = nodes.order_by(Coalesce("due_at", "started_at")).values_list(*OPEN_NODE_COLUMNS)[
-            :limit
-        ]
+        oldest = open_nodes_read(nodes.order_by(Coalesce("due_at", "started_at"))[:limit])
         return OverdueNodes(
             nodes=counts["nodes"],
             orders=counts["orders"],
             oldest=[
-                OverdueNode(
-                    order_no=order_text(number, customer, submitted_at),
-                    order_number=number,
-                    node=node,
-                    merchandiser=merchandiser,
-                    team=team,
-                    due_at=due_at,
-                    hours_overdue=(now - due_at).total_seconds() / 3600,
-                    merchandiser_id=merchandiser_id,
-                )
-                for (
-                    number,
-                    customer,
-                    submitted_at,
-                    node,
-                    merchandiser_id,
-                    merchandiser,
-                    team,
-                    due_at,
-                ) in oldest
+                OverdueNode(**fields, hours_overdue=(now - fields["due_at"]).total_seconds() / 3600)
+                for fields in oldest
             ],
         )
 
