@@ -3,8 +3,12 @@ opened through the services, and the published monthly totals its people earned.
 
 import pytest
 
+from bonus.services import pool_compute, pool_create
 from org.models import Level, Role
+from reviews.models import CycleResult, ReviewKind
+from reviews.services import cycle_close, cycle_results_compute, review_submit
 from reviews.setup import CompetencyInput, cycle_create, cycle_open, template_create
+from tests.bonus.conftest import spec as pool_spec
 from tests.clock import THIS_MONTH, months_ago
 from tests.factories import EmployeeFactory, UserFactory
 from tests.reviews.factories import published_totals
@@ -35,17 +39,17 @@ def rated(*values: int) -> dict[str, int]:
     return {code: value for (code, _weight), value in zip(COMPETENCIES, values, strict=True)}
 
 
-def east_cycle_open(org_chart):
-    """Open, for the east team: 陈主管 (its manager), 王芳, 李强 and 张伟 (merchandisers).
-    Self-reviews due on the 24th of the pinned month, manager reviews on the 28th."""
+def east_cycle_draft(org_chart):
+    """A draft quarter for the east team, with 张伟 (a third merchandiser) added to it: 陈主管
+    (its manager), 王芳, 李强 and 张伟. Self-reviews due on the 24th of the pinned month,
+    manager reviews on the 28th."""
     org_chart["east_c"] = EmployeeFactory(
         user=UserFactory(username="east_c", role=Role.MERCHANDISER.value),
         team=org_chart["teams"]["east"],
         name="张伟",
     )
-    hr = org_chart["hr"].user
-    opened = cycle_create(
-        user=hr,
+    return cycle_create(
+        user=org_chart["hr"].user,
         name="2026 第三季度考核",
         kind="quarter",
         first_period=MONTHS[0],
@@ -53,8 +57,26 @@ def east_cycle_open(org_chart):
         manager_review_due=THIS_MONTH.start.replace(day=28),
         teams=[org_chart["teams"]["east"]],
     )
-    template_create(user=hr, cycle=opened, level=Level.INTERMEDIATE, competencies=competencies())
-    return cycle_open(user=hr, cycle=opened)
+
+
+def east_cycle_open(org_chart):
+    """``east_cycle_draft`` with one template (intermediate staff), opened."""
+    hr = org_chart["hr"].user
+    draft = east_cycle_draft(org_chart)
+    template_create(user=hr, cycle=draft, level=Level.INTERMEDIATE, competencies=competencies())
+    return cycle_open(user=hr, cycle=draft)
+
+
+def manager_reviews(org_chart, cycle, ratings: dict[str, tuple[int, ...]]) -> None:
+    """陈主管's review of each of the people named by key, rated in ``COMPETENCIES``' order."""
+    for key, values in ratings.items():
+        review_submit(
+            user=org_chart["east_manager"].user,
+            cycle=cycle,
+            employee=org_chart[key],
+            kind=ReviewKind.MANAGER,
+            ratings=rated(*values),
+        )
 
 
 def east_totals_publish(org_chart) -> None:
@@ -75,3 +97,18 @@ def cycle(org_chart):
 @pytest.fixture
 def published(cycle, org_chart):
     east_totals_publish(org_chart)
+
+
+@pytest.fixture
+def closed_with_pool(org_chart, cycle, published):
+    """The quarter reviewed (王芳's self-review 5 / 4 / 4, her manager's 4 / 5 / 3), computed
+    and closed, and its pool computed: 王芳's result and the pool."""
+    hr, me = org_chart["hr"].user, org_chart["east_a"]
+    review_submit(
+        user=me.user, cycle=cycle, employee=me, kind=ReviewKind.SELF, ratings=rated(5, 4, 4)
+    )
+    manager_reviews(org_chart, cycle, {"east_a": (4, 5, 3)})
+    cycle_results_compute(user=hr, cycle=cycle)
+    cycle_close(user=hr, cycle=cycle)
+    pool = pool_compute(user=hr, pool=pool_create(user=hr, cycle=cycle, spec=pool_spec()))
+    return CycleResult.objects.get(cycle=cycle, employee=me), pool

@@ -5,44 +5,29 @@ w it was computed with, and the result page and the cycle page state it."""
 import pytest
 from django.urls import reverse
 
-from org.models import Level, Role
+from org.models import Level
 from reviews.errors import ReviewRefused
-from reviews.models import CycleResult, ReviewKind
-from reviews.services import cycle_results_compute, review_submit
-from reviews.setup import cycle_create, cycle_open, template_create
-from tests.clock import THIS_MONTH
-from tests.factories import EmployeeFactory, UserFactory
-from tests.reviews.conftest import MONTHS, competencies, east_totals_publish, rated
+from reviews.models import CycleResult
+from reviews.services import cycle_results_compute
+from reviews.setup import cycle_open, template_create
+from tests.reviews.conftest import (
+    competencies,
+    east_cycle_draft,
+    east_totals_publish,
+    manager_reviews,
+)
 
 pytestmark = pytest.mark.django_db
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
-def _draft(org_chart):
-    hr = org_chart["hr"].user
-    return cycle_create(
-        user=hr,
-        name="2026 第三季度考核",
-        kind="quarter",
-        first_period=MONTHS[0],
-        self_review_due=THIS_MONTH.start.replace(day=24),
-        manager_review_due=THIS_MONTH.start.replace(day=28),
-        teams=[org_chart["teams"]["east"]],
-    )
-
-
 @pytest.fixture
 def two_levels(org_chart):
     """Intermediate staff weigh the KPI part 0.5; 李强, senior, takes the cycle's 0.7."""
-    org_chart["east_c"] = EmployeeFactory(
-        user=UserFactory(username="east_c", role=Role.MERCHANDISER.value),
-        team=org_chart["teams"]["east"],
-        name="张伟",
-    )
+    hr = org_chart["hr"].user
+    cycle = east_cycle_draft(org_chart)
     org_chart["east_b"].level = Level.SENIOR
     org_chart["east_b"].save()
-    hr = org_chart["hr"].user
-    cycle = _draft(org_chart)
     template_create(
         user=hr,
         cycle=cycle,
@@ -53,14 +38,9 @@ def two_levels(org_chart):
     template_create(user=hr, cycle=cycle, level=Level.SENIOR, competencies=competencies())
     cycle = cycle_open(user=hr, cycle=cycle)
     east_totals_publish(org_chart)
-    for key, ratings in [("east_a", (4, 5, 3)), ("east_b", (5, 5, 4)), ("east_c", (3, 2, 3))]:
-        review_submit(
-            user=org_chart["east_manager"].user,
-            cycle=cycle,
-            employee=org_chart[key],
-            kind=ReviewKind.MANAGER,
-            ratings=rated(*ratings),
-        )
+    manager_reviews(
+        org_chart, cycle, {"east_a": (4, 5, 3), "east_b": (5, 5, 4), "east_c": (3, 2, 3)}
+    )
     cycle_results_compute(user=hr, cycle=cycle)
     return cycle
 
@@ -95,7 +75,7 @@ def test_a_levels_w_outside_0_to_1_is_refused(org_chart, kpi_weight):
     with pytest.raises(ReviewRefused) as refused:
         template_create(
             user=org_chart["hr"].user,
-            cycle=_draft(org_chart),
+            cycle=east_cycle_draft(org_chart),
             level=Level.SENIOR,
             competencies=competencies(),
             kpi_weight=kpi_weight,

@@ -6,36 +6,18 @@ a pool's sheet and form, and one's own bonus."""
 import pytest
 from django.urls import reverse
 
-from bonus.services import pool_compute, pool_create
-from reviews.models import CycleResult, ReviewKind
-from reviews.services import cycle_close, cycle_results_compute, review_submit
-from tests.bonus.conftest import spec
 from tests.identifiers import raw_identifiers
-from tests.reviews.conftest import rated
 
 pytestmark = pytest.mark.django_db
 LANGUAGES = ["zh-hans", "en"]
 
 
 @pytest.fixture
-def pages(org_chart, cycle, published) -> dict[str, list[str]]:
+def pages(org_chart, cycle, closed_with_pool) -> dict[str, list[str]]:
     """The quarter reviewed, computed, closed and its pool computed: the pages each role
     opens."""
-    hr, me = org_chart["hr"].user, org_chart["east_a"]
-    review_submit(
-        user=me.user, cycle=cycle, employee=me, kind=ReviewKind.SELF, ratings=rated(5, 4, 4)
-    )
-    review_submit(
-        user=org_chart["east_manager"].user,
-        cycle=cycle,
-        employee=me,
-        kind=ReviewKind.MANAGER,
-        ratings=rated(4, 5, 3),
-    )
-    cycle_results_compute(user=hr, cycle=cycle)
-    result = CycleResult.objects.get(cycle=cycle, employee=me)
-    cycle_close(user=hr, cycle=cycle)
-    pool = pool_compute(user=hr, pool=pool_create(user=hr, cycle=cycle, spec=spec()))
+    result, pool = closed_with_pool
+    me = org_chart["east_a"]
     cycle_pages = [
         reverse("reviews:list"),
         reverse("reviews:detail", args=[cycle.pk]),

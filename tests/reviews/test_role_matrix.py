@@ -10,11 +10,8 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from bonus.services import pool_compute, pool_create
-from reviews.models import CycleResult, ReviewKind
-from reviews.services import cycle_close, cycle_results_compute, review_submit
-from tests.bonus.conftest import spec
-from tests.reviews.conftest import COMPETENCIES, MONTHS, rated
+from reviews.models import ReviewKind
+from tests.reviews.conftest import COMPETENCIES, MONTHS
 
 pytestmark = pytest.mark.django_db
 
@@ -137,25 +134,11 @@ def _routes() -> dict[str, URLPattern]:
 
 
 @pytest.fixture
-def urls(org_chart, cycle, published) -> dict[str, str]:
-    hr, me = org_chart["hr"].user, org_chart["east_a"]
-    review_submit(
-        user=me.user, cycle=cycle, employee=me, kind=ReviewKind.SELF, ratings=rated(5, 4, 4)
-    )
-    review_submit(
-        user=org_chart["east_manager"].user,
-        cycle=cycle,
-        employee=me,
-        kind=ReviewKind.MANAGER,
-        ratings=rated(4, 5, 3),
-    )
-    cycle_results_compute(user=hr, cycle=cycle)
-    cycle_close(user=hr, cycle=cycle)
-    result = CycleResult.objects.get(cycle=cycle, employee=me)
-    pool = pool_compute(user=hr, pool=pool_create(user=hr, cycle=cycle, spec=spec()))
+def urls(org_chart, cycle, closed_with_pool) -> dict[str, str]:
+    result, pool = closed_with_pool
     values = {
         "cycle_id": cycle.pk,
-        "employee_id": me.pk,
+        "employee_id": org_chart["east_a"].pk,
         "result_id": result.pk,
         "pool_id": pool.pk,
     }

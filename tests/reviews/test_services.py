@@ -25,21 +25,10 @@ from reviews.services import (
 from scoring.models import EmployeeScore, ScoreRun, ScoreState
 from tests.clock import THIS_MONTH, at
 from tests.factories import EmployeeFactory, OrderFactory
-from tests.reviews.conftest import MONTHS, rated
+from tests.reviews.conftest import MONTHS, manager_reviews, rated
 from tests.reviews.factories import published_totals
 
 pytestmark = pytest.mark.django_db
-
-
-def _manager_reviews(org_chart, cycle, ratings: dict[str, tuple[int, ...]]) -> None:
-    for key, values in ratings.items():
-        review_submit(
-            user=org_chart["east_manager"].user,
-            cycle=cycle,
-            employee=org_chart[key],
-            kind=ReviewKind.MANAGER,
-            ratings=rated(*values),
-        )
 
 
 def _results(cycle) -> dict[str, tuple]:
@@ -70,7 +59,7 @@ def test_a_quarter_for_three_people_gives_the_finals_worked_by_hand(org_chart, c
         ratings=rated(5, 5, 5),
         comment="本季度主动承担了大客户的跟单工作。",
     )
-    _manager_reviews(
+    manager_reviews(
         org_chart, cycle, {"east_a": (4, 5, 3), "east_b": (5, 5, 4), "east_c": (3, 2, 3)}
     )
     # A provisional run's rows of the last month are the period so far, never part of a result.
@@ -102,7 +91,7 @@ def test_a_quarter_for_three_people_gives_the_finals_worked_by_hand(org_chart, c
 def test_a_person_without_a_manager_review_is_scored_on_the_kpi_part_alone(
     org_chart, cycle, published
 ):
-    _manager_reviews(org_chart, cycle, {"east_b": (5, 5, 4)})
+    manager_reviews(org_chart, cycle, {"east_b": (5, 5, 4)})
     cycle_results_compute(user=org_chart["hr"].user, cycle=cycle)
     results = _results(cycle)
     assert results["east_a"] == (85.0, 3, None, 85.0, ResultBasis.KPI_ONLY, "A")
@@ -129,7 +118,7 @@ def test_computing_reads_each_kind_of_input_once_whatever_the_number_of_people(
 def test_calibration_moves_one_grade_with_a_reason_and_the_history_shows_it(
     org_chart, cycle, published
 ):
-    _manager_reviews(org_chart, cycle, {"east_c": (3, 2, 3)})
+    manager_reviews(org_chart, cycle, {"east_c": (3, 2, 3)})
     hr = org_chart["hr"].user
     cycle_results_compute(user=hr, cycle=cycle)
     result = CycleResult.objects.get(employee=org_chart["east_c"])
@@ -153,7 +142,7 @@ def test_calibration_moves_one_grade_with_a_reason_and_the_history_shows_it(
 def test_a_reason_longer_than_the_historys_column_is_kept_whole(org_chart, cycle, published):
     """The history keeps a change's reason in 100 characters (schemathesis sent a longer one:
     a 500); the whole reason stands on the result and in the calibration's history."""
-    _manager_reviews(org_chart, cycle, {"east_c": (3, 2, 3)})
+    manager_reviews(org_chart, cycle, {"east_c": (3, 2, 3)})
     hr = org_chart["hr"].user
     cycle_results_compute(user=hr, cycle=cycle)
     result = CycleResult.objects.get(employee=org_chart["east_c"])
@@ -223,7 +212,7 @@ def test_a_review_after_its_deadline_is_refused(org_chart, cycle):
             )
         assert f"{cycle.self_review_due:%Y-%m-%d}" in str(refused.value)
         # Manager reviews are due later: still accepted.
-        _manager_reviews(org_chart, cycle, {"east_a": (4, 4, 4)})
+        manager_reviews(org_chart, cycle, {"east_a": (4, 4, 4)})
 
 
 @pytest.mark.parametrize(
@@ -315,9 +304,9 @@ def test_only_the_person_and_their_managers_review_them(org_chart, cycle, review
 
 
 def test_a_review_is_submitted_once_and_only_for_people_of_the_cycle(org_chart, cycle):
-    _manager_reviews(org_chart, cycle, {"east_a": (4, 4, 4)})
+    manager_reviews(org_chart, cycle, {"east_a": (4, 4, 4)})
     with translation.override("en"), pytest.raises(ReviewRefused, match="already"):
-        _manager_reviews(org_chart, cycle, {"east_a": (5, 5, 5)})
+        manager_reviews(org_chart, cycle, {"east_a": (5, 5, 5)})
     outsider = EmployeeFactory(team=org_chart["teams"]["east"], hire_date=THIS_MONTH.start)
     with pytest.raises(ReviewRefused) as refused:
         review_submit(
