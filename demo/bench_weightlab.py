@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from indicators.models import SchemeMatrix
-from indicators.services import scheme_draft_create, scheme_judgments_set
+from indicators.scheme_services import scheme_draft_create, scheme_judgments_set
 from org.models import Level
 from org.periods import Period
 from org.selectors import employed_during

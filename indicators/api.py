@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from indicators import services
+from indicators import scheme_services, services
 from indicators.models import VERSIONED_FIELDS, IndicatorDefinition, IndicatorSetting, WeightScheme
 from indicators.selectors import catalog_editable_by
 from indicators.wording import matrix_error_message
@@ -343,7 +343,7 @@ class WeightSchemeViewSet(
     def _service(self, call, **kwargs) -> WeightScheme:
         try:
             return call(user=self.request.user, **kwargs)
-        except services.RescoreConfirmationNeeded:
+        except scheme_services.RescoreConfirmationNeeded:
             raise
         except DjangoValidationError as exc:
             raise _django_errors(exc) from exc
@@ -352,7 +352,7 @@ class WeightSchemeViewSet(
     def create(self, request: Request) -> Response:
         given = SchemeCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        scheme = self._service(services.scheme_draft_create, **given.validated_data)
+        scheme = self._service(scheme_services.scheme_draft_create, **given.validated_data)
         return Response(
             WeightSchemeSerializer(self.get_queryset().get(pk=scheme.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -365,7 +365,7 @@ class WeightSchemeViewSet(
             if field in ("name", "effective_from", "entropy_alpha", "note")
         }
         serializer.instance = self._service(
-            services.scheme_update, scheme=serializer.instance, changes=changes
+            scheme_services.scheme_update, scheme=serializer.instance, changes=changes
         )
 
     @extend_schema(request=JudgmentsInputSerializer, responses=WeightSchemeSerializer)
@@ -374,7 +374,7 @@ class WeightSchemeViewSet(
         given = JudgmentsInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         scheme = self._service(
-            services.scheme_judgments_set, scheme=self.get_object(), **given.validated_data
+            scheme_services.scheme_judgments_set, scheme=self.get_object(), **given.validated_data
         )
         return Response(WeightSchemeSerializer(self.get_queryset().get(pk=scheme.pk)).data)
 
@@ -391,11 +391,11 @@ class WeightSchemeViewSet(
         given.is_valid(raise_exception=True)
         try:
             scheme = self._service(
-                services.scheme_activate,
+                scheme_services.scheme_activate,
                 scheme=self.get_object(),
                 confirm=given.validated_data["confirm"],
             )
-        except services.RescoreConfirmationNeeded as ask:
+        except scheme_services.RescoreConfirmationNeeded as ask:
             body = {"detail": ask.message, "code": ask.code, "periods": ask.periods}
             return Response(ConfirmationSerializer(body).data, status=status.HTTP_409_CONFLICT)
         return Response(WeightSchemeSerializer(self.get_queryset().get(pk=scheme.pk)).data)

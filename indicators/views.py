@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from indicators import services
+from indicators import scheme_services
 from indicators.models import Tier, WeightScheme
 from indicators.selectors import (
     catalog_editable_by,
@@ -115,7 +115,7 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
     form = DraftForm(request.POST or None, initial={"effective_from": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            scheme = services.scheme_draft_create(
+            scheme = scheme_services.scheme_draft_create(
                 user=request.user,
                 level=form.cleaned_data["level"],
                 effective_from=form.cleaned_data["effective_from"],
@@ -136,7 +136,9 @@ def scheme_edit(request: HttpRequest, scheme_id: int) -> HttpResponse:
     expert = request.GET.get("expert") or (experts[0] if experts else "")
     settings_form = SchemeSettingsForm(instance=scheme)
     # What activating the draft does to scores, shown before the button is pressed.
-    preview = services.scheme_activation_preview(scheme=scheme) if scheme.is_editable else None
+    preview = (
+        scheme_services.scheme_activation_preview(scheme=scheme) if scheme.is_editable else None
+    )
     return render(
         request,
         "indicators/scheme_edit.html",
@@ -189,7 +191,7 @@ def scheme_judgments(request: HttpRequest, scheme_id: int) -> HttpResponse:
     try:
         if items is None:
             raise ValidationError(_("Unknown matrix."))
-        services.scheme_judgments_set(
+        scheme_services.scheme_judgments_set(
             scheme=scheme,
             user=request.user,
             matrix=key,
@@ -215,7 +217,7 @@ def scheme_settings(request: HttpRequest, scheme_id: int) -> HttpResponse:
     form = SchemeSettingsForm(request.POST, instance=scheme)
     if form.is_valid():
         try:
-            services.scheme_update(
+            scheme_services.scheme_update(
                 scheme=scheme,
                 user=request.user,
                 changes={field: form.cleaned_data[field] for field in form.changed_data},
@@ -240,7 +242,7 @@ def scheme_activate(request: HttpRequest, scheme_id: int) -> HttpResponse:
     try:
         # The button says which scored periods are rescored (the preview); if more were
         # scored since, the service asks again.
-        services.scheme_activate(
+        scheme_services.scheme_activate(
             scheme=scheme, user=request.user, confirm=request.POST.get("confirm") == "1"
         )
     except ValidationError as exc:

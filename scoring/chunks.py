@@ -20,7 +20,8 @@ from frames.write import bulk_load_run, frame_bulk_prepare, ids_reserve
 from indicators.activity import active_on_roster
 from indicators.calculators import measured_values
 from indicators.calculators.base import RecordFrames
-from indicators.selectors import catalog_in_force, record_frames
+from indicators.record_frames import record_frames
+from indicators.selectors import catalog_in_force
 from org.calendar import period_window
 from org.periods import Period
 from org.selectors import employed_during

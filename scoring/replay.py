@@ -11,7 +11,8 @@ from functools import partial
 import pandas as pd
 
 from indicators.calculators.base import RecordFrames
-from indicators.selectors import catalog_in_force, record_frames
+from indicators.record_frames import record_frames
+from indicators.selectors import catalog_in_force
 from org.periods import Period, PeriodKind
 from scoring.chunks import alongside, chunk_score, cyclic_gc_paused, targets_frame
 from scoring.engine.score import finalise

@@ -18,7 +18,8 @@ from demo.seed.activity import generate
 from demo.seed.company import DEMO, STYLES
 from demo.services import TABLE_MODELS, AlreadySeeded, company_seed
 from indicators.calculators import NOT_FED, measured_values
-from indicators.selectors import catalog_in_force, record_frames
+from indicators.record_frames import record_frames
+from indicators.selectors import catalog_in_force
 from ingest.ledger import head_path
 from ingest.ledger_verify import ledger_verify
 from ingest.models import (

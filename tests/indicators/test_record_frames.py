@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from indicators.calculators import measured_values
-from indicators.selectors import record_frames
+from indicators.record_frames import record_frames
 from org.calendar import period_window
 from org.periods import Period
 from tests.factories import (
@@ -166,7 +166,7 @@ def test_a_node_counts_in_the_period_its_deadline_falls_in(org_chart):
 def test_in_a_running_period_a_deadline_not_yet_reached_does_not_count(org_chart, monkeypatch):
     # Read on 10 October 12:00 Shanghai, in the middle of the month.
     window = OCTOBER.window(tz=SHANGHAI, as_of=pd.Timestamp("2026-10-10T04:00", tz="UTC"))
-    monkeypatch.setattr("indicators.selectors.period_window", lambda period: window)
+    monkeypatch.setattr("indicators.record_frames.period_window", lambda period: window)
     east_a = org_chart["east_a"]
     _node(east_a, "2026-10-08T12:00", None, 24)  # due 9 Oct 12:00, missed: late
     _node(east_a, "2026-10-10T12:00", None, 24)  # due 11 Oct: not yet

@@ -4,7 +4,7 @@ and ask for confirmation; confirmed, they are scored again with the new weights.
 import pytest
 from django.utils import translation
 
-from indicators import services
+from indicators import scheme_services
 from indicators.models import WeightScheme
 from org.models import Level
 from scoring.models import RunStatus, ScoreRun
@@ -20,7 +20,7 @@ def scored(org_chart):
     """Last month scored with the built-in schemes, and an admin's draft dated a year back."""
     _month_of_work(org_chart["east_a"], LAST_MONTH, response_hours=1)
     compute_period(LAST_MONTH)
-    return services.scheme_draft_create(
+    return scheme_services.scheme_draft_create(
         user=org_chart["admin"], level=Level.INTERMEDIATE, effective_from=months_ago(12).start
     )
 
@@ -72,10 +72,10 @@ def test_the_api_answers_409_with_the_periods_then_activates_with_confirm(
 
 
 def test_a_scheme_over_nothing_scored_activates_without_asking(org_chart):
-    draft = services.scheme_draft_create(
+    draft = scheme_services.scheme_draft_create(
         user=org_chart["admin"], level=Level.JUNIOR, effective_from=months_ago(30).start
     )
     with translation.override("en"):
-        services.scheme_activate(scheme=draft, user=org_chart["admin"])
+        scheme_services.scheme_activate(scheme=draft, user=org_chart["admin"])
     draft.refresh_from_db()
     assert draft.status == "active"

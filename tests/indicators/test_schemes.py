@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from indicators import services
+from indicators import scheme_services, services
 from indicators.models import IndicatorDefinition, IndicatorSetting, SchemeWeight, WeightScheme
 from indicators.selectors import scheme_in_force
 
@@ -47,7 +47,7 @@ def senior_v1(db):
 
 @pytest.mark.django_db
 def test_a_draft_carries_over_the_judgments_of_the_scheme_it_is_based_on(admin, senior_v1):
-    draft = services.scheme_draft_create(
+    draft = scheme_services.scheme_draft_create(
         user=admin, level="senior", effective_from=dt.date(2026, 11, 1), based_on=senior_v1
     )
     assert (draft.version, draft.status, draft.created_by) == (2, "draft", admin)
@@ -60,7 +60,7 @@ def test_a_draft_without_a_base_starts_from_equal_judgments(admin):
     # Off in every dated version: the draft's date reads the catalog in force then.
     IndicatorSetting.objects.filter(indicator__code="collaboration_360").update(is_active=False)
     IndicatorDefinition.objects.filter(code="collaboration_360").update(is_active=False)
-    draft = services.scheme_draft_create(
+    draft = scheme_services.scheme_draft_create(
         user=admin, level="junior", effective_from=dt.date(2026, 11, 1), based_on=None
     )
     weights = _weights(draft)
@@ -75,11 +75,13 @@ def test_a_draft_without_a_base_starts_from_equal_judgments(admin):
 @pytest.mark.django_db
 def test_activation_retires_the_previous_scheme_which_stays_in_force_for_the_past(admin, senior_v1):
     # Without a base the draft's only expert is its creator, whose judgments are set here.
-    draft = services.scheme_draft_create(
+    draft = scheme_services.scheme_draft_create(
         user=admin, level="senior", effective_from=dt.date(2026, 11, 1), based_on=None
     )
-    services.scheme_judgments_set(scheme=draft, user=admin, matrix="tiers", judgments=CONSISTENT)
-    services.scheme_activate(scheme=draft, user=admin, now=NOW)
+    scheme_services.scheme_judgments_set(
+        scheme=draft, user=admin, matrix="tiers", judgments=CONSISTENT
+    )
+    scheme_services.scheme_activate(scheme=draft, user=admin, now=NOW)
 
     senior_v1.refresh_from_db()
     draft.refresh_from_db()
@@ -99,22 +101,24 @@ def test_activation_retires_the_previous_scheme_which_stays_in_force_for_the_pas
 @pytest.mark.django_db
 def test_an_inconsistent_scheme_is_refused_naming_the_matrix_and_the_judgment(admin, senior_v1):
     # Without a base the draft's only expert is its creator, whose judgments are set here.
-    draft = services.scheme_draft_create(
+    draft = scheme_services.scheme_draft_create(
         user=admin, level="senior", effective_from=dt.date(2026, 11, 1), based_on=None
     )
-    services.scheme_judgments_set(scheme=draft, user=admin, matrix="tiers", judgments=BACKWARDS)
+    scheme_services.scheme_judgments_set(
+        scheme=draft, user=admin, matrix="tiers", judgments=BACKWARDS
+    )
     draft.refresh_from_db()
     assert draft.consistency["tiers"]["cr"] >= 0.10
     assert not draft.is_consistent
 
     with translation.override("en"), pytest.raises(ValidationError) as refused:
-        services.scheme_activate(scheme=draft, user=admin, now=NOW)
+        scheme_services.scheme_activate(scheme=draft, user=admin, now=NOW)
     (message,) = refused.value.messages
     assert message.startswith("The Tiers matrix is inconsistent (CR ")
     assert "Revise the judgment of “Basic” against “Innovation”: it is 1/8" in message
     assert "imply about 8" in message
     with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
-        services.scheme_activate(scheme=draft, user=admin, now=NOW)
+        scheme_services.scheme_activate(scheme=draft, user=admin, now=NOW)
     assert "“基础”相对“创新”" in refused.value.messages[0]
 
     draft.refresh_from_db()
@@ -124,13 +128,13 @@ def test_an_inconsistent_scheme_is_refused_naming_the_matrix_and_the_judgment(ad
 
 @pytest.mark.django_db
 def test_several_experts_are_combined_by_geometric_mean(admin, senior_v1):
-    draft = services.scheme_draft_create(
+    draft = scheme_services.scheme_draft_create(
         user=admin, level="senior", effective_from=dt.date(2026, 11, 1), based_on=None
     )
-    services.scheme_judgments_set(
+    scheme_services.scheme_judgments_set(
         scheme=draft, user=admin, matrix="tiers", judgments=CONSISTENT, expert="专家甲"
     )
-    services.scheme_judgments_set(
+    scheme_services.scheme_judgments_set(
         scheme=draft, user=admin, matrix="tiers", judgments=CONSISTENT, expert="专家乙"
     )
     draft.refresh_from_db()
@@ -144,14 +148,16 @@ def test_several_experts_are_combined_by_geometric_mean(admin, senior_v1):
 @pytest.mark.django_db
 def test_only_drafts_change(admin, senior_v1):
     with translation.override("en"), pytest.raises(ValidationError, match="only a draft"):
-        services.scheme_judgments_set(
+        scheme_services.scheme_judgments_set(
             scheme=senior_v1, user=admin, matrix="tiers", judgments=CONSISTENT
         )
 
 
 def _activated(admin, effective: dt.date) -> WeightScheme:
-    draft = services.scheme_draft_create(user=admin, level="senior", effective_from=effective)
-    services.scheme_activate(scheme=draft, user=admin, now=NOW)
+    draft = scheme_services.scheme_draft_create(
+        user=admin, level="senior", effective_from=effective
+    )
+    scheme_services.scheme_activate(scheme=draft, user=admin, now=NOW)
     draft.refresh_from_db()
     return draft
 
@@ -185,18 +191,18 @@ def test_a_scheme_dated_like_the_active_one_replaces_it(admin, senior_v1):
     assert (senior_v1.status, replacement.status) == ("retired", "active")
     assert scheme_in_force(level="senior", on=dt.date(2010, 1, 1)) == replacement
     # An older draft of that date would never be in force (the later version wins ties).
-    older = services.scheme_draft_create(
+    older = scheme_services.scheme_draft_create(
         user=admin, level="senior", effective_from=dt.date(2025, 1, 1)
     )
     newer = _activated(admin, dt.date(2025, 1, 1))
     with translation.override("en"), pytest.raises(ValidationError, match="already in force"):
-        services.scheme_activate(scheme=older, user=admin, now=NOW)
+        scheme_services.scheme_activate(scheme=older, user=admin, now=NOW)
     assert scheme_in_force(level="senior", on=dt.date(2025, 1, 1)) == newer
 
 
 @pytest.mark.django_db
 def test_a_draft_over_an_outdated_catalog_cannot_be_activated(admin, senior_v1):
-    draft = services.scheme_draft_create(
+    draft = scheme_services.scheme_draft_create(
         user=admin, level="senior", effective_from=dt.date(2026, 11, 1), based_on=senior_v1
     )
     services.indicator_update(
@@ -207,22 +213,22 @@ def test_a_draft_over_an_outdated_catalog_cannot_be_activated(admin, senior_v1):
         now=NOW,
     )
     with translation.override("en"), pytest.raises(ValidationError, match="Create a new draft"):
-        services.scheme_activate(scheme=draft, user=admin, now=NOW)
+        scheme_services.scheme_activate(scheme=draft, user=admin, now=NOW)
 
 
 @pytest.mark.django_db
 def test_a_stale_copy_of_an_activated_draft_cannot_change_it(admin, senior_v1):
-    draft = services.scheme_draft_create(
+    draft = scheme_services.scheme_draft_create(
         user=admin, level="senior", effective_from=dt.date(2026, 11, 1), based_on=senior_v1
     )
     stale = WeightScheme.objects.get(pk=draft.pk)
-    services.scheme_activate(scheme=draft, user=admin, now=NOW)
+    scheme_services.scheme_activate(scheme=draft, user=admin, now=NOW)
     with translation.override("en"), pytest.raises(ValidationError, match="only a draft"):
-        services.scheme_update(
+        scheme_services.scheme_update(
             scheme=stale, user=admin, changes={"effective_from": dt.date(2020, 1, 1)}
         )
     with translation.override("en"), pytest.raises(ValidationError, match="only a draft"):
-        services.scheme_judgments_set(
+        scheme_services.scheme_judgments_set(
             scheme=stale, user=admin, matrix="tiers", judgments=CONSISTENT
         )
     draft.refresh_from_db()
@@ -233,10 +239,12 @@ def test_a_stale_copy_of_an_activated_draft_cannot_change_it(admin, senior_v1):
 def test_a_level_without_its_own_scheme_uses_the_all_levels_scheme(admin, senior_v1):
     # Juniors get their own scheme only from 2026 here (the built-in one covers every date).
     WeightScheme.objects.filter(level="junior").update(effective_from=dt.date(2026, 1, 1))
-    general = services.scheme_draft_create(
+    general = scheme_services.scheme_draft_create(
         user=admin, level="", effective_from=dt.date(2025, 1, 1), based_on=senior_v1
     )
-    services.scheme_activate(scheme=general, user=admin, now=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    scheme_services.scheme_activate(
+        scheme=general, user=admin, now=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    )
     assert scheme_in_force(level="junior", on=dt.date(2025, 6, 1)) == general
     assert scheme_in_force(level="junior", on=dt.date(2026, 6, 1)).level == "junior"
     assert scheme_in_force(level="junior", on=dt.date(2024, 6, 1)) is None
@@ -244,15 +252,15 @@ def test_a_level_without_its_own_scheme_uses_the_all_levels_scheme(admin, senior
 
 @pytest.mark.django_db
 def test_judgments_are_validated(admin, senior_v1):
-    draft = services.scheme_draft_create(
+    draft = scheme_services.scheme_draft_create(
         user=admin, level="senior", effective_from=dt.date(2026, 11, 1), based_on=None
     )
     with translation.override("en"), pytest.raises(ValidationError, match="reciprocal"):
-        services.scheme_judgments_set(
+        scheme_services.scheme_judgments_set(
             scheme=draft, user=admin, matrix="tiers", judgments=[[1, 3], [3, 1]]
         )
     with translation.override("en"), pytest.raises(ValidationError, match="compares 4 items"):
-        services.scheme_judgments_set(
+        scheme_services.scheme_judgments_set(
             scheme=draft, user=admin, matrix="tiers", judgments=[[1, 3], [1 / 3, 1]]
         )
 
@@ -268,7 +276,9 @@ def test_a_draft_compares_the_indicators_active_on_its_own_date(admin):
         now=NOW,
     )
     november, december = (
-        services.scheme_draft_create(user=admin, level="junior", effective_from=day, based_on=None)
+        scheme_services.scheme_draft_create(
+            user=admin, level="junior", effective_from=day, based_on=None
+        )
         for day in (dt.date(2026, 11, 1), dt.date(2026, 12, 1))
     )
     assert "collaboration_360" in _weights(november)

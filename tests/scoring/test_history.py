@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from indicators import services as indicator_services
+from indicators import scheme_services
 from indicators.models import WeightScheme
 from ingest.models import SyncRun
 from ingest.signals import records_changed
@@ -48,7 +48,7 @@ def history(org_chart):
 
 
 def _draft(admin, effective: Period) -> WeightScheme:
-    return indicator_services.scheme_draft_create(
+    return scheme_services.scheme_draft_create(
         user=admin, level=Level.INTERMEDIATE, effective_from=effective.start
     )
 
@@ -65,8 +65,8 @@ def test_a_back_dated_scheme_asks_to_confirm_rescoring_and_two_years_score_in_or
     services.compute_period(LAST_MONTH)  # live already: last month is published
 
     a_year_ago = _draft(admin, months_ago(12))
-    with pytest.raises(indicator_services.RescoreConfirmationNeeded) as asked:
-        indicator_services.scheme_activate(scheme=a_year_ago, user=admin)
+    with pytest.raises(scheme_services.RescoreConfirmationNeeded) as asked:
+        scheme_services.scheme_activate(scheme=a_year_ago, user=admin)
     assert asked.value.code == "confirm_rescore"
     assert asked.value.periods == [LAST_MONTH]
     assert LAST_MONTH.label in asked.value.messages[0]
@@ -74,7 +74,7 @@ def test_a_back_dated_scheme_asks_to_confirm_rescoring_and_two_years_score_in_or
     assert a_year_ago.status == "draft"
 
     with django_capture_on_commit_callbacks(execute=True):
-        indicator_services.scheme_activate(scheme=a_year_ago, user=admin, confirm=True)
+        scheme_services.scheme_activate(scheme=a_year_ago, user=admin, confirm=True)
     rescored = ScoreRun.objects.filter(period_start=LAST_MONTH.start).latest("id")
     assert rescored.status == RunStatus.SUCCEEDED, rescored.error
     assert _scheme_of(rescored) == a_year_ago.id
@@ -84,7 +84,7 @@ def test_a_back_dated_scheme_asks_to_confirm_rescoring_and_two_years_score_in_or
     # last year's, weighs only the year between them and retires nothing. No period it
     # weighs is scored, so nothing to confirm.
     two_years_ago = _draft(admin, FIRST)
-    indicator_services.scheme_activate(scheme=two_years_ago, user=admin)
+    scheme_services.scheme_activate(scheme=two_years_ago, user=admin)
     statuses = dict(
         WeightScheme.objects.filter(level=Level.INTERMEDIATE).values_list("id", "status")
     )
@@ -130,7 +130,7 @@ def test_a_closed_period_is_scored_again_only_once_reopened_with_a_reason(
     with pytest.raises(
         ValidationError, match=f"would change the scores of {closed.label}"
     ) as refused:
-        indicator_services.scheme_activate(scheme=draft, user=history["admin"], confirm=True)
+        scheme_services.scheme_activate(scheme=draft, user=history["admin"], confirm=True)
     assert refused.value.code == "periods_closed"
     assert ScoreRun.objects.count() == before
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from frames.write import bulk_load_run
-from indicators import services as indicator_services
+from indicators import scheme_services
 from indicators.models import WeightScheme
 from org.models import Employee, Level
 from org.periods import Period
@@ -188,10 +188,10 @@ def test_a_run_that_fails_while_writing_leaves_the_previous_results(
 def test_the_scheme_in_force_on_the_periods_end_for_the_level_is_used(scored_team):
     admin = scored_team["admin"]
     intermediate = WeightScheme.objects.get(level=Level.INTERMEDIATE, status="active")
-    draft = indicator_services.scheme_draft_create(
+    draft = scheme_services.scheme_draft_create(
         user=admin, level=Level.INTERMEDIATE, effective_from=dt.date(2026, 11, 1)
     )
-    indicator_services.scheme_activate(
+    scheme_services.scheme_activate(
         scheme=draft, user=admin, now=dt.datetime(2026, 10, 15, tzinfo=dt.UTC)
     )
     october = services.compute_period(OCTOBER)

@@ -4,7 +4,7 @@ anything else."""
 
 from django.db import transaction
 
-from indicators import services as indicator_services
+from indicators import scheme_services
 from indicators.models import SchemeMatrix, WeightScheme
 from org.models import Level
 from scoring.services import compute_period
@@ -34,7 +34,7 @@ def scored_company_make(org_chart: dict) -> dict:
 
 def quality_draft_make(admin, tier: str = "quality") -> WeightScheme:
     """The draft, weighing ``tier`` nine times any other."""
-    draft = indicator_services.scheme_draft_create(
+    draft = scheme_services.scheme_draft_create(
         user=admin, level=Level.INTERMEDIATE, effective_from=MONTHS[0].start
     )
     tiers = SchemeMatrix.objects.filter(scheme=draft, matrix="tiers").first()
@@ -43,7 +43,7 @@ def quality_draft_make(admin, tier: str = "quality") -> WeightScheme:
          for b in tiers.items]
         for a in tiers.items
     ]  # fmt: skip
-    indicator_services.scheme_judgments_set(
+    scheme_services.scheme_judgments_set(
         scheme=draft, user=admin, matrix="tiers", judgments=judgments, expert=tiers.expert
     )
     draft.refresh_from_db()

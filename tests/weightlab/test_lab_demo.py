@@ -12,7 +12,7 @@ from django.db import transaction
 from demo.seed.company import DEMO
 from demo.services import company_seed
 from indicators.models import SchemeMatrix, SchemeStatus, WeightScheme
-from indicators.services import scheme_draft_create, scheme_judgments_set
+from indicators.scheme_services import scheme_draft_create, scheme_judgments_set
 from ingest.models import LedgerEntry
 from org.models import Level
 from org.periods import Period

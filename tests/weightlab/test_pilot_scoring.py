@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 
-from indicators import services as indicator_services
+from indicators import scheme_services
 from indicators.models import SchemeStatus, SchemeWeight, WeightScheme
 from org.models import Level
 from scoring.models import EmployeeScore, IndicatorScore
@@ -105,7 +105,7 @@ def test_the_pilot_scores_one_team_with_its_scheme_and_the_others_with_theirs(
 
     # A piloted draft keeps its judgments (its months are rescored with them).
     with translation.override("en"), pytest.raises(ValidationError, match="pilot"):
-        indicator_services.scheme_update(
+        scheme_services.scheme_update(
             scheme=quality_draft, user=people["admin"], changes={"entropy_alpha": 0.5}
         )
 

@@ -4,7 +4,7 @@ and the comparison of the pilot's team with everybody else as the page and the A
 import pytest
 from django.db import transaction
 
-from indicators import services as indicator_services
+from indicators import scheme_services
 from indicators.models import SchemeStatus, SchemeWeight, WeightScheme
 from indicators.pilots import SchemePilot
 from org.models import Level
@@ -133,7 +133,7 @@ def test_bad_input_is_refused_naming_the_field(as_user, org_chart, level_scheme,
 
 def test_a_scheme_without_weights_or_retired_is_refused(as_user, org_chart, level_scheme):
     client = as_user("admin")
-    draft = indicator_services.scheme_draft_create(
+    draft = scheme_services.scheme_draft_create(
         user=org_chart["admin"], level=Level.INTERMEDIATE, effective_from=THIS_MONTH.start
     )
     SchemeWeight.objects.filter(scheme=draft).delete()
