@@ -14,7 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from dashboards.figures import mean_label
+from dashboards.chart_labels import mean_label
 from dashboards.formatting import format_change, format_score, format_value
 from dashboards.selectors.boards import CompanyTrendPoint, MemberRow, TeamRow
 from dashboards.selectors.columns import Column, chinese

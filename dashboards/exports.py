@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from dashboards.figures import mean_label
+from dashboards.chart_labels import mean_label
 from dashboards.formatting import rounded_score, rounded_value
 from dashboards.selectors.boards import CompanyBoard, MemberRow
 from dashboards.selectors.columns import TIERS, Column

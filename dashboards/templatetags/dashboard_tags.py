@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 
 from appeals.links import appeal_control
 from dashboards.cache import kept
-from dashboards.figures import mean_label
+from dashboards.chart_labels import mean_label
 from dashboards.formatting import (
     format_change,
     format_duration,

@@ -88,7 +88,7 @@ def test_language_switch_changes_the_dashboard(live_server, scored, page, sign_i
     expect(row).to_contain_text("Customer satisfaction (CSAT)")
     expect(page.get_by_test_id("viewer-role")).to_have_text("Merchandiser")
     _drawn(page, "radar")
-    # The radar's labels are drawn on lines of their own (dashboards.figures.wrap_label).
+    # The radar's labels are drawn on lines of their own (dashboards.chart_labels.wrap_label).
     labels = page.get_by_test_id("radar").evaluate(
         "gd => [...gd.querySelectorAll('.angularaxistick text')].map(text => [...text"
         ".querySelectorAll('tspan.line')].map(line => line.textContent).join(' ')"

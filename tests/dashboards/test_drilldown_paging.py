@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from appeals.services import appeal_create, appeal_transition
-from dashboards.drilldowns import DRILLDOWNS, PAGE_SIZE
+from dashboards.drilldown_listings import DRILLDOWNS
+from dashboards.drilldowns import PAGE_SIZE
 from indicators.records import counted_records_read
 from ingest.ledger import ledger_adopt
 from ingest.models import Order, ProcessNode

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
-from dashboards.drilldowns import DRILLDOWNS, Drilldown, drilldown_read
+from dashboards.drilldown_listings import DRILLDOWNS
+from dashboards.drilldowns import Drilldown, drilldown_read
 from indicators.calculators import CALCULATORS
 from indicators.models import IndicatorDefinition
 from scoring.models import IndicatorScore

@@ -6,6 +6,7 @@ import pytest
 from django.utils import translation
 
 from dashboards import figures
+from dashboards.chart_labels import wrap_label
 from dashboards.selectors.boards import CompanyTrendPoint, MemberRow, TeamRow
 from dashboards.selectors.columns import Column
 from dashboards.selectors.scorecard import Line, TrendPoint
@@ -134,13 +135,13 @@ def test_company_figures():
 
 
 def test_radar_labels_are_wrapped_to_fit_the_margins_plotly_does_not_grow():
-    assert figures.wrap_label("Order volume", 14) == "Order volume"
-    assert figures.wrap_label("Long-standing customer growth", 14) == (
+    assert wrap_label("Order volume", 14) == "Order volume"
+    assert wrap_label("Long-standing customer growth", 14) == (
         "Long-standing<br>customer<br>growth"
     )
     # Chinese breaks anywhere, into even lines, never before a closing bracket.
-    assert figures.wrap_label("被采纳的改进建议数", 14) == "被采纳的改<br>进建议数"
-    assert figures.wrap_label("客户满意度（CSAT）", 14) == "客户满意度<br>（CSAT）"
+    assert wrap_label("被采纳的改进建议数", 14) == "被采纳的改<br>进建议数"
+    assert wrap_label("客户满意度（CSAT）", 14) == "客户满意度<br>（CSAT）"
     lines = [Line(RESPONSE, 2.5, 2.0, 4.0, 95.0, 0.1, 9.5, 80.0, 70.0, 3.0, 90.0)]
     with translation.override("en"):
         axis = figures.radar(lines, "王芳")["layout"]["polar"]["angularaxis"]
