@@ -17,6 +17,7 @@ from org.api import HrOrAdmin
 from org.fields import ApiIdField
 from org.selectors import employee_get_for_user
 from reviews.errors import ReviewForbidden, ReviewRefused
+from reviews.incidents import incident_lines
 from reviews.models import (
     COMMENT_MAX,
     GRADES,
@@ -173,17 +174,46 @@ class ReviewInputSerializer(serializers.Serializer):
 
 
 class IncidentSerializer(serializers.ModelSerializer):
+    """An incident with who noted it and the record it concerns: by its type and id (both null
+    without one) and in words (``record``, empty without one). Serialise with ``lines``, the
+    incidents' ``reviews.incidents.incident_lines`` by id, in the context."""
+
     employee_no = serializers.CharField(source="employee.employee_no", read_only=True)
     employee_name = serializers.CharField(source="employee.name", read_only=True)
-    # A linked record is named by its type and id; both are null without one.
+    noted_by = serializers.SerializerMethodField()
     record_type = serializers.SerializerMethodField()
+    record = serializers.SerializerMethodField()
 
     class Meta:
         model = Incident
-        fields = ["id", "employee_no", "employee_name", "day", "note", "record_type", "record_id"]
+        fields = [
+            "id",
+            "employee_no",
+            "employee_name",
+            "day",
+            "note",
+            "noted_by",
+            "record_type",
+            "record_id",
+            "record",
+        ]
+
+    def get_noted_by(self, incident: Incident) -> str:
+        return self.context["lines"][incident.pk].author
 
     def get_record_type(self, incident: Incident) -> str | None:
         return incident.record_type or None
+
+    def get_record(self, incident: Incident) -> str:
+        return self.context["lines"][incident.pk].record
+
+
+def _incidents_data(incidents: list[Incident], *, many: bool) -> object:
+    lines = {line.id: line for line in incident_lines(incidents)}
+    serializer = IncidentSerializer(
+        incidents if many else incidents[0], many=many, context={"lines": lines}
+    )
+    return serializer.data
 
 
 class IncidentFilterSerializer(serializers.Serializer):
@@ -351,7 +381,8 @@ class IncidentListApi(APIView):
         incidents = incidents_visible_to(request.user)
         if given.validated_data.get("employee_id") is not None:
             incidents = incidents.filter(employee_id=given.validated_data["employee_id"])
-        return Response(IncidentSerializer(incidents[:LIST_MAX], many=True).data)
+        incidents = list(incidents.select_related("author__employee")[:LIST_MAX])
+        return Response(_incidents_data(incidents, many=True))
 
     @extend_schema(request=IncidentInputSerializer, responses={201: IncidentSerializer})
     def post(self, request: Request) -> Response:
@@ -369,7 +400,7 @@ class IncidentListApi(APIView):
             incident = incident_add(user=request.user, employee=employee, **data)
         except ReviewRefused as refusal:
             raise _refused(refusal) from refusal
-        return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+        return Response(_incidents_data([incident], many=False), status=status.HTTP_201_CREATED)
 
 
 class CycleResultListApi(APIView):

@@ -25,6 +25,7 @@ NUMBERED_KINDS = [kind for kind in RECORD_PERSON if kind != "order_node"]
 
 @dataclass(frozen=True)
 class IncidentLine:
+    id: int
     day: dt.date
     note: str
     author: str
@@ -52,7 +53,9 @@ def incident_lines(incidents: Iterable[Incident]) -> list[IncidentLine]:
             )
             record = subject.line()
         lines.append(
-            IncidentLine(incident.day, incident.note, person_name(incident.author), record)
+            IncidentLine(
+                incident.pk, incident.day, incident.note, person_name(incident.author), record
+            )
         )
     return lines
 

@@ -14,7 +14,10 @@ APP_SERVICES = ["web", "worker", "beat"]
 
 
 def _settings_variables() -> set[str]:
-    source = (ROOT / "perf" / "settings.py").read_text()
+    """What perf's settings read from the environment: perf/settings.py and the modules it
+    reads its company and Celery settings from (the test settings aside)."""
+    modules = ["settings.py", "settings_company.py", "settings_celery.py"]
+    source = "".join((ROOT / "perf" / module).read_text() for module in modules)
     return set(re.findall(r"env(?:\.\w+)?\(\s*\"([A-Z_]+)\"", source))
 
 

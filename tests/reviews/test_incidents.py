@@ -153,3 +153,28 @@ def test_the_scorecard_leads_her_manager_to_her_incidents_and_review(as_user, or
     # HR notes incidents too, but writes no manager review.
     text = as_user("hr").get(url, **ENGLISH).content.decode()
     assert _log(org_chart["east_a"]) in text and "Review them in" not in text
+
+
+def test_the_api_names_who_noted_an_incident_and_its_record_in_words(client, org_chart):
+    order = OrderFactory(
+        merchandiser=org_chart["east_a"],
+        customer=CustomerFactory(name="华东贸易"),
+        external_id="SO-5",
+    )
+    client.force_login(org_chart["east_manager"].user)
+    body = {
+        "employee_id": org_chart["east_a"].pk,
+        "day": f"{DAY:%Y-%m-%d}",
+        "note": "交期延误",
+        "record_type": "order",
+        "record_id": order.pk,
+    }
+    created = client.post(
+        "/api/v1/reviews/incidents/", body, content_type="application/json", **ENGLISH
+    )
+    assert created.status_code == 201
+    expected = {"noted_by": "陈主管", "record_type": "order", "record": "Order SO-5 · 华东贸易"}
+    assert {key: created.json()[key] for key in expected} == expected
+    client.force_login(org_chart["east_a"].user)
+    [listed] = client.get("/api/v1/reviews/incidents/", **ENGLISH).json()
+    assert {key: listed[key] for key in expected} == expected
