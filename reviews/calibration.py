@@ -37,6 +37,7 @@ from reviews.engine.calibration import (
 )
 from reviews.models import CycleResult, CycleState, ReviewCycle
 from reviews.selectors import cycle_totals, results_visible_to
+from reviews.wording import thresholds_text
 from scoring.runs import scoring_config
 
 PERFORMANCE_NAMES = {
@@ -116,6 +117,7 @@ class CalibrationBoard:
     rows: list[CalibrationRow]
     may_move: bool  # the cycle is calibrating: the rows' grades may move
     rules: dict[str, float]
+    thresholds: str  # the finals each grade takes, in words
 
 
 def _value(number: float) -> float | None:
@@ -231,4 +233,5 @@ def calibration_board(*, user: AbstractBaseUser, cycle: ReviewCycle) -> Calibrat
             "growth_rising": GROWTH_BOUNDS[1],
             "min_months": MIN_MONTHS,
         },
+        thresholds=thresholds_text(scoring_config().thresholds),
     )

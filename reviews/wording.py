@@ -89,12 +89,16 @@ def kpi_explanation(result: CycleResult, totals: list[float]) -> str:
     }
 
 
+def thresholds_text(thresholds: Mapping[str, float]) -> str:
+    """The finals each grade takes: "S from 90, A from 80, B from 70, C from 60, D below"."""
+    return _("S from %(S)s, A from %(A)s, B from %(B)s, C from %(C)s, D below") % {
+        name: _number(value, 0) for name, value in thresholds.items()
+    }
+
+
 def grade_explanation(grade: str, thresholds: Mapping[str, float]) -> str:
     """The computed grade and the thresholds it comes from."""
-    return _(
-        "Computed grade %(grade)s by the thresholds: S from %(S)s, A from %(A)s, B from %(B)s, "
-        "C from %(C)s, D below."
-    ) % {
+    return _("Computed grade %(grade)s by the thresholds: %(thresholds)s.") % {
         "grade": grade,
-        **{name: _number(value, 0) for name, value in thresholds.items()},
+        "thresholds": thresholds_text(thresholds),
     }

@@ -122,6 +122,10 @@ def test_the_distribution_against_the_target_and_the_nine_box(as_user, computed)
     not_placed = text.split('data-testid="not-placed"')[1].split("</ul>")[0]
     assert "陈主管" in not_placed and "Not scored in the cycle: no final score" in not_placed
     assert "below -1 declining, -1 to +1 steady, above +1 improving" in text
+    assert (
+        "Finals are graded by the thresholds: S from 90, A from 80, B from 70, C from 60, "
+        "D below." in text
+    )
     assert "The KPI part is never edited here" in text
     assert text.count('data-testid="move-form"') == 3  # not for 陈主管: no grade to move
     for language in (ENGLISH, CHINESE):
