@@ -63,18 +63,13 @@ def appeals_describe(appeals: Iterable[Appeal]) -> dict[int, AppealText]:
     """Appeal id → its text. One query per record type named and one for the people
     attributions name, however many appeals (the list of 200 costs at most six)."""
     appeals = list(appeals)
-    wanted = [
-        (appeal.record_type, appeal.record_id)
+    of_records = [
+        appeal
         for appeal in appeals
         if appeal.record_type in SUBJECTS and appeal.record_id is not None
     ]
-    numbers = {
-        value
-        for appeal in appeals
-        if appeal.record_type in SUBJECTS and appeal.record_id is not None
-        for value in (appeal.current_value, appeal.claimed_value)
-    }
-    records = records_read(wanted)
+    records = records_read((appeal.record_type, appeal.record_id) for appeal in of_records)
+    numbers = {value for a in of_records for value in (a.current_value, a.claimed_value)}
     people = {}
     if numbers - {""}:
         people = dict(

@@ -208,12 +208,9 @@ class IncidentSerializer(serializers.ModelSerializer):
         return self.context["lines"][incident.pk].record
 
 
-def _incidents_data(incidents: list[Incident], *, many: bool) -> object:
+def _incidents_data(incidents: list[Incident]) -> list:
     lines = {line.id: line for line in incident_lines(incidents)}
-    serializer = IncidentSerializer(
-        incidents if many else incidents[0], many=many, context={"lines": lines}
-    )
-    return serializer.data
+    return IncidentSerializer(incidents, many=True, context={"lines": lines}).data
 
 
 class IncidentFilterSerializer(serializers.Serializer):
@@ -382,7 +379,7 @@ class IncidentListApi(APIView):
         if given.validated_data.get("employee_id") is not None:
             incidents = incidents.filter(employee_id=given.validated_data["employee_id"])
         incidents = list(incidents.select_related("author__employee")[:LIST_MAX])
-        return Response(_incidents_data(incidents, many=True))
+        return Response(_incidents_data(incidents))
 
     @extend_schema(request=IncidentInputSerializer, responses={201: IncidentSerializer})
     def post(self, request: Request) -> Response:
@@ -400,7 +397,7 @@ class IncidentListApi(APIView):
             incident = incident_add(user=request.user, employee=employee, **data)
         except ReviewRefused as refusal:
             raise _refused(refusal) from refusal
-        return Response(_incidents_data([incident], many=False), status=status.HTTP_201_CREATED)
+        return Response(_incidents_data([incident])[0], status=status.HTTP_201_CREATED)
 
 
 class CycleResultListApi(APIView):

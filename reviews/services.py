@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from frames.read import queryset_frame
 from ingest.describe import RECORD_PERSON, record_person_id
 from ingest.record_types import LEDGERED_RECORD_TYPES
 from org.calendar import company_zone
@@ -297,19 +298,12 @@ def cycle_results_compute(*, user: AbstractBaseUser, cycle: ReviewCycle) -> int:
     cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
     in_state(cycle, CycleState.OPEN, CycleState.CALIBRATING)
     people = cycle_roster(cycle)
-    templates = {
-        level: (self_weight, kpi_weight)
-        for level, self_weight, kpi_weight in cycle.templates.values_list(
-            "level", "self_review_weight", "kpi_weight"
-        )
-    }
-    people["self_review_weight"] = (
-        people["level"].map({level: t[0] for level, t in templates.items()}).fillna(0.0)
+    templates = queryset_frame(
+        cycle.templates.all(), ["level", "self_review_weight", "kpi_weight"], index="level"
     )
+    people["self_review_weight"] = people["level"].map(templates["self_review_weight"]).fillna(0.0)
     # NaN (no template, or none stated): the cycle's w.
-    people["kpi_weight"] = (
-        people["level"].map({level: t[1] for level, t in templates.items()}).astype(float)
-    )
+    people["kpi_weight"] = people["level"].map(templates["kpi_weight"]).astype(float)
     computed = final_scores(
         people,
         cycle_totals(cycle, people.index.tolist()),

@@ -46,13 +46,12 @@ def final_explanation(result: CycleResult) -> str:
     the cycle's): ``Final = 0.7 × KPI 82.33 + 0.3 × qualitative 76.00 = 80.43 pts``, or the
     rule applied when a part is missing."""
     if result.basis == ResultBasis.BOTH:
-        kpi_weight = result.kpi_weight
         return _(
             "Final = %(w)s × KPI %(kpi)s + %(rest)s × qualitative %(qualitative)s = %(final)s"
         ) % {
-            "w": _weight(kpi_weight),
+            "w": _weight(result.kpi_weight),
             "kpi": _number(result.kpi_part),
-            "rest": _weight(1 - kpi_weight),
+            "rest": _weight(1 - result.kpi_weight),
             "qualitative": _number(result.qualitative_part),
             "final": format_points(result.final),
         }

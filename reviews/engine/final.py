@@ -89,13 +89,12 @@ def final_scores(
     ``qualitative_part``, ``final`` (0–100; NaN when unknown), ``basis``, ``grade`` (NaN when
     not scored).
     """
-    result = pd.DataFrame(index=people.index)
     levels = people.get("kpi_weight", pd.Series(np.nan, index=people.index, dtype=float))
+    for weight in (kpi_weight, *levels.dropna()):
+        if not 0.0 <= weight <= 1.0:
+            raise ValueError(f"The KPI weight is a share from 0 to 1, not {float(weight)!r}.")
+    result = pd.DataFrame(index=people.index)
     result["kpi_weight"] = levels.astype(float).fillna(kpi_weight)
-    outside = result["kpi_weight"][~result["kpi_weight"].between(0.0, 1.0)]
-    if not 0.0 <= kpi_weight <= 1.0 or len(outside):
-        wrong = kpi_weight if len(outside) == 0 else float(outside.iloc[0])
-        raise ValueError(f"The KPI weight is a share from 0 to 1, not {wrong!r}.")
     kpi = kpi_parts(totals).reindex(result.index)
     result["kpi_part"] = kpi["kpi_part"].astype(float)
     result["kpi_periods"] = kpi["kpi_periods"].fillna(0).astype(int)
