@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import override_settings
 
-from frames.write import frame_bulk_load
+from frames.write import frame_bulk_load, instants_as_stored
 from ingest.ledger import ledger_head_reset
 from ingest.models import LedgerEntry, Order, RejectedRow, Source, SyncRun
 from ingest.services import source_sync, sync_run_create
@@ -93,10 +93,8 @@ def orders_generate(count: int, *, seed: int = 7) -> Orders:
     amount = np.round(rng.gamma(2.0, 4_000.0, count), 2)
 
     def text(seconds: np.ndarray) -> list[str | None]:
-        # Whole seconds as integers: no float arithmetic on the missing (NaN) ones.
-        missing = np.isnan(seconds)
-        stamps = pd.Series(pd.to_datetime(np.where(missing, 0, seconds).astype(np.int64), unit="s"))
-        return stamps.dt.strftime("%Y-%m-%d %H:%M:%S").where(~missing, None).tolist()
+        stamps = instants_as_stored(pd.Series(seconds))
+        return stamps.dt.strftime("%Y-%m-%d %H:%M:%S").where(stamps.notna(), None).tolist()
 
     numbers = [f"BENCH-SO{n:07d}" for n in range(count)]
     rows = pd.DataFrame(

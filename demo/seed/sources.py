@@ -14,6 +14,7 @@ import openpyxl
 import pandas as pd
 
 from demo.seed.company import Company
+from frames.write import instants_as_stored
 
 ERP_SOURCE = "erp"
 CRM_SOURCE = "crm"
@@ -129,8 +130,12 @@ CRM_MAPPINGS = {
 
 
 def _text_times(seconds: pd.Series | np.ndarray, zone: str = "UTC") -> list[str | None]:
-    """Epoch seconds as naive ``YYYY-MM-DD HH:MM:SS`` text in ``zone`` (None where missing)."""
-    stamps = pd.to_datetime(pd.Series(seconds, dtype=float).map(np.floor), unit="s", utc=True)
+    """Epoch seconds as naive ``YYYY-MM-DD HH:MM:SS`` text in ``zone`` (None where missing).
+
+    Read as stored instants, not through ``pd.to_datetime(unit="s")``: pandas 2.x reads float
+    seconds with NaN among them through uninitialised memory and now and then raises an
+    overflow the numbers never had (the demo seed failed so in CI)."""
+    stamps = instants_as_stored(pd.Series(seconds, dtype=float))
     text = stamps.dt.tz_convert(zone).dt.strftime("%Y-%m-%d %H:%M:%S")
     return text.astype(object).where(stamps.notna(), None).tolist()
 

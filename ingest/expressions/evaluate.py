@@ -313,7 +313,12 @@ class _Evaluation:
     def hours(self, hours: pd.Series) -> pd.Series:
         too_many = hours.abs() > MAX_HOURS
         self.problem(too_many, Reason(gettext_noop("more hours than a time can move")), hours)
-        return pd.to_timedelta(hours.where(~too_many), unit="h")
+        # Whole microseconds as integers: pandas 2.x reads float hours with NaN among them
+        # through uninitialised memory and now and then raises an overflow they never had.
+        missing = hours.isna() | too_many
+        micros = np.round(hours.where(~missing, 0).to_numpy(dtype=float) * 3_600_000_000)
+        moves = pd.Series(pd.to_timedelta(micros.astype(np.int64), unit="us"), index=hours.index)
+        return moves.where(~missing)
 
     def unary(self, node: ast.UnaryOp) -> Value:
         operand = self.value(node.operand)
