@@ -43,7 +43,7 @@ from ingest.models import (
 from ingest.record_types import RECORD_TYPE_OF_MODEL
 from org.models import Level, Role
 from org.periods import Period
-from org.selectors import user_display_name, user_role
+from org.selectors import person_name, user_role
 
 
 def catalog_editable_by(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -152,7 +152,7 @@ class SettingChange:
 def setting_changes(indicator_ids: list[int] | None = None) -> dict[int, list[SettingChange]]:
     """Per indicator id, what each of its versions changed (oldest first): the first version
     is where the indicator started, not a change. One query."""
-    versions = IndicatorSetting.objects.select_related("created_by").order_by(
+    versions = IndicatorSetting.objects.select_related("created_by__employee").order_by(
         "indicator_id", "effective_from"
     )
     if indicator_ids is not None:
@@ -169,7 +169,7 @@ def setting_changes(indicator_ids: list[int] | None = None) -> dict[int, list[Se
                     field=name,
                     old=before[name],
                     new=after[name],
-                    who=user_display_name(version.created_by),
+                    who=person_name(version.created_by),
                     when=version.created_at,
                     reason=_reason_label(version.reason),
                 )
@@ -309,7 +309,7 @@ def indicator_manual(*, period: Period) -> list[ManualEntry]:
 
 
 def scheme_versions(level: str) -> QuerySet[WeightScheme]:
-    return WeightScheme.objects.filter(level=level).select_related("created_by")
+    return WeightScheme.objects.filter(level=level).select_related("created_by__employee")
 
 
 @dataclass(frozen=True)
@@ -329,12 +329,14 @@ def _reason_label(reason: str | None) -> str:
 
 def scheme_changes(scheme: WeightScheme) -> list[Change]:
     """Who changed what in a scheme and its judgments, newest first."""
-    scheme_records = scheme.history.select_related("history_user")
-    matrix_records = SchemeMatrix.history.filter(scheme_id=scheme.id).select_related("history_user")
+    scheme_records = scheme.history.select_related("history_user__employee")
+    matrix_records = SchemeMatrix.history.filter(scheme_id=scheme.id).select_related(
+        "history_user__employee"
+    )
     changes = [
         Change(
             when=record.history_date,
-            who=user_display_name(record.history_user),
+            who=person_name(record.history_user),
             what=record.get_history_type_display(),
             subject=str(record.get_status_display()),
             reason=_reason_label(record.history_change_reason),
@@ -343,7 +345,7 @@ def scheme_changes(scheme: WeightScheme) -> list[Change]:
     ] + [
         Change(
             when=record.history_date,
-            who=user_display_name(record.history_user),
+            who=person_name(record.history_user),
             what=record.get_history_type_display(),
             subject=f"{record.get_matrix_display()} · {expert_label(record.expert)}",
             reason=_reason_label(record.history_change_reason),

@@ -125,7 +125,9 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             return redirect("indicators:scheme_edit", scheme_id=scheme.id)
-    schemes = WeightScheme.objects.select_related("created_by").order_by("level", "-version")
+    schemes = WeightScheme.objects.select_related("created_by__employee").order_by(
+        "level", "-version"
+    )
     return render(request, "indicators/scheme_list.html", {"schemes": schemes, "form": form})
 
 

@@ -15,10 +15,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from org.fields import ApiIdField, period_from_text
-from org.selectors import employee_get_for_user
+from org.selectors import employee_get_for_user, person_name
 from plans.access import manages
 from plans.errors import PlanForbidden, PlanRefused
-from plans.models import NOTE_MAX, REASON_MAX, CheckIn, ImprovementPlan
+from plans.models import NOTE_MAX, REASON_MAX, CheckIn, CoachingNote, ImprovementPlan
 from plans.selectors import (
     coaching_notes_for,
     flagged_score_get,
@@ -85,16 +85,20 @@ class GoalProgressSerializer(serializers.Serializer):
     verdict = serializers.CharField()
 
 
-class CheckInSerializer(serializers.ModelSerializer):
+class AuthorNameMixin(serializers.Serializer):
+    """Who wrote it, as pages name people (their employee name); empty once the account is
+    gone."""
+
     author_name = serializers.SerializerMethodField()
 
+    def get_author_name(self, written: CheckIn | CoachingNote) -> str:
+        return person_name(written.author)
+
+
+class CheckInSerializer(AuthorNameMixin, serializers.ModelSerializer):
     class Meta:
         model = CheckIn
         fields = ["id", "day", "note", "author_name", "reply", "replied_at"]
-
-    def get_author_name(self, check_in: CheckIn) -> str:
-        author = check_in.author
-        return (author.get_full_name() or author.get_username()) if author else ""
 
 
 class ExtensionSerializer(serializers.Serializer):
@@ -168,15 +172,10 @@ class ExtendInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=REASON_MAX)
 
 
-class CoachingNoteSerializer(serializers.Serializer):
+class CoachingNoteSerializer(AuthorNameMixin, serializers.Serializer):
     id = serializers.IntegerField()
     day = serializers.DateField()
     note = serializers.CharField()
-    author_name = serializers.SerializerMethodField()
-
-    def get_author_name(self, note) -> str:
-        author = note.author
-        return (author.get_full_name() or author.get_username()) if author else ""
 
 
 class CoachingNoteFilterSerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from dashboards.formatting import format_value
@@ -16,7 +16,7 @@ from org.models import Employee
 from org.periods import Period
 from plans.access import coaching_notes_visible_to, plans_visible_to
 from plans.engine import goals_judge, plan_verdict
-from plans.models import CoachingNote, ImprovementPlan
+from plans.models import CheckIn, CoachingNote, ImprovementPlan
 from scoring.models import EmployeeScore, IndicatorScore, PeriodKind
 
 
@@ -25,6 +25,9 @@ def plan_get_for_user(*, user: AbstractBaseUser, plan_id: int) -> ImprovementPla
     plan = (
         plans_visible_to(user)
         .select_related("employee__team", "employee__user", "mentor__user")
+        .prefetch_related(
+            Prefetch("check_ins", queryset=CheckIn.objects.select_related("author__employee"))
+        )
         .filter(pk=plan_id)
         .first()
     )
@@ -42,7 +45,9 @@ def plans_list_for_user(user: AbstractBaseUser) -> QuerySet[ImprovementPlan]:
 
 
 def coaching_notes_for(*, user: AbstractBaseUser, employee: Employee) -> QuerySet[CoachingNote]:
-    return coaching_notes_visible_to(user).filter(employee=employee).select_related("author")
+    return (
+        coaching_notes_visible_to(user).filter(employee=employee).select_related("author__employee")
+    )
 
 
 def plan_values_frame(plan: ImprovementPlan, indicator_ids: list[int]) -> pd.DataFrame:

@@ -95,7 +95,7 @@ def _detail_context(request: HttpRequest, plan, **forms) -> dict:
     today = {"day": timezone.localdate()}
     # Asked once: whether the user manages the person takes three queries.
     managing = manages(user, plan.employee)
-    checks = list(plan.check_ins.select_related("author"))
+    checks = list(plan.check_ins.all())
     return {
         "plan": plan,
         "progress": plan_progress(plan),

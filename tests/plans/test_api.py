@@ -48,7 +48,10 @@ def test_a_plan_is_read_by_the_person_mentor_managers_and_hr_only(plan, sign_in,
             "order_response_time",
         ]
         assert body["verdict"] == "not_measured"
-        assert [c["note"] for c in body["check_ins"]] == ["回访三家客户"]
+        # The mentor wrote it: named as the person 李强, not by the login.
+        assert [(c["note"], c["author_name"]) for c in body["check_ins"]] == [
+            ("回访三家客户", "李强")
+        ]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -166,7 +169,10 @@ def test_coaching_notes_are_read_by_the_person_managers_and_hr_only(plan, org_ch
     answer = sign_in(role).get(f"/api/v1/coaching-notes/?employee_id={org_chart['east_a'].pk}")
     assert answer.status_code == expected(role, 200, visible=SEES_NOTES, unseen=400)
     if answer.status_code == 200:
-        assert [note["note"] for note in answer.json()] == ["一对一：首次解决率的改进"]
+        # The author by their employee name, as every page names people; not their login.
+        assert [(note["note"], note["author_name"]) for note in answer.json()] == [
+            ("一对一：首次解决率的改进", org_chart["east_manager"].name)
+        ]
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -41,7 +41,9 @@ def test_the_plan_page(plan, sign_in, role, django_assert_max_num_queries):
     assert page.status_code == expected(role, 200)
     if page.status_code == 200:
         html = page.content.decode()
-        assert "回访三家客户" in html and "李强" in html
+        check_in = html.split('data-testid="check-in"', 1)[1].split("</li>", 1)[0]
+        # Written by the mentor, named as the person, not by the login.
+        assert "回访三家客户" in check_in and "李强" in check_in and "east_b" not in check_in
         assert ('data-testid="check-in-form"' in html) == (role in {"east_b", "east_manager", "hr"})
         assert ('data-testid="close-plan"' in html) == (role in {"east_manager", "hr"})
         assert ('data-testid="send-reply"' in html) == (role == "east_a")
@@ -92,6 +94,8 @@ def test_coaching_notes_page(plan, org_chart, sign_in, role):
     if page.status_code == 200:
         html = page.content.decode()
         assert "一对一：首次解决率的改进" in html
+        assert org_chart["east_manager"].name in html
+        assert org_chart["east_manager"].user.username not in html
         assert ('data-testid="note-form"' in html) == (role != "east_a")
     posted = client.post(
         f"/plans/people/{person}/notes/", {"day": THIS_MONTH.start, "note": "再谈一次"}
