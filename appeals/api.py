@@ -31,6 +31,7 @@ from appeals.services import (
 from appeals.subjects import SUBJECTS
 from appeals.uploads import ClientNameMultiPartParser
 from org.fields import ApiIdField, ApiPeriodField
+from org.refusals import api_refusal
 from org.selectors import employee_get_for_user
 
 
@@ -137,13 +138,6 @@ class AppealDetailSerializer(AppealSerializer):
         return TimelineEventSerializer(appeal_timeline(appeal), many=True).data
 
 
-def _refused(refusal: AppealRefused) -> ValidationError:
-    """A refusal as a 400: under the field at fault when there is one."""
-    if refusal.field:
-        return ValidationError({refusal.field: [str(refusal)]})
-    return ValidationError({"detail": str(refusal)})
-
-
 class AppealListApi(APIView):
     """Appeals the user sees (HR: all; others: theirs and their people's); file a new one."""
 
@@ -173,7 +167,7 @@ class AppealListApi(APIView):
         try:
             appeal = appeal_create(user=request.user, **data)
         except AppealRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
 
 
@@ -197,7 +191,7 @@ class AppealTransitionApi(APIView):
         try:
             appeal = appeal_transition(appeal=appeal, user=request.user, **given.validated_data)
         except AppealRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         appeal.refresh_from_db()
         return Response(AppealSerializer(appeal).data)
 
@@ -211,7 +205,7 @@ class AppealCommentApi(APIView):
         try:
             comment = appeal_comment_add(appeal=appeal, user=request.user, **given.validated_data)
         except AppealRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         return Response({"text": comment.text}, status=status.HTTP_201_CREATED)
 
 
@@ -238,7 +232,7 @@ class AppealEvidenceApi(APIView):
                 client_name=getattr(upload, "client_name", None),
             )
         except AppealRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         return Response(
             {"id": evidence.pk, "name": evidence.original_name, "size": evidence.size},
             status=status.HTTP_201_CREATED,

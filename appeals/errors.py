@@ -1,10 +1,7 @@
-"""The one exception appeal services raise for a request they refuse."""
+"""The exception appeal services raise for a request they refuse (``org.refusals``)."""
+
+from org.refusals import Refused
 
 
-class AppealRefused(Exception):
-    """The request is not allowed or not valid; the message says why, in the user's words.
-    ``field`` names the input at fault when there is one (the API answers under that name)."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class AppealRefused(Refused):
+    """The request is not allowed or not valid; the message says why."""

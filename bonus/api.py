@@ -46,28 +46,13 @@ from bonus.services import (
 from org.api import HrOrAdmin
 from org.fields import ApiIdField
 from org.models import Level, Team
+from org.refusals import api_refusal
 from org.selectors import employee_get_for_user
-from reviews.errors import ReviewForbidden, ReviewRefused
+from reviews.errors import ReviewRefused
 from reviews.models import REASON_MAX
 from reviews.selectors import cycle_get_for_user
 
 TEAMS_MAX = 200
-
-
-def _refused(refusal: ReviewRefused) -> Exception:
-    """A refusal as a 403 (not allowed at all) or a 400 under the field at fault; a dotted
-    field (``coefficients.junior``) nests as DRF names nested fields."""
-    if isinstance(refusal, ReviewForbidden):
-        return PermissionDenied(str(refusal))
-    if not refusal.field:
-        return ValidationError({"detail": str(refusal)})
-    errors: dict = {}
-    *parents, leaf = refusal.field.split(".")
-    inner = errors
-    for parent in parents:
-        inner = inner.setdefault(parent, {})
-    inner[leaf] = [str(refusal)]
-    return ValidationError(errors)
 
 
 class CoefficientsSerializer(serializers.Serializer):
@@ -263,7 +248,7 @@ class CyclePoolListApi(APIView):
         try:
             pool = pool_create(user=request.user, cycle=cycle, spec=given.spec())
         except ReviewRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         return _pool_answer(pool, status_code=status.HTTP_201_CREATED)
 
 
@@ -285,7 +270,7 @@ class PoolDetailApi(APIView):
         try:
             pool = pool_update(user=request.user, pool=pool, spec=given.spec())
         except ReviewRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         return _pool_answer(pool)
 
 
@@ -302,7 +287,7 @@ class PoolCoefficientsApi(APIView):
         try:
             pool = coefficients_set(user=request.user, pool=pool, coefficients=given.validated_data)
         except ReviewRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         return _pool_answer(pool)
 
 
@@ -332,7 +317,7 @@ class PoolOverrideListApi(APIView):
         try:
             override = override_set(user=request.user, pool=pool, employee=employee, **data)
         except ReviewRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         return Response(OverrideSerializer(override).data, status=status.HTTP_201_CREATED)
 
 
@@ -351,7 +336,7 @@ class PoolOverrideApi(APIView):
         try:
             override_remove(user=request.user, pool=pool, employee=override.employee)
         except ReviewRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -366,7 +351,7 @@ class PoolComputeApi(APIView):
         try:
             pool = pool_compute(user=request.user, pool=pool)
         except ReviewRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         return _pool_answer(pool)
 
 
@@ -381,7 +366,7 @@ class PoolLockApi(APIView):
         try:
             pool = pool_lock(user=request.user, pool=pool)
         except ReviewRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         return _pool_answer(pool)
 
 

@@ -2,8 +2,9 @@
 postprocessing hook, SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]).
 
 Every error perf's API answers has one of two bodies: DRF's `{"detail": "…"}`, or for invalid
-input an object keyed by field name (`non_field_errors` for the whole body) whose values are lists
-of messages, or nested objects of them for nested fields. Which statuses an operation can answer
+input an object keyed by the path to the input at fault (`goals[0].target`, `coefficients.junior`;
+`non_field_errors` for the whole body) whose values are lists of messages, flat in every app
+(`org.refusals.api_exception_handler`). Which statuses an operation can answer
 follows from its shape: 400 where it reads a body or query parameters, 401/403 where it needs a
 caller, 404 where a path names an object or a list is paged, 429 where a throttle applies; the
 few that answer more say so in EXTRA.
@@ -65,17 +66,13 @@ def _components() -> dict[str, Any]:
             "type": "object",
             "description": str(
                 _(
-                    "Field name → list of messages (nested objects for nested fields); "
-                    "non_field_errors for the body as a whole, detail for a body that "
-                    "cannot be read."
+                    "Path to the input at fault (templates[1].competencies[0].weight, "
+                    "coefficients.junior) → list of messages; non_field_errors for the body "
+                    "as a whole, detail for a request refused as a whole."
                 )
             ),
             "additionalProperties": {
-                "oneOf": [
-                    {"type": "array", "items": {}},
-                    {"type": "object"},
-                    {"type": "string"},
-                ]
+                "oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]
             },
         },
     }

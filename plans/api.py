@@ -9,15 +9,16 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from org.fields import ApiIdField, period_from_text
+from org.refusals import api_refusal
 from org.selectors import employee_get_for_user, person_name
 from plans.access import manages
-from plans.errors import PlanForbidden, PlanRefused
+from plans.errors import PlanRefused
 from plans.models import NOTE_MAX, REASON_MAX, CheckIn, CoachingNote, ImprovementPlan
 from plans.selectors import (
     coaching_notes_for,
@@ -39,12 +40,6 @@ from plans.services import (
 )
 
 LIST_MAX = 500  # rows in one answer of an unpaged list
-
-
-def _refused(refusal: PlanRefused) -> Exception:
-    if isinstance(refusal, PlanForbidden):
-        return PermissionDenied(str(refusal))
-    return ValidationError({refusal.field or "detail": [str(refusal)]})
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -227,7 +222,7 @@ class PlanListCreateApi(APIView):
                 source_score=score,
             )
         except PlanRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         return Response(PlanDetailSerializer(plan).data, status=status.HTTP_201_CREATED)
 
 
@@ -252,7 +247,7 @@ class PlanCheckInApi(APIView):
         try:
             check_in = check_in_add(user=request.user, plan=plan, **given.validated_data)
         except PlanRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         return Response(CheckInSerializer(check_in).data, status=status.HTTP_201_CREATED)
 
 
@@ -270,7 +265,7 @@ class CheckInReplyApi(APIView):
         try:
             check_in_reply(user=request.user, check_in=check_in, **given.validated_data)
         except PlanRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         return Response(CheckInSerializer(check_in).data)
 
 
@@ -285,7 +280,7 @@ class PlanExtendApi(APIView):
         try:
             plan_extend(user=request.user, plan=plan, **given.validated_data)
         except PlanRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         return Response(PlanDetailSerializer(plan).data)
 
 
@@ -298,7 +293,7 @@ class PlanCloseApi(APIView):
         try:
             plan_close(user=request.user, plan=plan)
         except PlanRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         return Response(PlanDetailSerializer(plan).data)
 
 
@@ -342,5 +337,5 @@ class CoachingNoteApi(APIView):
                 user=request.user, employee=employee, day=data["day"], note=data["note"]
             )
         except PlanRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         return Response(CoachingNoteSerializer(note).data, status=status.HTTP_201_CREATED)

@@ -8,15 +8,16 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from org.api import HrOrAdmin
 from org.fields import ApiIdField
+from org.refusals import api_refusal
 from org.selectors import employee_get_for_user
-from reviews.errors import ReviewForbidden, ReviewRefused
+from reviews.errors import ReviewRefused
 from reviews.incidents import incident_lines
 from reviews.models import (
     COMMENT_MAX,
@@ -53,15 +54,6 @@ from reviews.services import (
 )
 
 LIST_MAX = 500  # rows in one answer of an unpaged list
-
-
-def _refused(refusal: ReviewRefused) -> Exception:
-    """A refusal as a 403 (not allowed at all) or a 400 under the field at fault."""
-    if isinstance(refusal, ReviewForbidden):
-        return PermissionDenied(str(refusal))
-    if refusal.field:
-        return ValidationError({refusal.field: [str(refusal)]})
-    return ValidationError({"detail": str(refusal)})
 
 
 class CycleSerializer(serializers.ModelSerializer):
@@ -351,7 +343,7 @@ class CycleReviewApi(APIView):
                 comment=data["comment"],
             )
         except ReviewRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         prefetch_related_objects([review], "ratings__competency")
         return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
@@ -396,7 +388,7 @@ class IncidentListApi(APIView):
         try:
             incident = incident_add(user=request.user, employee=employee, **data)
         except ReviewRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         return Response(_incidents_data([incident])[0], status=status.HTTP_201_CREATED)
 
 
@@ -422,7 +414,7 @@ class CycleComputeApi(APIView):
         try:
             written = cycle_results_compute(user=request.user, cycle=cycle)
         except ReviewRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         return Response({"results": written})
 
 
@@ -447,7 +439,7 @@ class ResultCalibrateApi(APIView):
         try:
             result = calibration_move(user=request.user, result=result, **given.validated_data)
         except ReviewRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         result = result_get_for_user(user=request.user, result_id=result.pk)
         return Response(ResultDetailSerializer(result).data)
 
@@ -463,6 +455,6 @@ class ResultAcknowledgeApi(APIView):
         try:
             result = result_acknowledge(user=request.user, result=result, **given.validated_data)
         except ReviewRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         result = result_get_for_user(user=request.user, result_id=result.pk)
         return Response(ResultSerializer(result).data)

@@ -1,14 +1,11 @@
-"""The one exception review services raise for a request they refuse."""
+"""The exceptions review services raise for a request they refuse (``org.refusals``)."""
+
+from org.refusals import Forbidden, Refused
 
 
-class ReviewRefused(Exception):
-    """The request is not allowed or not valid; the message says why, in the user's words.
-    ``field`` names the input at fault when there is one (the API answers under that name)."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class ReviewRefused(Refused):
+    """The request is not allowed or not valid; the message says why."""
 
 
-class ReviewForbidden(ReviewRefused):
-    """The user may not do this at all (not a matter of what they sent): a 403 in the API."""
+class ReviewForbidden(ReviewRefused, Forbidden):
+    """The user may not do this at all: a 403 in the API."""

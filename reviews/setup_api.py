@@ -16,7 +16,8 @@ from org.api import HrOrAdmin
 from org.fields import PERIOD_YEARS, ApiIdField
 from org.models import Level, Team
 from org.periods import Period, PeriodKind
-from reviews.api import CycleDetailSerializer, CycleListApi, CycleSerializer, _refused
+from org.refusals import api_refusal
+from reviews.api import CycleDetailSerializer, CycleListApi, CycleSerializer
 from reviews.errors import ReviewRefused
 from reviews.models import COMMENT_MAX, RATINGS, CycleKind
 from reviews.selectors import cycle_get_for_user
@@ -105,27 +106,6 @@ class CycleInputSerializer(serializers.Serializer):
         return teams
 
 
-def flat_errors(detail: object, prefix: str = "") -> dict[str, list[str]]:
-    """DRF's nested errors as one level: ``{"templates[1].competencies[0].weight": [...]}``."""
-    if isinstance(detail, dict):
-        found = {}
-        for key, value in detail.items():
-            if isinstance(key, int):
-                path = f"{prefix}[{key}]"
-            else:
-                path = f"{prefix}.{key}" if prefix else str(key)
-            found |= flat_errors(value, path)
-        return found
-    if isinstance(detail, list) and all(isinstance(item, str) for item in detail):
-        return {prefix or "non_field_errors": [str(item) for item in detail]} if detail else {}
-    if isinstance(detail, list):
-        found = {}
-        for index, item in enumerate(detail):
-            found |= flat_errors(item, f"{prefix}[{index}]")
-        return found
-    return {prefix or "non_field_errors": [str(detail)]}
-
-
 def _templates(given: list[dict]) -> list[TemplateInput]:
     return [
         TemplateInput(
@@ -160,13 +140,13 @@ class CycleListCreateApi(CycleListApi):
             self.permission_denied(request, message=_("Only HR and administrators set cycles up."))
         given = CycleInputSerializer(data=request.data)
         if not given.is_valid():
-            raise ValidationError(flat_errors(given.errors))
+            raise ValidationError(given.errors)
         data = dict(given.validated_data)
         templates = _templates(data.pop("templates"))
         try:
             cycle = cycle_setup(user=request.user, templates=templates, **data)
         except ReviewRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         prefetch_related_objects([cycle], "teams", "templates__competencies__anchors")
         return Response(CycleDetailSerializer(cycle).data, status=status.HTTP_201_CREATED)
 
@@ -183,6 +163,6 @@ class CycleOpenApi(APIView):
         try:
             cycle = cycle_open(user=request.user, cycle=cycle)
         except ReviewRefused as refusal:
-            raise _refused(refusal) from refusal
+            raise api_refusal(refusal) from refusal
         prefetch_related_objects([cycle], "teams")
         return Response(CycleSerializer(cycle).data)

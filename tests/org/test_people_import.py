@@ -239,8 +239,8 @@ def test_api_dry_run_is_the_default_and_writes_nothing(as_user):
     [
         ({"rows": "A1"}, "rows"),
         ({"rows": []}, "rows"),
-        ({"rows": [["A1"]]}, "rows"),
-        ({"rows": [{"employee_no": "A1", "salary": 1}]}, "rows"),
+        ({"rows": [["A1"]]}, "rows[0]"),
+        ({"rows": [{"employee_no": "A1", "salary": 1}]}, "rows[0]"),
         ({"rows": [row("A1")], "dry_run": "maybe"}, "dry_run"),
     ],
 )

@@ -83,8 +83,8 @@ def test_managers_and_hr_start_a_plan_from_a_flagged_month(org_chart, sign_in, r
     ("change", "field"),
     [
         ({"end": "2000-01-01"}, "end"),
-        ({"goals": [{"indicator": "first_contact_resolution", "target": "七十"}]}, "goals"),
-        ({"goals": [{"indicator": "no_such_indicator", "target": 70}]}, "goals"),
+        ({"goals": [{"indicator": "first_contact_resolution", "target": "七十"}]}, "goals[0].target"),
+        ({"goals": [{"indicator": "no_such_indicator", "target": 70}]}, "goals[0].indicator"),
         ({"goals": []}, "goals"),
         ({"mentor_id": "east_a"}, "mentor_id"),
         ({"mentor_id": 2**63}, "mentor_id"),

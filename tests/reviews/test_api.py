@@ -105,7 +105,7 @@ def test_a_merchandiser_cannot_review_a_colleague_they_cannot_see(call, org_char
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"ratings": [{"competency": "teamwork", "rating": 6}]}, "ratings"),
+        ({"ratings": [{"competency": "teamwork", "rating": 6}]}, "ratings[0].rating"),
         ({"ratings": []}, "ratings"),
         ({"ratings": _ratings(4, 4, 4)[:2]}, "ratings"),  # one competency not rated
         ({"ratings": [*_ratings(4, 4, 4), {"competency": "teamwork", "rating": 3}]}, "ratings"),
