@@ -7,6 +7,7 @@ like the pages: a plan or person outside one's scope is a 404, an action one may
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -127,7 +128,12 @@ class PlanDetailSerializer(PlanSerializer):
 
 
 class GoalInputSerializer(serializers.Serializer):
-    indicator = serializers.SlugRelatedField(slug_field="code", queryset=goal_indicators())
+    indicator = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=goal_indicators(),
+        # DRF's own words name the model field ("code"); a caller sent an indicator.
+        error_messages={"does_not_exist": gettext_lazy("No such indicator: {value}.")},
+    )
     target = serializers.FloatField()
 
 

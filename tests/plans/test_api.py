@@ -83,7 +83,10 @@ def test_managers_and_hr_start_a_plan_from_a_flagged_month(org_chart, sign_in, r
     ("change", "field"),
     [
         ({"end": "2000-01-01"}, "end"),
-        ({"goals": [{"indicator": "first_contact_resolution", "target": "七十"}]}, "goals[0].target"),
+        (
+            {"goals": [{"indicator": "first_contact_resolution", "target": "七十"}]},
+            "goals[0].target",
+        ),
         ({"goals": [{"indicator": "no_such_indicator", "target": 70}]}, "goals[0].indicator"),
         ({"goals": []}, "goals"),
         ({"mentor_id": "east_a"}, "mentor_id"),
@@ -108,6 +111,7 @@ def test_bad_input_is_a_400_naming_the_field(org_chart, sign_in, change, field):
     )
     assert answer.status_code == 400
     assert field in answer.json()
+    assert "code" not in str(answer.json())  # no model field's name, only the caller's words
     assert not ImprovementPlan.objects.exists()
 
 
