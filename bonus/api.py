@@ -46,8 +46,7 @@ from bonus.services import (
 from org.api import HrOrAdmin
 from org.fields import ApiIdField
 from org.models import Level, Team
-from org.refusals import api_refusal
-from org.selectors import employee_get_for_user
+from org.refusals import api_refusal, person_named
 from reviews.errors import ReviewRefused
 from reviews.models import REASON_MAX
 from reviews.selectors import cycle_get_for_user
@@ -307,13 +306,7 @@ class PoolOverrideListApi(APIView):
         given = OverrideInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
-        try:
-            employee = employee_get_for_user(user=request.user, employee_id=data.pop("employee_id"))
-        except Http404 as unseen:
-            # A person in the body, not the address: the field is wrong, not the resource.
-            raise ValidationError(
-                {"employee_id": [_("No such person among those you may see.")]}
-            ) from unseen
+        employee = person_named(request.user, data.pop("employee_id"))
         try:
             override = override_set(user=request.user, pool=pool, employee=employee, **data)
         except ReviewRefused as refusal:

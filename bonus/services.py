@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from bonus.checks import coefficient_checked, number_checked, pools_hr_only
 from bonus.models import (
     NAME_MAX,
+    STEP,
     AmountBasis,
     BonusLine,
     BonusPool,
@@ -31,13 +32,16 @@ from bonus.models import (
 from bonus.selectors import pool_people, pool_results
 from org.models import Employee, Level, Team
 from org.selectors import team_descendant_ids
+from reviews.access import is_oneself
 from reviews.checks import CHANGE_REASON_MAX, saved, text_checked
 from reviews.engine.bonus import BonusInputError, Participant, allocate, pool_from_revenue
-from reviews.errors import ReviewRefused
+from reviews.errors import ReviewForbidden, ReviewRefused
 from reviews.models import REASON_MAX, CycleState, ReviewCycle
 
 # Bounds of what the columns hold: larger numbers are typing mistakes, refused by name.
 AMOUNT_MAX = Decimal("999999999999.99")
+# The first value a line's step columns cannot hold.
+BASE_MAX = 10 ** (STEP["max_digits"] - STEP["decimal_places"])
 SIX_PLACES = Decimal("0.000001")
 # What a computation writes on a line that is already there.
 LINE_FIELDS = [
@@ -305,8 +309,8 @@ def override_set(
     coefficient: Decimal,
     reason: str,
 ) -> CoefficientOverride:
-    """Give one person of the pool a coefficient of their own, saying why."""
-    pools_hr_only(user)
+    """Give one person of the pool a coefficient of their own, saying why (never one's own)."""
+    _override_allowed(user, employee)
     pool = BonusPool.objects.select_for_update().select_related("cycle").get(pk=pool.pk)
     _editable(pool)
     coefficient = coefficient_checked(coefficient, field="coefficient")
@@ -334,10 +338,17 @@ def override_set(
     return override
 
 
+def _override_allowed(user: AbstractBaseUser, employee: Employee) -> None:
+    """HR and admins set people's coefficients, never their own (a 403 naming the person)."""
+    pools_hr_only(user)
+    if is_oneself(user, employee):
+        raise ReviewForbidden(_("Nobody sets their own bonus coefficient."), field="employee_id")
+
+
 @transaction.atomic
 def override_remove(*, user: AbstractBaseUser, pool: BonusPool, employee: Employee) -> None:
-    """The person's level's coefficient applies again."""
-    pools_hr_only(user)
+    """The person's level's coefficient applies again (never to one's own)."""
+    _override_allowed(user, employee)
     pool = BonusPool.objects.select_for_update().get(pk=pool.pk)
     _editable(pool)
     override = CoefficientOverride.objects.filter(pool=pool, employee=employee).first()
@@ -392,6 +403,16 @@ def pool_compute(*, user: AbstractBaseUser, pool: BonusPool) -> BonusPool:
         )
     except BonusInputError as refusal:
         raise ReviewRefused(str(refusal), field=refusal.field) from refusal
+    if _six_places(divided.base) >= BASE_MAX:
+        # A pool in the billions over coefficients of a thousandth: a typing mistake, and more
+        # than a line's steps hold.
+        raise ReviewRefused(
+            _(
+                "The pool divided by the sum of the coefficients is more than a line can hold: "
+                "check the amount and the coefficients."
+            ),
+            field="amount",
+        )
     paid = sum((allocation.amount for allocation in divided.allocations), Decimal(0))
     if paid + divided.unallocated != pool.amount:
         raise ArithmeticError(f"pool {pool.pk}: {paid} + {divided.unallocated} ≠ {pool.amount}")

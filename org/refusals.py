@@ -8,10 +8,16 @@ serializers' own errors are made by ``api_exception_handler``."""
 
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
+
+from org.models import Employee
+from org.selectors import employee_get_for_user
 
 
 class Refused(Exception):
@@ -74,3 +80,18 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         if not whole_request:
             response.data = flat_errors(detail)
     return response
+
+
+def person_unseen() -> ValidationError:
+    """A person named in a request's body or query whom the user may not see: the field is
+    wrong (a 400 naming ``employee_id``), not the address (a 404)."""
+    return ValidationError({"employee_id": [_("No such person among those you may see.")]})
+
+
+def person_named(user: AbstractBaseUser, employee_id: int) -> Employee:
+    """The person a request's body or query names, if the user may see them (else
+    ``person_unseen``)."""
+    try:
+        return employee_get_for_user(user=user, employee_id=employee_id)
+    except Http404 as unseen:
+        raise person_unseen() from unseen

@@ -5,7 +5,6 @@ like the pages: a plan or person outside one's scope is a 404, an action one may
 403, bad input a 400 naming the field."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -16,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from org.fields import ApiIdField, period_from_text
-from org.refusals import api_refusal
-from org.selectors import employee_get_for_user, person_name
+from org.refusals import api_refusal, person_named, person_unseen
+from org.selectors import person_name
 from plans.access import manages
 from plans.errors import PlanRefused
 from plans.models import NOTE_MAX, REASON_MAX, CheckIn, CoachingNote, ImprovementPlan
@@ -203,7 +202,7 @@ class PlanListCreateApi(APIView):
         given = PlanInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        employee = employee_get_for_user(user=request.user, employee_id=data["employee_id"])
+        employee = person_named(request.user, data["employee_id"])
         mentor = mentor_choices(employee).filter(pk=data["mentor_id"]).first()
         if mentor is None:
             raise ValidationError(
@@ -303,19 +302,6 @@ class PlanCloseApi(APIView):
         return Response(PlanDetailSerializer(plan).data)
 
 
-def _unseen_person() -> ValidationError:
-    return ValidationError({"employee_id": [_("No such person among those you may see.")]})
-
-
-def _person_asked_for(request: Request, employee_id: int):
-    """The person a query or body names: one the user may not see is a wrong field (a 400
-    naming ``employee_id``), not a missing resource."""
-    try:
-        return employee_get_for_user(user=request.user, employee_id=employee_id)
-    except Http404 as unseen:
-        raise _unseen_person() from unseen
-
-
 class CoachingNoteApi(APIView):
     """A person's coaching notes (the person, their managers and HR), newest first; a manager
     or HR notes a one-to-one."""
@@ -326,9 +312,9 @@ class CoachingNoteApi(APIView):
     def get(self, request: Request) -> Response:
         given = CoachingNoteFilterSerializer(data=request.query_params)
         given.is_valid(raise_exception=True)
-        employee = _person_asked_for(request, given.validated_data["employee_id"])
+        employee = person_named(request.user, given.validated_data["employee_id"])
         if employee.user_id != request.user.pk and not manages(request.user, employee):
-            raise _unseen_person()
+            raise person_unseen()
         notes = coaching_notes_for(user=request.user, employee=employee)[:LIST_MAX]
         return Response(CoachingNoteSerializer(notes, many=True).data)
 
@@ -337,7 +323,7 @@ class CoachingNoteApi(APIView):
         given = CoachingNoteInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        employee = _person_asked_for(request, data["employee_id"])
+        employee = person_named(request.user, data["employee_id"])
         try:
             note = coaching_note_add(
                 user=request.user, employee=employee, day=data["day"], note=data["note"]

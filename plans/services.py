@@ -117,7 +117,7 @@ def plan_create(
             .filter(employee=employee, state=PlanState.ACTIVE)
             .exists()
         ):
-            raise PlanRefused(_("This person already has an active plan."), field="employee")
+            raise PlanRefused(_("This person already has an active plan."), field="employee_id")
         plan = ImprovementPlan.objects.create(
             employee=employee,
             mentor=mentor,

@@ -25,8 +25,14 @@ def manages(user: AbstractBaseUser, employee: Employee) -> bool:
     )
 
 
+def is_oneself(user: AbstractBaseUser, employee: Employee) -> bool:
+    """The person is the user: whatever their role, nobody notes incidents about themselves,
+    moves their own grade or sets their own bonus coefficient."""
+    return employee.user_id is not None and employee.user_id == user.pk
+
+
 def may_note_incidents(user: AbstractBaseUser, employee: Employee) -> bool:
-    return runs_cycles(user) or manages(user, employee)
+    return not is_oneself(user, employee) and (runs_cycles(user) or manages(user, employee))
 
 
 def calibrates(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -37,5 +43,5 @@ def calibrates(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 def may_calibrate(user: AbstractBaseUser, employee: Employee) -> bool:
     """Who moves a person's grade in calibration: HR and admins, or a manager of the person
-    (never the person themselves, a manager included)."""
-    return runs_cycles(user) or manages(user, employee)
+    (never the person themselves, HR and admins included)."""
+    return not is_oneself(user, employee) and (runs_cycles(user) or manages(user, employee))

@@ -4,7 +4,6 @@ one's reviews, the incident log, the results (computed, calibrated, acknowledged
 user may not do it at all."""
 
 from django.db.models import Q, prefetch_related_objects
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
@@ -15,8 +14,7 @@ from rest_framework.views import APIView
 
 from org.api import HrOrAdmin
 from org.fields import ApiIdField
-from org.refusals import api_refusal
-from org.selectors import employee_get_for_user
+from org.refusals import api_refusal, person_named
 from reviews.errors import ReviewRefused
 from reviews.incidents import incident_lines
 from reviews.models import (
@@ -326,7 +324,7 @@ class CycleReviewApi(APIView):
         given = ReviewInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        employee = employee_get_for_user(user=request.user, employee_id=data["employee_id"])
+        employee = person_named(request.user, data["employee_id"])
         write = review_draft_save if data["draft"] else review_submit
         try:
             review = write(
@@ -378,13 +376,7 @@ class IncidentListApi(APIView):
         given = IncidentInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
-        try:
-            employee = employee_get_for_user(user=request.user, employee_id=data.pop("employee_id"))
-        except Http404 as unseen:
-            # A person in the body, not the address: the field is wrong, not the resource.
-            raise ValidationError(
-                {"employee_id": [_("No such person among those you may see.")]}
-            ) from unseen
+        employee = person_named(request.user, data.pop("employee_id"))
         try:
             incident = incident_add(user=request.user, employee=employee, **data)
         except ReviewRefused as refusal:

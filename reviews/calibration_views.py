@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from reviews.access import calibrates
+from reviews.access import calibrates, is_oneself
 from reviews.calibration import calibration_board
 from reviews.calibration_forms import AcknowledgeForm, CalibrationForm
 from reviews.errors import ReviewRefused
@@ -37,12 +37,13 @@ def _board_page(
     rows = []
     for row in board.rows:
         form = None
-        if board.may_move and row.result.grade:
+        own = is_oneself(request.user, row.result.employee)
+        if board.may_move and row.result.grade and not own:
             form = failed if row.result.pk == failed_id else None
             form = form or CalibrationForm(prefix=_prefix(row.result))
-        rows.append((row, form))
+        rows.append((row, form, own))
     # A refusal whose row has no form any more (the cycle has moved on) is said at the top.
-    shown = any(form is not None and form is failed for _row, form in rows)
+    shown = any(form is not None and form is failed for _row, form, _own in rows)
     refusals = failed.non_field_errors() if failed is not None and not shown else []
     context = {
         "cycle": cycle,

@@ -92,14 +92,15 @@ def _managed(user: AbstractBaseUser) -> QuerySet[Employee]:
 
 def reviews_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Review]:
     """HR and admins: every review. Others: the reviews they wrote, the reviews of the people
-    they manage, their own self-reviews, and the manager reviews of them once the cycle is
-    closed."""
+    they manage, their own self-reviews, and the submitted manager reviews of them once the
+    cycle is closed (a draft never submitted never counted, and is not theirs to read)."""
     reviews = Review.objects.select_related("cycle", "employee", "reviewer")
     if runs_cycles(user):
         return reviews
     if not user.is_authenticated:
         return reviews.none()
-    own = Q(employee__user=user) & (Q(kind=ReviewKind.SELF) | Q(cycle__state=CycleState.CLOSED))
+    given = Q(cycle__state=CycleState.CLOSED, state=ReviewState.SUBMITTED)
+    own = Q(employee__user=user) & (Q(kind=ReviewKind.SELF) | given)
     return reviews.filter(Q(reviewer=user) | Q(employee__in=_managed(user)) | own)
 
 

@@ -19,7 +19,7 @@ from ingest.record_types import LEDGERED_RECORD_TYPES
 from org.calendar import company_zone
 from org.lists import list_join
 from org.models import Employee
-from reviews.access import manages, may_calibrate, may_note_incidents
+from reviews.access import is_oneself, manages, may_calibrate, may_note_incidents
 from reviews.checks import hr_only, in_state, saved, text_checked
 from reviews.engine.final import final_scores
 from reviews.errors import ReviewForbidden, ReviewRefused
@@ -109,7 +109,7 @@ def _review_write(
         )
         raise ReviewRefused(message.format(day=f"{due:%Y-%m-%d}"))
     if not cycle_people(cycle).filter(pk=employee.pk).exists():
-        raise ReviewRefused(_("This person is not in the cycle."), field="employee")
+        raise ReviewRefused(_("This person is not in the cycle."), field="employee_id")
     template = cycle.templates.filter(level=employee.level).first()
     competencies = list(template.competencies.all()) if template else []
     if not competencies:
@@ -235,6 +235,8 @@ def incident_add(
     """A critical incident about a person, noted by one of their managers (or HR): what
     happened on ``day`` (not in the future), optionally with the record of theirs it
     concerns."""
+    if is_oneself(user, employee):
+        raise ReviewForbidden(_("Nobody notes incidents about themselves."))
     if not may_note_incidents(user, employee):
         raise ReviewForbidden(_("Only the person's managers and HR note incidents about them."))
     note = text_checked(note, field="note", limit=NOTE_MAX, required=_("Say what happened."))
@@ -366,6 +368,8 @@ def calibration_move(
         .select_related("cycle", "employee")
         .get(pk=result.pk)
     )
+    if is_oneself(user, result.employee):
+        raise ReviewForbidden(_("Nobody moves their own grade: HR or your manager does."))
     if not may_calibrate(user, result.employee):
         raise ReviewForbidden(_("Only HR and the person's managers move their grade."))
     in_state(result.cycle, CycleState.CALIBRATING)

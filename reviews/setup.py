@@ -5,7 +5,6 @@ and the API send it; each refusal is a ``ReviewRefused`` naming the input at fau
 index (``templates[1].competencies[0].anchors[2].text_zh``)."""
 
 import datetime as dt
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +35,9 @@ from reviews.selectors import cycle_people
 
 NAME_MAX = 100
 ANCHOR_MAX = 1000  # characters of a behaviour anchor, in each language
+# A competency's weight is relative to its template's others: 0.25 or 25 both read well, and a
+# bound keeps weight × rating a number (1e307 made the qualitative part infinite).
+COMPETENCY_WEIGHT_MAX = 100.0
 CODE = re.compile(r"[a-z0-9_-]+")  # a competency's code, as a SlugField holds it
 
 
@@ -163,8 +165,13 @@ def _competency_checked(spec: CompetencyInput, position: int) -> tuple[Competenc
             _("A code is lower-case letters, digits, - and _ (for example teamwork)."),
             field=f"{where}.code",
         )
-    if not (0 < spec.weight < math.inf):
-        raise ReviewRefused(_("A competency's weight is more than 0."), field=f"{where}.weight")
+    if not (0 < spec.weight <= COMPETENCY_WEIGHT_MAX):
+        raise ReviewRefused(
+            _("A competency's weight is more than 0 and at most {most:g}.").format(
+                most=COMPETENCY_WEIGHT_MAX
+            ),
+            field=f"{where}.weight",
+        )
     competency = Competency(
         code=code,
         name_zh=text_checked(

@@ -175,7 +175,10 @@ class LevelTemplate:
             # "Add a competency": the same forms again, and one blank more.
             data = data.copy()
             key = f"{level}-TOTAL_FORMS"
-            data[key] = str(int(data.get(key) or 0) + 1)
+            # A count that is no count is left for the formset to refuse, not read.
+            given = str(data.get(key) or "0")
+            if given.isdecimal() and len(given) <= 4:
+                data[key] = str(int(given) + 1)
         self.form = LevelForm(data, prefix=f"{level}-level")
         self.competencies = CompetencyFormSet(
             data, prefix=level, initial=None if data is not None else _initial_competencies()

@@ -6,10 +6,12 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from openpyxl import load_workbook
 
 from bonus.models import BonusPool, CoefficientOverride, PoolState
+from org.models import Role
 from tests.bonus.conftest import ISSUE_BONUSES, close
 
 pytestmark = pytest.mark.django_db
@@ -232,6 +234,37 @@ def test_bad_overrides_are_refused_naming_the_field(call, org_chart, computed_po
     url = f"{API}/pools/{computed_pool.pk}/overrides/"
     answer = _json(call("hr"), "post", url, {"employee_id": org_chart["east_b"].pk, **body})
     assert answer.status_code == 400 and field in answer.json()
+
+
+def test_nobody_sets_their_own_coefficient_hr_included(call, org_chart, computed_pool):
+    """李强 is also in the HR group: he sets his colleagues' coefficients, never his own (nor
+    takes away one set for him)."""
+    url = f"{API}/pools/{computed_pool.pk}/overrides/"
+    me, colleague = org_chart["east_b"], org_chart["east_a"]
+    set_by_hr = {"employee_id": me.pk, "coefficient": "0.8", "reason": "试用期"}
+    assert _json(call("hr"), "post", url, set_by_hr).status_code == 201
+    me.user.groups.add(Group.objects.get(name=Role.HR.value))
+    client = call("another_employee")
+    raised = _json(client, "post", url, set_by_hr | {"coefficient": "1.5", "reason": "x"})
+    assert raised.status_code == 403
+    assert client.delete(f"{url}{me.pk}/").status_code == 403
+    assert CoefficientOverride.objects.get(employee=me).coefficient == Decimal("0.800")
+    body = {"employee_id": colleague.pk, "coefficient": "1.1", "reason": "大客户负责人"}
+    assert _json(client, "post", url, body).status_code == 201
+
+
+def test_a_base_larger_than_a_line_holds_is_refused_at_the_amount(call, computed_cycle):
+    """A pool of almost a trillion over coefficients of a thousandth: the base would be above
+    10¹⁴, more than a line's steps hold; refused in words, nothing computed."""
+    body = BODY | {
+        "amount": "999999999999.99",
+        "coefficients": {"junior": "0.001", "intermediate": "0.001", "senior": "0.001"},
+    }
+    made = _json(call("hr"), "post", f"{API}/cycles/{computed_cycle.pk}/pools/", body).json()
+    answer = call("hr").post(f"{API}/pools/{made['id']}/compute/", **ENGLISH)
+    assert answer.status_code == 400
+    assert "more than a line can hold" in answer.json()["amount"][0]
+    assert BonusPool.objects.get(pk=made["id"]).state == PoolState.DRAFT
 
 
 def test_an_override_for_someone_outside_the_pool_names_the_person(call, org_chart, computed_pool):

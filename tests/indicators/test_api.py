@@ -265,7 +265,11 @@ def test_the_schema_documents_the_new_endpoints(as_user):
 @pytest.mark.parametrize(
     ("payload", "field", "limit"),
     [
-        ({"matrix": [[1.0] * 200_000]}, "matrix", "At most 15 items can be compared, not 200000"),
+        (
+            {"matrix": [[1.0] * 200_000]},
+            "matrix[0]",
+            "At most 15 items can be compared, not 200000",
+        ),
         ({"matrix": [[1.0]] * 200_000}, "matrix", "At most 15 items can be compared, not 200000"),
         ({"matrices": [[[1.0]]] * 51}, "matrices", "At most 50 experts' matrices"),
     ],

@@ -107,7 +107,7 @@ def test_a_second_active_plan_and_a_result_of_someone_else_are_refused(org_chart
     plan_for(org_chart, start=START)
     with pytest.raises(PlanRefused) as refused:
         plan_for(org_chart, start=START)
-    assert refused.value.field == "employee"
+    assert refused.value.field == "employee_id"
 
 
 @pytest.mark.parametrize("who", ["east_a", "east_b", "south_manager", "south_a", "admin"])

@@ -6,10 +6,12 @@ month; 李强 KPI 95 alone → S, growth +3; 张伟 KPI (60 + 70) / 2 = 65 alone
 two months = +5; 陈主管 not scored. Three graded: the target expects S 0, A 1, B 1, C 1, D 0."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from org.models import Role
 from reviews.models import CycleResult, CycleState, ReviewKind
 from reviews.services import (
     calibration_move,
@@ -305,6 +307,30 @@ def call_api(client, org_chart):
         return client
 
     return as_key
+
+
+def test_nobody_moves_their_own_grade_hr_included(as_user, org_chart, computed):
+    """李强 is also in the HR group (the widest role counts): he calibrates his colleagues, never
+    himself, on the page or through the API."""
+    org_chart["east_b"].user.groups.add(Group.objects.get(name=Role.HR.value))
+    client = as_user("east_b")
+    own, colleague = _result(org_chart, "east_b"), _result(org_chart, "east_a")
+    board = client.get(_calibration(computed), **ENGLISH).content.decode()
+    own_row = board.split(f'id="result-{own.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "Your own grade: someone else moves it." in own_row
+    assert 'data-testid="move-form"' not in own_row
+    assert 'data-testid="move-form"' in board.split(f'id="result-{colleague.pk}"', 1)[1]
+    refused = client.post(_move(computed, own), _body(own, "A", "自评"), **ENGLISH)
+    assert refused.status_code == 400
+    assert "Nobody moves their own grade: HR or your manager does." in refused.content.decode()
+    api = client.post(
+        f"{API}/results/{own.pk}/calibrate/", {"grade": "A", "reason": "x"}, "application/json"
+    )
+    assert api.status_code == 403
+    own.refresh_from_db()
+    assert (own.grade_shown, own.calibrated_grade) == ("S", "")
+    moved = client.post(_move(computed, colleague), _body(colleague, "B", "交付延误两次"))
+    assert moved.status_code == 302
 
 
 # The result page and the sign-off ----------------------------------------------------------

@@ -3,9 +3,12 @@ managers and HR note incidents naming a record of theirs by its number; the revi
 the scorecard lead to it. Every role, and the input that cannot be."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import translation
 
-from reviews.errors import ReviewRefused
+from org.models import Role
+from reviews.errors import ReviewForbidden, ReviewRefused
 from reviews.models import Incident
 from reviews.services import incident_add
 from tests.factories import CustomerFactory, OrderFactory, TicketFactory
@@ -109,6 +112,20 @@ def test_an_incident_that_cannot_be_is_a_400_at_its_field(
     errors = answer.context["form"].errors
     assert field in errors and message in " ".join(errors[field])
     assert not Incident.objects.exists()
+
+
+def test_hr_notes_no_incident_about_themselves(as_user, org_chart):
+    """李强 is also in the HR group: he notes incidents about his colleagues, not himself; his own
+    log reads without a form."""
+    me = org_chart["east_b"]
+    me.user.groups.add(Group.objects.get(name=Role.HR.value))
+    client = as_user("east_b")
+    assert 'data-testid="incident-form"' not in client.get(_log(me), **ENGLISH).content.decode()
+    with translation.override("en"), pytest.raises(ReviewForbidden, match="about themselves"):
+        incident_add(user=me.user, employee=me, day=DAY, note="自评：表现很好")
+    assert _note(client, me).status_code in (400, 403)
+    assert not Incident.objects.exists()
+    assert _note(client, org_chart["east_a"]).status_code == 302
 
 
 def test_the_service_refuses_a_record_of_someone_else(org_chart):

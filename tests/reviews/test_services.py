@@ -316,7 +316,7 @@ def test_a_review_is_submitted_once_and_only_for_people_of_the_cycle(org_chart, 
             kind=ReviewKind.MANAGER,
             ratings=rated(4, 4, 4),
         )
-    assert refused.value.field == "employee"
+    assert refused.value.field == "employee_id"
 
 
 def test_managers_note_incidents_about_their_people_with_a_record(org_chart):

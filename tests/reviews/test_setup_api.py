@@ -148,6 +148,11 @@ def _changed(body: dict, path: list, value) -> dict:
             lambda b: _changed(b, ["templates", 0, "competencies", 3, "weight"], 0),
             "templates[0].competencies[3].weight",
         ),
+        # Finite, but weight × rating would not be (the results could not be computed).
+        (
+            lambda b: _changed(b, ["templates", 0, "competencies", 3, "weight"], 1e307),
+            "templates[0].competencies[3].weight",
+        ),
         (
             lambda b: _changed(b, ["templates", 0, "competencies", 3, "code"], "服务"),
             "templates[0].competencies[3].code",

@@ -112,6 +112,14 @@ def test_adding_a_competency_shows_one_more_blank(as_user, org_chart):
     assert page.content.decode().count('data-testid="competency-setup"') == 3 * 5 + 1
 
 
+@pytest.mark.parametrize("count", ["x", "", "9" * 5000, "-1"])
+def test_adding_a_competency_to_a_tampered_count_is_no_server_error(as_user, org_chart, count):
+    body = _setup_body(org_chart, more="senior") | {"senior-TOTAL_FORMS": count}
+    page = as_user("hr").post(reverse("reviews:new"), body, **ENGLISH)
+    # The page comes back to be filled in (adding saves nothing), whatever the count said.
+    assert page.status_code == 200 and not ReviewCycle.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -127,7 +135,11 @@ def test_adding_a_competency_shows_one_more_blank(as_user, org_chart):
             {f"intermediate-{i}-remove": "on" for i in range(4)},
             "A template needs at least one competency.",
         ),
-        ({"junior-2-weight": "0"}, "A competency&#x27;s weight is more than 0."),
+        ({"junior-2-weight": "0"}, "A competency&#x27;s weight is more than 0 and at most 100."),
+        (
+            {"junior-2-weight": "1e307"},
+            "A competency&#x27;s weight is more than 0 and at most 100.",
+        ),
         ({"self_review_due": "2020-01-01"}, "is before the cycle begins"),
     ],
 )

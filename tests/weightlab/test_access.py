@@ -52,10 +52,10 @@ def test_an_admin_opens_the_empty_lab(as_user):
         ({"scheme": 999999, "months": ["2026-01"]}, "scheme"),
         ({"scheme": "x", "months": ["2026-01"]}, "scheme"),
         ({"scheme": 1, "months": []}, "months"),
-        ({"scheme": 1, "months": ["2026-13"]}, "months"),
+        ({"scheme": 1, "months": ["2026-13"]}, "months[0]"),
         ({"scheme": 1, "months": "2026-01"}, "months"),
         ({"scheme": 1, "months": ["2026-01"], "outcomes": ["nope"]}, "outcomes"),
-        ({"scheme": 1, "months": ["2026-01"], "judgments": {"tiers": "x"}}, "judgments"),
+        ({"scheme": 1, "months": ["2026-01"], "judgments": {"tiers": "x"}}, "judgments.tiers"),
     ],
 )
 def test_bad_input_is_refused_naming_the_field(as_user, body, field):
