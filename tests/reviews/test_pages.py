@@ -20,6 +20,21 @@ def test_the_cycle_list_shows_the_cycle(as_user, cycle, key):
     assert "2026 第三季度考核" in page.content.decode()
 
 
+def test_a_cycles_teams_are_listed_as_each_language_lists(as_user, org_chart, cycle):
+    cycle.teams.add(org_chart["teams"]["south"])
+    client = as_user("hr")
+    for language, joined in [
+        ("en", "华东跟单一组, 华南跟单二组"),
+        ("zh-hans", "华东跟单一组、华南跟单二组"),
+    ]:
+        listed = client.get(reverse("reviews:list"), HTTP_ACCEPT_LANGUAGE=language)
+        assert joined in listed.content.decode()
+        facts = client.get(
+            reverse("reviews:detail", args=[cycle.pk]), HTTP_ACCEPT_LANGUAGE=language
+        )
+        assert joined in facts.content.decode()
+
+
 def test_anonymous_callers_are_sent_to_sign_in(client, cycle):
     for url in (
         reverse("reviews:list"),
