@@ -48,6 +48,7 @@ from appeals.services import (
     notifications_read,
 )
 from ingest.access import can_decide_conflicts
+from org.fields import id_from_text
 from org.selectors import employee_for_user, employee_get_for_user, teams_visible_to
 
 
@@ -170,9 +171,14 @@ def appeal_bulk_review(request: HttpRequest) -> HttpResponse:
     if not is_reviewer(request.user):
         raise Http404
     visible = appeal_queue(user=request.user).values_list("pk", flat=True)
-    ticked = [value for value in request.POST.getlist("appeals") if value.isdigit()]
+    # A ticked value that is no id (tampered with) is left out; the real ones go ahead.
+    ticked = [
+        number for value in request.POST.getlist("appeals") if (number := id_from_text(value))
+    ]
+    data = request.POST.copy()
+    data.setlist("appeals", [str(number) for number in ticked])
     form = BulkReviewForm(
-        request.POST,
+        data,
         appeal_ids=visible.filter(pk__in=ticked),
         reviewers=reviewers_for_assignment(),
     )

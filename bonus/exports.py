@@ -10,11 +10,11 @@ from decimal import Decimal
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 
 from bonus.models import BonusLine, BonusPool
 from bonus.selectors import Sheet
-from dashboards.exports import FORMULA_STARTS
+from dashboards.exports import plain_value
 from org.models import Employee
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,10 +28,10 @@ def _label(model, name: str) -> str:
     return str(capfirst(model._meta.get_field(name).verbose_name))
 
 
-def _cell(sheet, value: object, number_format: str = "") -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        cell.data_type = "s"  # a name such as =HYPERLINK(…) stays text
+def _cell(sheet, value: object, number_format: str = "") -> Cell:
+    cell = plain_value(sheet, value)  # a name such as =HYPERLINK(…) stays text
+    if not isinstance(cell, Cell):  # WriteOnlyCell is a function making a Cell
+        cell = WriteOnlyCell(sheet, value=cell)
     if number_format:
         cell.number_format = number_format
     return cell

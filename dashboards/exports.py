@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from dashboards.chart_labels import mean_label
 from dashboards.formatting import rounded_score, rounded_value
@@ -43,13 +44,18 @@ def _sheet(workbook: Workbook, title: str, header: list[str], rows: Iterable[lis
     sheet = workbook.create_sheet(title=title[:31])  # Excel's limit on sheet names
     sheet.append(header)
     for row in rows:
-        sheet.append([_plain(sheet, value) for value in row])
+        sheet.append([plain_value(sheet, value) for value in row])
 
 
-def _plain(sheet, value: object) -> object:
-    """Text that a spreadsheet would read as a formula (a name such as ``=HYPERLINK(…)``) is
-    written as text; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+def plain_value(sheet, value: object) -> object:
+    """A value as a sheet may hold it. Text that a spreadsheet would read as a formula (a name
+    such as ``=HYPERLINK(…)``) is written as text; control characters a workbook cannot hold
+    (a vertical tab pasted from Word into a name) are dropped rather than failing the whole
+    export; numbers stay numbers."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value.startswith(FORMULA_STARTS):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
         return cell

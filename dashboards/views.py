@@ -48,6 +48,7 @@ from dashboards.selectors.scorecard import scorecard_employee_get, scorecard_rea
 from dashboards.selectors.summaries import MEANS, company_summary
 from indicators.selectors import indicator_by_code
 from org.calendar import period_window
+from org.fields import id_from_text
 from org.models import Employee, Role
 from org.periods import Period
 from org.selectors import employee_for_user, user_role
@@ -75,9 +76,10 @@ def _team_id(request: HttpRequest) -> int | None:
     text = request.GET.get("team", "").strip()
     if not text:
         return None
-    if not text.isdigit():
+    team_id = id_from_text(text)
+    if team_id is None:
         raise Http404
-    return int(text)
+    return team_id
 
 
 @per_session_page

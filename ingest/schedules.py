@@ -99,7 +99,7 @@ def _when(task: PeriodicTask) -> str:
 
 
 def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def crontab_words(cron: CrontabSchedule) -> str:

@@ -42,6 +42,15 @@ class IdField(forms.IntegerField):
         super().__init__(min_value=1, max_value=ID_MAX, **kwargs)
 
 
+def id_from_text(text: str) -> int | None:
+    """An id written in a query string or a ticked box, or ``None`` when it is none: ASCII
+    digits only ("²".isdigit() is true, and int("²") fails), from 1 up to the largest bigint."""
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(ID_MAX))):
+        return None
+    number = int(text)
+    return number if 1 <= number <= ID_MAX else None
+
+
 class PeriodField(forms.CharField):
     """A period (``2026-10``) between the years perf scores, cleaned to a ``Period``."""
 

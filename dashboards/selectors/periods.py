@@ -3,10 +3,11 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.http import Http404
 
-from org.calendar import period_parse
+from org.fields import period_from_text
 from org.periods import Period, PeriodKind
 from scoring.models import RunStatus, ScoreRun
 
@@ -51,11 +52,12 @@ def _stamp(period: Period, periods: Iterable[ScoredPeriod]) -> ScoredPeriod:
 
 def period_pick(requested: str, periods: list[ScoredPeriod]) -> ScoredPeriod | None:
     """The period asked for (``2026-10``, ``2026-Q4``), else the latest scored month (else the
-    latest scored period); ``None`` when nothing was ever scored. Malformed text is a 404."""
+    latest scored period); ``None`` when nothing was ever scored. Malformed text, or a period
+    outside the years perf scores (year 1 or 9999 has no month before or after), is a 404."""
     if requested:
         try:
-            return _stamp(period_parse(requested), periods)
-        except ValueError as exc:
+            return _stamp(period_from_text(requested), periods)
+        except ValidationError as exc:
             raise Http404 from exc
     months = [p for p in periods if p.period.kind is PeriodKind.MONTH]
     return (months or periods or [None])[0]

@@ -307,7 +307,7 @@ def retry_after_seconds(header: str | None) -> float | None:
     if header is None:
         return None
     header = header.strip()
-    if header.isdigit():
+    if header.isascii() and header.isdigit():
         return float(header)
     try:
         moment = parsedate_to_datetime(header)

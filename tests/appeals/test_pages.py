@@ -240,6 +240,19 @@ def test_bulk_review_refuses_an_assignee_outside_hr_and_merchandisers(company, c
     assert Appeal.objects.get().state == AppealState.SUBMITTED
 
 
+def test_bulk_review_skips_ticked_values_that_are_no_id(company, client):
+    """A superscript two ("²".isdigit() is true) or a number past any bigint among the ticked
+    boxes: skipped, and the real one is taken into review."""
+    appeal = _file_node(company)
+    client.force_login(company["hr"].user)
+    response = client.post(
+        reverse("appeals:bulk_review"),
+        {"appeals": ["²", "9" * 30, appeal.pk], "assignee": company["hr"].user.pk},
+    )
+    assert response.status_code == 302
+    assert Appeal.objects.get().state == AppealState.IN_REVIEW
+
+
 def test_taking_one_appeal_into_review_assigns_it(company):
     appeal = _file_node(company)
     moved = appeal_transition(appeal=appeal, user=company["hr"].user, action="review")

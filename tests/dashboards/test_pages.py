@@ -126,6 +126,19 @@ def test_a_period_can_be_picked_and_an_unscored_one_says_so(scored, as_user):
     assert client.get("/me/?period=october").status_code == 404
 
 
+@pytest.mark.parametrize("period", ["9999-12", "0001-01", "1999-12"])
+def test_a_period_outside_the_years_perf_scores_is_no_page_not_a_server_error(
+    scored, as_user, period
+):
+    """Year 9999 has no month after it and year 1 none before: outside 2000–2100, no period."""
+    for key, url in [
+        ("east_a", "/me/"),
+        ("east_manager", f"/people/{scored['east_a'].pk}/"),
+        ("hr", reverse("dashboards:company")),
+    ]:
+        assert as_user(key).get(f"{url}?period={period}").status_code == 404
+
+
 def test_an_account_without_an_employee_record_is_told_so(scored, as_user):
     response = as_user("admin").get(reverse("dashboards:me"))
     assert response.status_code == 200
@@ -183,7 +196,10 @@ def test_a_manager_cannot_open_another_team_by_id(scored, as_user):
     client = as_user("east_manager")
     south = scored["teams"]["south"]
     assert client.get(reverse("dashboards:team") + f"?team={south.pk}").status_code == 404
-    assert client.get(reverse("dashboards:team") + "?team=x").status_code == 404
+    # Not an id: letters, a superscript two ("²".isdigit() is true), a number past any bigint.
+    for team in ("x", "%C2%B2", "9" * 30):
+        assert client.get(reverse("dashboards:team") + f"?team={team}").status_code == 404
+        assert client.get(reverse("dashboards:team_export") + f"?team={team}").status_code == 404
     url = reverse("dashboards:team_export") + f"?team={south.pk}"
     assert client.get(url).status_code == 404
 
@@ -452,3 +468,19 @@ def test_a_name_that_looks_like_a_formula_is_exported_as_text(scored, as_user):
     cells = [cell for row in people.iter_rows() for cell in row if cell.value == attack]
     assert cells and all(cell.data_type == "s" for cell in cells)
     assert not any(cell.data_type == "f" for row in people.iter_rows() for cell in row)
+
+
+def test_a_name_with_a_control_character_still_exports(scored, as_user):
+    """A vertical tab pasted from Word into a name: a workbook cannot hold it, so it is dropped,
+    and the export does not fail for everyone else."""
+    scored["east_a"].name = "王\x0b芳"
+    scored["east_a"].save()
+    client = as_user("hr")
+    for url in (
+        reverse("dashboards:company_export") + f"?period={LAST_MONTH}",
+        reverse("dashboards:team_export") + f"?period={LAST_MONTH}&team={scored['east_a'].team_id}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        people = load_workbook(io.BytesIO(response.content)).worksheets[-1]
+        assert "王芳" in [cell.value for row in people.iter_rows() for cell in row]
