@@ -8,7 +8,9 @@ Reads only (a selector module): one query per record type however many appeals a
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from appeals.models import Appeal
@@ -16,6 +18,7 @@ from appeals.subjects import SUBJECTS
 from ingest.describe import SubjectText, record_text, records_read, type_text
 from ingest.record_types import RECORD_TYPES
 from org.models import Employee
+from org.selectors import employees_visible_to
 
 
 def field_label(record_type: str, field_name: str) -> str:
@@ -59,9 +62,15 @@ class AppealText:
         return self.subject.line(self.current)
 
 
-def appeals_describe(appeals: Iterable[Appeal]) -> dict[int, AppealText]:
+def appeals_describe(
+    appeals: Iterable[Appeal], viewer: AbstractBaseUser | None = None
+) -> dict[int, AppealText]:
     """Appeal id → its text. One query per record type named and one for the people
-    attributions name, however many appeals (the list of 200 costs at most six)."""
+    attributions name, however many appeals (the list of 200 costs at most six).
+
+    A person an attribution names is named only if the appeal is about them or ``viewer`` may
+    see them (nobody else for a message sent to several people); anyone else is their employee
+    number alone, so that claiming a number never reveals whose it is."""
     appeals = list(appeals)
     of_records = [
         appeal
@@ -72,10 +81,12 @@ def appeals_describe(appeals: Iterable[Appeal]) -> dict[int, AppealText]:
     numbers = {value for a in of_records for value in (a.current_value, a.claimed_value)}
     people = {}
     if numbers - {""}:
+        seen = employees_visible_to(viewer) if viewer is not None else Employee.objects.none()
+        concerned = {appeal.employee_id for appeal in appeals}
         people = dict(
-            Employee.objects.filter(employee_no__in=numbers - {""}).values_list(
-                "employee_no", "name"
-            )
+            Employee.objects.filter(employee_no__in=numbers - {""})
+            .filter(Q(pk__in=seen.values("pk")) | Q(pk__in=concerned))
+            .values_list("employee_no", "name")
         )
     texts = {}
     for appeal in appeals:
@@ -101,5 +112,5 @@ def appeals_describe(appeals: Iterable[Appeal]) -> dict[int, AppealText]:
     return texts
 
 
-def appeal_describe(appeal: Appeal) -> AppealText:
-    return appeals_describe([appeal])[appeal.pk]
+def appeal_describe(appeal: Appeal, viewer: AbstractBaseUser) -> AppealText:
+    return appeals_describe([appeal], viewer)[appeal.pk]

@@ -143,7 +143,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
     overdue_ids = set(overdue_appeals(appeals).values_list("pk", flat=True))
     notifications = list(unread_notifications(request.user)[:20])
     # The rows and the notifications described together: one read per record type.
-    texts = appeals_describe([*shown, *(note.appeal for note in notifications)])
+    texts = appeals_describe([*shown, *(note.appeal for note in notifications)], request.user)
     names = people_names(appeal.assignee for appeal in shown)
     return render(
         request,
@@ -220,7 +220,7 @@ def _detail_page(
         "appeals/detail.html",
         {
             "appeal": appeal,
-            "text": appeal_describe(appeal),
+            "text": appeal_describe(appeal, request.user),
             "submitter_name": names[appeal.submitter_id],
             "assignee_name": names.get(appeal.assignee_id, ""),
             "actions": actions_for(request.user, appeal),

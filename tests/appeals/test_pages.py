@@ -321,6 +321,28 @@ def test_the_queue_reads_a_fixed_number_of_queries_however_many_appeals(company,
     assert "Feedback from" in page and "Ticket from" in page and "Follow-up with" in page
 
 
+def test_claiming_a_number_never_reveals_whose_it_is(company, client):
+    """王芳 claims her follow-up was another team's person's: she reads the number she typed,
+    never the name behind it; HR, who may see everyone, reads the name."""
+    stranger = company["south_a"]
+    appeal = appeal_create(
+        user=company["east_a"].user,
+        record_type="follow_up",
+        record_id=company["records"]["sloppy"].pk,
+        field_name="employee",
+        claimed_value=stranger.employee_no,
+        category="other",
+        description="Not mine.",
+    )
+    url = reverse("appeals:detail", args=[appeal.pk])
+    client.force_login(company["east_a"].user)
+    for page in (client.get(url, **ENGLISH), client.get(reverse("appeals:list"), **ENGLISH)):
+        text = page.content.decode()
+        assert stranger.employee_no in text and stranger.name not in text
+    client.force_login(company["hr"].user)
+    assert f"{stranger.name} ({stranger.employee_no})" in client.get(url, **ENGLISH).content.decode()
+
+
 def test_appeal_links_are_named_after_what_they_appeal(company, client):
     client.force_login(company["east_a"].user)
     page = client.get(reverse("dashboards:me"), **ENGLISH).content.decode()
