@@ -6,14 +6,14 @@ like the pages: a plan or person outside one's scope is a 404, an action one may
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from indicators.models import IndicatorDefinition
 from org.fields import ApiIdField, period_from_text
 from org.refusals import api_refusal, person_named, person_unseen
 from org.selectors import person_name
@@ -127,13 +127,16 @@ class PlanDetailSerializer(PlanSerializer):
 
 
 class GoalInputSerializer(serializers.Serializer):
-    indicator = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=goal_indicators(),
-        # DRF's own words name the model field ("code"); a caller sent an indicator.
-        error_messages={"does_not_exist": gettext_lazy("No such indicator: {value}.")},
-    )
+    # A code checked as text first (DRF's CharField refuses NUL, which PostgreSQL cannot
+    # compare), then looked up; DRF's own slug field named the model field ("code").
+    indicator = serializers.CharField(max_length=64)
     target = serializers.FloatField()
+
+    def validate_indicator(self, code: str) -> IndicatorDefinition:
+        indicator = goal_indicators().filter(code=code).first()
+        if indicator is None:
+            raise ValidationError(_("No such indicator: {value}.").format(value=code))
+        return indicator
 
 
 class PlanInputSerializer(serializers.Serializer):
@@ -203,7 +206,11 @@ class PlanListCreateApi(APIView):
         given.is_valid(raise_exception=True)
         data = given.validated_data
         employee = person_named(request.user, data["employee_id"])
-        mentor = mentor_choices(employee).filter(pk=data["mentor_id"]).first()
+        if not manages(request.user, employee):
+            # Asked first: the mentor's check must not tell who is employed to anybody.
+            raise PermissionDenied(_("Only the person's managers and HR start their plan."))
+        mentor = mentor_choices(user=request.user, employee=employee)
+        mentor = mentor.filter(pk=data["mentor_id"]).first()
         if mentor is None:
             raise ValidationError(
                 {"mentor_id": [_("Choose a colleague other than the person as mentor.")]}

@@ -3,6 +3,7 @@ goals), a check-in, a reply, an extension and a coaching note. Each field is lab
 services check the rest and their refusals land under the field they name."""
 
 from django import forms
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,9 +46,10 @@ class PlanForm(forms.Form):
         help_text=_("What the person is relieved of during the plan, if anything."),
     )
 
-    def __init__(self, *args, employee: Employee, **kwargs) -> None:
+    def __init__(self, *args, user: AbstractBaseUser, employee: Employee, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["mentor"].queryset = mentor_choices(employee).select_related("team")
+        choices = mentor_choices(user=user, employee=employee)
+        self.fields["mentor"].queryset = choices.select_related("team")
         self.initial.setdefault("start", timezone.localdate())
         for row in range(GOAL_ROWS):
             self.fields[f"indicator_{row}"] = IndicatorChoiceField(

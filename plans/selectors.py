@@ -14,6 +14,7 @@ from dashboards.formatting import format_value
 from indicators.models import Direction, IndicatorDefinition
 from org.models import Employee
 from org.periods import Period
+from org.selectors import employees_visible_to
 from plans.access import coaching_notes_visible_to, plans_visible_to
 from plans.engine import goals_judge, plan_verdict
 from plans.models import CheckIn, CoachingNote, ImprovementPlan
@@ -135,9 +136,13 @@ def flagged_score_get(*, employee: Employee, period_start: dt.date) -> EmployeeS
     ).first()
 
 
-def mentor_choices(employee: Employee) -> QuerySet[Employee]:
-    """Who may mentor the person: anyone employed today but themselves."""
-    return Employee.objects.filter(is_active=True).exclude(pk=employee.pk).order_by("name")
+def mentor_choices(*, user: AbstractBaseUser, employee: Employee) -> QuerySet[Employee]:
+    """Who may mentor the person: anyone employed today but themselves whom the user starting
+    the plan may see (a manager chooses among their teams; HR among everyone), so that the
+    list never names people outside the user's scope."""
+    return (
+        employees_visible_to(user).filter(is_active=True).exclude(pk=employee.pk).order_by("name")
+    )
 
 
 def goal_indicators() -> QuerySet[IndicatorDefinition]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators.models import IndicatorDefinition
+from org.fields import PERIOD_YEARS
 from org.models import Employee
 from plans.access import manages, may_check_in, may_reply
 from plans.errors import PlanForbidden, PlanRefused
@@ -102,6 +103,13 @@ def plan_create(
         raise PlanForbidden(_("Only the person's managers and HR start their plan."))
     if mentor.pk == employee.pk:
         raise PlanRefused(_("The mentor is someone other than the person."), field="mentor")
+    first, last = PERIOD_YEARS
+    for name, day in (("start", start), ("end", end)):
+        if day is not None and not first <= day.year <= last:
+            raise PlanRefused(
+                _("Choose a day between {first} and {last}.").format(first=first, last=last),
+                field=name,
+            )
     end = end or default_end(start)
     if end <= start:
         raise PlanRefused(_("The end is after the start."), field="end")
@@ -152,9 +160,11 @@ def check_in_add(
 
 
 def check_in_reply(*, user: AbstractBaseUser, check_in: CheckIn, reply: str) -> CheckIn:
-    """The person's answer to a check-in (written once; the history keeps any later edit)."""
+    """The person's answer to a check-in while the plan runs (the history keeps any later
+    edit); a closed plan's check-ins stand as they were when it was judged."""
     if not may_reply(user, check_in.plan):
         raise PlanForbidden(_("Only the person replies to their check-ins."))
+    _active(check_in.plan)
     check_in.reply = _text(reply, field="reply", limit=NOTE_MAX)
     check_in.replied_at = timezone.now()
     check_in.save(update_fields=["reply", "replied_at"])

@@ -64,7 +64,7 @@ def plan_new(request: HttpRequest, employee_id: int) -> HttpResponse:
     if not manages(request.user, employee):
         raise PermissionDenied
     score = _flagged_score(request, employee)
-    form = PlanForm(request.POST or None, employee=employee)
+    form = PlanForm(request.POST or None, user=request.user, employee=employee)
     status = 200
     if request.method == "POST":
         if form.is_valid():

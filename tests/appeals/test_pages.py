@@ -340,7 +340,9 @@ def test_claiming_a_number_never_reveals_whose_it_is(company, client):
         text = page.content.decode()
         assert stranger.employee_no in text and stranger.name not in text
     client.force_login(company["hr"].user)
-    assert f"{stranger.name} ({stranger.employee_no})" in client.get(url, **ENGLISH).content.decode()
+    assert (
+        f"{stranger.name} ({stranger.employee_no})" in client.get(url, **ENGLISH).content.decode()
+    )
 
 
 def test_appeal_links_are_named_after_what_they_appeal(company, client):

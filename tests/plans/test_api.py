@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from plans.models import CheckIn, CoachingNote, ImprovementPlan, PlanOutcome
+from plans.services import plan_close
 from tests.clock import THIS_MONTH, months_ago
 from tests.plans.conftest import ROLES
 from tests.plans.factories import published_values
@@ -92,6 +93,12 @@ def test_managers_and_hr_start_a_plan_from_a_flagged_month(org_chart, sign_in, r
             "goals[0].target",
         ),
         ({"goals": [{"indicator": "no_such_indicator", "target": 70}]}, "goals[0].indicator"),
+        # NUL: PostgreSQL cannot compare it with a code (a server error before).
+        ({"goals": [{"indicator": "csat\u0000", "target": 70}]}, "goals[0].indicator"),
+        # 90 days from it is past the last date there is.
+        ({"start": "9999-12-01"}, "start"),
+        ({"end": "9999-12-31"}, "end"),
+        ({"mentor_id": "south_a"}, "mentor_id"),  # outside the manager's teams
         ({"goals": []}, "goals"),
         ({"mentor_id": "east_a"}, "mentor_id"),
         ({"mentor_id": 2**63}, "mentor_id"),
@@ -108,8 +115,8 @@ def test_bad_input_is_a_400_naming_the_field(org_chart, sign_in, change, field):
         "goals": [{"indicator": "first_contact_resolution", "target": 70}],
         **change,
     }
-    if payload["mentor_id"] == "east_a":
-        payload["mentor_id"] = org_chart["east_a"].pk
+    if payload["mentor_id"] in ("east_a", "south_a"):
+        payload["mentor_id"] = org_chart[payload["mentor_id"]].pk
     answer = sign_in("east_manager").post(
         "/api/v1/plans/", payload, content_type="application/json"
     )
@@ -143,6 +150,32 @@ def test_only_the_person_replies(plan, sign_in, role):
         content_type="application/json",
     )
     assert answer.status_code == expected(role, 200, forbidden={"east_b", "east_manager", "hr"})
+
+
+def test_no_reply_once_the_plan_is_closed(plan, org_chart, sign_in):
+    plan_close(user=org_chart["east_manager"].user, plan=plan)
+    check_in = CheckIn.objects.get()
+    answer = sign_in("east_a").post(
+        f"/api/v1/plans/{plan.pk}/check-ins/{check_in.pk}/reply/",
+        {"reply": "改一下"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400 and "plan" in answer.json()
+    assert CheckIn.objects.get().reply == ""
+
+
+def test_a_merchandiser_learns_nothing_of_who_is_employed_from_a_plan(org_chart, sign_in):
+    """Refused as not allowed before any mentor is looked up: the answer is the same for a
+    real colleague and an id that is nobody."""
+    for mentor in (org_chart["south_a"].pk, 2**40):
+        payload = {
+            "employee_id": org_chart["east_a"].pk,
+            "mentor_id": mentor,
+            "start": THIS_MONTH.start.isoformat(),
+            "goals": [{"indicator": "first_contact_resolution", "target": 70}],
+        }
+        answer = sign_in("east_a").post("/api/v1/plans/", payload, content_type="application/json")
+        assert answer.status_code == 403
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -139,6 +139,29 @@ def test_the_scorecard_offers_a_plan_on_a_flagged_month_and_the_form_starts_it(o
         },
     )
     assert set(bad.context["form"].errors) == {"end"}
+    # The mentor is chosen among the manager's teams only: another team's person is not offered
+    # (nor named), and 90 days from a start in 9999 is no date.
+    assert org_chart["south_a"].name not in form.content.decode()
+    outside = client.post(
+        link,
+        {
+            "mentor": org_chart["south_a"].pk,
+            "start": THIS_MONTH.start,
+            "indicator_0": fcr.pk,
+            "target_0": "70",
+        },
+    )
+    assert set(outside.context["form"].errors) == {"mentor"}
+    late = client.post(
+        link,
+        {
+            "mentor": org_chart["east_b"].pk,
+            "start": "9999-12-01",
+            "indicator_0": fcr.pk,
+            "target_0": "70",
+        },
+    )
+    assert late.status_code == 400 and set(late.context["form"].errors) == {"start"}
     started = client.post(
         link,
         {
