@@ -85,7 +85,9 @@ def reviewers_for_assignment() -> list[tuple[AbstractBaseUser, str]]:
 
 
 def unread_notifications(user: AbstractBaseUser) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user, read_at__isnull=True).select_related("appeal")
+    # With the indicator an appeal may name: the list describes each notice's appeal.
+    notices = Notification.objects.filter(user=user, read_at__isnull=True)
+    return notices.select_related("appeal__indicator")
 
 
 @dataclass(frozen=True)

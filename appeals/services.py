@@ -275,7 +275,7 @@ def appeals_take_into_review(
     with transaction.atomic():
         locked = list(
             Appeal.objects.select_for_update(of=("self",))
-            .select_related("employee__user", "submitter")
+            .select_related("employee__user", "submitter", "indicator")
             .filter(pk__in=list(appeal_ids))
             .order_by("pk")
         )

@@ -74,6 +74,18 @@ def team_descendant_ids(root_ids: set[int]) -> set[int]:
     return found
 
 
+def team_ancestor_ids(team_ids: set[int]) -> set[int]:
+    """The given teams and every team above them, read in one query."""
+    parents = dict(Team.objects.values_list("id", "parent_id"))
+    found, frontier = set(), list(team_ids)
+    while frontier:
+        team_id = frontier.pop()
+        if team_id is not None and team_id not in found:
+            found.add(team_id)
+            frontier.append(parents.get(team_id))
+    return found
+
+
 def teams_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Team]:
     """Teams whose members' names the user may see.
 

@@ -19,13 +19,14 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from frames.read import queryset_frame
-from org.models import Employee, Role, Team
+from org.models import Employee, Role
 from org.periods import Period, PeriodKind
 from org.selectors import (
     employed_between,
     employee_for_user,
     employees_visible_to,
     person_name,
+    team_ancestor_ids,
     team_descendant_ids,
     teams_visible_to,
     user_role,
@@ -46,18 +47,6 @@ from reviews.models import (
 from scoring.models import EmployeeScore
 
 
-def _with_teams_above(team_ids: set[int]) -> set[int]:
-    """The given teams and every team above them, read in one query."""
-    parents = dict(Team.objects.values_list("id", "parent_id"))
-    found, frontier = set(), list(team_ids)
-    while frontier:
-        team_id = frontier.pop()
-        if team_id is not None and team_id not in found:
-            found.add(team_id)
-            frontier.append(parents.get(team_id))
-    return found
-
-
 def cycles_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ReviewCycle]:
     """HR and admins: every cycle. Others: the cycles past their draft whose scope holds their
     own team or a team they manage (a cycle of the whole company holds every team)."""
@@ -71,7 +60,7 @@ def cycles_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Review
     team_ids = {own.team_id} if own else set()
     if role == Role.MANAGER:
         team_ids |= set(teams_visible_to(user).values_list("id", flat=True))
-    in_scope = Q(teams__isnull=True) | Q(teams__in=_with_teams_above(team_ids))
+    in_scope = Q(teams__isnull=True) | Q(teams__in=team_ancestor_ids(team_ids))
     return cycles.exclude(state=CycleState.DRAFT).filter(in_scope).distinct()
 
 

@@ -17,7 +17,7 @@ from indicators.models import ChangeReason, SchemeStatus, WeightScheme
 from indicators.pilots import PILOT_MONTHS_MAX, SchemePilot, months_after
 from org.models import Team
 from org.periods import Period, PeriodKind
-from org.selectors import team_descendant_ids
+from org.selectors import team_ancestor_ids, team_descendant_ids
 
 
 def _scheme_check(scheme: WeightScheme) -> None:
@@ -40,14 +40,19 @@ def _scheme_check(scheme: WeightScheme) -> None:
 
 def _overlapping(team: Team, first: dt.date, ends_before: dt.date) -> SchemePilot | None:
     """A pilot not cancelled whose months meet these, for this team, a team above it or one
-    below it (a person is weighed by one pilot at most)."""
-    below = team_descendant_ids({team.id})
-    for pilot in SchemePilot.objects.filter(
-        cancelled_at__isnull=True, first_month__lt=ends_before, ends_before__gt=first
-    ).select_related("team", "scheme"):
-        if pilot.team_id in below or team.id in team_descendant_ids({pilot.team_id}):
-            return pilot
-    return None
+    below it (a person is weighed by one pilot at most). Three queries however many pilots."""
+    related = team_descendant_ids({team.id}) | team_ancestor_ids({team.id})
+    return (
+        SchemePilot.objects.filter(
+            cancelled_at__isnull=True,
+            first_month__lt=ends_before,
+            ends_before__gt=first,
+            team_id__in=related,
+        )
+        .select_related("team", "scheme")
+        .order_by("pk")
+        .first()
+    )
 
 
 def pilot_create(

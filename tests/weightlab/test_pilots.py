@@ -161,6 +161,16 @@ def test_an_overlapping_pilot_is_refused_for_the_team_and_the_team_above(
     assert client.post(API, free, "application/json").status_code == 201
 
 
+def test_a_pilot_above_refuses_one_below_it(as_user, org_chart, level_scheme):
+    client = as_user("admin")
+    department = {"team": org_chart["teams"]["department"].id}
+    above = _body(org_chart, level_scheme) | department
+    assert client.post(API, above, "application/json").status_code == 201
+    below = _body(org_chart, level_scheme, first_month=months_ahead(1).label)
+    response = client.post(API, below, "application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and "team" in response.json()
+
+
 def test_an_unknown_pilot_is_not_found(as_user):
     client = as_user("admin")
     for pilot_id in (999999, 2**70):
