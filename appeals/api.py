@@ -31,8 +31,7 @@ from appeals.services import (
 from appeals.subjects import SUBJECTS
 from appeals.uploads import ClientNameMultiPartParser
 from org.fields import ApiIdField, ApiPeriodField
-from org.refusals import api_refusal
-from org.selectors import employee_get_for_user
+from org.refusals import api_refusal, person_named
 
 
 class AppealSerializer(serializers.ModelSerializer):
@@ -158,9 +157,7 @@ class AppealListApi(APIView):
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
         if data.get("record_id") is None:
-            data["employee"] = employee_get_for_user(
-                user=request.user, employee_id=data.pop("employee_id")
-            )
+            data["employee"] = person_named(request.user, data.pop("employee_id"))
         else:
             data.pop("employee_id", None)
             data.pop("period", None)

@@ -24,13 +24,13 @@ def record_for_filing(user: AbstractBaseUser, record_type: str, record_id: int) 
     """The record and the person it counts for, if the user may appeal for them. A record that
     does not exist and one outside the user's scope get the same answer."""
     if record_type not in RECORD_TYPES:
-        raise AppealRefused(_("Unknown record type."))
+        raise AppealRefused(_("Unknown record type."), field="record_type")
     record = RECORD_TYPES[record_type].model.objects.filter(pk=record_id).first()
     employee = None
     if record is not None:
         employee = Employee.objects.filter(pk=record_person_id(record_type, record)).first()
     if employee is None or not may_file_for(user, employee):
-        raise AppealRefused(_("No such record."))
+        raise AppealRefused(_("No such record."), field="record_id")
     return record, employee
 
 
@@ -76,7 +76,7 @@ def filing_context(
         try:
             field = subject_field(record_type, field_name)
         except SubjectError as error:
-            raise AppealRefused(str(error)) from error
+            raise AppealRefused(str(error), field="field_name") from error
         record, employee = record_for_filing(user, record_type, record_id)
         stored = display_value(record, field_name)
         initial = stored

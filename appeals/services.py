@@ -121,7 +121,7 @@ def appeal_create(
         try:
             field = subject_field(record_type, field_name)
         except SubjectError as error:
-            raise AppealRefused(str(error)) from error
+            raise AppealRefused(str(error), field="field_name") from error
         record, employee = record_for_filing(user, record_type, record_id)
         period = _period_of(record)
         current = display_value(record, field_name)

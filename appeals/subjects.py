@@ -8,6 +8,7 @@ import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from ingest.record_types import RECORD_TYPES
@@ -70,11 +71,14 @@ class SubjectError(ValueError):
 
 
 def subject_field(record_type: str, field_name: str) -> models.Field:
-    """The model field an appeal contests, or ``SubjectError``."""
-    if record_type not in SUBJECTS or field_name not in SUBJECTS[record_type].fields:
+    """The model field an appeal contests, or ``SubjectError`` in words (never the raw names
+    the request carried)."""
+    if record_type not in SUBJECTS:
+        raise SubjectError(_("This kind of record cannot be appealed."))
+    if field_name not in SUBJECTS[record_type].fields:
         raise SubjectError(
-            _("{field} of a {record_type} cannot be appealed.").format(
-                field=field_name, record_type=record_type
+            _("{record_type}: this field cannot be appealed.").format(
+                record_type=capfirst(RECORD_TYPES[record_type].model._meta.verbose_name)
             )
         )
     return RECORD_TYPES[record_type].model._meta.get_field(field_name)

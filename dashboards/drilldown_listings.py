@@ -216,9 +216,10 @@ DRILLDOWNS: dict[str, Listing] = {
             _label(Ticket, "resolved_at"),
             _label(Ticket, "contacts_until_resolved"),
         ],
-        ("subject", "customer__name", "opened_at"),
+        ("subject", "external_id", "customer__name", "opened_at"),
         lambda r: (
-            r["subject"] or f"#{r['id']}",
+            # Without a subject, the ticket's number in the company's system (never perf's id).
+            r["subject"] or r["external_id"] or _("(no subject)"),
             r["customer__name"],
             _when(r["opened_at"]),
             _when(r["resolved_at"]),

@@ -165,6 +165,8 @@ def test_the_api_list_refuses_a_bad_filter_naming_it(orders, query, field, messa
         ({"record_id": 0}, "record_id", "Ensure this value is greater than or equal to 1."),
         ({"record_type": "invoice"}, "record_type", '"invoice" is not a valid choice.'),
         ({"field_name": "con\x00firmed_at"}, "field_name", "Null characters are not allowed."),
+        # In words, without echoing the raw names the request carried.
+        ({"field_name": "status"}, "field_name", "Order: this field cannot be appealed."),
         (
             {"record_type": "", "record_id": None, "indicator_code": "csat", "period": "9999-12"},
             "period",
@@ -193,6 +195,7 @@ def test_the_api_list_refuses_a_bad_filter_naming_it(orders, query, field, messa
         "id-zero",
         "unknown-type",
         "nul-field",
+        "unappealable-field",
         "period-9999",
         "nul-indicator",
         "no-employee",
@@ -318,7 +321,7 @@ def test_filing_on_a_colleagues_record_answers_as_a_record_that_does_not_exist(o
         for pk in (colleagues, missing)
     ]
     assert [answer.status_code for answer in answers] == [400, 400]
-    assert answers[0].json() == answers[1].json() == {"detail": "No such record."}
+    assert answers[0].json() == answers[1].json() == {"record_id": ["No such record."]}
     client.force_login(orders["east_a"].user)
     pages = [
         client.post(

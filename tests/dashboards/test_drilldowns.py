@@ -134,6 +134,19 @@ def test_tickets_and_trainings_that_hurt_come_first(scored):
     assert trainings.rows[0].record_id == scored["records"]["training_late"].pk
 
 
+def test_a_ticket_without_a_subject_is_named_by_its_number_never_perfs_id(scored):
+    three = scored["records"]["three_contacts"]
+    type(three).objects.filter(pk=three.pk).update(subject="", external_id="TK-2026-0042")
+    tickets, _line = _drill(scored["east_a"], "first_contact_resolution")
+    row = next(row for row in tickets.rows if row.record_id == three.pk)
+    assert row.cells[0] == "TK-2026-0042"
+    type(three).objects.filter(pk=three.pk).update(external_id="")
+    with translation.override("en"):
+        tickets, _line = _drill(scored["east_a"], "first_contact_resolution")
+    row = next(row for row in tickets.rows if row.record_id == three.pk)
+    assert row.cells[0] == "(no subject)" and f"#{three.pk}" not in row.cells
+
+
 def test_peer_reviews_are_anonymous(scored):
     drill, _line = _drill(scored["east_a"], "collaboration_360")
     assert drill.rows == [] and drill.total == 2 and drill.note
