@@ -1,6 +1,7 @@
 """The people import's rows one by one: each cell read, checked and typed, or a ``RowError``
 naming the column and the reason."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -43,6 +44,10 @@ class Person:
         return self.team_path[-1]
 
 
+# Characters no name, number or team is written with (every C0 control and DEL).
+CONTROL_CHARACTERS = re.compile(r"[\x01-\x1f\x7f]")
+
+
 def row_text(row: dict, key: str, max_length: int) -> str:
     value = row.get(key)
     if value is None:
@@ -52,6 +57,11 @@ def row_text(row: dict, key: str, max_length: int) -> str:
     text = str(value).strip()
     if "\x00" in text:
         raise RowError(key, Reason(gettext_noop("contains a NUL character.")))
+    if CONTROL_CHARACTERS.search(text):
+        # A vertical tab pasted from Word: invisible here, and no workbook can hold it.
+        raise RowError(
+            key, Reason(gettext_noop("contains an invisible control character (tab, line break…)."))
+        )
     if len(text) > max_length:
         raise RowError(
             key, Reason(gettext_noop("is longer than %(max)d characters."), {"max": max_length})

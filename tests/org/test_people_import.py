@@ -171,6 +171,7 @@ def test_bad_rows_are_refused_with_column_and_reason_and_good_rows_land(as_user,
         row("M2", manager="D1"),  # D1 is refused and not in perf before: M2 has no manager
         row("G3", manager="OLD1"),
         row("H1", hire_date="2024-02-30"),
+        row("W1", name="王\x0b芳"),  # a vertical tab pasted from Word
     ]
     response = as_user("hr").post(
         BULK_URL, {"rows": rows, "dry_run": False}, "application/json", HTTP_ACCEPT_LANGUAGE="en"
@@ -193,6 +194,7 @@ def test_bad_rows_are_refused_with_column_and_reason_and_good_rows_land(as_user,
         (13, "M1"): ("manager", "no employee has the number NOBODY (in this file or before)."),
         (14, "M2"): ("manager", "no employee has the number D1 (in this file or before)."),
         (16, "H1"): ("hire_date", "is not a date; write it as YYYY-MM-DD."),
+        (17, "W1"): ("name", "contains an invisible control character (tab, line break…)."),
     }
     assert (body["created"], body["teams_created"]) == (["G1", "G3"], ["华东", "跟单一组"])
     g1 = Employee.objects.select_related("manager__manager").get(employee_no="G1")
