@@ -115,62 +115,24 @@ def test_the_scorecard_offers_a_plan_on_a_flagged_month_and_the_form_starts_it(o
     assert link in card
     form = client.get(link)
     assert 'data-testid="flagged-month"' in form.content.decode()
-    bad = client.post(
-        link,
-        {
-            "mentor": org_chart["east_b"].pk,
-            "start": THIS_MONTH.start,
-            "end": THIS_MONTH.start,
-            "indicator_0": "",
-        },
-    )
-    assert bad.status_code == 400
-    errors = bad.context["form"].errors
-    assert set(errors) == {"indicator_0"}
     fcr = indicator("first_contact_resolution")
-    bad = client.post(
-        link,
-        {
-            "mentor": org_chart["east_b"].pk,
-            "start": THIS_MONTH.start,
-            "end": THIS_MONTH.start,
-            "indicator_0": fcr.pk,
-            "target_0": "70",
-        },
-    )
-    assert set(bad.context["form"].errors) == {"end"}
+
+    def post(**changes):
+        """The form as filled: 李强 mentoring from this month, one goal (FCR 70)."""
+        body = {"mentor": org_chart["east_b"].pk, "start": THIS_MONTH.start}
+        return client.post(link, body | {"indicator_0": fcr.pk, "target_0": "70"} | changes)
+
+    bad = post(end=THIS_MONTH.start, indicator_0="", target_0="")
+    assert bad.status_code == 400
+    assert set(bad.context["form"].errors) == {"indicator_0"}
+    assert set(post(end=THIS_MONTH.start).context["form"].errors) == {"end"}
     # The mentor is chosen among the manager's teams only: another team's person is not offered
     # (nor named), and 90 days from a start in 9999 is no date.
     assert org_chart["south_a"].name not in form.content.decode()
-    outside = client.post(
-        link,
-        {
-            "mentor": org_chart["south_a"].pk,
-            "start": THIS_MONTH.start,
-            "indicator_0": fcr.pk,
-            "target_0": "70",
-        },
-    )
-    assert set(outside.context["form"].errors) == {"mentor"}
-    late = client.post(
-        link,
-        {
-            "mentor": org_chart["east_b"].pk,
-            "start": "9999-12-01",
-            "indicator_0": fcr.pk,
-            "target_0": "70",
-        },
-    )
+    assert set(post(mentor=org_chart["south_a"].pk).context["form"].errors) == {"mentor"}
+    late = post(start="9999-12-01")
     assert late.status_code == 400 and set(late.context["form"].errors) == {"start"}
-    started = client.post(
-        link,
-        {
-            "mentor": org_chart["east_b"].pk,
-            "start": THIS_MONTH.start,
-            "indicator_0": fcr.pk,
-            "target_0": "70",
-        },
-    )
+    started = post()
     plan = ImprovementPlan.objects.get()
     assert started["Location"] == f"/plans/{plan.pk}/"
     assert plan.flagged_period == months_ago(1).start
