@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ingest.record_types import RECORD_TYPES
 from ingest.values import value_texts
 from org.calendar import company_zone
+from org.fields import PERIOD_YEARS, in_scored_years
 from org.models import Employee
 
 
@@ -92,11 +93,6 @@ def display_value(record: models.Model, field_name: str) -> str:
     return str(value_texts(field, value).iloc[0])
 
 
-# The times a claim may name: the years perf scores (a time in year 1 would be stored and then
-# break every period computed from it).
-CLAIMED_YEARS = (2000, 2100)
-
-
 def _named(field: models.Field, message: str) -> str:
     return _("{field}: {message}").format(field=field.verbose_name, message=message)
 
@@ -121,8 +117,10 @@ def parse_claimed(field: models.Field, text: str):
                 naive = dt.datetime.strptime(text, pattern)  # noqa: DTZ007 - made aware below
             except ValueError:
                 continue
-            first, last = CLAIMED_YEARS
-            if not first <= naive.year <= last:
+            # The years perf scores: a time in year 1 would be stored and then break every
+            # period computed from it.
+            if not in_scored_years(naive):
+                first, last = PERIOD_YEARS
                 raise SubjectError(
                     _named(
                         field,

@@ -22,7 +22,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import override_settings
 
-from frames.write import frame_bulk_load, instants_as_stored
+from demo.seed.sources import text_times
+from frames.write import frame_bulk_load
 from ingest.ledger import ledger_head_reset
 from ingest.models import LedgerEntry, Order, RejectedRow, Source, SyncRun
 from ingest.services import source_sync, sync_run_create
@@ -92,22 +93,18 @@ def orders_generate(count: int, *, seed: int = 7) -> Orders:
     )
     amount = np.round(rng.gamma(2.0, 4_000.0, count), 2)
 
-    def text(seconds: np.ndarray) -> list[str | None]:
-        stamps = instants_as_stored(pd.Series(seconds))
-        return stamps.dt.strftime("%Y-%m-%d %H:%M:%S").where(stamps.notna(), None).tolist()
-
     numbers = [f"BENCH-SO{n:07d}" for n in range(count)]
     rows = pd.DataFrame(
         {
             "order_no": numbers,
             "partner_ref": customers["code"].to_numpy()[whom],
             "login": employees["number"].to_numpy()[who],
-            "date_order": text(submitted),
-            "create_date": text(created),
-            "confirmation_date": text(confirmed),
+            "date_order": text_times(submitted),
+            "create_date": text_times(created),
+            "confirmation_date": text_times(confirmed),
             "state": np.where(np.isnan(confirmed), "待确认", "已确认"),
             "amount_total": amount,
-            "write_date": text(np.fmax(submitted, np.nan_to_num(confirmed))),
+            "write_date": text_times(np.fmax(submitted, np.nan_to_num(confirmed))),
         }
     )
     typed = pd.DataFrame(

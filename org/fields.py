@@ -1,6 +1,8 @@
 """Form and API fields for the parameters every layer reads from requests: database ids and
 periods, bounded so that a bad value is a 400 naming the field, never a database error."""
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +17,12 @@ ID_MAX = 2**63 - 1
 PERIOD_YEARS = (2000, 2100)
 
 
+def in_scored_years(day: dt.date) -> bool:
+    """Whether a day (or a time) falls in the years perf scores, ``PERIOD_YEARS``."""
+    first, last = PERIOD_YEARS
+    return first <= day.year <= last
+
+
 def period_from_text(text: str) -> Period:
     """``2026-10``, ``2026-Q4`` or ``2026-W43`` as a Period of the years perf scores, or a
     ``ValidationError`` saying how to write it."""
@@ -25,8 +33,8 @@ def period_from_text(text: str) -> Period:
             _("Write the period as YYYY-MM, YYYY-Qn or YYYY-Wnn (for example 2026-10)."),
             code="invalid",
         ) from error
-    first, last = PERIOD_YEARS
-    if not first <= period.start.year <= last:
+    if not in_scored_years(period.start):
+        first, last = PERIOD_YEARS
         raise ValidationError(
             _("Choose a period between %(first)d and %(last)d."),
             code="out_of_range",

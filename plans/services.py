@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators.models import IndicatorDefinition
-from org.fields import PERIOD_YEARS
+from org.fields import PERIOD_YEARS, in_scored_years
 from org.models import Employee
 from plans.access import manages, may_check_in, may_reply
 from plans.errors import PlanForbidden, PlanRefused
@@ -103,9 +103,9 @@ def plan_create(
         raise PlanForbidden(_("Only the person's managers and HR start their plan."))
     if mentor.pk == employee.pk:
         raise PlanRefused(_("The mentor is someone other than the person."), field="mentor")
-    first, last = PERIOD_YEARS
     for name, day in (("start", start), ("end", end)):
-        if day is not None and not first <= day.year <= last:
+        if day is not None and not in_scored_years(day):
+            first, last = PERIOD_YEARS
             raise PlanRefused(
                 _("Choose a day between {first} and {last}.").format(first=first, last=last),
                 field=name,

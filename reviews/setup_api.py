@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from org.api import HrOrAdmin
-from org.fields import PERIOD_YEARS, ApiIdField
+from org.fields import PERIOD_YEARS, ApiIdField, in_scored_years
 from org.models import Level, Team
 from org.periods import Period, PeriodKind
 from org.refusals import api_refusal
@@ -87,8 +87,8 @@ class CycleInputSerializer(serializers.Serializer):
     templates = TemplateInputSerializer(many=True, max_length=TEMPLATES_MAX)
 
     def validate_first_period(self, day):
-        first, last = PERIOD_YEARS
-        if day.day != 1 or not first <= day.year <= last:
+        if day.day != 1 or not in_scored_years(day):
+            first, last = PERIOD_YEARS
             raise ValidationError(
                 _("A cycle starts on the first day of a month from {first} to {last}.").format(
                     first=first, last=last
@@ -139,8 +139,7 @@ class CycleListCreateApi(CycleListApi):
         if not HrOrAdmin().has_permission(request, self):
             self.permission_denied(request, message=_("Only HR and administrators set cycles up."))
         given = CycleInputSerializer(data=request.data)
-        if not given.is_valid():
-            raise ValidationError(given.errors)
+        given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
         templates = _templates(data.pop("templates"))
         try:

@@ -129,7 +129,7 @@ CRM_MAPPINGS = {
 }
 
 
-def _text_times(seconds: pd.Series | np.ndarray, zone: str = "UTC") -> list[str | None]:
+def text_times(seconds: pd.Series | np.ndarray, zone: str = "UTC") -> list[str | None]:
     """Epoch seconds as naive ``YYYY-MM-DD HH:MM:SS`` text in ``zone`` (None where missing).
 
     Read as stored instants, not through ``pd.to_datetime(unit="s")``: pandas 2.x reads float
@@ -182,8 +182,8 @@ def erp_database_write(company: Company, path: Path, *, seed: int) -> None:
                 customers["external_id"],
                 customers["name"],
                 customers["tier"].map(TIERS),
-                _text_times(since),
-                _text_times(since),
+                text_times(since),
+                text_times(since),
                 strict=True,
             ),
         )
@@ -198,11 +198,11 @@ def erp_database_write(company: Company, path: Path, *, seed: int) -> None:
                 orders["external_id"],
                 orders["customer_id"].tolist(),
                 orders["merchandiser_id"].tolist(),
-                _text_times(orders["submitted_at"]),
-                _text_times(orders["source_created_at"]),
-                _text_times(orders["confirmed_at"]),
-                _text_times(orders["shipped_at"]),
-                _text_times(orders["delivered_at"]),
+                text_times(orders["submitted_at"]),
+                text_times(orders["source_created_at"]),
+                text_times(orders["confirmed_at"]),
+                text_times(orders["shipped_at"]),
+                text_times(orders["delivered_at"]),
                 orders["status"].map(STAGES),
                 orders["currency"],
                 orders["entry_errors"].tolist(),
@@ -210,7 +210,7 @@ def erp_database_write(company: Company, path: Path, *, seed: int) -> None:
                 orders["is_returned"].astype(int).tolist(),
                 orders["is_refunded"].astype(int).tolist(),
                 orders["has_complaint"].astype(int).tolist(),
-                _text_times(events.max(axis=1)),
+                text_times(events.max(axis=1)),
                 strict=True,
             ),
         )
@@ -235,7 +235,7 @@ def crm_workbook_write(company: Company, path: Path) -> None:
         "csat": feedback["csat"].astype(object).where(feedback["csat"].notna(), None).tolist(),
         "nps": feedback["nps"].astype(object).where(feedback["nps"].notna(), None).tolist(),
         "comment": feedback["comment"].fillna("").tolist(),
-        "submitted_at": _text_times(feedback["submitted_at"], "Asia/Shanghai"),
+        "submitted_at": text_times(feedback["submitted_at"], "Asia/Shanghai"),
     }
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("客户评价")
